@@ -1,0 +1,26 @@
+// file.h: small, durable file helpers (POSIX). Errors are kUnavailable with the path and errno.
+#pragma once
+
+#include <string>
+
+#include "candor/base/bytes.h"
+#include "candor/base/result.h"
+
+namespace candor {
+
+// ReadFile returns the whole contents of `path`; a missing file is kNotFound. Files larger than
+// `max_len` are kInvalidArgument.
+Result<Bytes> ReadFile(const std::string& path, size_t max_len = size_t{64} << 20);
+
+// WriteFileDurable writes `data` to `path` atomically and durably: it writes a temporary file in
+// the same directory, fsyncs it, renames it over `path` and fsyncs the directory. Parent
+// directories are created as needed (and fsynced). When it returns OK the file survives a crash.
+Status WriteFileDurable(const std::string& path, ByteView data);
+
+// MakeDirs creates `dir` and its missing parents, fsyncing each parent it changed.
+Status MakeDirs(const std::string& dir);
+
+// FileExists reports whether `path` exists.
+bool FileExists(const std::string& path);
+
+}  // namespace candor

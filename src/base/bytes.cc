@@ -1,0 +1,11 @@
+#include "candor/base/bytes.h"
+
+#include <string.h>
+
+namespace candor {
+
+void SecureZero(void* p, size_t len) {
+  if (len != 0) explicit_bzero(p, len);
+}
+
+}  // namespace candor

@@ -1,0 +1,112 @@
+#include "candor/base/file.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+
+namespace candor {
+namespace {
+
+Error IoError(const std::string& what, const std::string& path) {
+  return MakeError(Errc::kUnavailable, what + " " + path + ": " + strerror(errno));
+}
+
+std::string Parent(const std::string& path) {
+  size_t slash = path.rfind('/');
+  if (slash == std::string::npos) return ".";
+  if (slash == 0) return "/";
+  return path.substr(0, slash);
+}
+
+Status FsyncDir(const std::string& dir) {
+  int fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return IoError("open dir", dir);
+  int rc = fsync(fd);
+  close(fd);
+  if (rc != 0) return IoError("fsync dir", dir);
+  return OkStatus();
+}
+
+Status WriteAll(int fd, ByteView data, const std::string& path) {
+  size_t done = 0;
+  while (done < data.size()) {
+    ssize_t n = write(fd, data.data() + done, data.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return IoError("write", path);
+    }
+    done += static_cast<size_t>(n);
+  }
+  return OkStatus();
+}
+
+}  // namespace
+
+bool FileExists(const std::string& path) {
+  struct stat st;
+  return stat(path.c_str(), &st) == 0;
+}
+
+Status MakeDirs(const std::string& dir) {
+  if (dir.empty() || FileExists(dir)) return OkStatus();
+  std::string parent = Parent(dir);
+  if (parent != dir) CANDOR_TRY(MakeDirs(parent));
+  if (mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) return IoError("mkdir", dir);
+  return FsyncDir(parent);
+}
+
+Result<Bytes> ReadFile(const std::string& path, size_t max_len) {
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) return MakeError(Errc::kNotFound, "no such file: " + path);
+    return IoError("open", path);
+  }
+  Bytes out;
+  uint8_t buf[65536];
+  for (;;) {
+    ssize_t n = read(fd, buf, sizeof(buf));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      Error e = IoError("read", path);
+      close(fd);
+      return e;
+    }
+    if (n == 0) break;
+    if (out.size() + static_cast<size_t>(n) > max_len) {
+      close(fd);
+      return MakeError(Errc::kInvalidArgument, "file too large: " + path);
+    }
+    out.insert(out.end(), buf, buf + n);
+  }
+  close(fd);
+  return out;
+}
+
+Status WriteFileDurable(const std::string& path, ByteView data) {
+  static std::atomic<uint64_t> counter{0};
+  const std::string dir = Parent(path);
+  CANDOR_TRY(MakeDirs(dir));
+  const std::string tmp = path + ".tmp." + std::to_string(getpid()) + "." +
+                          std::to_string(counter.fetch_add(1));
+  int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return IoError("create", tmp);
+  Status st = WriteAll(fd, data, tmp);
+  if (st.ok() && fsync(fd) != 0) st = IoError("fsync", tmp);
+  close(fd);
+  if (!st.ok()) {
+    unlink(tmp.c_str());
+    return st;
+  }
+  if (rename(tmp.c_str(), path.c_str()) != 0) {
+    Error e = IoError("rename", path);
+    unlink(tmp.c_str());
+    return e;
+  }
+  return FsyncDir(dir);
+}
+
+}  // namespace candor

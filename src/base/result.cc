@@ -1,0 +1,35 @@
+#include "candor/base/result.h"
+
+#include <cstdio>
+
+namespace candor {
+
+std::string_view ErrcName(Errc code) {
+  switch (code) {
+    case Errc::kMalformed: return "malformed";
+    case Errc::kVerifyFailed: return "verify_failed";
+    case Errc::kInvalidArgument: return "invalid_argument";
+    case Errc::kNotFound: return "not_found";
+    case Errc::kConflict: return "conflict";
+    case Errc::kUnavailable: return "unavailable";
+    case Errc::kInternal: return "internal";
+  }
+  return "internal";
+}
+
+std::string Error::ToString() const {
+  std::string out(ErrcName(code));
+  out += ": ";
+  out += message;
+  return out;
+}
+
+namespace internal {
+void CheckOrDie(bool cond, const char* text, const char* file, int line) {
+  if (cond) return;
+  std::fprintf(stderr, "CANDOR_CHECK failed: %s at %s:%d\n", text, file, line);
+  std::abort();
+}
+}  // namespace internal
+
+}  // namespace candor
