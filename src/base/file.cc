@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <set>
 
 namespace candor {
 namespace {
@@ -44,6 +45,37 @@ Status WriteAll(int fd, ByteView data, const std::string& path) {
   return OkStatus();
 }
 
+std::string TempPath(const std::string& path) {
+  static std::atomic<uint64_t> counter{0};
+  return path + ".tmp." + std::to_string(getpid()) + "." + std::to_string(counter.fetch_add(1));
+}
+
+// WriteSyncedTemp writes `data` to a new temporary file next to `path`, fsyncs it, and returns
+// the temporary path.
+Result<std::string> WriteSyncedTemp(const std::string& path, ByteView data) {
+  CANDOR_TRY(MakeDirs(Parent(path)));
+  const std::string tmp = TempPath(path);
+  int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return IoError("create", tmp);
+  Status st = WriteAll(fd, data, tmp);
+  if (st.ok() && fsync(fd) != 0) st = IoError("fsync", tmp);
+  close(fd);
+  if (!st.ok()) {
+    unlink(tmp.c_str());
+    return std::move(st).error();
+  }
+  return tmp;
+}
+
+Status RenameOver(const std::string& tmp, const std::string& path) {
+  if (rename(tmp.c_str(), path.c_str()) != 0) {
+    Error e = IoError("rename", path);
+    unlink(tmp.c_str());
+    return e;
+  }
+  return OkStatus();
+}
+
 }  // namespace
 
 bool FileExists(const std::string& path) {
@@ -62,7 +94,9 @@ Status MakeDirs(const std::string& dir) {
 Result<Bytes> ReadFile(const std::string& path, size_t max_len) {
   int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
-    if (errno == ENOENT) return MakeError(Errc::kNotFound, "no such file: " + path);
+    if (errno == ENOENT || errno == ENOTDIR) {
+      return MakeError(Errc::kNotFound, "no such file: " + path);
+    }
     return IoError("open", path);
   }
   Bytes out;
@@ -87,26 +121,27 @@ Result<Bytes> ReadFile(const std::string& path, size_t max_len) {
 }
 
 Status WriteFileDurable(const std::string& path, ByteView data) {
-  static std::atomic<uint64_t> counter{0};
-  const std::string dir = Parent(path);
-  CANDOR_TRY(MakeDirs(dir));
-  const std::string tmp = path + ".tmp." + std::to_string(getpid()) + "." +
-                          std::to_string(counter.fetch_add(1));
-  int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return IoError("create", tmp);
-  Status st = WriteAll(fd, data, tmp);
-  if (st.ok() && fsync(fd) != 0) st = IoError("fsync", tmp);
-  close(fd);
-  if (!st.ok()) {
-    unlink(tmp.c_str());
-    return st;
+  const FileWrite one{path, data};
+  return WriteFilesDurable(std::span<const FileWrite>(&one, 1));
+}
+
+Status WriteFilesDurable(std::span<const FileWrite> files) {
+  std::vector<std::string> temps;
+  for (const FileWrite& f : files) {
+    auto tmp = WriteSyncedTemp(f.path, f.data);
+    if (!tmp.ok()) {
+      for (const std::string& t : temps) unlink(t.c_str());
+      return std::move(tmp).error();
+    }
+    temps.push_back(std::move(*tmp));
   }
-  if (rename(tmp.c_str(), path.c_str()) != 0) {
-    Error e = IoError("rename", path);
-    unlink(tmp.c_str());
-    return e;
+  std::set<std::string> dirs;
+  for (size_t i = 0; i < files.size(); ++i) {
+    CANDOR_TRY(RenameOver(temps[i], files[i].path));
+    dirs.insert(Parent(files[i].path));
   }
-  return FsyncDir(dir);
+  for (const std::string& dir : dirs) CANDOR_TRY(FsyncDir(dir));
+  return OkStatus();
 }
 
 }  // namespace candor

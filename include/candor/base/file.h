@@ -1,6 +1,7 @@
 // file.h: small, durable file helpers (POSIX). Errors are kUnavailable with the path and errno.
 #pragma once
 
+#include <span>
 #include <string>
 
 #include "candor/base/bytes.h"
@@ -16,6 +17,18 @@ Result<Bytes> ReadFile(const std::string& path, size_t max_len = size_t{64} << 2
 // the same directory, fsyncs it, renames it over `path` and fsyncs the directory. Parent
 // directories are created as needed (and fsynced). When it returns OK the file survives a crash.
 Status WriteFileDurable(const std::string& path, ByteView data);
+
+// FileWrite is one file for WriteFilesDurable.
+struct FileWrite {
+  std::string path;
+  ByteView data;  // must remain live during the call
+};
+
+// WriteFilesDurable writes several files like WriteFileDurable, but batches the syncs: every
+// temporary file is written and fsynced, then all are renamed, then each distinct parent
+// directory is fsynced once. Each file is replaced atomically; on error some files may have
+// been replaced and others not.
+Status WriteFilesDurable(std::span<const FileWrite> files);
 
 // MakeDirs creates `dir` and its missing parents, fsyncing each parent it changed.
 Status MakeDirs(const std::string& dir);

@@ -43,6 +43,11 @@ inline Error MakeError(Errc code, std::string message) { return Error{code, std:
 // peer never learns which check failed.
 inline Error VerifyFailed() { return Error{Errc::kVerifyFailed, "verification failed"}; }
 
+namespace internal {
+// BadResultAccess reports access to the wrong alternative of a Result and aborts.
+[[noreturn]] void BadResultAccess();
+}  // namespace internal
+
 // Result<T> holds either a value or an Error. Accessing the wrong alternative aborts.
 template <class T>
 class [[nodiscard]] Result {
@@ -67,7 +72,7 @@ class [[nodiscard]] Result {
 
  private:
   static void Check(bool cond) {
-    if (!cond) std::abort();
+    if (!cond) internal::BadResultAccess();
   }
   std::variant<T, Error> v_;
 };
@@ -81,11 +86,11 @@ class [[nodiscard]] Result<void> {
   bool ok() const { return ok_; }
   explicit operator bool() const { return ok_; }
   const Error& error() const& {
-    if (ok_) std::abort();
+    if (ok_) internal::BadResultAccess();
     return error_;
   }
   Error&& error() && {
-    if (ok_) std::abort();
+    if (ok_) internal::BadResultAccess();
     return std::move(error_);
   }
 

@@ -1,0 +1,118 @@
+// log_writer.h: a durable, tiled transparency log (C2SP tlog-tiles on local disk).
+//
+// Appends are queued and integrated in batches by one sequencer thread ("group commit"): the
+// batch's new tiles and entry bundles are written and fsynced, then a checkpoint signed by the
+// log key is fsynced to `<dir>/state/checkpoint`, and only then are the appends acknowledged.
+// Tiles are immutable files under `<dir>/tile/`, servable by any static file server. After a
+// crash, Open() resumes from the last durable checkpoint, so every acknowledged entry survives
+// and a checkpoint for a given size never changes its root.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "candor/base/bytes.h"
+#include "candor/base/result.h"
+#include "candor/tlog/checkpoint.h"
+#include "candor/tlog/merkle.h"
+#include "candor/tlog/note.h"
+#include "candor/tlog/tile_builder.h"
+
+namespace candor::tlog {
+
+// SignedCheckpoint is a checkpoint and its note signed by the log key (no cosignatures).
+struct SignedCheckpoint {
+  Checkpoint checkpoint;
+  std::string note;
+};
+
+struct LogWriterOptions {
+  std::string dir;     // holds tile/, state/ (created if missing)
+  std::string origin;  // checkpoint origin line; must equal the signer's key name
+  // min_batch_interval spaces checkpoints at least this far apart; appends arriving meanwhile
+  // join the next batch.
+  std::chrono::milliseconds min_batch_interval{20};
+  size_t max_batch_entries = 1 << 16;  // a batch never holds more entries than this
+  size_t max_pending_entries = 1 << 20;  // appends beyond this are refused with kUnavailable
+};
+
+class LogWriter {
+ public:
+  // AppendCallback receives the index of the first appended entry once the batch holding it is
+  // durable, or the error. It runs on the sequencer thread and must not block.
+  using AppendCallback = std::function<void(Result<uint64_t>)>;
+  // CheckpointCallback observes every new durable checkpoint, on the sequencer thread.
+  using CheckpointCallback = std::function<void(const SignedCheckpoint&)>;
+
+  // Open creates or recovers the log in `options.dir`. Recovery verifies the stored checkpoint
+  // with the log key and rebuilds the right edge of the tree from the published tiles; a
+  // mismatch is kInternal. A new log starts with a signed checkpoint of size 0.
+  static Result<std::unique_ptr<LogWriter>> Open(LogWriterOptions options,
+                                                 std::unique_ptr<Ed25519NoteSigner> signer);
+
+  // The destructor integrates what is queued, then stops the sequencer.
+  ~LogWriter();
+  LogWriter(const LogWriter&) = delete;
+  LogWriter& operator=(const LogWriter&) = delete;
+
+  // Append queues `entries` (each at most kMaxEntrySize bytes) to be stored at consecutive
+  // indices; `done` gets the first index once durable. Oversized entries or an empty list are
+  // kInvalidArgument and a full queue kUnavailable, reported through `done` immediately.
+  void Append(std::vector<Bytes> entries, AppendCallback done);
+
+  // AppendAndWait appends one entry and blocks until it is durable.
+  Result<uint64_t> AppendAndWait(Bytes entry);
+
+  // Latest returns the newest durable checkpoint. Thread-safe.
+  SignedCheckpoint Latest() const;
+
+  // SetCheckpointCallback installs the observer (replacing any) and calls it with Latest().
+  void SetCheckpointCallback(CheckpointCallback cb);
+
+  // ProveConsistency and ProveInclusion read the published tiles of the `new_size` tree
+  // (which must be a size this log has published) and build an RFC 9162 proof. Thread-safe.
+  Result<std::vector<Hash32>> ProveConsistency(uint64_t old_size, uint64_t new_size) const;
+  Result<std::vector<Hash32>> ProveInclusion(uint64_t index, uint64_t size) const;
+
+  // ReadTile returns a published tile or bundle by TilePath (kNotFound if absent).
+  Result<Bytes> ReadTile(const std::string& path) const;
+
+  const std::string& dir() const { return options_.dir; }
+  const std::string& origin() const { return options_.origin; }
+
+ private:
+  struct Pending {
+    std::vector<Bytes> entries;
+    AppendCallback done;
+  };
+
+  LogWriter(LogWriterOptions options, std::unique_ptr<Ed25519NoteSigner> signer);
+  Status Recover();
+  Result<SignedCheckpoint> Sign(uint64_t size, const Hash32& root) const;
+  void Run();
+  // Integrate stores one batch durably and returns the new checkpoint.
+  Result<SignedCheckpoint> Integrate(std::vector<Pending>& batch, std::vector<uint64_t>& firsts);
+
+  const LogWriterOptions options_;
+  const std::unique_ptr<Ed25519NoteSigner> signer_;
+  TileBuilder builder_;  // sequencer thread only (and Open)
+
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<Pending> pending_;
+  size_t num_pending_entries_ = 0;
+  bool stopping_ = false;
+  bool broken_ = false;  // a batch failed and the edge could not be rebuilt
+  SignedCheckpoint latest_;
+  CheckpointCallback on_checkpoint_;
+  std::thread thread_;
+};
+
+}  // namespace candor::tlog

@@ -1,0 +1,145 @@
+#include "candor/tlog/log_writer.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <future>
+#include <set>
+#include <thread>
+
+#include "candor/base/file.h"
+#include "candor/tlog/tile.h"
+
+namespace candor::tlog {
+namespace {
+
+Bytes Text(std::string_view s) { return Bytes(s.begin(), s.end()); }
+
+class LogWriterTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = ::testing::TempDir() + "candor_log_" + std::to_string(getpid()) + "_" +
+           ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    std::filesystem::remove_all(dir_);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  Result<std::unique_ptr<LogWriter>> OpenLog() {
+    auto key = crypto::Ed25519PrivateKey::FromSeed(Bytes(32, 7));
+    LogWriterOptions opts;
+    opts.dir = dir_;
+    opts.origin = "example.com/test-log";
+    opts.min_batch_interval = std::chrono::milliseconds(2);
+    return LogWriter::Open(opts, std::make_unique<Ed25519NoteSigner>(opts.origin, std::move(*key)));
+  }
+
+  std::string dir_;
+};
+
+TEST_F(LogWriterTest, ConcurrentAppendsGetDistinctDurableIndices) {
+  auto log = OpenLog();
+  ASSERT_TRUE(log.ok()) << log.error().message;
+  EXPECT_EQ((*log)->Latest().checkpoint.size, 0u);
+  std::vector<std::thread> threads;
+  std::mutex mu;
+  std::set<uint64_t> indices;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 150; ++i) {
+        auto idx = (*log)->AppendAndWait(Bytes{static_cast<uint8_t>(t), static_cast<uint8_t>(i)});
+        ASSERT_TRUE(idx.ok());
+        std::lock_guard<std::mutex> lock(mu);
+        indices.insert(*idx);
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  ASSERT_EQ(indices.size(), 600u);
+  EXPECT_EQ(*indices.rbegin(), 599u);
+  const SignedCheckpoint cp = (*log)->Latest();
+  EXPECT_EQ(cp.checkpoint.size, 600u);
+  log->reset();
+
+  // Reopen: the same checkpoint, tiles that reproduce the root, and proofs that verify.
+  auto again = OpenLog();
+  ASSERT_TRUE(again.ok()) << again.error().message;
+  EXPECT_EQ((*again)->Latest().note, cp.note);
+  auto proof = (*again)->ProveInclusion(300, 600);
+  ASSERT_TRUE(proof.ok());
+  auto bundle = (*again)->ReadTile("tile/entries/001");
+  ASSERT_TRUE(bundle.ok());
+  auto entries = DecodeEntryBundle(*bundle, 256);
+  ASSERT_TRUE(entries.ok());
+  EXPECT_TRUE(VerifyInclusion(300, 600, HashLeaf((*entries)[300 - 256]), *proof,
+                              cp.checkpoint.root).ok());
+  EXPECT_EQ(*(*again)->AppendAndWait(Text("next")), 600u);
+}
+
+TEST_F(LogWriterTest, BatchAppendAndConsistencyBetweenCheckpoints) {
+  auto log = OpenLog();
+  ASSERT_TRUE(log.ok());
+  std::vector<SignedCheckpoint> seen;
+  for (int round = 0; round < 5; ++round) {
+    std::vector<Bytes> batch;
+    for (int i = 0; i < 300; ++i) batch.push_back(Text("r" + std::to_string(round) + "-" + std::to_string(i)));
+    std::promise<Result<uint64_t>> p;
+    (*log)->Append(std::move(batch), [&p](Result<uint64_t> r) { p.set_value(std::move(r)); });
+    auto first = p.get_future().get();
+    ASSERT_TRUE(first.ok());
+    EXPECT_EQ(*first, static_cast<uint64_t>(round) * 300);
+    seen.push_back((*log)->Latest());
+  }
+  const SignedCheckpoint& last = seen.back();
+  for (const SignedCheckpoint& old : seen) {
+    auto proof = (*log)->ProveConsistency(old.checkpoint.size, last.checkpoint.size);
+    ASSERT_TRUE(proof.ok());
+    EXPECT_TRUE(VerifyConsistency(old.checkpoint.size, last.checkpoint.size, old.checkpoint.root,
+                                  last.checkpoint.root, *proof).ok());
+  }
+}
+
+TEST_F(LogWriterTest, RejectsBadAppends) {
+  auto log = OpenLog();
+  ASSERT_TRUE(log.ok());
+  EXPECT_EQ((*log)->AppendAndWait(Bytes(65536)).error().code, Errc::kInvalidArgument);
+  std::promise<Result<uint64_t>> p;
+  (*log)->Append({}, [&p](Result<uint64_t> r) { p.set_value(std::move(r)); });
+  EXPECT_EQ(p.get_future().get().error().code, Errc::kInvalidArgument);
+  EXPECT_EQ((*log)->ReadTile("../state/checkpoint").error().code, Errc::kMalformed);
+}
+
+TEST_F(LogWriterTest, RecoveryIgnoresTilesOfAnUnacknowledgedBatch) {
+  {
+    auto log = OpenLog();
+    ASSERT_TRUE(log.ok());
+    for (int i = 0; i < 10; ++i) ASSERT_TRUE((*log)->AppendAndWait(Text("e" + std::to_string(i))).ok());
+  }
+  // A crash after writing tiles but before the checkpoint leaves tiles for a larger size.
+  ASSERT_TRUE(WriteFileDurable(dir_ + "/tile/0/000.p/11", Bytes(11 * 32, 0xaa)).ok());
+  auto log = OpenLog();
+  ASSERT_TRUE(log.ok()) << log.error().message;
+  EXPECT_EQ((*log)->Latest().checkpoint.size, 10u);
+  EXPECT_EQ(*(*log)->AppendAndWait(Text("e10")), 10u);
+  auto tile = ReadFile(dir_ + "/tile/0/000.p/11");
+  ASSERT_TRUE(tile.ok());
+  EXPECT_NE(*tile, Bytes(11 * 32, 0xaa));  // rewritten by the real batch
+}
+
+TEST_F(LogWriterTest, RefusesToOpenOverTamperedTiles) {
+  {
+    auto log = OpenLog();
+    ASSERT_TRUE(log.ok());
+    for (int i = 0; i < 3; ++i) ASSERT_TRUE((*log)->AppendAndWait(Text("e" + std::to_string(i))).ok());
+  }
+  auto tile = ReadFile(dir_ + "/tile/0/000.p/3");
+  ASSERT_TRUE(tile.ok());
+  (*tile)[0] ^= 1;
+  ASSERT_TRUE(WriteFileDurable(dir_ + "/tile/0/000.p/3", *tile).ok());
+  auto log = OpenLog();
+  ASSERT_FALSE(log.ok());
+  EXPECT_EQ(log.error().code, Errc::kInternal);
+}
+
+}  // namespace
+}  // namespace candor::tlog

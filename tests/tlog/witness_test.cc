@@ -1,0 +1,132 @@
+#include "candor/tlog/witness.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "candor/base/encoding.h"
+#include "candor/crypto/sha256.h"
+#include "candor/tlog/merkle.h"
+
+namespace candor::tlog {
+namespace {
+
+class MemoryStore : public WitnessStore {
+ public:
+  Result<std::optional<std::string>> Load(const std::string& origin) override {
+    auto it = notes_.find(origin);
+    if (it == notes_.end()) return std::optional<std::string>();
+    return std::optional<std::string>(it->second);
+  }
+  Status Store(const std::string& origin, const std::string& note) override {
+    notes_[origin] = note;
+    return OkStatus();
+  }
+  std::map<std::string, std::string> notes_;
+};
+
+class WitnessTest : public ::testing::Test {
+ protected:
+  WitnessTest()
+      : log_key_("example.com/log", crypto::Ed25519PrivateKey::Generate()),
+        witness_(Cosigner("witness.example/w1", crypto::Ed25519PrivateKey::Generate()),
+                 {TrustedLog{"example.com/log", std::shared_ptr<const NoteVerifier>(
+                                                    std::move(*ParseVerifierKey(log_key_.VerifierKey())))}},
+                 std::make_unique<MemoryStore>(), [] { return uint64_t{1700000000}; }) {
+    for (int i = 0; i < 20; ++i) tree_.AppendLeafHash(HashLeaf(AsBytes(std::to_string(i))));
+  }
+
+  std::string SignedCheckpoint(uint64_t size, const Ed25519NoteSigner& key) {
+    Checkpoint cp{"example.com/log", size, *TreeRoot(size, tree_), {}};
+    Note n{cp.Text(), {{key.name(), key.key_id(), key.Sign(cp.Text())}}};
+    return n.Format();
+  }
+
+  WitnessResponse Add(uint64_t old_size, uint64_t size) {
+    AddCheckpointRequest req;
+    req.old_size = old_size;
+    if (old_size > 0 && old_size <= size) req.proof = *ProveConsistency(old_size, size, tree_);
+    req.checkpoint = SignedCheckpoint(size, log_key_);
+    return witness_.AddCheckpoint(req.Format());
+  }
+
+  Ed25519NoteSigner log_key_;
+  Witness witness_;
+  MemoryTree tree_;
+};
+
+TEST_F(WitnessTest, CosignsConsistentCheckpointsInOrder) {
+  WitnessResponse r = Add(0, 5);
+  ASSERT_EQ(r.status, 200) << r.body;
+  // The returned line verifies as a cosignature on the checkpoint.
+  auto wv = ParseVerifierKey(witness_.cosigner().VerifierKey());
+  const NoteVerifier* vs[] = {wv->get()};
+  EXPECT_TRUE(OpenNote(SignedCheckpoint(5, log_key_) + r.body, vs).ok());
+  EXPECT_EQ(Add(5, 12).status, 200);
+  EXPECT_EQ(Add(12, 12).status, 200);
+  // The monitoring endpoint serves the latest cosigned checkpoint.
+  auto latest = witness_.LatestCheckpoint(HexEncode(crypto::Sha256(AsBytes("example.com/log"))));
+  ASSERT_TRUE(latest.ok());
+  auto opened = OpenNote(*latest, vs);
+  ASSERT_TRUE(opened.ok());
+  EXPECT_EQ(ParseCheckpoint(opened->note.text)->size, 12u);
+  EXPECT_EQ(witness_.LatestCheckpoint(std::string(64, '0')).error().code, Errc::kNotFound);
+}
+
+TEST_F(WitnessTest, OldSizeZeroNeedsEmptyProofAndEmptyRoot) {
+  AddCheckpointRequest req{0, {Hash32{}}, SignedCheckpoint(3, log_key_)};
+  EXPECT_EQ(witness_.AddCheckpoint(req.Format()).status, 422);
+  Checkpoint bad{"example.com/log", 0, Hash32{}, {}};
+  Note n{bad.Text(), {{log_key_.name(), log_key_.key_id(), log_key_.Sign(bad.Text())}}};
+  EXPECT_EQ(witness_.AddCheckpoint(AddCheckpointRequest{0, {}, n.Format()}.Format()).status, 422);
+}
+
+TEST_F(WitnessTest, AnswersSpecErrorCodes) {
+  ASSERT_EQ(Add(0, 5).status, 200);
+  // Stale old size: 409 with the known size.
+  WitnessResponse conflict = Add(0, 8);
+  EXPECT_EQ(conflict.status, 409);
+  EXPECT_EQ(conflict.body, "5\n");
+  EXPECT_EQ(conflict.content_type, "text/x.tlog.size");
+  // Rollback: old size above the checkpoint size is a bad request.
+  EXPECT_EQ(Add(5, 3).status, 400);
+  // Inconsistent proof: 422.
+  AddCheckpointRequest req;
+  req.old_size = 5;
+  req.proof = *ProveConsistency(5, 9, tree_);
+  req.proof[0][0] ^= 1;
+  req.checkpoint = SignedCheckpoint(9, log_key_);
+  EXPECT_EQ(witness_.AddCheckpoint(req.Format()).status, 422);
+  // A fork at the same size: a different root for size 5 is refused (422).
+  Checkpoint fork{"example.com/log", 5, {}, {}};
+  fork.root[0] = 1;
+  Note forked{fork.Text(), {{log_key_.name(), log_key_.key_id(), log_key_.Sign(fork.Text())}}};
+  req = AddCheckpointRequest{5, {}, forked.Format()};
+  EXPECT_EQ(witness_.AddCheckpoint(req.Format()).status, 422);
+  // Signed by another key: 403. Unknown origin: 404. Garbage: 400.
+  Ed25519NoteSigner other("example.com/log", crypto::Ed25519PrivateKey::Generate());
+  req = AddCheckpointRequest{5, {}, SignedCheckpoint(5, other)};
+  EXPECT_EQ(witness_.AddCheckpoint(req.Format()).status, 403);
+  Ed25519NoteSigner stranger("example.com/other", crypto::Ed25519PrivateKey::Generate());
+  Checkpoint scp{"example.com/other", 0, EmptyRoot(), {}};
+  Note sn{scp.Text(), {{stranger.name(), stranger.key_id(), stranger.Sign(scp.Text())}}};
+  EXPECT_EQ(witness_.AddCheckpoint(AddCheckpointRequest{0, {}, sn.Format()}.Format()).status, 404);
+  EXPECT_EQ(witness_.AddCheckpoint("old 05\n\n").status, 400);
+  EXPECT_EQ(witness_.AddCheckpoint("").status, 400);
+  // Re-submitting the same checkpoint is consistent.
+  EXPECT_EQ(Add(5, 5).status, 200);
+}
+
+TEST_F(WitnessTest, RequestParserIsStrict) {
+  EXPECT_TRUE(ParseAddCheckpointRequest("old 0\n\nx").ok());
+  for (const char* bad : {"old 0\nx", "old -1\n\n", "old  1\n\n", "new 1\n\n", "old 1\nAAAA\n\n",
+                          "old 1"}) {
+    EXPECT_EQ(ParseAddCheckpointRequest(bad).error().code, Errc::kMalformed) << bad;
+  }
+  std::string many = "old 1\n";
+  for (int i = 0; i < 64; ++i) many += "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\n";
+  EXPECT_FALSE(ParseAddCheckpointRequest(many + "\n").ok());
+}
+
+}  // namespace
+}  // namespace candor::tlog
