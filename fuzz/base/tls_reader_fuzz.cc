@@ -65,10 +65,17 @@ std::optional<RefVarintValue> RefVarint(ByteView rest) {
   if (rest.empty()) return std::nullopt;
   size_t len = 0;
   switch (rest[0] >> 6) {
-    case 0: len = 1; break;
-    case 1: len = 2; break;
-    case 2: len = 4; break;
-    default: return std::nullopt;
+    case 0:
+      len = 1;
+      break;
+    case 1:
+      len = 2;
+      break;
+    case 2:
+      len = 4;
+      break;
+    default:
+      return std::nullopt;
   }
   std::optional<uint64_t> raw = RefUint(rest, len);
   if (!raw) return std::nullopt;

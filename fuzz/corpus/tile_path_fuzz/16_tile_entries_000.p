@@ -1,0 +1,1 @@
+tile/entries/000.p

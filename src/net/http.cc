@@ -1,0 +1,38 @@
+#include "candor/net/http.h"
+
+#include <nlohmann/json.hpp>
+
+namespace candor::net {
+
+std::string_view HttpRequest::Header(const std::string& name) const {
+  auto it = headers.find(name);
+  return it == headers.end() ? std::string_view() : std::string_view(it->second);
+}
+
+int HttpStatusFor(Errc code) {
+  switch (code) {
+    case Errc::kMalformed:
+    case Errc::kInvalidArgument: return 400;
+    case Errc::kVerifyFailed: return 403;
+    case Errc::kNotFound: return 404;
+    case Errc::kConflict: return 409;
+    case Errc::kUnavailable: return 503;
+    case Errc::kInternal: return 500;
+  }
+  return 500;
+}
+
+HttpResponse JsonErrorWithStatus(int status, std::string_view code, std::string_view detail) {
+  HttpResponse r;
+  r.status = status;
+  r.content_type = "application/json";
+  nlohmann::json j = {{"error", code}, {"detail", detail}};
+  r.body = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  return r;
+}
+
+HttpResponse JsonError(const Error& error) {
+  return JsonErrorWithStatus(HttpStatusFor(error.code), ErrcName(error.code), error.message);
+}
+
+}  // namespace candor::net
