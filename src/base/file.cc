@@ -52,10 +52,10 @@ std::string TempPath(const std::string& path) {
 
 // WriteSyncedTemp writes `data` to a new temporary file next to `path`, fsyncs it, and returns
 // the temporary path.
-Result<std::string> WriteSyncedTemp(const std::string& path, ByteView data) {
+Result<std::string> WriteSyncedTemp(const std::string& path, ByteView data, unsigned mode) {
   CANDOR_TRY(MakeDirs(Parent(path)));
   const std::string tmp = TempPath(path);
-  int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, static_cast<mode_t>(mode));
   if (fd < 0) return IoError("create", tmp);
   Status st = WriteAll(fd, data, tmp);
   if (st.ok() && fsync(fd) != 0) st = IoError("fsync", tmp);
@@ -120,15 +120,15 @@ Result<Bytes> ReadFile(const std::string& path, size_t max_len) {
   return out;
 }
 
-Status WriteFileDurable(const std::string& path, ByteView data) {
-  const FileWrite one{path, data};
+Status WriteFileDurable(const std::string& path, ByteView data, unsigned mode) {
+  const FileWrite one{path, data, mode};
   return WriteFilesDurable(std::span<const FileWrite>(&one, 1));
 }
 
 Status WriteFilesDurable(std::span<const FileWrite> files) {
   std::vector<std::string> temps;
   for (const FileWrite& f : files) {
-    auto tmp = WriteSyncedTemp(f.path, f.data);
+    auto tmp = WriteSyncedTemp(f.path, f.data, f.mode);
     if (!tmp.ok()) {
       for (const std::string& t : temps) unlink(t.c_str());
       return std::move(tmp).error();

@@ -5,6 +5,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <cctype>
+#include <charconv>
 #include <optional>
 #include <thread>
 #include <vector>
@@ -139,6 +140,21 @@ asio::awaitable<void> HttpServer::Impl::Accept() {
       if (e) num_connections.fetch_sub(1);
     });
   }
+}
+
+Result<std::pair<std::string, uint16_t>> SplitHostPort(const std::string& listen) {
+  const size_t colon = listen.rfind(':');
+  if (colon == std::string::npos || colon == 0) {
+    return MakeError(Errc::kInvalidArgument, "listen address must be host:port: " + listen);
+  }
+  unsigned port = 0;
+  const char* begin = listen.data() + colon + 1;
+  const char* end = listen.data() + listen.size();
+  auto [ptr, ec] = std::from_chars(begin, end, port);
+  if (begin == end || ec != std::errc() || ptr != end || port > 65535) {
+    return MakeError(Errc::kInvalidArgument, "bad port in " + listen);
+  }
+  return std::make_pair(listen.substr(0, colon), static_cast<uint16_t>(port));
 }
 
 HttpServer::HttpServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}

@@ -172,11 +172,14 @@ Status AppendBundleEntry(Bytes& bundle, ByteView entry) {
   return OkStatus();
 }
 
-Result<std::vector<ByteView>> DecodeEntryBundle(ByteView data, uint32_t width) {
+Result<std::vector<ByteView>> SplitEntryBundle(ByteView data, size_t max_entries) {
   std::vector<ByteView> out;
   size_t pos = 0;
   while (pos < data.size()) {
-    if (out.size() == width) return MakeError(Errc::kMalformed, "entry bundle: trailing bytes");
+    if (out.size() == max_entries) {
+      return MakeError(Errc::kMalformed, "entry bundle: more than " + std::to_string(max_entries) +
+                                             " entries");
+    }
     if (data.size() - pos < 2) return MakeError(Errc::kMalformed, "entry bundle: truncated length");
     const size_t len = (size_t{data[pos]} << 8) | data[pos + 1];
     pos += 2;
@@ -184,6 +187,11 @@ Result<std::vector<ByteView>> DecodeEntryBundle(ByteView data, uint32_t width) {
     out.push_back(data.subspan(pos, len));
     pos += len;
   }
+  return out;
+}
+
+Result<std::vector<ByteView>> DecodeEntryBundle(ByteView data, uint32_t width) {
+  CANDOR_ASSIGN_OR_RETURN(std::vector<ByteView> out, SplitEntryBundle(data, width));
   if (out.size() != width) {
     return MakeError(Errc::kMalformed, "entry bundle: " + std::to_string(out.size()) +
                                            " entries, want " + std::to_string(width));

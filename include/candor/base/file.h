@@ -16,12 +16,14 @@ Result<Bytes> ReadFile(const std::string& path, size_t max_len = size_t{64} << 2
 // WriteFileDurable writes `data` to `path` atomically and durably: it writes a temporary file in
 // the same directory, fsyncs it, renames it over `path` and fsyncs the directory. Parent
 // directories are created as needed (and fsynced). When it returns OK the file survives a crash.
-Status WriteFileDurable(const std::string& path, ByteView data);
+// `mode` is the new file's permission bits (0600 for secrets).
+Status WriteFileDurable(const std::string& path, ByteView data, unsigned mode = 0644);
 
 // FileWrite is one file for WriteFilesDurable.
 struct FileWrite {
   std::string path;
   ByteView data;  // must remain live during the call
+  unsigned mode = 0644;
 };
 
 // WriteFilesDurable writes several files like WriteFileDurable, but batches the syncs: every

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 
 #include "candor/base/result.h"
 #include "candor/net/http.h"
@@ -23,6 +24,9 @@ struct HttpServerOptions {
   int num_threads = 2;
   size_t max_connections = 4096;
 };
+
+// SplitHostPort parses a listen address "host:port" (kInvalidArgument otherwise).
+Result<std::pair<std::string, uint16_t>> SplitHostPort(const std::string& listen);
 
 class HttpServer {
  public:

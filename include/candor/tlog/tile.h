@@ -65,6 +65,10 @@ Status AppendBundleEntry(Bytes& bundle, ByteView entry);
 // remain live). Truncation, trailing bytes or a different count are kMalformed.
 Result<std::vector<ByteView>> DecodeEntryBundle(ByteView data, uint32_t width);
 
+// SplitEntryBundle splits a sequence of uint16-length-prefixed entries (views into `data`) of
+// any count up to `max_entries`; truncation or more entries is kMalformed.
+Result<std::vector<ByteView>> SplitEntryBundle(ByteView data, size_t max_entries);
+
 // TileFetcher returns the bytes of the tile at a TilePath (from disk, HTTP, memory ...).
 using TileFetcher = std::function<Result<Bytes>(const std::string& path)>;
 

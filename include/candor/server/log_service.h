@@ -1,0 +1,78 @@
+// log_service.h: a transparency log hosted by candord under /logs/<name>/:
+//   GET  checkpoint                  the newest checkpoint with its witness cosignatures
+//   GET  tile/<L>/<N>[.p/<W>]        hash tiles       (C2SP tlog-tiles, immutable)
+//   GET  tile/entries/<N>[.p/<W>]    entry bundles    (C2SP tlog-tiles, immutable)
+//   POST append                      body = one entry; {"index":N} once durable
+//   POST append-bundle               body = uint16-length-prefixed entries; {"first_index":N,"count":K}
+// Appends need `Authorization: Bearer <token>`. A publisher thread submits every new checkpoint
+// to the configured witnesses and publishes it once `quorum` of them cosigned it.
+#pragma once
+
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "candor/base/bytes.h"
+#include "candor/server/service.h"
+#include "candor/server/witness_client.h"
+#include "candor/tlog/log_writer.h"
+
+namespace candor::server {
+
+struct LogServiceOptions {
+  std::string name;             // URL segment: /logs/<name>/
+  tlog::LogWriterOptions writer;  // dir and origin
+  Hash32 append_token_hash{};   // SHA-256 of the bearer token allowed to append
+  std::vector<WitnessEndpoint> witnesses;
+  size_t quorum = 0;
+  size_t max_bundle_entries = 4096;
+};
+
+class LogService : public Service {
+ public:
+  // Create opens (or recovers) the log and starts the publisher.
+  static Result<std::unique_ptr<LogService>> Create(LogServiceOptions options,
+                                                    std::unique_ptr<tlog::Ed25519NoteSigner> key);
+  ~LogService() override;
+
+  const std::string& prefix() const override { return prefix_; }
+  void Handle(const net::HttpRequest& request, std::string_view rest,
+              net::Responder respond) override;
+  void AppendMetrics(std::string& out) const override;
+
+  // PublishedCheckpoint returns the note served at /checkpoint.
+  std::string PublishedCheckpoint() const;
+  tlog::LogWriter& writer() { return *writer_; }
+
+ private:
+  LogService(LogServiceOptions options, std::unique_ptr<tlog::LogWriter> writer);
+  void HandleAppend(const net::HttpRequest& request, bool bundle, net::Responder respond);
+  bool Authorized(const net::HttpRequest& request) const;
+  void OnCheckpoint(const tlog::SignedCheckpoint& cp);
+  void RunPublisher();
+  Status Publish(const tlog::SignedCheckpoint& cp, const std::vector<tlog::NoteSignature>& cosigs);
+
+  const LogServiceOptions options_;
+  const std::string prefix_;
+  std::unique_ptr<tlog::LogWriter> writer_;
+  std::vector<std::unique_ptr<WitnessClient>> witness_clients_;  // publisher thread only
+
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  tlog::SignedCheckpoint newest_;  // newest durable checkpoint
+  uint64_t published_size_ = 0;
+  std::string published_note_;      // served at /checkpoint (with cosignatures)
+  std::string published_log_note_;  // its log-signed part; empty until this process publishes
+  bool stopping_ = false;
+  std::thread publisher_;
+
+  std::atomic<uint64_t> num_appended_{0};
+  std::atomic<uint64_t> num_append_errors_{0};
+  std::atomic<uint64_t> num_witness_failures_{0};
+  std::atomic<uint64_t> num_published_{0};
+};
+
+}  // namespace candor::server

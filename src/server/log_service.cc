@@ -1,0 +1,227 @@
+#include "candor/server/log_service.h"
+
+#include <nlohmann/json.hpp>
+
+#include "candor/base/file.h"
+#include "candor/crypto/constant_time.h"
+#include "candor/crypto/sha256.h"
+#include "candor/tlog/tile.h"
+
+namespace candor::server {
+namespace {
+
+net::HttpResponse Json(int status, const nlohmann::json& j) {
+  return net::HttpResponse{status, "application/json", {}, j.dump() + "\n"};
+}
+
+}  // namespace
+
+LogService::LogService(LogServiceOptions options, std::unique_ptr<tlog::LogWriter> writer)
+    : options_(std::move(options)),
+      prefix_("/logs/" + options_.name + "/"),
+      writer_(std::move(writer)) {}
+
+Result<std::unique_ptr<LogService>> LogService::Create(
+    LogServiceOptions options, std::unique_ptr<tlog::Ed25519NoteSigner> key) {
+  if (options.name.empty() || options.name.find('/') != std::string::npos) {
+    return MakeError(Errc::kInvalidArgument, "log name must be one path segment");
+  }
+  if (options.quorum > options.witnesses.size()) {
+    return MakeError(Errc::kInvalidArgument, "quorum is larger than the number of witnesses");
+  }
+  CANDOR_ASSIGN_OR_RETURN(std::unique_ptr<tlog::LogWriter> writer,
+                          tlog::LogWriter::Open(options.writer, std::move(key)));
+  std::unique_ptr<LogService> s(new LogService(std::move(options), std::move(writer)));
+  // The last published checkpoint survives restarts; serve it until a newer one is cosigned.
+  auto published = ReadFile(s->writer_->dir() + "/checkpoint");
+  if (published.ok()) {
+    s->published_note_ = std::string(AsStringView(*published));
+  }
+  tlog::LogWriter* w = s->writer_.get();
+  for (const WitnessEndpoint& e : s->options_.witnesses) {
+    s->witness_clients_.push_back(std::make_unique<WitnessClient>(
+        e, [w](uint64_t a, uint64_t b) { return w->ProveConsistency(a, b); }));
+  }
+  s->publisher_ = std::thread([raw = s.get()] { raw->RunPublisher(); });
+  s->writer_->SetCheckpointCallback([raw = s.get()](const tlog::SignedCheckpoint& cp) {
+    raw->OnCheckpoint(cp);
+  });
+  return s;
+}
+
+LogService::~LogService() {
+  writer_->SetCheckpointCallback(nullptr);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (publisher_.joinable()) publisher_.join();
+  writer_.reset();  // flushes queued appends, answering their responders
+}
+
+void LogService::OnCheckpoint(const tlog::SignedCheckpoint& cp) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    newest_ = cp;
+  }
+  cv_.notify_all();
+}
+
+Status LogService::Publish(const tlog::SignedCheckpoint& cp,
+                           const std::vector<tlog::NoteSignature>& cosigs) {
+  std::string note = cp.note;
+  for (const tlog::NoteSignature& s : cosigs) note += s.Line();
+  CANDOR_TRY(WriteFileDurable(writer_->dir() + "/checkpoint", AsBytes(note)));
+  std::lock_guard<std::mutex> lock(mu_);
+  published_note_ = std::move(note);
+  published_log_note_ = cp.note;
+  published_size_ = cp.checkpoint.size;
+  num_published_.fetch_add(1, std::memory_order_relaxed);
+  return OkStatus();
+}
+
+void LogService::RunPublisher() {
+  for (;;) {
+    tlog::SignedCheckpoint cp;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      cv_.wait(lock, [this] {
+        return stopping_ || (!newest_.note.empty() && newest_.note != published_log_note_);
+      });
+      if (stopping_) return;
+      cp = newest_;
+    }
+    std::vector<tlog::NoteSignature> cosigs;
+    for (auto& w : witness_clients_) {
+      auto got = w->Submit(cp);
+      if (got.ok()) {
+        cosigs.insert(cosigs.end(), got->begin(), got->end());
+      } else {
+        num_witness_failures_.fetch_add(1, std::memory_order_relaxed);
+      }
+    }
+    size_t distinct = 0;
+    for (auto& w : witness_clients_) {
+      for (const auto& s : cosigs) {
+        if (s.name == w->name()) {
+          ++distinct;
+          break;
+        }
+      }
+    }
+    if (distinct >= options_.quorum && Publish(cp, cosigs).ok()) continue;
+    // Not enough cosignatures (or the write failed): retry after a pause with the newest head.
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait_for(lock, std::chrono::milliseconds(500), [this] { return stopping_; });
+    if (stopping_) return;
+  }
+}
+
+std::string LogService::PublishedCheckpoint() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return published_note_;
+}
+
+bool LogService::Authorized(const net::HttpRequest& request) const {
+  constexpr std::string_view kBearer = "Bearer ";
+  std::string_view auth = request.Header("authorization");
+  if (auth.substr(0, kBearer.size()) != kBearer) return false;
+  auth.remove_prefix(kBearer.size());
+  const Hash32 presented = crypto::Sha256(AsBytes(auth));
+  return crypto::ConstantTimeEqual(presented, options_.append_token_hash);
+}
+
+void LogService::HandleAppend(const net::HttpRequest& request, bool bundle,
+                              net::Responder respond) {
+  if (!Authorized(request)) {
+    respond(net::JsonErrorWithStatus(401, "unauthenticated", "append needs a valid bearer token"));
+    return;
+  }
+  std::vector<Bytes> entries;
+  if (bundle) {
+    auto decoded = tlog::SplitEntryBundle(AsBytes(request.body), options_.max_bundle_entries);
+    if (!decoded.ok() || decoded->empty()) {
+      respond(net::JsonError(MakeError(
+          Errc::kInvalidArgument, "append-bundle: body must hold 1 to " +
+                                      std::to_string(options_.max_bundle_entries) +
+                                      " uint16-length-prefixed entries")));
+      return;
+    }
+    for (ByteView e : *decoded) entries.emplace_back(e.begin(), e.end());
+  } else {
+    if (request.body.size() > tlog::kMaxEntrySize) {
+      respond(net::JsonError(MakeError(Errc::kInvalidArgument, "append: entry larger than 65535 bytes")));
+      return;
+    }
+    entries.emplace_back(request.body.begin(), request.body.end());
+  }
+  const size_t count = entries.size();
+  writer_->Append(std::move(entries), [this, bundle, count, respond](Result<uint64_t> r) {
+    if (!r.ok()) {
+      num_append_errors_.fetch_add(1, std::memory_order_relaxed);
+      respond(net::JsonError(r.error()));
+      return;
+    }
+    num_appended_.fetch_add(count, std::memory_order_relaxed);
+    if (bundle) {
+      respond(Json(200, {{"first_index", *r}, {"count", count}}));
+    } else {
+      respond(Json(200, {{"index", *r}}));
+    }
+  });
+}
+
+void LogService::Handle(const net::HttpRequest& request, std::string_view rest,
+                        net::Responder respond) {
+  const bool get = request.method == "GET";
+  if (rest == "append" || rest == "append-bundle") {
+    if (request.method != "POST") {
+      respond(net::JsonErrorWithStatus(405, "method_not_allowed", "use POST"));
+      return;
+    }
+    HandleAppend(request, rest == "append-bundle", std::move(respond));
+    return;
+  }
+  if (!get) {
+    respond(net::JsonErrorWithStatus(405, "method_not_allowed", "use GET"));
+    return;
+  }
+  if (rest == "checkpoint") {
+    std::string note = PublishedCheckpoint();
+    if (note.empty()) {
+      respond(net::JsonError(MakeError(Errc::kNotFound, "no checkpoint has been cosigned yet")));
+      return;
+    }
+    respond(net::HttpResponse{200, "text/plain; charset=utf-8", {{"Cache-Control", "no-cache"}},
+                              std::move(note)});
+    return;
+  }
+  auto tile = writer_->ReadTile(std::string(rest));
+  if (!tile.ok()) {
+    respond(net::JsonError(tile.error()));
+    return;
+  }
+  respond(net::HttpResponse{200,
+                            "application/octet-stream",
+                            {{"Cache-Control", "public, max-age=31536000, immutable"}},
+                            std::string(AsStringView(*tile))});
+}
+
+void LogService::AppendMetrics(std::string& out) const {
+  const std::string label = "{log=\"" + options_.name + "\"}";
+  const tlog::SignedCheckpoint latest = writer_->Latest();
+  uint64_t published = 0;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    published = published_size_;
+  }
+  out += "candor_log_entries_appended_total" + label + " " + std::to_string(num_appended_.load()) + "\n";
+  out += "candor_log_append_errors_total" + label + " " + std::to_string(num_append_errors_.load()) + "\n";
+  out += "candor_log_tree_size" + label + " " + std::to_string(latest.checkpoint.size) + "\n";
+  out += "candor_log_published_tree_size" + label + " " + std::to_string(published) + "\n";
+  out += "candor_log_checkpoints_published_total" + label + " " + std::to_string(num_published_.load()) + "\n";
+  out += "candor_log_witness_failures_total" + label + " " + std::to_string(num_witness_failures_.load()) + "\n";
+}
+
+}  // namespace candor::server

@@ -1,0 +1,107 @@
+#include "candor/witness/witness_server.h"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+
+#include "candor/base/file.h"
+#include "candor/base/process.h"
+#include "candor/net/http_server.h"
+
+namespace candor::witness {
+namespace {
+
+Result<tlog::Cosigner> LoadCosigner(const std::string& dir) {
+  CANDOR_ASSIGN_OR_RETURN(Bytes text, ReadFile(dir + "/witness.key", 4096));
+  SecretBytes secret(text);
+  SecureZero(text.data(), text.size());
+  CANDOR_ASSIGN_OR_RETURN(tlog::ParsedSecretKey key, tlog::ParseSecretKey(AsStringView(secret.view())));
+  if (key.type != tlog::kSigTypeCosignatureV1) {
+    return MakeError(Errc::kInvalidArgument, dir + "/witness.key is not a cosignature/v1 key");
+  }
+  return tlog::Cosigner(key.name, std::move(key.key));
+}
+
+uint64_t NowSeconds() {
+  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(
+                                   std::chrono::system_clock::now().time_since_epoch())
+                                   .count());
+}
+
+}  // namespace
+
+void WitnessHandler::Handle(net::HttpRequest request, net::Responder respond) {
+  std::string_view path = request.target;
+  path = path.substr(0, path.find('?'));
+  if (path == "/add-checkpoint") {
+    if (request.method != "POST") {
+      respond(net::JsonErrorWithStatus(405, "method_not_allowed", "use POST"));
+      return;
+    }
+    tlog::WitnessResponse r = witness_.AddCheckpoint(request.body);
+    respond(net::HttpResponse{r.status, r.content_type, {}, std::move(r.body)});
+    return;
+  }
+  constexpr std::string_view kSuffix = "/checkpoint";
+  if (request.method == "GET" && path.size() == 1 + 64 + kSuffix.size() &&
+      path.substr(65) == kSuffix) {
+    auto note = witness_.LatestCheckpoint(path.substr(1, 64));
+    if (!note.ok()) {
+      respond(net::JsonError(note.error()));
+      return;
+    }
+    respond(net::HttpResponse{200, "text/plain; charset=utf-8", {}, std::move(*note)});
+    return;
+  }
+  respond(net::JsonError(MakeError(Errc::kNotFound, "no such endpoint")));
+}
+
+Result<std::string> InitWitness(const InitWitnessOptions& options) {
+  if (FileExists(options.dir + "/witness.key")) {
+    return MakeError(Errc::kConflict, "a witness key exists in " + options.dir);
+  }
+  if (!tlog::IsValidKeyName(options.name)) {
+    return MakeError(Errc::kInvalidArgument, "witness name must have no spaces and no '+'");
+  }
+  tlog::Cosigner cosigner(options.name, crypto::Ed25519PrivateKey::Generate());
+  SecretBytes skey = cosigner.SecretKey();
+  CANDOR_TRY(WriteFileDurable(options.dir + "/witness.key", skey.view(), 0600));
+  return cosigner.VerifierKey();
+}
+
+Result<std::string> WitnessVerifierKey(const std::string& dir) {
+  CANDOR_ASSIGN_OR_RETURN(tlog::Cosigner cosigner, LoadCosigner(dir));
+  return cosigner.VerifierKey();
+}
+
+Status ServeWitness(const ServeWitnessOptions& options) {
+  CANDOR_ASSIGN_OR_RETURN(tlog::Cosigner cosigner, LoadCosigner(options.dir));
+  std::vector<tlog::TrustedLog> logs;
+  for (const std::string& vkey : options.logs) {
+    auto key = tlog::ParseVerifierKey(vkey);
+    if (!key.ok()) return MakeError(Errc::kInvalidArgument, "--log: " + key.error().message);
+    std::string origin = (*key)->name();
+    logs.push_back({std::move(origin), std::move(*key)});
+  }
+  if (logs.empty()) return MakeError(Errc::kInvalidArgument, "witness at least one --log");
+  CANDOR_ASSIGN_OR_RETURN(auto hostport, net::SplitHostPort(options.listen));
+  const std::string name = cosigner.name();
+  tlog::Witness witness(std::move(cosigner), std::move(logs),
+                        std::make_unique<tlog::FileWitnessStore>(options.dir + "/state"), NowSeconds);
+  WitnessHandler handler(witness);
+  net::HttpServerOptions http;
+  http.host = hostport.first;
+  http.port = hostport.second;
+  http.max_body_bytes = 1 << 20;
+  CANDOR_ASSIGN_OR_RETURN(std::unique_ptr<net::HttpServer> server, net::HttpServer::Start(http, handler));
+  if (!options.port_file.empty()) {
+    CANDOR_TRY(WriteFileDurable(options.port_file, AsBytes(std::to_string(server->port()) + "\n")));
+  }
+  spdlog::info("candor-witness {} listening on http://{}:{}/", name, http.host, server->port());
+  const int sig = WaitForTerminationSignal();
+  spdlog::info("signal {}: shutting down", sig);
+  server->Stop();
+  return OkStatus();
+}
+
+}  // namespace candor::witness
