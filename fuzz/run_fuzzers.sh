@@ -47,7 +47,7 @@ for src in "$fuzz_dir"/*/*_fuzz.cc; do
   # libFuzzer writes new inputs into the first corpus directory: the temporary copy.
   if (cd "$work/$target" && "$bin" -max_total_time="$seconds" -print_final_stats=1 \
         -artifact_prefix="$artifacts/" "$corpus" >"$log" 2>&1); then
-    grep -E '^(#[0-9]+ +DONE|stat::number_of_executed_units|stat::average_exec_per_sec)' "$log" || true
+    grep -E '^(#[0-9]+[[:space:]]+DONE|stat::number_of_executed_units|stat::average_exec_per_sec)' "$log" || true
     continue
   fi
 

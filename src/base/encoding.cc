@@ -80,7 +80,8 @@ std::string Base64Encode(ByteView bytes) {
 }
 
 Result<Bytes> Base64Decode(std::string_view text) {
-  if (text.size() % 4 != 0) return MakeError(Errc::kMalformed, "base64: length not a multiple of 4");
+  if (text.size() % 4 != 0)
+    return MakeError(Errc::kMalformed, "base64: length not a multiple of 4");
   Bytes out;
   out.reserve(text.size() / 4 * 3);
   for (size_t i = 0; i < text.size(); i += 4) {
@@ -101,8 +102,10 @@ Result<Bytes> Base64Decode(std::string_view text) {
     }
     uint32_t n = (static_cast<uint32_t>(v[0]) << 18) | (static_cast<uint32_t>(v[1]) << 12) |
                  (static_cast<uint32_t>(v[2]) << 6) | static_cast<uint32_t>(v[3]);
-    if (pad == 2 && (n & 0xffff) != 0) return MakeError(Errc::kMalformed, "base64: non-zero pad bits");
-    if (pad == 1 && (n & 0xff) != 0) return MakeError(Errc::kMalformed, "base64: non-zero pad bits");
+    if (pad == 2 && (n & 0xffff) != 0)
+      return MakeError(Errc::kMalformed, "base64: non-zero pad bits");
+    if (pad == 1 && (n & 0xff) != 0)
+      return MakeError(Errc::kMalformed, "base64: non-zero pad bits");
     out.push_back(static_cast<uint8_t>(n >> 16));
     if (pad < 2) out.push_back(static_cast<uint8_t>(n >> 8));
     if (pad < 1) out.push_back(static_cast<uint8_t>(n));

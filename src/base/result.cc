@@ -6,13 +6,20 @@ namespace candor {
 
 std::string_view ErrcName(Errc code) {
   switch (code) {
-    case Errc::kMalformed: return "malformed";
-    case Errc::kVerifyFailed: return "verify_failed";
-    case Errc::kInvalidArgument: return "invalid_argument";
-    case Errc::kNotFound: return "not_found";
-    case Errc::kConflict: return "conflict";
-    case Errc::kUnavailable: return "unavailable";
-    case Errc::kInternal: return "internal";
+    case Errc::kMalformed:
+      return "malformed";
+    case Errc::kVerifyFailed:
+      return "verify_failed";
+    case Errc::kInvalidArgument:
+      return "invalid_argument";
+    case Errc::kNotFound:
+      return "not_found";
+    case Errc::kConflict:
+      return "conflict";
+    case Errc::kUnavailable:
+      return "unavailable";
+    case Errc::kInternal:
+      return "internal";
   }
   return "internal";
 }

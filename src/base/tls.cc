@@ -41,7 +41,8 @@ Result<uint64_t> Reader::U64(std::string_view field) {
 Result<uint32_t> Reader::Varint(std::string_view field) {
   CANDOR_ASSIGN_OR_RETURN(uint8_t first, U8(field));
   const unsigned prefix = first >> 6;
-  if (prefix == 3) return MakeError(Errc::kMalformed, std::string(field) + ": reserved varint prefix");
+  if (prefix == 3)
+    return MakeError(Errc::kMalformed, std::string(field) + ": reserved varint prefix");
   const size_t len = size_t{1} << prefix;
   uint32_t v = first & 0x3f;
   CANDOR_ASSIGN_OR_RETURN(ByteView rest, Fixed(len - 1, field));
@@ -73,7 +74,8 @@ Result<Reader> Reader::VectorV(std::string_view field) {
 
 Result<bool> Reader::Optional(std::string_view field) {
   CANDOR_ASSIGN_OR_RETURN(uint8_t flag, U8(field));
-  if (flag > 1) return MakeError(Errc::kMalformed, std::string(field) + ": optional flag not 0 or 1");
+  if (flag > 1)
+    return MakeError(Errc::kMalformed, std::string(field) + ": optional flag not 0 or 1");
   return flag == 1;
 }
 

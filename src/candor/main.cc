@@ -46,13 +46,13 @@ json CheckpointJson(const candor::tlog::VerifiedCheckpoint& cp) {
 // FetchVerified fetches the checkpoint, checks it against the trust flags and the state file,
 // and records it in the state file.
 Result<candor::tlog::VerifiedCheckpoint> FetchVerified(candor::client::LogClient& client,
-                                                        const TrustFlags& flags,
-                                                        const candor::tlog::LogTrust& trust) {
+                                                       const TrustFlags& flags,
+                                                       const candor::tlog::LogTrust& trust) {
   std::optional<candor::tlog::VerifiedCheckpoint> previous;
   if (!flags.state_file.empty() && candor::FileExists(flags.state_file)) {
     CANDOR_ASSIGN_OR_RETURN(candor::Bytes note, candor::ReadFile(flags.state_file));
-    CANDOR_ASSIGN_OR_RETURN(previous,
-                            candor::tlog::VerifyCosignedCheckpoint(candor::AsStringView(note), trust));
+    CANDOR_ASSIGN_OR_RETURN(
+        previous, candor::tlog::VerifyCosignedCheckpoint(candor::AsStringView(note), trust));
   }
   auto cp = client.FetchCheckpoint(previous);
   if (!cp.ok() && previous.has_value() && cp.error().code == candor::Errc::kVerifyFailed) {
@@ -74,7 +74,6 @@ int main(int argc, char** argv) {
   CLI::App app{"candor: Candor client"};
   app.require_subcommand(1);
   bool as_json = false;
-  app.add_flag("--json", as_json, "print JSON");
   auto* log_cmd = app.add_subcommand("log", "transparency log commands");
   log_cmd->require_subcommand(1);
 
@@ -104,6 +103,9 @@ int main(int argc, char** argv) {
   inclusion->add_option("--expect", expect, "fail unless the entry equals this text");
   trust_flags.Add(inclusion);
 
+  for (CLI::App* cmd : {append, checkpoint, verify, inclusion}) {
+    cmd->add_flag("--json", as_json, "print JSON");
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -131,11 +133,12 @@ int main(int argc, char** argv) {
       if (!st.ok()) return Fail(st.error().ToString());
     }
     candor::net::HttpClient http;
-    auto res = http.Request("POST", base->Join("append-bundle"),
-                            std::string(candor::AsStringView(bundle)),
-                            {{"Authorization", "Bearer " + bearer}});
+    auto res =
+        http.Request("POST", base->Join("append-bundle"), std::string(candor::AsStringView(bundle)),
+                     {{"Authorization", "Bearer " + bearer}});
     if (!res.ok()) return Fail(res.error().ToString());
-    if (res->status != 200) return Fail("append failed: HTTP " + std::to_string(res->status) + " " + res->body);
+    if (res->status != 200)
+      return Fail("append failed: HTTP " + std::to_string(res->status) + " " + res->body);
     json j = json::parse(res->body, nullptr, false);
     if (j.is_discarded() || !j.contains("first_index")) return Fail("append: unexpected answer");
     if (as_json) {
@@ -162,8 +165,9 @@ int main(int argc, char** argv) {
       std::printf("%s\n", CheckpointJson(*cp).dump().c_str());
     } else {
       std::printf("checkpoint OK: %s size %llu, cosigned by %zu of %zu witnesses (quorum %zu)\n",
-                  cp->checkpoint.origin.c_str(), static_cast<unsigned long long>(cp->checkpoint.size),
-                  cp->cosigners.size(), trust->witnesses.size(), trust->quorum);
+                  cp->checkpoint.origin.c_str(),
+                  static_cast<unsigned long long>(cp->checkpoint.size), cp->cosigners.size(),
+                  trust->witnesses.size(), trust->quorum);
     }
     return 0;
   }
@@ -178,9 +182,10 @@ int main(int argc, char** argv) {
     if (as_json) {
       std::printf("%s\n", CheckpointJson(*cp).dump().c_str());
     } else {
-      std::printf("checkpoint OK: %s size %llu root %s\n  cosigned by:", cp->checkpoint.origin.c_str(),
-                  static_cast<unsigned long long>(cp->checkpoint.size),
-                  candor::Base64Encode(cp->checkpoint.root).c_str());
+      std::printf(
+          "checkpoint OK: %s size %llu root %s\n  cosigned by:", cp->checkpoint.origin.c_str(),
+          static_cast<unsigned long long>(cp->checkpoint.size),
+          candor::Base64Encode(cp->checkpoint.root).c_str());
       for (const std::string& w : cp->cosigners) std::printf(" %s", w.c_str());
       std::printf(" (%zu, quorum %zu)\n", cp->cosigners.size(), trust->quorum);
     }
@@ -202,11 +207,11 @@ int main(int argc, char** argv) {
               {"checkpoint", CheckpointJson(*cp)}};
     std::printf("%s\n", j.dump().c_str());
   } else {
-    std::printf("inclusion OK: entry %llu (%zu bytes) is in %s at size %llu; proof of %zu hashes "
-                "verified against the cosigned root\n",
-                static_cast<unsigned long long>(index), proof->entry.size(),
-                cp->checkpoint.origin.c_str(), static_cast<unsigned long long>(cp->checkpoint.size),
-                proof->proof.size());
+    std::printf(
+        "inclusion OK: entry %llu (%zu bytes) is in %s at size %llu; proof of %zu hashes "
+        "verified against the cosigned root\n",
+        static_cast<unsigned long long>(index), proof->entry.size(), cp->checkpoint.origin.c_str(),
+        static_cast<unsigned long long>(cp->checkpoint.size), proof->proof.size());
   }
   return 0;
 }

@@ -15,7 +15,8 @@ int main(int argc, char** argv) {
   auto* init_cmd = app.add_subcommand("init", "create a log with a fresh key and append token");
   init_cmd->add_option("--dir", init.dir, "data directory")->required();
   init_cmd->add_option("--log", init.name, "log name (URL segment)")->required();
-  init_cmd->add_option("--origin", init.origin, "checkpoint origin (default candor.local/logs/<log>)");
+  init_cmd->add_option("--origin", init.origin,
+                       "checkpoint origin (default candor.local/logs/<log>)");
 
   candor::server::ServeOptions serve;
   auto* serve_cmd = app.add_subcommand("serve", "serve every log in the data directory");
@@ -37,7 +38,8 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "candord: %s\n", r.error().ToString().c_str());
       return 1;
     }
-    nlohmann::json j = {{"origin", r->origin}, {"vkey", r->vkey}, {"append_token_file", r->token_file}};
+    nlohmann::json j = {
+        {"origin", r->origin}, {"vkey", r->vkey}, {"append_token_file", r->token_file}};
     std::printf("%s\n", j.dump().c_str());
     return 0;
   }

@@ -26,8 +26,8 @@ Result<tlog::VerifiedCheckpoint> LogClient::FetchCheckpoint(
                                 [this](const std::string& p) { return Fetch(p); });
     CANDOR_ASSIGN_OR_RETURN(std::vector<Hash32> proof,
                             tlog::ProveConsistency(old.size, cp.checkpoint.size, reader));
-    CANDOR_TRY(tlog::VerifyConsistency(old.size, cp.checkpoint.size, old.root, cp.checkpoint.root,
-                                       proof));
+    CANDOR_TRY(
+        tlog::VerifyConsistency(old.size, cp.checkpoint.size, old.root, cp.checkpoint.root, proof));
   }
   return cp;
 }

@@ -12,12 +12,18 @@ std::string_view HttpRequest::Header(const std::string& name) const {
 int HttpStatusFor(Errc code) {
   switch (code) {
     case Errc::kMalformed:
-    case Errc::kInvalidArgument: return 400;
-    case Errc::kVerifyFailed: return 403;
-    case Errc::kNotFound: return 404;
-    case Errc::kConflict: return 409;
-    case Errc::kUnavailable: return 503;
-    case Errc::kInternal: return 500;
+    case Errc::kInvalidArgument:
+      return 400;
+    case Errc::kVerifyFailed:
+      return 403;
+    case Errc::kNotFound:
+      return 404;
+    case Errc::kConflict:
+      return 409;
+    case Errc::kUnavailable:
+      return 503;
+    case Errc::kInternal:
+      return 500;
   }
   return 500;
 }

@@ -31,9 +31,7 @@ Url Url::Join(std::string_view rel) const {
   return out;
 }
 
-std::string Url::ToString() const {
-  return "http://" + host + ":" + std::to_string(port) + path;
-}
+std::string Url::ToString() const { return "http://" + host + ":" + std::to_string(port) + path; }
 
 Result<Url> ParseUrl(std::string_view text) {
   constexpr std::string_view kScheme = "http://";
@@ -71,8 +69,7 @@ HttpClient::~HttpClient() {
   conn_->stream.socket().shutdown(tcp::socket::shutdown_both, ec);
 }
 
-Result<HttpResponse> HttpClient::Request(std::string_view method, const Url& url,
-                                         std::string body,
+Result<HttpResponse> HttpClient::Request(std::string_view method, const Url& url, std::string body,
                                          std::vector<std::pair<std::string, std::string>> headers) {
   Conn& c = *conn_;
   for (int attempt = 0; attempt < 2; ++attempt) {
@@ -86,7 +83,8 @@ Result<HttpResponse> HttpClient::Request(std::string_view method, const Url& url
       if (ec) return MakeError(Errc::kUnavailable, "resolve " + url.host + ": " + ec.message());
       c.stream.expires_after(timeout_);
       c.stream.connect(results, ec);
-      if (ec) return MakeError(Errc::kUnavailable, "connect " + url.ToString() + ": " + ec.message());
+      if (ec)
+        return MakeError(Errc::kUnavailable, "connect " + url.ToString() + ": " + ec.message());
       c.open = true;
       c.host = url.host;
       c.port = url.port;

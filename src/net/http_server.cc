@@ -78,7 +78,8 @@ asio::awaitable<void> HttpServer::Impl::Session(tcp::socket socket) {
     parser.body_limit(options.max_body_bytes);
     parser.header_limit(static_cast<uint32_t>(options.max_header_bytes));
     stream.expires_after(options.read_timeout);
-    co_await http::async_read(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+    co_await http::async_read(stream, buffer, parser,
+                              asio::redirect_error(asio::use_awaitable, ec));
     if (ec == http::error::end_of_stream || ec == beast::error::timeout ||
         ec == asio::error::connection_reset || ec == asio::error::eof) {
       break;
@@ -86,8 +87,9 @@ asio::awaitable<void> HttpServer::Impl::Session(tcp::socket socket) {
     if (ec) {
       // Malformed or oversized request: answer with a JSON error and close.
       const bool too_big = ec == http::error::body_limit || ec == http::error::header_limit;
-      HttpResponse err = JsonErrorWithStatus(too_big ? 413 : 400, too_big ? "too_large" : "malformed",
-                                             "bad HTTP request: " + ec.message());
+      HttpResponse err =
+          JsonErrorWithStatus(too_big ? 413 : 400, too_big ? "too_large" : "malformed",
+                              "bad HTTP request: " + ec.message());
       auto res = ToBeast(std::move(err), 11, false);
       stream.expires_after(options.read_timeout);
       co_await http::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
@@ -109,9 +111,9 @@ asio::awaitable<void> HttpServer::Impl::Session(tcp::socket socket) {
     if (!slot->response) {
       co_await slot->timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
     }
-    HttpResponse answer = slot->response ? std::move(*slot->response)
-                                         : JsonErrorWithStatus(503, "unavailable",
-                                                               "the request timed out");
+    HttpResponse answer = slot->response
+                              ? std::move(*slot->response)
+                              : JsonErrorWithStatus(503, "unavailable", "the request timed out");
     auto res = ToBeast(std::move(answer), version, keep_alive);
     stream.expires_after(options.read_timeout);
     co_await http::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));

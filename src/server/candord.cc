@@ -25,7 +25,8 @@ Result<std::unique_ptr<LogService>> OpenLog(const ServeOptions& options, const s
   CANDOR_ASSIGN_OR_RETURN(Bytes key_text, ReadFile(dir + "/log.key", 4096));
   SecretBytes secret(key_text);
   SecureZero(key_text.data(), key_text.size());
-  CANDOR_ASSIGN_OR_RETURN(tlog::ParsedSecretKey key, tlog::ParseSecretKey(AsStringView(secret.view())));
+  CANDOR_ASSIGN_OR_RETURN(tlog::ParsedSecretKey key,
+                          tlog::ParseSecretKey(AsStringView(secret.view())));
   if (key.type != tlog::kSigTypeEd25519) {
     return MakeError(Errc::kInvalidArgument, dir + "/log.key is not an Ed25519 note key");
   }
@@ -40,8 +41,8 @@ Result<std::unique_ptr<LogService>> OpenLog(const ServeOptions& options, const s
   SecureZero(token.data(), token.size());
   opts.witnesses = witnesses;
   opts.quorum = options.quorum;
-  return LogService::Create(std::move(opts),
-                            std::make_unique<tlog::Ed25519NoteSigner>(key.name, std::move(key.key)));
+  return LogService::Create(
+      std::move(opts), std::make_unique<tlog::Ed25519NoteSigner>(key.name, std::move(key.key)));
 }
 
 }  // namespace
@@ -104,7 +105,8 @@ Status Serve(const ServeOptions& options) {
   http.host = hostport.first;
   http.port = hostport.second;
   http.num_threads = options.num_threads;
-  CANDOR_ASSIGN_OR_RETURN(std::unique_ptr<net::HttpServer> server, net::HttpServer::Start(http, *router));
+  CANDOR_ASSIGN_OR_RETURN(std::unique_ptr<net::HttpServer> server,
+                          net::HttpServer::Start(http, *router));
   if (!options.port_file.empty()) {
     CANDOR_TRY(WriteFileDurable(options.port_file, AsBytes(std::to_string(server->port()) + "\n")));
   }

@@ -43,9 +43,8 @@ Result<std::unique_ptr<LogService>> LogService::Create(
         e, [w](uint64_t a, uint64_t b) { return w->ProveConsistency(a, b); }));
   }
   s->publisher_ = std::thread([raw = s.get()] { raw->RunPublisher(); });
-  s->writer_->SetCheckpointCallback([raw = s.get()](const tlog::SignedCheckpoint& cp) {
-    raw->OnCheckpoint(cp);
-  });
+  s->writer_->SetCheckpointCallback(
+      [raw = s.get()](const tlog::SignedCheckpoint& cp) { raw->OnCheckpoint(cp); });
   return s;
 }
 
@@ -142,16 +141,17 @@ void LogService::HandleAppend(const net::HttpRequest& request, bool bundle,
   if (bundle) {
     auto decoded = tlog::SplitEntryBundle(AsBytes(request.body), options_.max_bundle_entries);
     if (!decoded.ok() || decoded->empty()) {
-      respond(net::JsonError(MakeError(
-          Errc::kInvalidArgument, "append-bundle: body must hold 1 to " +
-                                      std::to_string(options_.max_bundle_entries) +
-                                      " uint16-length-prefixed entries")));
+      respond(net::JsonError(
+          MakeError(Errc::kInvalidArgument, "append-bundle: body must hold 1 to " +
+                                                std::to_string(options_.max_bundle_entries) +
+                                                " uint16-length-prefixed entries")));
       return;
     }
     for (ByteView e : *decoded) entries.emplace_back(e.begin(), e.end());
   } else {
     if (request.body.size() > tlog::kMaxEntrySize) {
-      respond(net::JsonError(MakeError(Errc::kInvalidArgument, "append: entry larger than 65535 bytes")));
+      respond(net::JsonError(
+          MakeError(Errc::kInvalidArgument, "append: entry larger than 65535 bytes")));
       return;
     }
     entries.emplace_back(request.body.begin(), request.body.end());
@@ -193,8 +193,8 @@ void LogService::Handle(const net::HttpRequest& request, std::string_view rest,
       respond(net::JsonError(MakeError(Errc::kNotFound, "no checkpoint has been cosigned yet")));
       return;
     }
-    respond(net::HttpResponse{200, "text/plain; charset=utf-8", {{"Cache-Control", "no-cache"}},
-                              std::move(note)});
+    respond(net::HttpResponse{
+        200, "text/plain; charset=utf-8", {{"Cache-Control", "no-cache"}}, std::move(note)});
     return;
   }
   auto tile = writer_->ReadTile(std::string(rest));
@@ -216,12 +216,16 @@ void LogService::AppendMetrics(std::string& out) const {
     std::lock_guard<std::mutex> lock(mu_);
     published = published_size_;
   }
-  out += "candor_log_entries_appended_total" + label + " " + std::to_string(num_appended_.load()) + "\n";
-  out += "candor_log_append_errors_total" + label + " " + std::to_string(num_append_errors_.load()) + "\n";
+  out += "candor_log_entries_appended_total" + label + " " + std::to_string(num_appended_.load()) +
+         "\n";
+  out += "candor_log_append_errors_total" + label + " " +
+         std::to_string(num_append_errors_.load()) + "\n";
   out += "candor_log_tree_size" + label + " " + std::to_string(latest.checkpoint.size) + "\n";
   out += "candor_log_published_tree_size" + label + " " + std::to_string(published) + "\n";
-  out += "candor_log_checkpoints_published_total" + label + " " + std::to_string(num_published_.load()) + "\n";
-  out += "candor_log_witness_failures_total" + label + " " + std::to_string(num_witness_failures_.load()) + "\n";
+  out += "candor_log_checkpoints_published_total" + label + " " +
+         std::to_string(num_published_.load()) + "\n";
+  out += "candor_log_witness_failures_total" + label + " " +
+         std::to_string(num_witness_failures_.load()) + "\n";
 }
 
 }  // namespace candor::server

@@ -51,7 +51,8 @@ Result<std::vector<tlog::NoteSignature>> WitnessClient::Submit(const tlog::Signe
     }
     if (res.status != 200) {
       return MakeError(Errc::kUnavailable, "witness " + name() + " answered " +
-                                               std::to_string(res.status) + ": " + res.body.substr(0, 200));
+                                               std::to_string(res.status) + ": " +
+                                               res.body.substr(0, 200));
     }
     auto lines = tlog::ParseSignatureLines(res.body);
     if (!lines.ok()) return MakeError(Errc::kVerifyFailed, "witness sent malformed signatures");

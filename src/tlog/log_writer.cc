@@ -55,8 +55,8 @@ Status LogWriter::Recover() {
   }
   CANDOR_ASSIGN_OR_RETURN(Checkpoint cp, ParseCheckpoint(opened->note.text));
   if (cp.origin != options_.origin) return MakeError(Errc::kInternal, "stored checkpoint origin");
-  auto builder = TileBuilder::Restore(
-      cp.size, [this](const std::string& path) { return ReadTile(path); });
+  auto builder =
+      TileBuilder::Restore(cp.size, [this](const std::string& path) { return ReadTile(path); });
   if (!builder.ok()) return std::move(builder).error();
   if (builder->Root() != cp.root) {
     return MakeError(Errc::kInternal, "tiles do not match the stored checkpoint root");
@@ -197,8 +197,8 @@ void LogWriter::Run() {
     auto cp = Integrate(batch, firsts);
     if (!cp.ok()) {
       // Nothing of this batch is acknowledged; rebuild the edge from the last durable state.
-      auto restored = TileBuilder::Restore(
-          before, [this](const std::string& path) { return ReadTile(path); });
+      auto restored =
+          TileBuilder::Restore(before, [this](const std::string& path) { return ReadTile(path); });
       if (restored.ok()) {
         builder_ = std::move(*restored);
       } else {

@@ -64,7 +64,8 @@ Result<NoteSignature> ParseSignatureLine(std::string_view line) {
   if (!IsValidKeyName(sig.name)) return Malformed("invalid key name");
   CANDOR_ASSIGN_OR_RETURN(Bytes raw, Base64Decode(line.substr(space + 1)));
   if (raw.size() < 5) return Malformed("signature shorter than key ID + 1 byte");
-  sig.key_id = (uint32_t{raw[0]} << 24) | (uint32_t{raw[1]} << 16) | (uint32_t{raw[2]} << 8) | raw[3];
+  sig.key_id =
+      (uint32_t{raw[0]} << 24) | (uint32_t{raw[1]} << 16) | (uint32_t{raw[2]} << 8) | raw[3];
   sig.signature.assign(raw.begin() + 4, raw.end());
   return sig;
 }
@@ -80,7 +81,8 @@ Result<std::pair<std::string, Bytes>> SplitKey(std::string_view key, std::string
   if (!IsValidKeyName(name)) return Malformed("invalid key name");
   if (id_hex.size() != 8) return Malformed("key ID is not 8 hex digits");
   for (char c : id_hex) {
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return Malformed("key ID not lowercase hex");
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
+      return Malformed("key ID not lowercase hex");
   }
   CANDOR_ASSIGN_OR_RETURN(Bytes material, Base64Decode(key.substr(p2 + 1)));
   return std::make_pair(std::move(name), std::move(material));
@@ -132,9 +134,9 @@ bool IsValidKeyName(std::string_view name) {
   }
   // Unicode spaces (U+0085, U+00A0, U+1680, U+2000-U+200A, U+2028, U+2029, U+202F, U+205F,
   // U+3000) are rejected too.
-  static const std::string_view kUnicodeSpaces[] = {
-      "\xC2\x85", "\xC2\xA0", "\xE1\x9A\x80", "\xE2\x80\xA8", "\xE2\x80\xA9",
-      "\xE2\x80\xAF", "\xE2\x81\x9F", "\xE3\x80\x80"};
+  static const std::string_view kUnicodeSpaces[] = {"\xC2\x85",     "\xC2\xA0",     "\xE1\x9A\x80",
+                                                    "\xE2\x80\xA8", "\xE2\x80\xA9", "\xE2\x80\xAF",
+                                                    "\xE2\x81\x9F", "\xE3\x80\x80"};
   for (std::string_view sp : kUnicodeSpaces) {
     if (name.find(sp) != std::string_view::npos) return false;
   }
@@ -154,7 +156,8 @@ uint32_t KeyId(std::string_view name, uint8_t type, ByteView public_key) {
 
 Result<std::vector<NoteSignature>> ParseSignatureLines(std::string_view block) {
   std::vector<NoteSignature> out;
-  if (block.empty() || block.back() != '\n') return Malformed("signature block must end in newline");
+  if (block.empty() || block.back() != '\n')
+    return Malformed("signature block must end in newline");
   while (!block.empty()) {
     if (out.size() == kMaxNoteSignatures) return Malformed("too many signatures");
     const size_t nl = block.find('\n');
@@ -209,8 +212,8 @@ SecretBytes FormatSecretKey(std::string_view name, uint8_t type,
   const crypto::Ed25519PublicKey& pub = key.public_key();
   Bytes material = {type};
   material.insert(material.end(), key.seed().begin(), key.seed().end());
-  std::string text = "PRIVATE+KEY+" + std::string(name) + "+" +
-                     Hex8(KeyId(name, type, pub)) + "+" + Base64Encode(material);
+  std::string text = "PRIVATE+KEY+" + std::string(name) + "+" + Hex8(KeyId(name, type, pub)) + "+" +
+                     Base64Encode(material);
   SecretBytes out(AsBytes(text));
   SecureZero(material.data(), material.size());
   SecureZero(text.data(), text.size());

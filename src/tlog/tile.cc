@@ -24,8 +24,8 @@ bool ParseDecimal(std::string_view s, uint64_t& out) {
 }
 
 Error BadPath(std::string_view path) {
-  return MakeError(Errc::kMalformed, "tile path: not a C2SP tile path: " +
-                                         std::string(path.substr(0, 128)));
+  return MakeError(Errc::kMalformed,
+                   "tile path: not a C2SP tile path: " + std::string(path.substr(0, 128)));
 }
 
 }  // namespace
@@ -163,8 +163,8 @@ Result<std::vector<Hash32>> DecodeHashTile(ByteView data, uint32_t width) {
 
 Status AppendBundleEntry(Bytes& bundle, ByteView entry) {
   if (entry.size() > kMaxEntrySize) {
-    return MakeError(Errc::kInvalidArgument, "entry: " + std::to_string(entry.size()) +
-                                                 " bytes > 65535");
+    return MakeError(Errc::kInvalidArgument,
+                     "entry: " + std::to_string(entry.size()) + " bytes > 65535");
   }
   bundle.push_back(static_cast<uint8_t>(entry.size() >> 8));
   bundle.push_back(static_cast<uint8_t>(entry.size()));
@@ -177,13 +177,14 @@ Result<std::vector<ByteView>> SplitEntryBundle(ByteView data, size_t max_entries
   size_t pos = 0;
   while (pos < data.size()) {
     if (out.size() == max_entries) {
-      return MakeError(Errc::kMalformed, "entry bundle: more than " + std::to_string(max_entries) +
-                                             " entries");
+      return MakeError(Errc::kMalformed,
+                       "entry bundle: more than " + std::to_string(max_entries) + " entries");
     }
     if (data.size() - pos < 2) return MakeError(Errc::kMalformed, "entry bundle: truncated length");
     const size_t len = (size_t{data[pos]} << 8) | data[pos + 1];
     pos += 2;
-    if (data.size() - pos < len) return MakeError(Errc::kMalformed, "entry bundle: truncated entry");
+    if (data.size() - pos < len)
+      return MakeError(Errc::kMalformed, "entry bundle: truncated entry");
     out.push_back(data.subspan(pos, len));
     pos += len;
   }
@@ -204,7 +205,8 @@ Hash32 SubtreeRoot(std::span<const Hash32> hashes) {
   if (hashes.size() == 1) return hashes[0];
   std::vector<Hash32> level(hashes.begin(), hashes.end());
   while (level.size() > 1) {
-    for (size_t i = 0; i < level.size() / 2; ++i) level[i] = HashChildren(level[2 * i], level[2 * i + 1]);
+    for (size_t i = 0; i < level.size() / 2; ++i)
+      level[i] = HashChildren(level[2 * i], level[2 * i + 1]);
     level.resize(level.size() / 2);
   }
   return level[0];

@@ -62,7 +62,8 @@ Result<uint64_t> TileBuilder::Append(ByteView entry) {
   const uint64_t index = size_++;
   AddHash(0, HashLeaf(entry));
   if (size_ % kTileWidth == 0) {
-    completed_.push_back({TilePath({true, 0, size_ / kTileWidth - 1, kTileWidth}), std::move(bundle_)});
+    completed_.push_back(
+        {TilePath({true, 0, size_ / kTileWidth - 1, kTileWidth}), std::move(bundle_)});
     bundle_.clear();
   }
   return index;

@@ -105,7 +105,8 @@ WitnessResponse Witness::AddCheckpoint(std::string_view body) {
   Hash32 known_root = EmptyRoot();
   if (stored->has_value()) {
     auto stored_note = ParseNote(**stored);
-    auto stored_cp = stored_note.ok() ? ParseCheckpoint(stored_note->text) : MakeError(Errc::kInternal, "");
+    auto stored_cp =
+        stored_note.ok() ? ParseCheckpoint(stored_note->text) : MakeError(Errc::kInternal, "");
     if (!stored_cp.ok()) return Answer(503, "witness storage is corrupt");
     known_size = stored_cp->size;
     known_root = stored_cp->root;

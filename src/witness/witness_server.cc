@@ -15,7 +15,8 @@ Result<tlog::Cosigner> LoadCosigner(const std::string& dir) {
   CANDOR_ASSIGN_OR_RETURN(Bytes text, ReadFile(dir + "/witness.key", 4096));
   SecretBytes secret(text);
   SecureZero(text.data(), text.size());
-  CANDOR_ASSIGN_OR_RETURN(tlog::ParsedSecretKey key, tlog::ParseSecretKey(AsStringView(secret.view())));
+  CANDOR_ASSIGN_OR_RETURN(tlog::ParsedSecretKey key,
+                          tlog::ParseSecretKey(AsStringView(secret.view())));
   if (key.type != tlog::kSigTypeCosignatureV1) {
     return MakeError(Errc::kInvalidArgument, dir + "/witness.key is not a cosignature/v1 key");
   }
@@ -87,13 +88,15 @@ Status ServeWitness(const ServeWitnessOptions& options) {
   CANDOR_ASSIGN_OR_RETURN(auto hostport, net::SplitHostPort(options.listen));
   const std::string name = cosigner.name();
   tlog::Witness witness(std::move(cosigner), std::move(logs),
-                        std::make_unique<tlog::FileWitnessStore>(options.dir + "/state"), NowSeconds);
+                        std::make_unique<tlog::FileWitnessStore>(options.dir + "/state"),
+                        NowSeconds);
   WitnessHandler handler(witness);
   net::HttpServerOptions http;
   http.host = hostport.first;
   http.port = hostport.second;
   http.max_body_bytes = 1 << 20;
-  CANDOR_ASSIGN_OR_RETURN(std::unique_ptr<net::HttpServer> server, net::HttpServer::Start(http, handler));
+  CANDOR_ASSIGN_OR_RETURN(std::unique_ptr<net::HttpServer> server,
+                          net::HttpServer::Start(http, handler));
   if (!options.port_file.empty()) {
     CANDOR_TRY(WriteFileDurable(options.port_file, AsBytes(std::to_string(server->port()) + "\n")));
   }

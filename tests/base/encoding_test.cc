@@ -6,9 +6,13 @@ namespace candor {
 namespace {
 
 TEST(EncodingTest, Base64Rfc4648Vectors) {
-  const std::pair<std::string, std::string> cases[] = {
-      {"", ""}, {"f", "Zg=="}, {"fo", "Zm8="}, {"foo", "Zm9v"},
-      {"foob", "Zm9vYg=="}, {"fooba", "Zm9vYmE="}, {"foobar", "Zm9vYmFy"}};
+  const std::pair<std::string, std::string> cases[] = {{"", ""},
+                                                       {"f", "Zg=="},
+                                                       {"fo", "Zm8="},
+                                                       {"foo", "Zm9v"},
+                                                       {"foob", "Zm9vYg=="},
+                                                       {"fooba", "Zm9vYmE="},
+                                                       {"foobar", "Zm9vYmFy"}};
   for (const auto& [plain, enc] : cases) {
     EXPECT_EQ(Base64Encode(AsBytes(plain)), enc);
     auto dec = Base64Decode(enc);
@@ -18,8 +22,8 @@ TEST(EncodingTest, Base64Rfc4648Vectors) {
 }
 
 TEST(EncodingTest, Base64RejectsNonCanonical) {
-  for (const char* bad : {"Zg=", "Zg", "Zh==", "Zm9=", "Z===", "Zm9v=", "Zm 9", "Zm9v\n",
-                          "=Zm9", "Zg==Zg==", "Zm-_"}) {
+  for (const char* bad : {"Zg=", "Zg", "Zh==", "Zm9=", "Z===", "Zm9v=", "Zm 9", "Zm9v\n", "=Zm9",
+                          "Zg==Zg==", "Zm-_"}) {
     auto r = Base64Decode(bad);
     ASSERT_FALSE(r.ok()) << bad;
     EXPECT_EQ(r.error().code, Errc::kMalformed);

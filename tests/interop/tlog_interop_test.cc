@@ -42,8 +42,9 @@ TEST(TlogInteropTest, GoSumdbVerifiesCandordLog) {
   ASSERT_TRUE(cp.ok()) << cp.error().message;
   ASSERT_EQ(cp->checkpoint.size, kNumEntries);
 
-  std::vector<std::string> argv = {TLOGVERIFY_PATH, "-url", s.log_url().ToString(), "-log-vkey",
-                                   s.log_vkey(), "-quorum", "2", "-sample", "256"};
+  std::vector<std::string> argv = {
+      TLOGVERIFY_PATH, "-url", s.log_url().ToString(), "-log-vkey", s.log_vkey(), "-quorum", "2",
+      "-sample",       "256"};
   for (const std::string& w : s.witness_vkeys()) {
     argv.push_back("-witness-vkey");
     argv.push_back(w);

@@ -35,7 +35,8 @@ TEST(CrashTest, KillNineNeverLosesAckedEntriesOrForks) {
         const size_t n = 1 + rng() % 40;
         {
           std::lock_guard<std::mutex> lock(mu);
-          for (size_t i = 0; i < n; ++i) batch.push_back("round" + std::to_string(round) + "-" + std::to_string(seq++));
+          for (size_t i = 0; i < n; ++i)
+            batch.push_back("round" + std::to_string(round) + "-" + std::to_string(seq++));
         }
         auto first = sp->Append(batch);
         if (!first.ok()) return;  // the server died under us: the batch is not acknowledged

@@ -15,7 +15,8 @@ namespace candor::testing {
 class ChildProcess {
  public:
   // Start runs `argv` with stdout and stderr appended to `log_file`.
-  static Result<ChildProcess> Start(const std::vector<std::string>& argv, const std::string& log_file);
+  static Result<ChildProcess> Start(const std::vector<std::string>& argv,
+                                    const std::string& log_file);
   ChildProcess(ChildProcess&& other) noexcept : pid_(other.pid_) { other.pid_ = -1; }
   ChildProcess& operator=(ChildProcess&& other) noexcept;
   ChildProcess(const ChildProcess&) = delete;

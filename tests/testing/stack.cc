@@ -22,7 +22,8 @@ Result<std::unique_ptr<Stack>> Stack::Create(const std::string& name, StackOptio
   auto s = std::make_unique<Stack>();
   s->dir_ = FreshTempDir(name);
   s->options_ = options;
-  CommandResult init = RunCommand({CANDORD_PATH, "init", "--dir", s->dir_ + "/server", "--log", "main"});
+  CommandResult init =
+      RunCommand({CANDORD_PATH, "init", "--dir", s->dir_ + "/server", "--log", "main"});
   if (init.status != 0) return MakeError(Errc::kInternal, "candord init: " + init.output);
   auto j = nlohmann::json::parse(init.output, nullptr, false);
   if (j.is_discarded()) return MakeError(Errc::kInternal, "candord init printed: " + init.output);
@@ -31,17 +32,18 @@ Result<std::unique_ptr<Stack>> Stack::Create(const std::string& name, StackOptio
   s->token_ = Trim(std::string(AsStringView(token)));
   for (int i = 0; i < options.num_witnesses; ++i) {
     const std::string wdir = s->dir_ + "/w" + std::to_string(i);
-    CommandResult w = RunCommand({WITNESS_PATH, "init", "--dir", wdir, "--name",
-                                  "witness" + std::to_string(i) + ".test"});
+    CommandResult w = RunCommand(
+        {WITNESS_PATH, "init", "--dir", wdir, "--name", "witness" + std::to_string(i) + ".test"});
     if (w.status != 0) return MakeError(Errc::kInternal, "witness init: " + w.output);
     s->witness_vkeys_.push_back(Trim(w.output));
-    CANDOR_ASSIGN_OR_RETURN(ChildProcess p,
-                            ChildProcess::Start({WITNESS_PATH, "serve", "--dir", wdir, "--listen",
-                                                 "127.0.0.1:0", "--port-file", wdir + "/port",
-                                                 "--log", s->log_vkey_},
-                                                wdir + "/log.txt"));
+    CANDOR_ASSIGN_OR_RETURN(
+        ChildProcess p,
+        ChildProcess::Start({WITNESS_PATH, "serve", "--dir", wdir, "--listen", "127.0.0.1:0",
+                             "--port-file", wdir + "/port", "--log", s->log_vkey_},
+                            wdir + "/log.txt"));
     s->witnesses_.push_back(std::move(p));
-    CANDOR_ASSIGN_OR_RETURN(std::string port, WaitForFile(wdir + "/port", std::chrono::seconds(20)));
+    CANDOR_ASSIGN_OR_RETURN(std::string port,
+                            WaitForFile(wdir + "/port", std::chrono::seconds(20)));
     s->witness_ports_.push_back(static_cast<uint16_t>(std::stoi(port)));
   }
   CANDOR_TRY(s->StartServer());
@@ -51,12 +53,13 @@ Result<std::unique_ptr<Stack>> Stack::Create(const std::string& name, StackOptio
 Status Stack::StartServer() {
   const std::string port_file = dir_ + "/server.port";
   std::remove(port_file.c_str());
-  std::vector<std::string> argv = {CANDORD_PATH, "serve", "--dir", dir_ + "/server", "--listen",
-                                   "127.0.0.1:0", "--port-file", port_file, "--quorum",
-                                   std::to_string(options_.quorum)};
+  std::vector<std::string> argv = {
+      CANDORD_PATH,  "serve",       "--dir",   dir_ + "/server", "--listen",
+      "127.0.0.1:0", "--port-file", port_file, "--quorum",       std::to_string(options_.quorum)};
   for (size_t i = 0; i < witness_vkeys_.size(); ++i) {
     argv.push_back("--witness");
-    argv.push_back("http://127.0.0.1:" + std::to_string(witness_ports_[i]) + "/=" + witness_vkeys_[i]);
+    argv.push_back("http://127.0.0.1:" + std::to_string(witness_ports_[i]) +
+                   "/=" + witness_vkeys_[i]);
   }
   CANDOR_ASSIGN_OR_RETURN(ChildProcess p, ChildProcess::Start(argv, dir_ + "/server.log"));
   server_.emplace(std::move(p));
@@ -90,12 +93,13 @@ tlog::LogTrust Stack::trust() const {
 Result<uint64_t> Stack::Append(const std::vector<std::string>& entries) {
   Bytes bundle;
   for (const std::string& e : entries) CANDOR_TRY(tlog::AppendBundleEntry(bundle, AsBytes(e)));
-  CANDOR_ASSIGN_OR_RETURN(net::HttpResponse res,
-                          http_.Request("POST", log_url().Join("append-bundle"),
-                                        std::string(AsStringView(bundle)),
-                                        {{"Authorization", "Bearer " + token_}}));
+  CANDOR_ASSIGN_OR_RETURN(
+      net::HttpResponse res,
+      http_.Request("POST", log_url().Join("append-bundle"), std::string(AsStringView(bundle)),
+                    {{"Authorization", "Bearer " + token_}}));
   if (res.status != 200) {
-    return MakeError(Errc::kUnavailable, "append: HTTP " + std::to_string(res.status) + " " + res.body);
+    return MakeError(Errc::kUnavailable,
+                     "append: HTTP " + std::to_string(res.status) + " " + res.body);
   }
   auto j = nlohmann::json::parse(res.body, nullptr, false);
   if (j.is_discarded() || !j.contains("first_index")) return MakeError(Errc::kMalformed, res.body);
@@ -117,8 +121,8 @@ Result<tlog::VerifiedCheckpoint> Stack::WaitForPublished(uint64_t size,
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  return MakeError(Errc::kUnavailable, "no published checkpoint of size " + std::to_string(size) +
-                                           ": " + last.message);
+  return MakeError(Errc::kUnavailable,
+                   "no published checkpoint of size " + std::to_string(size) + ": " + last.message);
 }
 
 }  // namespace candor::testing

@@ -33,7 +33,8 @@ class Stack {
 
   // WaitForPublished waits until the published checkpoint verifies under trust() and has at
   // least `size` entries; returns it.
-  Result<tlog::VerifiedCheckpoint> WaitForPublished(uint64_t size, std::chrono::milliseconds timeout);
+  Result<tlog::VerifiedCheckpoint> WaitForPublished(uint64_t size,
+                                                    std::chrono::milliseconds timeout);
 
   tlog::LogTrust trust() const;
   net::Url log_url() const;

@@ -20,8 +20,8 @@ TEST(CheckpointTest, RejectsMalformed) {
   const std::string root = "CsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=";
   for (const std::string& bad : std::vector<std::string>{
            "", "o\n1\n", "o\n1\n" + root, "\n1\n" + root + "\n", "o\n01\n" + root + "\n",
-           "o\n-1\n" + root + "\n", "o\n18446744073709551616\n" + root + "\n",
-           "o\n1\nAAAA\n", "o\n1\n" + root + "\n\n", "o\n 1\n" + root + "\n"}) {
+           "o\n-1\n" + root + "\n", "o\n18446744073709551616\n" + root + "\n", "o\n1\nAAAA\n",
+           "o\n1\n" + root + "\n\n", "o\n 1\n" + root + "\n"}) {
     auto r = ParseCheckpoint(bad);
     EXPECT_FALSE(r.ok()) << bad;
     if (!r.ok()) EXPECT_EQ(r.error().code, Errc::kMalformed);

@@ -71,8 +71,8 @@ TEST_F(LogWriterTest, ConcurrentAppendsGetDistinctDurableIndices) {
   ASSERT_TRUE(bundle.ok());
   auto entries = DecodeEntryBundle(*bundle, 256);
   ASSERT_TRUE(entries.ok());
-  EXPECT_TRUE(VerifyInclusion(300, 600, HashLeaf((*entries)[300 - 256]), *proof,
-                              cp.checkpoint.root).ok());
+  EXPECT_TRUE(
+      VerifyInclusion(300, 600, HashLeaf((*entries)[300 - 256]), *proof, cp.checkpoint.root).ok());
   EXPECT_EQ(*(*again)->AppendAndWait(Text("next")), 600u);
 }
 
@@ -82,7 +82,8 @@ TEST_F(LogWriterTest, BatchAppendAndConsistencyBetweenCheckpoints) {
   std::vector<SignedCheckpoint> seen;
   for (int round = 0; round < 5; ++round) {
     std::vector<Bytes> batch;
-    for (int i = 0; i < 300; ++i) batch.push_back(Text("r" + std::to_string(round) + "-" + std::to_string(i)));
+    for (int i = 0; i < 300; ++i)
+      batch.push_back(Text("r" + std::to_string(round) + "-" + std::to_string(i)));
     std::promise<Result<uint64_t>> p;
     (*log)->Append(std::move(batch), [&p](Result<uint64_t> r) { p.set_value(std::move(r)); });
     auto first = p.get_future().get();
@@ -95,7 +96,8 @@ TEST_F(LogWriterTest, BatchAppendAndConsistencyBetweenCheckpoints) {
     auto proof = (*log)->ProveConsistency(old.checkpoint.size, last.checkpoint.size);
     ASSERT_TRUE(proof.ok());
     EXPECT_TRUE(VerifyConsistency(old.checkpoint.size, last.checkpoint.size, old.checkpoint.root,
-                                  last.checkpoint.root, *proof).ok());
+                                  last.checkpoint.root, *proof)
+                    .ok());
   }
 }
 
@@ -113,7 +115,8 @@ TEST_F(LogWriterTest, RecoveryIgnoresTilesOfAnUnacknowledgedBatch) {
   {
     auto log = OpenLog();
     ASSERT_TRUE(log.ok());
-    for (int i = 0; i < 10; ++i) ASSERT_TRUE((*log)->AppendAndWait(Text("e" + std::to_string(i))).ok());
+    for (int i = 0; i < 10; ++i)
+      ASSERT_TRUE((*log)->AppendAndWait(Text("e" + std::to_string(i))).ok());
   }
   // A crash after writing tiles but before the checkpoint leaves tiles for a larger size.
   ASSERT_TRUE(WriteFileDurable(dir_ + "/tile/0/000.p/11", Bytes(11 * 32, 0xaa)).ok());
@@ -130,7 +133,8 @@ TEST_F(LogWriterTest, RefusesToOpenOverTamperedTiles) {
   {
     auto log = OpenLog();
     ASSERT_TRUE(log.ok());
-    for (int i = 0; i < 3; ++i) ASSERT_TRUE((*log)->AppendAndWait(Text("e" + std::to_string(i))).ok());
+    for (int i = 0; i < 3; ++i)
+      ASSERT_TRUE((*log)->AppendAndWait(Text("e" + std::to_string(i))).ok());
   }
   auto tile = ReadFile(dir_ + "/tile/0/000.p/3");
   ASSERT_TRUE(tile.ok());

@@ -12,7 +12,8 @@ Hash32 ReferenceRoot(const std::vector<Hash32>& leaves, size_t begin, size_t end
   if (end - begin == 1) return leaves[begin];
   size_t k = 1;
   while (k * 2 < end - begin) k *= 2;
-  return HashChildren(ReferenceRoot(leaves, begin, begin + k), ReferenceRoot(leaves, begin + k, end));
+  return HashChildren(ReferenceRoot(leaves, begin, begin + k),
+                      ReferenceRoot(leaves, begin + k, end));
 }
 
 MemoryTree BuildTree(size_t n, std::vector<Hash32>* leaves) {

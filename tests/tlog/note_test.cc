@@ -55,10 +55,11 @@ TEST(NoteTest, TamperedTextOrUnknownKeysFail) {
 TEST(NoteTest, ParseRejectsMalformedNotes) {
   const std::string sig = "\xE2\x80\x94 k AAAAAAA=\n";
   for (const std::string& bad : std::vector<std::string>{
-           "no signatures\n", "text\n\n", "text\n\nnot a sig\n", "text\n\n" + sig.substr(0, sig.size() - 1),
-           "text\n\n\xE2\x80\x94 k\n", "text\n\n\xE2\x80\x94 k+x AAAAAAA=\n",
-           "text\n\n\xE2\x80\x94 k AAAA\n", "te\x01xt\n\n" + sig, "te\xffxt\n\n" + sig,
-           "text\n\n\xE2\x80\x94  AAAAAAA=\n", "text\n\n" + sig + "\n"}) {
+           "no signatures\n", "text\n\n", "text\n\nnot a sig\n",
+           "text\n\n" + sig.substr(0, sig.size() - 1), "text\n\n\xE2\x80\x94 k\n",
+           "text\n\n\xE2\x80\x94 k+x AAAAAAA=\n", "text\n\n\xE2\x80\x94 k AAAA\n",
+           "te\x01xt\n\n" + sig, "te\xffxt\n\n" + sig, "text\n\n\xE2\x80\x94  AAAAAAA=\n",
+           "text\n\n" + sig + "\n"}) {
     auto r = ParseNote(bad);
     EXPECT_FALSE(r.ok()) << bad;
     if (!r.ok()) EXPECT_EQ(r.error().code, Errc::kMalformed);

@@ -17,8 +17,11 @@ TEST(TileTest, IndexEncoding) {
 }
 
 TEST(TileTest, PathsRoundTrip) {
-  const TileId ids[] = {{false, 0, 0, 256}, {false, 1, 1234067, 17}, {true, 0, 273, 112},
-                        {false, 63, 999, 1}, {true, 0, 1000, 256}};
+  const TileId ids[] = {{false, 0, 0, 256},
+                        {false, 1, 1234067, 17},
+                        {true, 0, 273, 112},
+                        {false, 63, 999, 1},
+                        {true, 0, 1000, 256}};
   for (const TileId& id : ids) {
     auto parsed = ParseTilePath(TilePath(id));
     ASSERT_TRUE(parsed.ok()) << TilePath(id);
@@ -45,8 +48,10 @@ TEST(TileTest, TilesForTreeMatchesSpecExample) {
   size_t full0 = 0, bundles = 0;
   std::vector<std::string> partials;
   for (const TileId& t : tiles) {
-    if (t.entries) ++bundles;
-    else if (t.level == 0 && t.full()) ++full0;
+    if (t.entries)
+      ++bundles;
+    else if (t.level == 0 && t.full())
+      ++full0;
     if (!t.full()) partials.push_back(TilePath(t));
   }
   EXPECT_EQ(full0, 273u);

@@ -80,14 +80,17 @@ TEST(TlogVectorsTest, TransparencyDevInclusionProbes) {
     json j = LoadJson(p);
     Hash32 root, leaf;
     std::vector<Hash32> proof;
-    bool decoded = B64Hash(j["root"], root) && B64Hash(j["leafHash"], leaf) && B64Proof(j["proof"], proof);
-    bool ok = decoded && VerifyInclusion(j["leafIdx"].get<uint64_t>(), j["treeSize"].get<uint64_t>(),
-                                         leaf, proof, root).ok();
+    bool decoded =
+        B64Hash(j["root"], root) && B64Hash(j["leafHash"], leaf) && B64Proof(j["proof"], proof);
+    bool ok = decoded && VerifyInclusion(j["leafIdx"].get<uint64_t>(),
+                                         j["treeSize"].get<uint64_t>(), leaf, proof, root)
+                             .ok();
     EXPECT_EQ(ok, !j["wantErr"].get<bool>()) << p;
     ++num_cases;
     num_valid += ok;
   }
-  std::printf("[vectors] transparency-dev inclusion: %zu cases (%zu valid)\n", num_cases, num_valid);
+  std::printf("[vectors] transparency-dev inclusion: %zu cases (%zu valid)\n", num_cases,
+              num_valid);
   ASSERT_GT(num_cases, 0u);
   ASSERT_GT(num_valid, 0u);
 }
@@ -99,13 +102,15 @@ TEST(TlogVectorsTest, TransparencyDevConsistencyProbes) {
     Hash32 r1{}, r2{};
     std::vector<Hash32> proof;
     const uint64_t s1 = j["size1"].get<uint64_t>(), s2 = j["size2"].get<uint64_t>();
-    bool decoded = RootOrStandIn(j["root1"], r1) && RootOrStandIn(j["root2"], r2) && B64Proof(j["proof"], proof);
+    bool decoded = RootOrStandIn(j["root1"], r1) && RootOrStandIn(j["root2"], r2) &&
+                   B64Proof(j["proof"], proof);
     bool ok = decoded && VerifyConsistency(s1, s2, r1, r2, proof).ok();
     EXPECT_EQ(ok, !j["wantErr"].get<bool>()) << p;
     ++num_cases;
     num_valid += ok;
   }
-  std::printf("[vectors] transparency-dev consistency: %zu cases (%zu valid)\n", num_cases, num_valid);
+  std::printf("[vectors] transparency-dev consistency: %zu cases (%zu valid)\n", num_cases,
+              num_valid);
   ASSERT_GT(num_cases, 0u);
   ASSERT_GT(num_valid, 0u);
 }
@@ -186,7 +191,8 @@ TEST(TlogVectorsTest, TesseraLogReproducedByteForByte) {
   std::map<std::string, Bytes> files;
   size_t num_checkpoints = 0;
   for (size_t n = 0; n <= 15; ++n) {
-    if (n > 0) ASSERT_TRUE(builder.Append(AsBytes(j["entries_utf8"][n - 1].get<std::string>())).ok());
+    if (n > 0)
+      ASSERT_TRUE(builder.Append(AsBytes(j["entries_utf8"][n - 1].get<std::string>())).ok());
     for (TileFile& f : builder.TakeChanged()) files[f.path] = std::move(f.data);
     EXPECT_EQ(Base64Encode(builder.Root()), j["root_hash_b64_by_size"][n].get<std::string>());
     const std::string theirs = Slurp(log_dir + "checkpoint." + std::to_string(n));
@@ -201,7 +207,8 @@ TEST(TlogVectorsTest, TesseraLogReproducedByteForByte) {
   for (const char* path : {"tile/0/000.p/15", "tile/entries/000.p/15"}) {
     EXPECT_EQ(files[path], *ReadFile(log_dir + path)) << path;
   }
-  std::printf("[vectors] tessera log: %zu checkpoints and 2 tiles byte for byte\n", num_checkpoints);
+  std::printf("[vectors] tessera log: %zu checkpoints and 2 tiles byte for byte\n",
+              num_checkpoints);
   ASSERT_EQ(num_checkpoints, 16u);
 }
 
@@ -224,7 +231,8 @@ TEST(TlogVectorsTest, SignedNotes) {
       auto sk = ParseSecretKey(c["skey"].get<std::string>());
       ASSERT_TRUE(sk.ok());
       Ed25519NoteSigner signer(sk->name, std::move(sk->key));
-      Note again{opened->note.text, {{signer.name(), signer.key_id(), signer.Sign(opened->note.text)}}};
+      Note again{opened->note.text,
+                 {{signer.name(), signer.key_id(), signer.Sign(opened->note.text)}}};
       EXPECT_EQ(again.signatures[0], opened->verified[0]) << c["id"];
     }
     ++num_cases;
@@ -249,7 +257,8 @@ TEST(TlogVectorsTest, Ed25519Cosignatures) {
     if (c.contains("signed_message")) {
       EXPECT_EQ(CosignedMessage(ts, opened->note.text), c["signed_message"].get<std::string>());
     }
-    auto key = crypto::Ed25519PrivateKey::FromSeed(*HexDecode(c["ed25519_seed_hex"].get<std::string>()));
+    auto key =
+        crypto::Ed25519PrivateKey::FromSeed(*HexDecode(c["ed25519_seed_hex"].get<std::string>()));
     Cosigner cosigner(c["cosigner_name"].get<std::string>(), std::move(*key));
     EXPECT_EQ(cosigner.VerifierKey(), c["vkey"].get<std::string>());
     EXPECT_EQ(cosigner.Cosign(opened->note.text, ts), opened->verified[0]) << c["id"];
@@ -265,8 +274,8 @@ TEST(TlogVectorsTest, Ed25519Cosignatures) {
 
 TEST(TlogVectorsTest, SunlightMirrorTilesMatchCheckpointRoot) {
   const std::string dir = kDir +
-      "sunlight-skylight-testdata/witness/mirror/"
-      "000de184301123b9278c086a7d9f68c9577e83872224c197058fd90784ea9706/";
+                          "sunlight-skylight-testdata/witness/mirror/"
+                          "000de184301123b9278c086a7d9f68c9577e83872224c197058fd90784ea9706/";
   auto note = ParseNote(Slurp(dir + "checkpoint"));
   ASSERT_TRUE(note.ok());
   auto cp = ParseCheckpoint(note->text);

@@ -30,8 +30,8 @@ class WitnessTest : public ::testing::Test {
   WitnessTest()
       : log_key_("example.com/log", crypto::Ed25519PrivateKey::Generate()),
         witness_(Cosigner("witness.example/w1", crypto::Ed25519PrivateKey::Generate()),
-                 {TrustedLog{"example.com/log", std::shared_ptr<const NoteVerifier>(
-                                                    std::move(*ParseVerifierKey(log_key_.VerifierKey())))}},
+                 {TrustedLog{"example.com/log", std::shared_ptr<const NoteVerifier>(std::move(
+                                                    *ParseVerifierKey(log_key_.VerifierKey())))}},
                  std::make_unique<MemoryStore>(), [] { return uint64_t{1700000000}; }) {
     for (int i = 0; i < 20; ++i) tree_.AppendLeafHash(HashLeaf(AsBytes(std::to_string(i))));
   }
@@ -119,8 +119,8 @@ TEST_F(WitnessTest, AnswersSpecErrorCodes) {
 
 TEST_F(WitnessTest, RequestParserIsStrict) {
   EXPECT_TRUE(ParseAddCheckpointRequest("old 0\n\nx").ok());
-  for (const char* bad : {"old 0\nx", "old -1\n\n", "old  1\n\n", "new 1\n\n", "old 1\nAAAA\n\n",
-                          "old 1"}) {
+  for (const char* bad :
+       {"old 0\nx", "old -1\n\n", "old  1\n\n", "new 1\n\n", "old 1\nAAAA\n\n", "old 1"}) {
     EXPECT_EQ(ParseAddCheckpointRequest(bad).error().code, Errc::kMalformed) << bad;
   }
   std::string many = "old 1\n";

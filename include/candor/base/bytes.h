@@ -41,7 +41,9 @@ struct ZeroizingAllocator {
     std::allocator<T>().deallocate(p, n);
   }
   template <class U>
-  bool operator==(const ZeroizingAllocator<U>&) const noexcept { return true; }
+  bool operator==(const ZeroizingAllocator<U>&) const noexcept {
+    return true;
+  }
 };
 
 // SecretBytes owns secret key material. It is move-only (copy with Clone()), has no operator==

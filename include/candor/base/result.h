@@ -52,23 +52,38 @@ namespace internal {
 template <class T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}              // NOLINT(google-explicit-constructor)
-  Result(Error error) : v_(std::move(error)) {}          // NOLINT(google-explicit-constructor)
+  Result(T value) : v_(std::move(value)) {}      // NOLINT(google-explicit-constructor)
+  Result(Error error) : v_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
 
   bool ok() const { return v_.index() == 0; }
   explicit operator bool() const { return ok(); }
 
-  T& value() & { Check(ok()); return std::get<0>(v_); }
-  const T& value() const& { Check(ok()); return std::get<0>(v_); }
-  T&& value() && { Check(ok()); return std::get<0>(std::move(v_)); }
+  T& value() & {
+    Check(ok());
+    return std::get<0>(v_);
+  }
+  const T& value() const& {
+    Check(ok());
+    return std::get<0>(v_);
+  }
+  T&& value() && {
+    Check(ok());
+    return std::get<0>(std::move(v_));
+  }
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
   T&& operator*() && { return std::move(*this).value(); }
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
 
-  const Error& error() const& { Check(!ok()); return std::get<1>(v_); }
-  Error&& error() && { Check(!ok()); return std::get<1>(std::move(v_)); }
+  const Error& error() const& {
+    Check(!ok());
+    return std::get<1>(v_);
+  }
+  Error&& error() && {
+    Check(!ok());
+    return std::get<1>(std::move(v_));
+  }
 
  private:
   static void Check(bool cond) {
@@ -110,11 +125,10 @@ inline Status OkStatus() { return Status(); }
 #define CANDOR_CONCAT_(a, b) CANDOR_CONCAT_INNER_(a, b)
 
 // CANDOR_TRY(expr): evaluates a Status/Result expression and returns its Error on failure.
-#define CANDOR_TRY(expr)                                         \
-  do {                                                           \
-    auto&& candor_try_result_ = (expr);                          \
-    if (!candor_try_result_.ok())                                \
-      return std::move(candor_try_result_).error();              \
+#define CANDOR_TRY(expr)                                                        \
+  do {                                                                          \
+    auto&& candor_try_result_ = (expr);                                         \
+    if (!candor_try_result_.ok()) return std::move(candor_try_result_).error(); \
   } while (0)
 
 #define CANDOR_ASSIGN_OR_RETURN_IMPL_(tmp, lhs, expr) \

@@ -26,7 +26,8 @@ struct InclusionResult {
 class LogClient {
  public:
   // `base` is the log prefix (e.g. http://127.0.0.1:8080/logs/main/).
-  LogClient(net::Url base, tlog::LogTrust trust) : base_(std::move(base)), trust_(std::move(trust)) {}
+  LogClient(net::Url base, tlog::LogTrust trust)
+      : base_(std::move(base)), trust_(std::move(trust)) {}
 
   // FetchCheckpoint downloads and verifies the checkpoint (kVerifyFailed if it does not meet
   // the trust policy). If `previous` is given, the new checkpoint must be consistent with it

@@ -14,8 +14,8 @@
 namespace candor::net {
 
 struct HttpRequest {
-  std::string method;  // "GET", "POST", ...
-  std::string target;  // path and query, as sent
+  std::string method;                          // "GET", "POST", ...
+  std::string target;                          // path and query, as sent
   std::map<std::string, std::string> headers;  // lowercase names
   std::string body;
   std::string peer;  // remote address, for rate limiting and logs

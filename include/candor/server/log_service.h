@@ -3,7 +3,8 @@
 //   GET  tile/<L>/<N>[.p/<W>]        hash tiles       (C2SP tlog-tiles, immutable)
 //   GET  tile/entries/<N>[.p/<W>]    entry bundles    (C2SP tlog-tiles, immutable)
 //   POST append                      body = one entry; {"index":N} once durable
-//   POST append-bundle               body = uint16-length-prefixed entries; {"first_index":N,"count":K}
+//   POST append-bundle               body = uint16-length-prefixed entries;
+//   {"first_index":N,"count":K}
 // Appends need `Authorization: Bearer <token>`. A publisher thread submits every new checkpoint
 // to the configured witnesses and publishes it once `quorum` of them cosigned it.
 #pragma once
@@ -23,9 +24,9 @@
 namespace candor::server {
 
 struct LogServiceOptions {
-  std::string name;             // URL segment: /logs/<name>/
+  std::string name;               // URL segment: /logs/<name>/
   tlog::LogWriterOptions writer;  // dir and origin
-  Hash32 append_token_hash{};   // SHA-256 of the bearer token allowed to append
+  Hash32 append_token_hash{};     // SHA-256 of the bearer token allowed to append
   std::vector<WitnessEndpoint> witnesses;
   size_t quorum = 0;
   size_t max_bundle_entries = 4096;

@@ -16,7 +16,7 @@
 namespace candor::server {
 
 struct WitnessEndpoint {
-  net::Url url;  // submission prefix; add-checkpoint is appended
+  net::Url url;                                   // submission prefix; add-checkpoint is appended
   std::shared_ptr<const tlog::NoteVerifier> key;  // cosignature/v1 key
 };
 

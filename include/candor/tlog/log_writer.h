@@ -39,7 +39,7 @@ struct LogWriterOptions {
   // min_batch_interval spaces checkpoints at least this far apart; appends arriving meanwhile
   // join the next batch.
   std::chrono::milliseconds min_batch_interval{20};
-  size_t max_batch_entries = 1 << 16;  // a batch never holds more entries than this
+  size_t max_batch_entries = 1 << 16;    // a batch never holds more entries than this
   size_t max_pending_entries = 1 << 20;  // appends beyond this are refused with kUnavailable
 };
 

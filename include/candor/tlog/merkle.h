@@ -56,9 +56,8 @@ Result<std::vector<Hash32>> ProveConsistency(uint64_t old_size, uint64_t new_siz
 // `new_size` tree with root `new_root` (RFC 9162 §2.1.4.2). kInvalidArgument if
 // old_size == 0 or old_size > new_size; kVerifyFailed if the proof does not verify. Equal sizes
 // need an empty proof and equal roots.
-[[nodiscard]] Status VerifyConsistency(uint64_t old_size, uint64_t new_size,
-                                       const Hash32& old_root, const Hash32& new_root,
-                                       std::span<const Hash32> proof);
+[[nodiscard]] Status VerifyConsistency(uint64_t old_size, uint64_t new_size, const Hash32& old_root,
+                                       const Hash32& new_root, std::span<const Hash32> proof);
 
 // MemoryTree is an append-only Merkle tree held in memory with every perfect subtree hash
 // stored, so roots and proofs cost O(log n) hash reads. Used by tests, benchmarks and tools.

@@ -15,7 +15,7 @@
 namespace candor::tlog {
 
 struct LogTrust {
-  std::shared_ptr<const NoteVerifier> log_key;  // its name is the log's origin
+  std::shared_ptr<const NoteVerifier> log_key;                 // its name is the log's origin
   std::vector<std::shared_ptr<const NoteVerifier>> witnesses;  // cosignature/v1 keys
   size_t quorum = 0;  // distinct witnesses whose cosignature must verify
 };
@@ -23,8 +23,8 @@ struct LogTrust {
 // ParseLogTrust builds a LogTrust from vkey strings; a bad vkey is kMalformed, a log key that
 // is not an Ed25519 note key (type 0x01) or a witness key that is not a cosignature key
 // (type 0x04) is kInvalidArgument, as is a quorum larger than the number of witnesses.
-Result<LogTrust> ParseLogTrust(std::string_view log_vkey, const std::vector<std::string>& witness_vkeys,
-                               size_t quorum);
+Result<LogTrust> ParseLogTrust(std::string_view log_vkey,
+                               const std::vector<std::string>& witness_vkeys, size_t quorum);
 
 struct VerifiedCheckpoint {
   Checkpoint checkpoint;

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# test.sh: installs what is missing, checks format and layering, builds the dev configuration
+# (clang-14, ASan + UBSan, warnings as errors) and runs every test with ctest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-deps.sh
+bash scripts/check-format.sh
+bash scripts/check-layers.sh
+cmake --preset dev -DCANDOR_WERROR=ON >/dev/null
+cmake --build build/dev
+cd build/dev
+ctest -j2 --output-on-failure --timeout 900

@@ -1,0 +1,121 @@
+// LogService and Router handlers, called without sockets (house style H9).
+#include "candor/server/log_service.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <future>
+#include <nlohmann/json.hpp>
+
+#include "candor/crypto/sha256.h"
+#include "candor/tlog/tile.h"
+#include "process.h"
+
+namespace candor::server {
+namespace {
+
+class LogServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = testing::FreshTempDir("log_service");
+    LogServiceOptions opts;
+    opts.name = "main";
+    opts.writer.dir = dir_;
+    opts.writer.origin = "example.com/main";
+    opts.writer.min_batch_interval = std::chrono::milliseconds(1);
+    opts.append_token_hash = crypto::Sha256(AsBytes("s3cret"));
+    opts.max_bundle_entries = 8;
+    auto key = std::make_unique<tlog::Ed25519NoteSigner>("example.com/main",
+                                                         crypto::Ed25519PrivateKey::Generate());
+    auto svc = LogService::Create(std::move(opts), std::move(key));
+    ASSERT_TRUE(svc.ok()) << svc.error().message;
+    service_ = svc->get();
+    router_->Add(std::move(*svc));
+  }
+  void TearDown() override {
+    router_.reset();  // stops the log and its publisher before the files go
+    std::filesystem::remove_all(dir_);
+  }
+
+  net::HttpResponse Call(std::string method, std::string target, std::string body = {},
+                         std::string token = "s3cret") {
+    net::HttpRequest req;
+    req.method = std::move(method);
+    req.target = std::move(target);
+    req.body = std::move(body);
+    if (!token.empty()) req.headers["authorization"] = "Bearer " + token;
+    std::promise<net::HttpResponse> p;
+    router_->Handle(std::move(req), [&p](net::HttpResponse r) { p.set_value(std::move(r)); });
+    return p.get_future().get();
+  }
+
+  static std::string ErrorCode(const net::HttpResponse& r) {
+    auto j = nlohmann::json::parse(r.body, nullptr, false);
+    return j.is_discarded() ? "" : j.value("error", "");
+  }
+
+  std::string dir_;
+  std::unique_ptr<Router> router_ = std::make_unique<Router>();
+  LogService* service_ = nullptr;
+};
+
+TEST_F(LogServiceTest, AppendsAreDurableAndServed) {
+  net::HttpResponse r = Call("POST", "/logs/main/append", "first");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(nlohmann::json::parse(r.body)["index"], 0);
+  Bytes bundle;
+  ASSERT_TRUE(tlog::AppendBundleEntry(bundle, AsBytes("second")).ok());
+  ASSERT_TRUE(tlog::AppendBundleEntry(bundle, AsBytes("third")).ok());
+  r = Call("POST", "/logs/main/append-bundle", std::string(AsStringView(bundle)));
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(nlohmann::json::parse(r.body)["first_index"], 1);
+  EXPECT_EQ(nlohmann::json::parse(r.body)["count"], 2);
+  // With no witnesses (quorum 0) the checkpoint is published without cosignatures.
+  for (int i = 0;
+       i < 200 && Call("GET", "/logs/main/checkpoint").body.find("\n3\n") == std::string::npos;
+       ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  r = Call("GET", "/logs/main/checkpoint");
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(r.body.substr(0, 19), "example.com/main\n3\n");
+  r = Call("GET", "/logs/main/tile/entries/000.p/3");
+  ASSERT_EQ(r.status, 200);
+  auto entries = tlog::DecodeEntryBundle(AsBytes(r.body), 3);
+  ASSERT_TRUE(entries.ok());
+  EXPECT_EQ(AsStringView((*entries)[2]), "third");
+  EXPECT_NE(Call("GET", "/metrics").body.find("candor_log_tree_size{log=\"main\"} 3"),
+            std::string::npos);
+}
+
+TEST_F(LogServiceTest, BadRequestsGetTypedJsonErrors) {
+  net::HttpResponse r = Call("POST", "/logs/main/append", "x", "wrong");
+  EXPECT_EQ(r.status, 401);
+  EXPECT_EQ(ErrorCode(r), "unauthenticated");
+  EXPECT_EQ(Call("POST", "/logs/main/append", "x", "").status, 401);
+  r = Call("POST", "/logs/main/append", std::string(70000, 'a'));
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(ErrorCode(r), "invalid_argument");
+  EXPECT_EQ(Call("POST", "/logs/main/append-bundle", "\x00").status, 400);  // truncated
+  EXPECT_EQ(Call("POST", "/logs/main/append-bundle", "").status, 400);      // empty
+  std::string nine;
+  for (int i = 0; i < 9; ++i) nine += std::string("\x00\x01y", 3);
+  EXPECT_EQ(Call("POST", "/logs/main/append-bundle", nine).status, 400);  // too many
+  EXPECT_EQ(Call("GET", "/logs/main/append").status, 405);
+  EXPECT_EQ(Call("DELETE", "/logs/main/checkpoint").status, 405);
+  r = Call("GET", "/logs/main/tile/0/../../state/checkpoint");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(ErrorCode(r), "malformed");
+  r = Call("GET", "/logs/main/tile/0/999");
+  EXPECT_EQ(r.status, 404);
+  EXPECT_EQ(ErrorCode(r), "not_found");
+  EXPECT_EQ(Call("GET", "/nope").status, 404);
+  EXPECT_EQ(Call("GET", "/healthz").status, 200);
+  // Nothing accepted was lost: the log still appends at index 0.
+  r = Call("POST", "/logs/main/append", "ok");
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(nlohmann::json::parse(r.body)["index"], 0);
+}
+
+}  // namespace
+}  // namespace candor::server
