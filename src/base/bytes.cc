@@ -1,6 +1,6 @@
 #include "candor/base/bytes.h"
 
-#include <string.h>
+#include <cstring>
 
 namespace candor {
 

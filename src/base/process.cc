@@ -1,6 +1,6 @@
 #include "candor/base/process.h"
 
-#include <signal.h>
+#include <csignal>
 
 namespace candor {
 namespace {

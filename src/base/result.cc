@@ -33,13 +33,13 @@ std::string Error::ToString() const {
 
 namespace internal {
 void BadResultAccess() {
-  std::fprintf(stderr, "Result: accessed the value of an error or the error of a value\n");
+  (void)std::fprintf(stderr, "Result: accessed the value of an error or the error of a value\n");
   std::abort();
 }
 
 void CheckOrDie(bool cond, const char* text, const char* file, int line) {
   if (cond) return;
-  std::fprintf(stderr, "CANDOR_CHECK failed: %s at %s:%d\n", text, file, line);
+  (void)std::fprintf(stderr, "CANDOR_CHECK failed: %s at %s:%d\n", text, file, line);
   std::abort();
 }
 }  // namespace internal

@@ -5,7 +5,9 @@
 #include "candor/base/process.h"
 #include "candor/witness/witness_server.h"
 
-int main(int argc, char** argv) {
+namespace {
+
+int Run(int argc, char** argv) {
   candor::BlockTerminationSignals();
   CLI::App app{"candor-witness: cosigns checkpoints that are consistent with what it saw"};
   app.require_subcommand(1);
@@ -41,9 +43,20 @@ int main(int argc, char** argv) {
     if (!st.ok()) printed = st.error();
   }
   if (!printed.ok()) {
-    std::fprintf(stderr, "candor-witness: %s\n", printed.error().ToString().c_str());
+    (void)std::fprintf(stderr, "candor-witness: %s\n", printed.error().ToString().c_str());
     return 1;
   }
-  if (!printed->empty()) std::printf("%s\n", printed->c_str());
+  if (!printed->empty()) (void)std::printf("%s\n", printed->c_str());
   return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return Run(argc, argv);
+  } catch (const std::exception& e) {
+    (void)std::fprintf(stderr, "%s: %s\n", argv[0], e.what());
+    return 1;
+  }
 }

@@ -32,7 +32,7 @@ struct TrustFlags {
 };
 
 int Fail(const std::string& what) {
-  std::fprintf(stderr, "candor: %s\n", what.c_str());
+  (void)std::fprintf(stderr, "candor: %s\n", what.c_str());
   return 1;
 }
 
@@ -70,7 +70,9 @@ Result<candor::tlog::VerifiedCheckpoint> FetchVerified(candor::client::LogClient
 
 }  // namespace
 
-int main(int argc, char** argv) {
+namespace {
+
+int Run(int argc, char** argv) {
   CLI::App app{"candor: Candor client"};
   app.require_subcommand(1);
   bool as_json = false;
@@ -120,6 +122,7 @@ int main(int argc, char** argv) {
     std::string bearer(candor::AsStringView(*token));
     while (!bearer.empty() && (bearer.back() == '\n' || bearer.back() == '\r')) bearer.pop_back();
     std::vector<candor::Bytes> entries;
+    entries.reserve(data.size() + files.size());
     for (const std::string& d : data) entries.emplace_back(d.begin(), d.end());
     for (const std::string& f : files) {
       auto bytes = candor::ReadFile(f);
@@ -142,12 +145,12 @@ int main(int argc, char** argv) {
     json j = json::parse(res->body, nullptr, false);
     if (j.is_discarded() || !j.contains("first_index")) return Fail("append: unexpected answer");
     if (as_json) {
-      std::printf("%s\n", j.dump().c_str());
+      (void)std::printf("%s\n", j.dump().c_str());
     } else {
       const uint64_t first = j["first_index"].get<uint64_t>();
-      std::printf("appended %zu entries at indices %llu..%llu (durable)\n", entries.size(),
-                  static_cast<unsigned long long>(first),
-                  static_cast<unsigned long long>(first + entries.size() - 1));
+      (void)std::printf("appended %zu entries at indices %llu..%llu (durable)\n", entries.size(),
+                        static_cast<unsigned long long>(first),
+                        static_cast<unsigned long long>(first + entries.size() - 1));
     }
     return 0;
   }
@@ -162,12 +165,12 @@ int main(int argc, char** argv) {
     auto cp = candor::tlog::VerifyCosignedCheckpoint(candor::AsStringView(*note), *trust);
     if (!cp.ok()) return Fail("checkpoint rejected: " + cp.error().ToString());
     if (as_json) {
-      std::printf("%s\n", CheckpointJson(*cp).dump().c_str());
+      (void)std::printf("%s\n", CheckpointJson(*cp).dump().c_str());
     } else {
-      std::printf("checkpoint OK: %s size %llu, cosigned by %zu of %zu witnesses (quorum %zu)\n",
-                  cp->checkpoint.origin.c_str(),
-                  static_cast<unsigned long long>(cp->checkpoint.size), cp->cosigners.size(),
-                  trust->witnesses.size(), trust->quorum);
+      (void)std::printf(
+          "checkpoint OK: %s size %llu, cosigned by %zu of %zu witnesses (quorum %zu)\n",
+          cp->checkpoint.origin.c_str(), static_cast<unsigned long long>(cp->checkpoint.size),
+          cp->cosigners.size(), trust->witnesses.size(), trust->quorum);
     }
     return 0;
   }
@@ -180,14 +183,14 @@ int main(int argc, char** argv) {
 
   if (*checkpoint) {
     if (as_json) {
-      std::printf("%s\n", CheckpointJson(*cp).dump().c_str());
+      (void)std::printf("%s\n", CheckpointJson(*cp).dump().c_str());
     } else {
-      std::printf(
+      (void)std::printf(
           "checkpoint OK: %s size %llu root %s\n  cosigned by:", cp->checkpoint.origin.c_str(),
           static_cast<unsigned long long>(cp->checkpoint.size),
           candor::Base64Encode(cp->checkpoint.root).c_str());
-      for (const std::string& w : cp->cosigners) std::printf(" %s", w.c_str());
-      std::printf(" (%zu, quorum %zu)\n", cp->cosigners.size(), trust->quorum);
+      for (const std::string& w : cp->cosigners) (void)std::printf(" %s", w.c_str());
+      (void)std::printf(" (%zu, quorum %zu)\n", cp->cosigners.size(), trust->quorum);
     }
     return 0;
   }
@@ -205,13 +208,24 @@ int main(int argc, char** argv) {
               {"leaf_hash", candor::Base64Encode(proof->leaf_hash)},
               {"proof", p},
               {"checkpoint", CheckpointJson(*cp)}};
-    std::printf("%s\n", j.dump().c_str());
+    (void)std::printf("%s\n", j.dump().c_str());
   } else {
-    std::printf(
+    (void)std::printf(
         "inclusion OK: entry %llu (%zu bytes) is in %s at size %llu; proof of %zu hashes "
         "verified against the cosigned root\n",
         static_cast<unsigned long long>(index), proof->entry.size(), cp->checkpoint.origin.c_str(),
         static_cast<unsigned long long>(cp->checkpoint.size), proof->proof.size());
   }
   return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return Run(argc, argv);
+  } catch (const std::exception& e) {
+    (void)std::fprintf(stderr, "%s: %s\n", argv[0], e.what());
+    return 1;
+  }
 }

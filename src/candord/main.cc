@@ -6,7 +6,9 @@
 #include "candor/base/process.h"
 #include "candor/server/candord.h"
 
-int main(int argc, char** argv) {
+namespace {
+
+int Run(int argc, char** argv) {
   candor::BlockTerminationSignals();
   CLI::App app{"candord: the Candor server (transparency logs today)"};
   app.require_subcommand(1);
@@ -35,18 +37,29 @@ int main(int argc, char** argv) {
   if (*init_cmd) {
     auto r = candor::server::InitLog(init);
     if (!r.ok()) {
-      std::fprintf(stderr, "candord: %s\n", r.error().ToString().c_str());
+      (void)std::fprintf(stderr, "candord: %s\n", r.error().ToString().c_str());
       return 1;
     }
     nlohmann::json j = {
         {"origin", r->origin}, {"vkey", r->vkey}, {"append_token_file", r->token_file}};
-    std::printf("%s\n", j.dump().c_str());
+    (void)std::printf("%s\n", j.dump().c_str());
     return 0;
   }
   auto st = candor::server::Serve(serve);
   if (!st.ok()) {
-    std::fprintf(stderr, "candord: %s\n", st.error().ToString().c_str());
+    (void)std::fprintf(stderr, "candord: %s\n", st.error().ToString().c_str());
     return 1;
   }
   return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return Run(argc, argv);
+  } catch (const std::exception& e) {
+    (void)std::fprintf(stderr, "%s: %s\n", argv[0], e.what());
+    return 1;
+  }
 }

@@ -69,8 +69,9 @@ HttpClient::~HttpClient() {
   conn_->stream.socket().shutdown(tcp::socket::shutdown_both, ec);
 }
 
-Result<HttpResponse> HttpClient::Request(std::string_view method, const Url& url, std::string body,
-                                         std::vector<std::pair<std::string, std::string>> headers) {
+Result<HttpResponse> HttpClient::Request(
+    std::string_view method, const Url& url, const std::string& body,
+    const std::vector<std::pair<std::string, std::string>>& headers) {
   Conn& c = *conn_;
   for (int attempt = 0; attempt < 2; ++attempt) {
     error_code ec;

@@ -35,7 +35,7 @@ namespace {
 
 // ResponseSlot carries a handler's answer back to the connection's strand.
 struct ResponseSlot {
-  explicit ResponseSlot(asio::any_io_executor ex) : timer(ex) {}
+  explicit ResponseSlot(const asio::any_io_executor& ex) : timer(ex) {}
   asio::steady_timer timer;
   std::optional<HttpResponse> response;
 };
@@ -138,7 +138,7 @@ asio::awaitable<void> HttpServer::Impl::Accept() {
     auto ex = socket.get_executor();
     // Session decrements the count when it ends; if it ever threw (only std::bad_alloc can),
     // the count is released here instead.
-    asio::co_spawn(ex, Session(std::move(socket)), [this](std::exception_ptr e) {
+    asio::co_spawn(ex, Session(std::move(socket)), [this](const std::exception_ptr& e) {
       if (e) num_connections.fetch_sub(1);
     });
   }

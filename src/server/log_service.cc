@@ -132,7 +132,7 @@ bool LogService::Authorized(const net::HttpRequest& request) const {
 }
 
 void LogService::HandleAppend(const net::HttpRequest& request, bool bundle,
-                              net::Responder respond) {
+                              const net::Responder& respond) {
   if (!Authorized(request)) {
     respond(net::JsonErrorWithStatus(401, "unauthenticated", "append needs a valid bearer token"));
     return;
@@ -180,7 +180,7 @@ void LogService::Handle(const net::HttpRequest& request, std::string_view rest,
       respond(net::JsonErrorWithStatus(405, "method_not_allowed", "use POST"));
       return;
     }
-    HandleAppend(request, rest == "append-bundle", std::move(respond));
+    HandleAppend(request, rest == "append-bundle", respond);
     return;
   }
   if (!get) {

@@ -7,7 +7,9 @@
 namespace candor::tlog {
 namespace {
 
-Error Malformed(std::string what) { return MakeError(Errc::kMalformed, "checkpoint: " + what); }
+Error Malformed(const std::string& what) {
+  return MakeError(Errc::kMalformed, "checkpoint: " + what);
+}
 
 }  // namespace
 

@@ -117,7 +117,7 @@ SignedCheckpoint LogWriter::Latest() const {
   return latest_;
 }
 
-void LogWriter::SetCheckpointCallback(CheckpointCallback cb) {
+void LogWriter::SetCheckpointCallback(const CheckpointCallback& cb) {
   SignedCheckpoint now;
   {
     std::lock_guard<std::mutex> lock(mu_);

@@ -50,7 +50,7 @@ bool ValidUtf8NoControls(std::string_view s) {
   return true;
 }
 
-Error Malformed(std::string what) { return MakeError(Errc::kMalformed, "note: " + what); }
+Error Malformed(const std::string& what) { return MakeError(Errc::kMalformed, "note: " + what); }
 
 Result<NoteSignature> ParseSignatureLine(std::string_view line) {
   if (line.substr(0, kSigPrefix.size()) != kSigPrefix) {
@@ -248,7 +248,7 @@ Ed25519NoteSigner::Ed25519NoteSigner(std::string name, crypto::Ed25519PrivateKey
 
 Bytes Ed25519NoteSigner::Sign(std::string_view text) const {
   crypto::Ed25519Signature sig = key_.Sign(AsBytes(text));
-  return Bytes(sig.begin(), sig.end());
+  return {sig.begin(), sig.end()};
 }
 
 std::string Ed25519NoteSigner::VerifierKey() const {

@@ -2,7 +2,6 @@
 
 #include <bit>
 #include <charconv>
-#include <cstdio>
 
 namespace candor::tlog {
 namespace {
@@ -38,9 +37,10 @@ std::string EncodeTileIndex(uint64_t n) {
   } while (n != 0);
   std::string out;
   for (size_t i = groups.size(); i-- > 0;) {
-    char buf[8];
-    std::snprintf(buf, sizeof(buf), "%s%03u", i == 0 ? "" : "x", groups[i]);
-    out += buf;
+    const std::string digits = std::to_string(groups[i]);
+    if (i != 0) out += 'x';
+    out.append(3 - digits.size(), '0');
+    out += digits;
     if (i != 0) out += '/';
   }
   return out;
@@ -224,7 +224,7 @@ Result<const std::vector<Hash32>*> TileHashReader::Tile(const TileId& id) {
 }
 
 Result<Hash32> TileHashReader::PerfectHash(uint8_t height, uint64_t index) {
-  const uint8_t level = static_cast<uint8_t>(height / kTileHeight);
+  const auto level = static_cast<uint8_t>(height / kTileHeight);
   const unsigned sub = height % kTileHeight;
   if (level > kMaxTileLevel || (sub != 0 && index > (UINT64_MAX >> sub))) {
     return MakeError(Errc::kInvalidArgument, "tile reader: subtree out of range");
@@ -233,7 +233,7 @@ Result<Hash32> TileHashReader::PerfectHash(uint8_t height, uint64_t index) {
   const uint64_t count = uint64_t{1} << sub;
   CANDOR_ASSIGN_OR_RETURN(TileId id, TileForLevelHash(level, first + count - 1, tree_size_));
   CANDOR_ASSIGN_OR_RETURN(const std::vector<Hash32>* tile, Tile(id));
-  const size_t offset = static_cast<size_t>(first % kTileWidth);
+  const auto offset = static_cast<size_t>(first % kTileWidth);
   return SubtreeRoot(std::span<const Hash32>(*tile).subspan(offset, static_cast<size_t>(count)));
 }
 

@@ -117,7 +117,7 @@ class [[nodiscard]] Result<void> {
 using Status = Result<void>;
 
 // OkStatus is the successful Status.
-inline Status OkStatus() { return Status(); }
+inline Status OkStatus() { return {}; }
 
 }  // namespace candor
 
@@ -131,10 +131,13 @@ inline Status OkStatus() { return Status(); }
     if (!candor_try_result_.ok()) return std::move(candor_try_result_).error(); \
   } while (0)
 
+// `lhs` may be a declaration ("auto x"), so it cannot be parenthesised.
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define CANDOR_ASSIGN_OR_RETURN_IMPL_(tmp, lhs, expr) \
   auto tmp = (expr);                                  \
   if (!tmp.ok()) return std::move(tmp).error();       \
   lhs = std::move(tmp).value()
+// NOLINTEND(bugprone-macro-parentheses)
 
 // CANDOR_ASSIGN_OR_RETURN(lhs, expr): `lhs = *expr` on success, returns the Error otherwise.
 #define CANDOR_ASSIGN_OR_RETURN(lhs, expr) \

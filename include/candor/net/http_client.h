@@ -42,8 +42,9 @@ class HttpClient {
 
   // Request sends one request and returns the response (any status). Network failures are
   // kUnavailable; an oversized response is kMalformed. Reuses the connection when it can.
-  Result<HttpResponse> Request(std::string_view method, const Url& url, std::string body = {},
-                               std::vector<std::pair<std::string, std::string>> headers = {});
+  Result<HttpResponse> Request(
+      std::string_view method, const Url& url, const std::string& body = {},
+      const std::vector<std::pair<std::string, std::string>>& headers = {});
   Result<HttpResponse> Get(const Url& url) { return Request("GET", url); }
 
   struct Conn;

@@ -50,7 +50,7 @@ class LogService : public Service {
 
  private:
   LogService(LogServiceOptions options, std::unique_ptr<tlog::LogWriter> writer);
-  void HandleAppend(const net::HttpRequest& request, bool bundle, net::Responder respond);
+  void HandleAppend(const net::HttpRequest& request, bool bundle, const net::Responder& respond);
   bool Authorized(const net::HttpRequest& request) const;
   void OnCheckpoint(const tlog::SignedCheckpoint& cp);
   void RunPublisher();

@@ -74,7 +74,7 @@ class LogWriter {
   SignedCheckpoint Latest() const;
 
   // SetCheckpointCallback installs the observer (replacing any) and calls it with Latest().
-  void SetCheckpointCallback(CheckpointCallback cb);
+  void SetCheckpointCallback(const CheckpointCallback& cb);
 
   // ProveConsistency and ProveInclusion read the published tiles of the `new_size` tree
   // (which must be a size this log has published) and build an RFC 9162 proof. Thread-safe.
