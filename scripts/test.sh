@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # test.sh: installs what is missing, checks format and layering, builds the dev configuration
-# (clang-14, ASan + UBSan, warnings as errors) and runs every test with ctest.
+# (clang-14, ASan + UBSan, warnings as errors), runs every test with ctest, then clang-tidy.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
@@ -10,3 +10,5 @@ cmake --preset dev -DCANDOR_WERROR=ON >/dev/null
 cmake --build build/dev
 cd build/dev
 ctest -j2 --output-on-failure --timeout 900
+cd ../..
+bash scripts/check-tidy.sh

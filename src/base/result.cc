@@ -37,8 +37,7 @@ void BadResultAccess() {
   std::abort();
 }
 
-void CheckOrDie(bool cond, const char* text, const char* file, int line) {
-  if (cond) return;
+void CheckFailed(const char* text, const char* file, int line) {
   (void)std::fprintf(stderr, "CANDOR_CHECK failed: %s at %s:%d\n", text, file, line);
   std::abort();
 }

@@ -145,9 +145,12 @@ inline Status OkStatus() { return {}; }
 
 // CANDOR_CHECK(cond): aborts in every build if an internal invariant is broken. Never used for
 // conditions that input can reach.
-#define CANDOR_CHECK(cond) ::candor::internal::CheckOrDie((cond), #cond, __FILE__, __LINE__)
+#define CANDOR_CHECK(cond)                                                   \
+  do {                                                                       \
+    if (!(cond)) ::candor::internal::CheckFailed(#cond, __FILE__, __LINE__); \
+  } while (0)
 
 namespace candor::internal {
-// CheckOrDie prints the failed condition and aborts when `cond` is false.
-void CheckOrDie(bool cond, const char* text, const char* file, int line);
+// CheckFailed prints the failed condition and aborts.
+[[noreturn]] void CheckFailed(const char* text, const char* file, int line);
 }  // namespace candor::internal
