@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <vector>
 
@@ -23,10 +24,20 @@ const Hash32& EmptyRoot();
 // HashReader gives the hash of any perfect subtree of a log: PerfectHash(h, k) is the Merkle tree
 // hash of leaves [k * 2^h, (k + 1) * 2^h). Implementations decide where hashes live (memory,
 // tiles on disk, tiles over HTTP); they fail with kNotFound when a hash is not available.
+// SubtreeId names the perfect subtree of height `height` whose leftmost leaf is
+// index * 2^height.
+struct SubtreeId {
+  uint8_t height = 0;
+  uint64_t index = 0;
+};
+
 class HashReader {
  public:
   virtual ~HashReader() = default;
   virtual Result<Hash32> PerfectHash(uint8_t height, uint64_t index) = 0;
+  // PerfectHashes reads many subtree hashes at once into `out` (same length as `ids`), so an
+  // implementation can overlap the reads; the default calls PerfectHash for each.
+  virtual Status PerfectHashes(std::span<const SubtreeId> ids, std::span<Hash32> out);
 };
 
 // RangeHash returns MTH(D[begin:end]) of a range that is a node of the RFC 9162 tree shape
@@ -61,15 +72,32 @@ Result<std::vector<Hash32>> ProveConsistency(uint64_t old_size, uint64_t new_siz
 
 // MemoryTree is an append-only Merkle tree held in memory with every perfect subtree hash
 // stored, so roots and proofs cost O(log n) hash reads. Used by tests, benchmarks and tools.
+// Stores are append-only columns of hashes in chunks that never move (so growth copies
+// nothing); chunks grow from 64 hashes to 2 MiB, and 2 MiB chunks are aligned and advised as
+// transparent huge pages.
 class MemoryTree : public HashReader {
  public:
   // AppendLeafHash adds a leaf by its hash and returns its index.
   uint64_t AppendLeafHash(const Hash32& leaf_hash);
   uint64_t size() const { return levels_.empty() ? 0 : levels_[0].size(); }
   Result<Hash32> PerfectHash(uint8_t height, uint64_t index) override;
+  Status PerfectHashes(std::span<const SubtreeId> ids, std::span<Hash32> out) override;
 
  private:
-  std::vector<std::vector<Hash32>> levels_;  // levels_[h][k] = PerfectHash(h, k)
+  class Column {
+   public:
+    void Append(const Hash32& h);
+    const Hash32& operator[](uint64_t i) const;
+    uint64_t size() const { return size_; }
+
+   private:
+    struct FreeChunk {
+      void operator()(Hash32* p) const;
+    };
+    std::vector<std::unique_ptr<Hash32[], FreeChunk>> chunks_;
+    uint64_t size_ = 0;
+  };
+  std::vector<Column> levels_;  // levels_[h][k] = PerfectHash(h, k)
 };
 
 }  // namespace candor::tlog
