@@ -2,7 +2,7 @@
 # run_append_bench.sh: durable append throughput through candord on loopback and the time from
 # append to a published checkpoint cosigned by two witnesses. Builds the release binaries,
 # starts two candor-witness processes and candord in a temporary directory, runs append_load in
-# two modes (one entry per request; 256-entry bundles) and prints one JSON line per mode.
+# three modes (one entry per request from 32 and from 512 connections; 256-entry bundles) and prints one JSON line per mode.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 seconds=${1:-10}
@@ -27,4 +27,14 @@ url=http://127.0.0.1:$(cat "$data/srv.port")/logs/main/
 common=(--url "$url" --token-file "$data/srv/logs/main/append.token" --log-key "$log_vkey"
         --witness-key "$w1" --witness-key "$w2" --quorum 2 --seconds "$seconds")
 build/release/bench/append_load "${common[@]}" --connections 32 --bundle 1
+build/release/bench/append_load "${common[@]}" --connections 512 --bundle 1
 build/release/bench/append_load "${common[@]}" --connections 8 --bundle 256
+# One entry per request from 1,024 connections with wrk (Debian package `wrk`, an epoll client
+# far lighter than append_load's thread per connection).
+if command -v wrk >/dev/null; then
+  printf 'wrk.method = "POST"\nwrk.body = string.rep("x", 64)\nwrk.headers["Authorization"] = "Bearer %s"\n' \
+    "$(cat "$data/srv/logs/main/append.token")" > "$data/post.lua"
+  wrk -t1 -c1024 -d"${seconds}s" -s "$data/post.lua" "${url}append" | grep -E 'Latency|Requests/sec|Non-2xx|errors'
+else
+  echo "wrk not installed (apt-get install wrk): skipping the 1,024-connection run"
+fi
