@@ -1,30 +1,12 @@
 // witness_fuzz: arbitrary add-checkpoint request bodies against a witness that follows the
 // Tessera test log. The witness must answer every input with one of the spec's status codes,
 // and it must never cosign a checkpoint whose log signature does not verify.
-#include <map>
-
 #include "candor/tlog/witness.h"
 #include "fuzz/fuzz_target.h"
 
 namespace {
 
 using namespace candor;
-
-class MemoryStore : public tlog::WitnessStore {
- public:
-  Result<std::optional<std::string>> Load(const std::string& origin) override {
-    auto it = notes_.find(origin);
-    if (it == notes_.end()) return std::optional<std::string>();
-    return std::optional<std::string>(it->second);
-  }
-  Status Store(const std::string& origin, const std::string& note) override {
-    notes_[origin] = note;
-    return OkStatus();
-  }
-
- private:
-  std::map<std::string, std::string> notes_;
-};
 
 constexpr char kLogVkey[] =
     "example.com/log/testdata+33d7b496+AeHTu4Q3hEIMHNqc6fASMsq3rKNx280NI+oO5xCFkkSx";
@@ -38,7 +20,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto key = crypto::Ed25519PrivateKey::FromSeed(seed);
   tlog::Witness witness(tlog::Cosigner("witness.fuzz", std::move(*key)),
                         {tlog::TrustedLog{"example.com/log/testdata", log_key}},
-                        std::make_unique<MemoryStore>(), [] { return uint64_t{1700000000}; });
+                        std::make_unique<tlog::MemoryWitnessStore>(),
+                        [] { return uint64_t{1700000000}; });
   const std::string_view body(reinterpret_cast<const char*>(data), size);
   const tlog::WitnessResponse r = witness.AddCheckpoint(body);
   FUZZ_REQUIRE(r.status == 200 || r.status == 400 || r.status == 403 || r.status == 404 ||

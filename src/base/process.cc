@@ -1,6 +1,8 @@
 #include "candor/base/process.h"
 
 #include <csignal>
+#include <cstdio>
+#include <exception>
 
 namespace candor {
 namespace {
@@ -18,6 +20,15 @@ sigset_t TerminationSignals() {
 void BlockTerminationSignals() {
   sigset_t set = TerminationSignals();
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
+int RunMain(int argc, char** argv, int (*run)(int, char**)) {
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {
+    (void)std::fprintf(stderr, "%s: %s\n", argc > 0 ? argv[0] : "candor", e.what());
+    return 1;
+  }
 }
 
 int WaitForTerminationSignal() {

@@ -7,6 +7,7 @@
 
 #include "candor/base/encoding.h"
 #include "candor/base/file.h"
+#include "candor/base/process.h"
 #include "candor/client/log_client.h"
 #include "candor/tlog/tile.h"
 
@@ -221,11 +222,4 @@ int Run(int argc, char** argv) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
-  try {
-    return Run(argc, argv);
-  } catch (const std::exception& e) {
-    (void)std::fprintf(stderr, "%s: %s\n", argv[0], e.what());
-    return 1;
-  }
-}
+int main(int argc, char** argv) { return candor::RunMain(argc, argv, Run); }

@@ -22,14 +22,8 @@ std::string LogDir(const std::string& dir, const std::string& name) {
 Result<std::unique_ptr<LogService>> OpenLog(const ServeOptions& options, const std::string& name,
                                             const std::vector<WitnessEndpoint>& witnesses) {
   const std::string dir = LogDir(options.dir, name);
-  CANDOR_ASSIGN_OR_RETURN(Bytes key_text, ReadFile(dir + "/log.key", 4096));
-  SecretBytes secret(key_text);
-  SecureZero(key_text.data(), key_text.size());
   CANDOR_ASSIGN_OR_RETURN(tlog::ParsedSecretKey key,
-                          tlog::ParseSecretKey(AsStringView(secret.view())));
-  if (key.type != tlog::kSigTypeEd25519) {
-    return MakeError(Errc::kInvalidArgument, dir + "/log.key is not an Ed25519 note key");
-  }
+                          tlog::LoadSecretKeyFile(dir + "/log.key", tlog::kSigTypeEd25519));
   CANDOR_ASSIGN_OR_RETURN(Bytes token, ReadFile(dir + "/append.token", 4096));
   while (!token.empty() && (token.back() == '\n' || token.back() == '\r')) token.pop_back();
   if (token.empty()) return MakeError(Errc::kInvalidArgument, dir + "/append.token is empty");

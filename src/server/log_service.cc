@@ -1,5 +1,8 @@
 #include "candor/server/log_service.h"
 
+#include <spdlog/spdlog.h>
+
+#include <future>
 #include <nlohmann/json.hpp>
 
 #include "candor/base/file.h"
@@ -42,6 +45,7 @@ Result<std::unique_ptr<LogService>> LogService::Create(
     s->witness_clients_.push_back(std::make_unique<WitnessClient>(
         e, [w](uint64_t a, uint64_t b) { return w->ProveConsistency(a, b); }));
   }
+  s->witness_ok_.assign(s->witness_clients_.size(), true);
   s->publisher_ = std::thread([raw = s.get()] { raw->RunPublisher(); });
   s->writer_->SetCheckpointCallback(
       [raw = s.get()](const tlog::SignedCheckpoint& cp) { raw->OnCheckpoint(cp); });
@@ -91,22 +95,32 @@ void LogService::RunPublisher() {
       if (stopping_) return;
       cp = newest_;
     }
-    std::vector<tlog::NoteSignature> cosigs;
+    // Ask every witness at once; a slow or dead witness delays only itself.
+    std::vector<std::future<Result<std::vector<tlog::NoteSignature>>>> answers;
     for (auto& w : witness_clients_) {
-      auto got = w->Submit(cp);
-      if (got.ok()) {
+      answers.push_back(std::async(std::launch::async, [&w, &cp] { return w->Submit(cp); }));
+    }
+    std::vector<tlog::NoteSignature> cosigs;
+    size_t distinct = 0;
+    for (size_t i = 0; i < answers.size(); ++i) {
+      auto got = answers[i].get();
+      const bool ok = got.ok();
+      if (ok) {
         cosigs.insert(cosigs.end(), got->begin(), got->end());
+        ++distinct;  // each client returns only signatures of its own witness
       } else {
         num_witness_failures_.fetch_add(1, std::memory_order_relaxed);
       }
-    }
-    size_t distinct = 0;
-    for (auto& w : witness_clients_) {
-      for (const auto& s : cosigs) {
-        if (s.name == w->name()) {
-          ++distinct;
-          break;
+      // Log changes of a witness's health, not every retry.
+      if (ok != witness_ok_[i]) {
+        if (ok) {
+          spdlog::info("log {}: witness {} cosigns again", options_.name,
+                       witness_clients_[i]->name());
+        } else {
+          spdlog::warn("log {}: witness {} refused or failed: {}", options_.name,
+                       witness_clients_[i]->name(), got.error().ToString());
         }
+        witness_ok_[i] = ok;
       }
     }
     if (distinct >= options_.quorum && Publish(cp, cosigs).ok()) continue;

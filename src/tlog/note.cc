@@ -3,6 +3,7 @@
 #include <set>
 
 #include "candor/base/encoding.h"
+#include "candor/base/file.h"
 #include "candor/crypto/sha256.h"
 #include "candor/tlog/cosignature.h"
 
@@ -239,6 +240,19 @@ Result<ParsedSecretKey> ParseSecretKey(std::string_view skey) {
     return Malformed("secret key: key ID does not match key");
   }
   return ParsedSecretKey{std::move(name), type, std::move(key)};
+}
+
+Result<ParsedSecretKey> LoadSecretKeyFile(const std::string& path, uint8_t type) {
+  CANDOR_ASSIGN_OR_RETURN(Bytes text, ReadFile(path, 4096));
+  SecretBytes secret(text);
+  SecureZero(text.data(), text.size());
+  CANDOR_ASSIGN_OR_RETURN(ParsedSecretKey key, ParseSecretKey(AsStringView(secret.view())));
+  if (key.type != type) {
+    return MakeError(Errc::kInvalidArgument,
+                     path + (type == kSigTypeEd25519 ? " is not an Ed25519 note key (type 0x01)"
+                                                     : " is not a cosignature/v1 key (type 0x04)"));
+  }
+  return key;
 }
 
 Ed25519NoteSigner::Ed25519NoteSigner(std::string name, crypto::Ed25519PrivateKey key)

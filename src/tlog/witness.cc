@@ -74,6 +74,17 @@ Status FileWitnessStore::Store(const std::string& origin, const std::string& not
   return WriteFileDurable(dir_ + "/" + OriginHash(origin) + "/checkpoint", AsBytes(note));
 }
 
+Result<std::optional<std::string>> MemoryWitnessStore::Load(const std::string& origin) {
+  auto it = notes_.find(origin);
+  if (it == notes_.end()) return std::optional<std::string>();
+  return std::optional<std::string>(it->second);
+}
+
+Status MemoryWitnessStore::Store(const std::string& origin, const std::string& note) {
+  notes_[origin] = note;
+  return OkStatus();
+}
+
 Witness::Witness(Cosigner cosigner, std::vector<TrustedLog> logs,
                  std::unique_ptr<WitnessStore> store, Clock clock)
     : cosigner_(std::move(cosigner)), store_(std::move(store)), clock_(std::move(clock)) {

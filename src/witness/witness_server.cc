@@ -12,14 +12,9 @@ namespace candor::witness {
 namespace {
 
 Result<tlog::Cosigner> LoadCosigner(const std::string& dir) {
-  CANDOR_ASSIGN_OR_RETURN(Bytes text, ReadFile(dir + "/witness.key", 4096));
-  SecretBytes secret(text);
-  SecureZero(text.data(), text.size());
-  CANDOR_ASSIGN_OR_RETURN(tlog::ParsedSecretKey key,
-                          tlog::ParseSecretKey(AsStringView(secret.view())));
-  if (key.type != tlog::kSigTypeCosignatureV1) {
-    return MakeError(Errc::kInvalidArgument, dir + "/witness.key is not a cosignature/v1 key");
-  }
+  CANDOR_ASSIGN_OR_RETURN(
+      tlog::ParsedSecretKey key,
+      tlog::LoadSecretKeyFile(dir + "/witness.key", tlog::kSigTypeCosignatureV1));
   return tlog::Cosigner(key.name, std::move(key.key));
 }
 

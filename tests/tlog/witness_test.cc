@@ -11,20 +11,6 @@
 namespace candor::tlog {
 namespace {
 
-class MemoryStore : public WitnessStore {
- public:
-  Result<std::optional<std::string>> Load(const std::string& origin) override {
-    auto it = notes_.find(origin);
-    if (it == notes_.end()) return std::optional<std::string>();
-    return std::optional<std::string>(it->second);
-  }
-  Status Store(const std::string& origin, const std::string& note) override {
-    notes_[origin] = note;
-    return OkStatus();
-  }
-  std::map<std::string, std::string> notes_;
-};
-
 class WitnessTest : public ::testing::Test {
  protected:
   WitnessTest()
@@ -32,7 +18,7 @@ class WitnessTest : public ::testing::Test {
         witness_(Cosigner("witness.example/w1", crypto::Ed25519PrivateKey::Generate()),
                  {TrustedLog{"example.com/log", std::shared_ptr<const NoteVerifier>(std::move(
                                                     *ParseVerifierKey(log_key_.VerifierKey())))}},
-                 std::make_unique<MemoryStore>(), [] { return uint64_t{1700000000}; }) {
+                 std::make_unique<MemoryWitnessStore>(), [] { return uint64_t{1700000000}; }) {
     for (int i = 0; i < 20; ++i) tree_.AppendLeafHash(HashLeaf(AsBytes(std::to_string(i))));
   }
 

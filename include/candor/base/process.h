@@ -11,6 +11,10 @@ namespace candor {
 // it starts afterwards, so WaitForTerminationSignal can collect them. Call it first in main.
 void BlockTerminationSignals();
 
+// RunMain calls run(argc, argv) and returns its exit code; an exception escaping it (CLI11
+// throws, and so can the standard library) is printed as one line and exits 1.
+int RunMain(int argc, char** argv, int (*run)(int, char**));
+
 // WaitForTerminationSignal blocks until SIGINT or SIGTERM arrives and returns its number.
 int WaitForTerminationSignal();
 

@@ -60,6 +60,7 @@ class LogService : public Service {
   const std::string prefix_;
   std::unique_ptr<tlog::LogWriter> writer_;
   std::vector<std::unique_ptr<WitnessClient>> witness_clients_;  // publisher thread only
+  std::vector<bool> witness_ok_;  // last outcome per witness, publisher thread only
 
   mutable std::mutex mu_;
   std::condition_variable cv_;

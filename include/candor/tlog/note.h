@@ -110,6 +110,11 @@ struct ParsedSecretKey {
 // and 0x04, checking the key ID. Anything else is kMalformed.
 Result<ParsedSecretKey> ParseSecretKey(std::string_view skey);
 
+// LoadSecretKeyFile reads a private key file and parses it like ParseSecretKey, requiring
+// signature type `type`. The file's bytes are wiped from memory after parsing. A missing file
+// is kNotFound; a key of another type is kInvalidArgument.
+Result<ParsedSecretKey> LoadSecretKeyFile(const std::string& path, uint8_t type);
+
 // FormatSecretKey renders the private key text for `type` (a secret: store it, never log it).
 SecretBytes FormatSecretKey(std::string_view name, uint8_t type,
                             const crypto::Ed25519PrivateKey& key);

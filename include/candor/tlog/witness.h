@@ -65,6 +65,16 @@ class FileWitnessStore : public WitnessStore {
   std::string dir_;
 };
 
+// MemoryWitnessStore keeps the notes in memory (tests, fuzzing; not durable).
+class MemoryWitnessStore : public WitnessStore {
+ public:
+  Result<std::optional<std::string>> Load(const std::string& origin) override;
+  Status Store(const std::string& origin, const std::string& note) override;
+
+ private:
+  std::map<std::string, std::string> notes_;
+};
+
 // TrustedLog is a log the witness follows: its origin and the verifier of its key.
 struct TrustedLog {
   std::string origin;
