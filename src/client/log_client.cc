@@ -37,9 +37,16 @@ Result<InclusionResult> LogClient::ProveEntry(uint64_t index, const tlog::Verifi
   if (index >= size) return MakeError(Errc::kInvalidArgument, "index is beyond the checkpoint");
   CANDOR_ASSIGN_OR_RETURN(tlog::TileId tile, tlog::TileForLevelHash(0, index, size));
   tile.entries = true;
-  CANDOR_ASSIGN_OR_RETURN(Bytes bundle, Fetch(tlog::TilePath(tile)));
-  auto entries = tlog::DecodeEntryBundle(bundle, tile.width);
-  if (!entries.ok()) return VerifyFailed();
+  auto bundle = Fetch(tlog::TilePath(tile));
+  uint32_t count = tile.width;
+  if (!bundle.ok() && bundle.error().code == Errc::kNotFound && !tile.full()) {
+    // The partial bundle was superseded by the full one, which starts with the same entries.
+    tile.width = tlog::kTileWidth;
+    bundle = Fetch(tlog::TilePath(tile));
+  }
+  if (!bundle.ok()) return std::move(bundle).error();
+  auto entries = tlog::DecodeEntryBundle(*bundle, tile.width);
+  if (!entries.ok() || entries->size() < count) return VerifyFailed();
   InclusionResult out;
   out.index = index;
   const ByteView entry = (*entries)[index % tlog::kTileWidth];

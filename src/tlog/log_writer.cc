@@ -1,5 +1,6 @@
 #include "candor/tlog/log_writer.h"
 
+#include <filesystem>
 #include <future>
 
 #include "candor/base/file.h"
@@ -162,6 +163,14 @@ Result<SignedCheckpoint> LogWriter::Integrate(std::vector<Pending>& batch,
   CANDOR_TRY(WriteFilesDurable(writes));
   CANDOR_ASSIGN_OR_RETURN(SignedCheckpoint cp, Sign(builder_.size(), builder_.Root()));
   CANDOR_TRY(WriteFileDurable(options_.dir + kStateCheckpoint, AsBytes(cp.note)));
+  // The partial tiles of a tile that is now full are superseded (tlog-tiles allows deleting
+  // them; readers fall back to the full tile). Removing them keeps the file count proportional
+  // to the log, not to the number of checkpoints. Best effort: leftovers are harmless.
+  for (const TileFile& f : files) {
+    if (f.path.find(".p/") != std::string::npos) continue;
+    std::error_code ec;
+    std::filesystem::remove_all(options_.dir + "/" + f.path + ".p", ec);
+  }
   return cp;
 }
 

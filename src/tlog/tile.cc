@@ -216,9 +216,21 @@ Result<const std::vector<Hash32>*> TileHashReader::Tile(const TileId& id) {
   std::string path = TilePath(id);
   auto it = cache_.find(path);
   if (it != cache_.end()) return &it->second;
-  CANDOR_ASSIGN_OR_RETURN(Bytes data, fetch_(path));
+  auto data = fetch_(path);
+  std::vector<Hash32> hashes;
+  if (!data.ok() && data.error().code == Errc::kNotFound && !id.full()) {
+    // tlog-tiles lets a log delete a partial tile once the full tile exists; the full tile
+    // starts with the same hashes.
+    TileId full = id;
+    full.width = kTileWidth;
+    CANDOR_ASSIGN_OR_RETURN(Bytes whole, fetch_(TilePath(full)));
+    CANDOR_ASSIGN_OR_RETURN(hashes, DecodeHashTile(whole, kTileWidth));
+    hashes.resize(id.width);
+  } else {
+    if (!data.ok()) return std::move(data).error();
+    CANDOR_ASSIGN_OR_RETURN(hashes, DecodeHashTile(*data, id.width));
+  }
   ++num_fetched_;
-  CANDOR_ASSIGN_OR_RETURN(std::vector<Hash32> hashes, DecodeHashTile(data, id.width));
   auto [pos, inserted] = cache_.emplace(std::move(path), std::move(hashes));
   return &pos->second;
 }

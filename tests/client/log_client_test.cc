@@ -26,6 +26,10 @@ class MapHandler : public net::HttpHandler {
     }
     respond(net::HttpResponse{200, "application/octet-stream", {}, it->second});
   }
+  void Erase(const std::string& path) {
+    std::lock_guard<std::mutex> lock(mu_);
+    files_.erase(path);
+  }
   void Put(const std::string& path, std::string body) {
     std::lock_guard<std::mutex> lock(mu_);
     files_[path] = std::move(body);
@@ -88,6 +92,22 @@ TEST_F(EvilLogTest, HonestLogVerifies) {
   auto proof = client.ProveEntry(257, *cp);
   ASSERT_TRUE(proof.ok()) << proof.error().message;
   EXPECT_EQ(AsStringView(proof->entry), "e257");
+}
+
+TEST_F(EvilLogTest, OldCheckpointProvesFromFullTilesOncePartialsAreGone) {
+  tlog::TileBuilder b;
+  Grow(b, 260, "e");
+  const std::string old_note = Note(260, b.Root(), true, true);
+  Grow(b, 252, "e");  // 512 entries: tiles 0/001 and entries/001 are now full
+  handler_.Erase("/log/tile/0/001.p/4");
+  handler_.Erase("/log/tile/entries/001.p/4");
+  handler_.Put("/log/checkpoint", old_note);
+  LogClient client(base_, trust_);
+  auto cp = client.FetchCheckpoint();
+  ASSERT_TRUE(cp.ok());
+  auto proof = client.ProveEntry(258, *cp);
+  ASSERT_TRUE(proof.ok()) << proof.error().message;
+  EXPECT_EQ(AsStringView(proof->entry), "e258");
 }
 
 TEST_F(EvilLogTest, MissingCosignatureIsRefused) {

@@ -145,5 +145,35 @@ TEST_F(LogWriterTest, RefusesToOpenOverTamperedTiles) {
   EXPECT_EQ(log.error().code, Errc::kInternal);
 }
 
+TEST_F(LogWriterTest, SupersededPartialTilesAreRemovedAndOldSizesStillProve) {
+  auto log = OpenLog();
+  ASSERT_TRUE(log.ok());
+  std::vector<SignedCheckpoint> seen;
+  for (int i = 0; i < 40; ++i) {
+    std::vector<Bytes> batch;
+    for (int j = 0; j < 7; ++j) batch.push_back(Text(std::to_string(i) + "/" + std::to_string(j)));
+    std::promise<Result<uint64_t>> p;
+    (*log)->Append(std::move(batch), [&p](Result<uint64_t> r) { p.set_value(std::move(r)); });
+    ASSERT_TRUE(p.get_future().get().ok());
+    seen.push_back((*log)->Latest());
+  }
+  // 280 entries: tile 0/000 is full, so its partials are gone; tile 0/001 is partial.
+  EXPECT_FALSE(std::filesystem::exists(dir_ + "/tile/0/000.p"));
+  EXPECT_FALSE(std::filesystem::exists(dir_ + "/tile/entries/000.p"));
+  EXPECT_TRUE(std::filesystem::exists(dir_ + "/tile/0/001.p/24"));
+  // An old checkpoint's partial tile is read from the full tile: proofs still verify.
+  const SignedCheckpoint& old = seen[3];  // size 28
+  TileHashReader reader(old.checkpoint.size,
+                        [this](const std::string& path) { return ReadFile(dir_ + "/" + path); });
+  auto root = TreeRoot(old.checkpoint.size, reader);
+  ASSERT_TRUE(root.ok()) << root.error().message;
+  EXPECT_EQ(*root, old.checkpoint.root);
+  auto proof = (*log)->ProveConsistency(old.checkpoint.size, seen.back().checkpoint.size);
+  ASSERT_TRUE(proof.ok());
+  EXPECT_TRUE(VerifyConsistency(old.checkpoint.size, seen.back().checkpoint.size,
+                                old.checkpoint.root, seen.back().checkpoint.root, *proof)
+                  .ok());
+}
+
 }  // namespace
 }  // namespace candor::tlog

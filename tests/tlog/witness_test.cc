@@ -1,7 +1,9 @@
 #include "candor/tlog/witness.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <filesystem>
 #include <map>
 
 #include "candor/base/encoding.h"
@@ -101,6 +103,32 @@ TEST_F(WitnessTest, AnswersSpecErrorCodes) {
   EXPECT_EQ(witness_.AddCheckpoint("").status, 400);
   // Re-submitting the same checkpoint is consistent.
   EXPECT_EQ(Add(5, 5).status, 200);
+}
+
+TEST_F(WitnessTest, FileStoreRemembersAcrossRestarts) {
+  const std::string dir = ::testing::TempDir() + "candor_witness_" + std::to_string(getpid());
+  std::filesystem::remove_all(dir);
+  const Bytes seed(32, 9);
+  auto make = [&] {
+    return std::make_unique<Witness>(
+        Cosigner("w.example", std::move(*crypto::Ed25519PrivateKey::FromSeed(seed))),
+        std::vector<TrustedLog>{TrustedLog{
+            "example.com/log", std::shared_ptr<const NoteVerifier>(
+                                   std::move(*ParseVerifierKey(log_key_.VerifierKey())))}},
+        std::make_unique<FileWitnessStore>(dir), [] { return uint64_t{1700000000}; });
+  };
+  auto first = make();
+  AddCheckpointRequest req{0, {}, SignedCheckpoint(7, log_key_)};
+  ASSERT_EQ(first->AddCheckpoint(req.Format()).status, 200);
+  first.reset();
+  // A new process over the same directory knows size 7: a fresh "old 0" gets 409 "7".
+  auto second = make();
+  WitnessResponse r = second->AddCheckpoint(req.Format());
+  EXPECT_EQ(r.status, 409);
+  EXPECT_EQ(r.body, "7\n");
+  req = AddCheckpointRequest{7, *ProveConsistency(7, 15, tree_), SignedCheckpoint(15, log_key_)};
+  EXPECT_EQ(second->AddCheckpoint(req.Format()).status, 200);
+  std::filesystem::remove_all(dir);
 }
 
 TEST_F(WitnessTest, RequestParserIsStrict) {

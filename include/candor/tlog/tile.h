@@ -73,8 +73,9 @@ Result<std::vector<ByteView>> SplitEntryBundle(ByteView data, size_t max_entries
 using TileFetcher = std::function<Result<Bytes>(const std::string& path)>;
 
 // TileHashReader reads perfect subtree hashes of a `tree_size`-leaf tree from its tiles through
-// `fetch`, caching decoded tiles. It does not authenticate tiles by itself: callers verify the
-// results against a signed root (proof verification does). Not thread-safe.
+// `fetch`, caching decoded tiles; a partial tile that is gone (kNotFound) is read from the
+// prefix of its full tile. It does not authenticate tiles by itself: callers verify the results
+// against a signed root (proof verification does). Not thread-safe.
 class TileHashReader : public HashReader {
  public:
   TileHashReader(uint64_t tree_size, TileFetcher fetch)
