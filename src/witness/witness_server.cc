@@ -29,6 +29,10 @@ uint64_t NowSeconds() {
 void WitnessHandler::Handle(net::HttpRequest request, net::Responder respond) {
   std::string_view path = request.target;
   path = path.substr(0, path.find('?'));
+  if (path == "/healthz") {
+    respond(net::HttpResponse{200, "text/plain; charset=utf-8", {}, "ok\n"});
+    return;
+  }
   if (path == "/add-checkpoint") {
     if (request.method != "POST") {
       respond(net::JsonErrorWithStatus(405, "method_not_allowed", "use POST"));

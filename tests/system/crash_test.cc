@@ -24,6 +24,7 @@ TEST(CrashTest, KillNineNeverLosesAckedEntriesOrForks) {
   std::map<uint64_t, std::string> acked;  // index -> entry
   std::vector<tlog::VerifiedCheckpoint> seen;
   uint64_t seq = 0;
+  int num_witness_restarts = 0;
   constexpr int kRounds = 30;
   for (int round = 0; round < kRounds; ++round) {
     std::atomic<bool> stop{false};
@@ -48,6 +49,19 @@ TEST(CrashTest, KillNineNeverLosesAckedEntriesOrForks) {
     s.KillServer();
     stop = true;
     writer.join();
+    if (round % 3 == 2) {
+      // Also kill -9 a witness: after its restart it must still know the largest checkpoint
+      // it cosigned (else it could be talked into cosigning a fork).
+      const size_t w = static_cast<size_t>(round / 3) % 2;
+      auto before = s.WitnessCheckpoint(w);
+      ASSERT_TRUE(s.RestartWitness(w).ok());
+      if (before.ok()) {
+        auto after = s.WitnessCheckpoint(w);
+        ASSERT_TRUE(after.ok()) << "witness forgot its state";
+        EXPECT_EQ(*after, *before);
+        ++num_witness_restarts;
+      }
+    }
     ASSERT_TRUE(s.StartServer().ok());
     const uint64_t need = acked.empty() ? 0 : acked.rbegin()->first + 1;
     auto cp = s.WaitForPublished(need, std::chrono::seconds(30));
@@ -83,8 +97,12 @@ TEST(CrashTest, KillNineNeverLosesAckedEntriesOrForks) {
   }
   auto proof = client.ProveEntry(acked.begin()->first, *cp);
   EXPECT_TRUE(proof.ok());
-  std::printf("[crash] %d kill -9 rounds, %zu acknowledged entries all present, final size %llu\n",
-              kRounds, num_checked, static_cast<unsigned long long>(cp->checkpoint.size));
+  std::printf(
+      "[crash] %d kill -9 rounds (and %d witness kill -9s), %zu acknowledged entries all "
+      "present, final size %llu\n",
+      kRounds, num_witness_restarts, num_checked,
+      static_cast<unsigned long long>(cp->checkpoint.size));
+  EXPECT_GT(num_witness_restarts, 0);
   ASSERT_GT(num_checked, 0u);
 }
 

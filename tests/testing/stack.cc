@@ -5,7 +5,9 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "candor/base/encoding.h"
 #include "candor/base/file.h"
+#include "candor/crypto/sha256.h"
 #include "candor/tlog/tile.h"
 
 namespace candor::testing {
@@ -48,6 +50,47 @@ Result<std::unique_ptr<Stack>> Stack::Create(const std::string& name, StackOptio
   }
   CANDOR_TRY(s->StartServer());
   return s;
+}
+
+Status Stack::RestartWitness(size_t i) {
+  witnesses_[i].Signal(SIGKILL);
+  witnesses_[i].Wait();
+  const std::string wdir = dir_ + "/w" + std::to_string(i);
+  // The old socket may linger for a moment: retry the bind briefly.
+  for (int attempt = 0; attempt < 50; ++attempt) {
+    CANDOR_ASSIGN_OR_RETURN(
+        ChildProcess p,
+        ChildProcess::Start({WITNESS_PATH, "serve", "--dir", wdir, "--listen",
+                             "127.0.0.1:" + std::to_string(witness_ports_[i]), "--log", log_vkey_},
+                            wdir + "/log.txt"));
+    net::HttpClient http;
+    net::Url u;
+    u.host = "127.0.0.1";
+    u.port = witness_ports_[i];
+    for (int probe = 0; probe < 20; ++probe) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(25));
+      if (http.Get(u.Join("healthz")).ok()) {
+        witnesses_[i] = std::move(p);
+        return OkStatus();
+      }
+    }
+    p.Signal(SIGKILL);
+    p.Wait();
+  }
+  return MakeError(Errc::kUnavailable, "witness did not restart");
+}
+
+Result<std::string> Stack::WitnessCheckpoint(size_t i) {
+  net::HttpClient http;
+  net::Url u;
+  u.host = "127.0.0.1";
+  u.port = witness_ports_[i];
+  const std::string origin = trust().log_key->name();
+  CANDOR_ASSIGN_OR_RETURN(
+      net::HttpResponse r,
+      http.Get(u.Join(HexEncode(crypto::Sha256(AsBytes(origin))) + "/checkpoint")));
+  if (r.status != 200) return MakeError(Errc::kNotFound, "witness has no checkpoint");
+  return r.body;
 }
 
 Status Stack::StartServer() {

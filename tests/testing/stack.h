@@ -28,6 +28,12 @@ class Stack {
   Status StartServer();
   void KillServer();
 
+  // RestartWitness kills witness `i` with SIGKILL and starts it again on the same port.
+  Status RestartWitness(size_t i);
+
+  // WitnessCheckpoint returns what witness `i` serves as its latest cosigned checkpoint.
+  Result<std::string> WitnessCheckpoint(size_t i);
+
   // Append posts entries as one append-bundle request; returns the first index.
   Result<uint64_t> Append(const std::vector<std::string>& entries);
 
