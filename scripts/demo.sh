@@ -68,6 +68,7 @@ step "prove that entry 1 is in the log, from tiles, against the cosigned root"
 
 step "a client that trusts a different witness refuses the checkpoint"
 other=$("$bin/candor-witness" init --dir "$data/stranger" --name stranger.example)
+echo "(expected: $other never cosigned this log, so the quorum of 1 is not met)"
 if "$bin/candor" log checkpoint --url "$url" --log-key "$log_vkey" --witness-key "$other" --quorum 1; then
   echo "unexpected: accepted" >&2; exit 1
 fi
