@@ -180,6 +180,13 @@ int Run(int argc, char** argv) {
   if (!base.ok()) return Fail(base.error().ToString());
   candor::client::LogClient client(*base, *trust);
   auto cp = FetchVerified(client, trust_flags, *trust);
+  if (!cp.ok() && cp.error().code == candor::Errc::kVerifyFailed) {
+    return Fail("checkpoint rejected: " + cp.error().message +
+                " (it needs the log's signature and cosignatures from " +
+                std::to_string(trust->quorum) + " of the " +
+                std::to_string(trust->witnesses.size()) +
+                " trusted witnesses, and consistency with any --state checkpoint)");
+  }
   if (!cp.ok()) return Fail("checkpoint rejected: " + cp.error().ToString());
 
   if (*checkpoint) {

@@ -39,6 +39,11 @@ void WitnessHandler::Handle(net::HttpRequest request, net::Responder respond) {
       return;
     }
     tlog::WitnessResponse r = witness_.AddCheckpoint(request.body);
+    if (r.status == 422) {
+      // A validly signed checkpoint that is inconsistent with what we cosigned is evidence of
+      // log misbehaviour (tlog-witness: the witness MAY log it).
+      spdlog::warn("refused an inconsistent checkpoint from {}: {}", request.peer, r.body);
+    }
     respond(net::HttpResponse{r.status, r.content_type, {}, std::move(r.body)});
     return;
   }
