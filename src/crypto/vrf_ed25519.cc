@@ -81,19 +81,34 @@ Point TimesCofactor(const Point& p) {
   return Add(p4, p4);
 }
 
-// StringToPoint is RFC 9381 §5.5 string_to_point: RFC 8032 §5.1.3 decoding, which rejects
-// y >= p, a y with no x on the curve, and x = 0 with the sign bit set. On success `out` is the
-// (then canonical) input.
-bool StringToPoint(ByteView s, Point& out) {
+// CanonicalEncoding copies `s` to `out` and checks the RFC 8032 §5.1.3 conditions on the bytes
+// alone: 32 bytes, y < p, and not x = 0 with the sign bit set.
+bool CanonicalEncoding(ByteView s, Point& out) {
   if (s.size() != kEd25519PointLen) return false;
   std::memcpy(out.data(), s.data(), out.size());
   Point y = out;
   y[31] &= 0x7f;
   if (!LessThanLe(y.data(), kP.data())) return false;
   const bool sign = (out[31] & 0x80) != 0;
-  if (sign && (Equal32(y.data(), kIdentity.data()) || Equal32(y.data(), kPMinus1.data()))) {
-    return false;
-  }
+  return !(sign && (Equal32(y.data(), kIdentity.data()) || Equal32(y.data(), kPMinus1.data())));
+}
+
+// StringToPoint is RFC 9381 §5.5 string_to_point: RFC 8032 §5.1.3 decoding, which rejects
+// y >= p, a y with no x on the curve, and x = 0 with the sign bit set. On success `out` is the
+// (then canonical) input.
+bool StringToPoint(ByteView s, Point& out) {
+  if (!CanonicalEncoding(s, out)) return false;
+  Point sum;
+  return crypto_core_ed25519_add(sum.data(), out.data(), kIdentity.data()) == 0;
+}
+
+// DecodePoint is StringToPoint that also reports whether the point lies in the prime-order
+// subgroup and is not the identity (the case of every honest key and Gamma), which lets MulAny
+// skip the torsion component.
+bool DecodePoint(ByteView s, Point& out, bool& in_subgroup) {
+  if (!CanonicalEncoding(s, out)) return false;
+  in_subgroup = crypto_core_ed25519_is_valid_point(out.data()) == 1;
+  if (in_subgroup) return true;
   Point sum;
   return crypto_core_ed25519_add(sum.data(), out.data(), kIdentity.data()) == 0;
 }
@@ -116,8 +131,10 @@ Point MulBase(const uint8_t* scalar) {
 
 // MulAny returns scalar*p for a public scalar < L and any point p on the curve, torsion
 // component included: p = p_main + t with p_main = (8^-1 mod L)*(8p) in the prime-order subgroup
-// and t of order dividing 8, so scalar*p = scalar*p_main + (scalar mod 8)*t. Variable time.
-Point MulAny(const Scalar& scalar, const Point& p) {
+// and t of order dividing 8, so scalar*p = scalar*p_main + (scalar mod 8)*t. `in_subgroup` is
+// DecodePoint's report (then t is the identity). Variable time.
+Point MulAny(const Scalar& scalar, const Point& p, bool in_subgroup) {
+  if (in_subgroup) return MulSubgroup(scalar.data(), p);
   static const Scalar kInv8 = [] {
     Scalar eight = {8};
     Scalar inv;
@@ -128,6 +145,7 @@ Point MulAny(const Scalar& scalar, const Point& p) {
   const Point main = MulSubgroup(kInv8.data(), p8);
   const Point torsion = Sub(p, main);
   Point acc = MulSubgroup(scalar.data(), main);
+  if (IsIdentity(torsion)) return acc;
   for (unsigned i = 0; i < (scalar[0] & 7U); ++i) acc = Add(acc, torsion);
   return acc;
 }
@@ -168,13 +186,16 @@ Scalar ChallengeGeneration(ByteView y, const Point& h, ByteView gamma, const Poi
 // DecodedProof is ECVRF_decode_proof (RFC 9381 §5.4.4): Gamma decodes and s < L.
 struct DecodedProof {
   Point gamma;
+  bool gamma_in_subgroup = false;
   Scalar c = {};
   Scalar s = {};
 };
 
 Result<DecodedProof> DecodeProof(ByteView proof) {
   DecodedProof d;
-  if (!StringToPoint(proof.first(kEd25519PointLen), d.gamma)) return VerifyFailed();
+  if (!DecodePoint(proof.first(kEd25519PointLen), d.gamma, d.gamma_in_subgroup)) {
+    return VerifyFailed();
+  }
   std::memcpy(d.c.data(), proof.subspan(kEd25519PointLen, kCLen).data(), kCLen);
   std::memcpy(d.s.data(), proof.subspan(kEd25519PointLen + kCLen).data(), kEd25519ScalarLen);
   if (!LessThanLe(d.s.data(), kL.data())) return VerifyFailed();
@@ -241,14 +262,16 @@ Result<Bytes> Ed25519Verify(ByteView pk, ByteView alpha, ByteView proof) {
   InitSodium();
   // Steps 1-3 and validate_key (§5.4.5): Y decodes and cofactor*Y is not the identity.
   Point y;
-  if (!StringToPoint(pk, y) || IsIdentity(TimesCofactor(y))) return VerifyFailed();
+  bool y_in_subgroup = false;
+  if (!DecodePoint(pk, y, y_in_subgroup)) return VerifyFailed();
+  if (!y_in_subgroup && IsIdentity(TimesCofactor(y))) return VerifyFailed();
   // Steps 4-6: decode the proof.
   CANDOR_ASSIGN_OR_RETURN(DecodedProof d, DecodeProof(proof));
   // Step 7: H = encode_to_curve(PK_string, alpha).
   const Point h = EncodeToCurveTai(pk, alpha);
   // Steps 8-9: U = s*B - c*Y, V = s*H - c*Gamma, in the full group.
-  const Point u = Sub(MulBase(d.s.data()), MulAny(d.c, y));
-  const Point v = Sub(MulSubgroup(d.s.data(), h), MulAny(d.c, d.gamma));
+  const Point u = Sub(MulBase(d.s.data()), MulAny(d.c, y, y_in_subgroup));
+  const Point v = Sub(MulSubgroup(d.s.data(), h), MulAny(d.c, d.gamma, d.gamma_in_subgroup));
   // Steps 10-11: c' = challenge_generation(Y, H, Gamma, U, V); accept iff c == c'.
   const Scalar expected = ChallengeGeneration(pk, h, d.gamma, u, v);
   if (!ConstantTimeEqual(ByteView(expected).first(kCLen), ByteView(d.c).first(kCLen))) {

@@ -13,6 +13,7 @@
 
 #include "candor/base/encoding.h"
 #include "candor/base/file.h"
+#include "src/crypto/vrf_internal.h"
 
 namespace candor::crypto {
 namespace {
@@ -243,6 +244,55 @@ TEST(VrfTest, InvalidAndSmallOrderPublicKeysAreRejected) {
       ExpectVerifyFailed(VrfVerify(ex.suite, *HexDecode(hex), ex.alpha, ex.pi), hex);
     }
   }
+}
+
+// AddOrderTwoPoint returns the encoding of P + (0, -1) = (-x, -y) for the point P = (x, y)
+// encoded by `pk`: p - y with the sign bit flipped (x, y != 0 assumed).
+Bytes AddOrderTwoPoint(const Bytes& pk) {
+  static const Bytes kP =
+      *HexDecode("edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f");
+  Bytes y = pk;
+  const uint8_t sign = y[31] & 0x80;
+  y[31] &= 0x7f;
+  Bytes out(32);
+  unsigned borrow = 0;
+  for (size_t i = 0; i < 32; ++i) {
+    const unsigned diff = unsigned{kP[i]} - unsigned{y[i]} - borrow;
+    out[i] = static_cast<uint8_t>(diff);
+    borrow = (diff >> 8) & 1;
+  }
+  out[31] |= static_cast<uint8_t>(sign ^ 0x80);
+  return out;
+}
+
+// A public key Y + T with T = (0, -1) of order 2 is not of small order, so RFC 9381 verification
+// (validate_key = TRUE) computes U = s*B - c*(Y + T) = U_honest - c*T in the full group: a proof
+// made for that key string verifies exactly when c is even. This drives the torsion path of the
+// verifier, which honest keys never reach.
+TEST(VrfTest, Ed25519MixedOrderKeyFollowsTheFullGroupEquations) {
+  const Example ex = FirstExample(VrfSuite::kEcvrfEdwards25519Sha512Tai);
+  const Bytes mixed_pk = AddOrderTwoPoint(ex.pk);
+  int num_even = 0;
+  int num_odd = 0;
+  for (int i = 0; i < 64 && (num_even < 4 || num_odd < 4); ++i) {
+    const Bytes alpha = {static_cast<uint8_t>(i)};
+    const Bytes pi = vrf_internal::Ed25519Prove(ex.sk, mixed_pk, alpha);
+    auto beta = VrfVerify(ex.suite, mixed_pk, alpha, pi);
+    if ((pi[32] & 1) == 0) {
+      ++num_even;
+      ASSERT_TRUE(beta.ok()) << "alpha " << i;
+      EXPECT_EQ(*beta, *VrfProofToHash(ex.suite, pi));
+    } else {
+      ++num_odd;
+      ExpectVerifyFailed(beta, "odd c, alpha " + std::to_string(i));
+    }
+    // The honest key does not verify a proof made for the mixed key string.
+    ExpectVerifyFailed(VrfVerify(ex.suite, ex.pk, alpha, pi), "honest key");
+  }
+  std::printf("[vrf] mixed-order key: %d even-c proofs accepted, %d odd-c proofs rejected\n",
+              num_even, num_odd);
+  ASSERT_GT(num_even, 0);
+  ASSERT_GT(num_odd, 0);
 }
 
 TEST(VrfTest, GenerateRoundTrip) {
