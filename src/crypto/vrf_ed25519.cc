@@ -102,17 +102,6 @@ bool StringToPoint(ByteView s, Point& out) {
   return crypto_core_ed25519_add(sum.data(), out.data(), kIdentity.data()) == 0;
 }
 
-// DecodePoint is StringToPoint that also reports whether the point lies in the prime-order
-// subgroup and is not the identity (the case of every honest key and Gamma), which lets MulAny
-// skip the torsion component.
-bool DecodePoint(ByteView s, Point& out, bool& in_subgroup) {
-  if (!CanonicalEncoding(s, out)) return false;
-  in_subgroup = crypto_core_ed25519_is_valid_point(out.data()) == 1;
-  if (in_subgroup) return true;
-  Point sum;
-  return crypto_core_ed25519_add(sum.data(), out.data(), kIdentity.data()) == 0;
-}
-
 // MulSubgroup returns scalar*p for `p` in the prime-order subgroup (identity allowed). The time
 // taken does not depend on `scalar`.
 Point MulSubgroup(const uint8_t* scalar, const Point& p) {
@@ -129,12 +118,20 @@ Point MulBase(const uint8_t* scalar) {
   return r;
 }
 
-// MulAny returns scalar*p for a public scalar < L and any point p on the curve, torsion
-// component included: p = p_main + t with p_main = (8^-1 mod L)*(8p) in the prime-order subgroup
-// and t of order dividing 8, so scalar*p = scalar*p_main + (scalar mod 8)*t. `in_subgroup` is
-// DecodePoint's report (then t is the identity). Variable time.
-Point MulAny(const Scalar& scalar, const Point& p, bool in_subgroup) {
-  if (in_subgroup) return MulSubgroup(scalar.data(), p);
+// MulAny sets `out` = scalar*P for a public scalar < L and the point P that the canonical
+// encoding `p` (CanonicalEncoding passed) names, torsion component included, and sets
+// `small_order` to whether 8P is the identity. Returns false if `p` is not on the curve.
+// Variable time. Fast path: libsodium's noclamp product succeeds exactly when P is in the
+// prime-order subgroup, not the identity, and the product is not the identity (every honest
+// key and Gamma). Otherwise P = P_main + T with P_main = (8^-1 mod L)*(8P) in the prime-order
+// subgroup and T of order dividing 8, so scalar*P = scalar*P_main + (scalar mod 8)*T.
+bool MulAny(const Scalar& scalar, const Point& p, Point& out, bool& small_order) {
+  if (crypto_scalarmult_ed25519_noclamp(out.data(), scalar.data(), p.data()) == 0) {
+    small_order = false;
+    return true;
+  }
+  Point on_curve;
+  if (crypto_core_ed25519_add(on_curve.data(), p.data(), kIdentity.data()) != 0) return false;
   static const Scalar kInv8 = [] {
     Scalar eight = {8};
     Scalar inv;
@@ -142,12 +139,13 @@ Point MulAny(const Scalar& scalar, const Point& p, bool in_subgroup) {
     return inv;
   }();
   const Point p8 = TimesCofactor(p);
+  small_order = IsIdentity(p8);
   const Point main = MulSubgroup(kInv8.data(), p8);
   const Point torsion = Sub(p, main);
-  Point acc = MulSubgroup(scalar.data(), main);
-  if (IsIdentity(torsion)) return acc;
-  for (unsigned i = 0; i < (scalar[0] & 7U); ++i) acc = Add(acc, torsion);
-  return acc;
+  out = MulSubgroup(scalar.data(), main);
+  if (IsIdentity(torsion)) return true;
+  for (unsigned i = 0; i < (scalar[0] & 7U); ++i) out = Add(out, torsion);
+  return true;
 }
 
 // EncodeToCurveTai is ECVRF_encode_to_curve_try_and_increment (RFC 9381 §5.4.1.1) with
@@ -183,19 +181,17 @@ Scalar ChallengeGeneration(ByteView y, const Point& h, ByteView gamma, const Poi
   return c;
 }
 
-// DecodedProof is ECVRF_decode_proof (RFC 9381 §5.4.4): Gamma decodes and s < L.
+// DecodedProof is ECVRF_decode_proof (RFC 9381 §5.4.4) except for the on-curve test of Gamma,
+// which callers make (Ed25519Verify inside MulAny): Gamma's encoding is canonical and s < L.
 struct DecodedProof {
   Point gamma;
-  bool gamma_in_subgroup = false;
   Scalar c = {};
   Scalar s = {};
 };
 
 Result<DecodedProof> DecodeProof(ByteView proof) {
   DecodedProof d;
-  if (!DecodePoint(proof.first(kEd25519PointLen), d.gamma, d.gamma_in_subgroup)) {
-    return VerifyFailed();
-  }
+  if (!CanonicalEncoding(proof.first(kEd25519PointLen), d.gamma)) return VerifyFailed();
   std::memcpy(d.c.data(), proof.subspan(kEd25519PointLen, kCLen).data(), kCLen);
   std::memcpy(d.s.data(), proof.subspan(kEd25519PointLen + kCLen).data(), kEd25519ScalarLen);
   if (!LessThanLe(d.s.data(), kL.data())) return VerifyFailed();
@@ -260,18 +256,23 @@ Bytes Ed25519Prove(ByteView seed, ByteView pk, ByteView alpha) {
 
 Result<Bytes> Ed25519Verify(ByteView pk, ByteView alpha, ByteView proof) {
   InitSodium();
-  // Steps 1-3 and validate_key (§5.4.5): Y decodes and cofactor*Y is not the identity.
+  // Steps 1-6 and validate_key (§5.4.5): Y and Gamma decode (canonical encodings here, on the
+  // curve inside MulAny), cofactor*Y is not the identity, s < L. Every failure looks the same,
+  // so the checks may run in any order.
   Point y;
-  bool y_in_subgroup = false;
-  if (!DecodePoint(pk, y, y_in_subgroup)) return VerifyFailed();
-  if (!y_in_subgroup && IsIdentity(TimesCofactor(y))) return VerifyFailed();
-  // Steps 4-6: decode the proof.
+  if (!CanonicalEncoding(pk, y)) return VerifyFailed();
   CANDOR_ASSIGN_OR_RETURN(DecodedProof d, DecodeProof(proof));
+  Point c_y;
+  Point c_gamma;
+  bool y_small_order = true;
+  bool gamma_small_order = true;
+  if (!MulAny(d.c, y, c_y, y_small_order) || y_small_order) return VerifyFailed();
+  if (!MulAny(d.c, d.gamma, c_gamma, gamma_small_order)) return VerifyFailed();
   // Step 7: H = encode_to_curve(PK_string, alpha).
   const Point h = EncodeToCurveTai(pk, alpha);
   // Steps 8-9: U = s*B - c*Y, V = s*H - c*Gamma, in the full group.
-  const Point u = Sub(MulBase(d.s.data()), MulAny(d.c, y, y_in_subgroup));
-  const Point v = Sub(MulSubgroup(d.s.data(), h), MulAny(d.c, d.gamma, d.gamma_in_subgroup));
+  const Point u = Sub(MulBase(d.s.data()), c_y);
+  const Point v = Sub(MulSubgroup(d.s.data(), h), c_gamma);
   // Steps 10-11: c' = challenge_generation(Y, H, Gamma, U, V); accept iff c == c'.
   const Scalar expected = ChallengeGeneration(pk, h, d.gamma, u, v);
   if (!ConstantTimeEqual(ByteView(expected).first(kCLen), ByteView(d.c).first(kCLen))) {
@@ -283,6 +284,10 @@ Result<Bytes> Ed25519Verify(ByteView pk, ByteView alpha, ByteView proof) {
 Result<Bytes> Ed25519ProofToHash(ByteView proof) {
   InitSodium();
   CANDOR_ASSIGN_OR_RETURN(DecodedProof d, DecodeProof(proof));
+  Point on_curve;
+  if (crypto_core_ed25519_add(on_curve.data(), d.gamma.data(), kIdentity.data()) != 0) {
+    return VerifyFailed();
+  }
   return BetaFromGamma(d.gamma);
 }
 
