@@ -103,18 +103,22 @@ bool StringToPoint(ByteView s, Point& out) {
 }
 
 // MulSubgroup returns scalar*p for `p` in the prime-order subgroup (identity allowed). The time
-// taken does not depend on `scalar`.
+// taken does not depend on `scalar`, and neither does any branch: for such a `p` libsodium
+// writes the product before it reports an identity product as -1, so that result (which
+// depends on the scalar) is not looked at.
 Point MulSubgroup(const uint8_t* scalar, const Point& p) {
   if (IsIdentity(p)) return kIdentity;
-  Point r;
-  if (crypto_scalarmult_ed25519_noclamp(r.data(), scalar, p.data()) != 0) return kIdentity;
+  Point r = kIdentity;
+  const int identity_product = crypto_scalarmult_ed25519_noclamp(r.data(), scalar, p.data());
+  static_cast<void>(identity_product);
   return r;
 }
 
-// MulBase returns scalar*B in time independent of `scalar`.
+// MulBase returns scalar*B, with no branch on `scalar` (see MulSubgroup).
 Point MulBase(const uint8_t* scalar) {
-  Point r;
-  if (crypto_scalarmult_ed25519_base_noclamp(r.data(), scalar) != 0) return kIdentity;
+  Point r = kIdentity;
+  const int identity_product = crypto_scalarmult_ed25519_base_noclamp(r.data(), scalar);
+  static_cast<void>(identity_product);
   return r;
 }
 
