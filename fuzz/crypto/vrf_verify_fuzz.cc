@@ -5,7 +5,9 @@
 // kVerifyFailed, and an accepted proof must hash to the beta VrfVerify returned.
 //
 // Seeds (fuzz/corpus/vrf_verify_fuzz/): the six TAI examples of tests/vectors/vrf/ laid out as
-// above, plus a few damaged copies of them.
+// above, a few damaged copies of them, and ed25519_mixed_order_key: a valid proof for the key
+// string of Y + (0, -1) (example 16's key plus a point of order 2), which drives the verifier's
+// torsion path (see VrfTest.Ed25519MixedOrderKeyFollowsTheFullGroupEquations).
 #include <algorithm>
 
 #include "candor/crypto/vrf.h"
