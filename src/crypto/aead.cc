@@ -1,5 +1,6 @@
 #include "candor/crypto/aead.h"
 
+#include <openssl/err.h>
 #include <openssl/evp.h>
 
 #include <climits>
@@ -110,7 +111,10 @@ Result<SecretBytes> AeadOpen(AeadId id, ByteView key, ByteView nonce, ByteView a
   uint8_t scratch[16];
   int final_len = 0;
   // A failed tag check drops `out`, whose allocator wipes the unauthenticated plaintext.
-  if (EVP_CipherFinal_ex(ctx.get(), scratch, &final_len) != 1) return VerifyFailed();
+  if (EVP_CipherFinal_ex(ctx.get(), scratch, &final_len) != 1) {
+    ERR_clear_error();
+    return VerifyFailed();
+  }
   return out;
 }
 

@@ -5,6 +5,7 @@
 
 #include <openssl/bn.h>
 #include <openssl/ec.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/obj_mac.h>
 
@@ -16,11 +17,16 @@
 
 #include "candor/crypto/hash.h"
 #include "candor/crypto/random.h"
+#include "ec_internal.h"
 #include "ossl_internal.h"
 
 namespace candor::crypto {
 namespace {
 
+using internal::EcDecodePoint;
+using internal::EcGroup;
+using internal::EcScalarInRange;
+using internal::EcSecretScalar;
 using internal::OsslPtr;
 
 constexpr std::string_view kHpkeVersion = "HPKE-v1";
@@ -137,63 +143,6 @@ Result<SecretBytes> LabeledExpand(HashId kdf, ByteView suite_id, ByteView prk,
   return HkdfExpand(kdf, prk, labeled_info, len);
 }
 
-// ---- Elliptic-curve helpers (NIST curves) ----
-
-OsslPtr<EC_GROUP> Group(const KemParams& p) {
-  OsslPtr<EC_GROUP> group(EC_GROUP_new_by_curve_name(p.ossl_id));
-  CANDOR_CHECK(group != nullptr);
-  return group;
-}
-
-// ScalarInRange reports 0 < sk < order for a big-endian `sk` of Nsk bytes, without branching on
-// the bytes of `sk`.
-bool ScalarInRange(const EC_GROUP* group, const KemParams& p, ByteView sk) {
-  Bytes order(p.n_sk);
-  CANDOR_CHECK(BN_bn2binpad(EC_GROUP_get0_order(group), order.data(),
-                            static_cast<int>(order.size())) == static_cast<int>(order.size()));
-  uint32_t borrow = 0;
-  uint32_t any = 0;
-  for (size_t i = sk.size(); i-- > 0;) {
-    const uint32_t diff = uint32_t{sk[i]} - uint32_t{order[i]} - borrow;
-    borrow = (diff >> 8) & 1;
-    any |= sk[i];
-  }
-  const uint32_t nonzero = (any | (0U - any)) >> 31;  // 1 iff any != 0
-  return (borrow & nonzero) == 1;
-}
-
-OsslPtr<BIGNUM> SecretScalar(ByteView sk) {
-  OsslPtr<BIGNUM> k(BN_secure_new());
-  CANDOR_CHECK(k != nullptr);
-  BN_set_flags(k.get(), BN_FLG_CONSTTIME);
-  CANDOR_CHECK(BN_bin2bn(sk.data(), static_cast<int>(sk.size()), k.get()) != nullptr);
-  return k;
-}
-
-// EncodePoint returns the uncompressed SEC1 encoding of `pt` (Npk bytes).
-Bytes EncodePoint(const EC_GROUP* group, const KemParams& p, const EC_POINT* pt, BN_CTX* ctx) {
-  Bytes out(p.n_pk);
-  CANDOR_CHECK(EC_POINT_point2oct(group, pt, POINT_CONVERSION_UNCOMPRESSED, out.data(), out.size(),
-                                  ctx) == out.size());
-  return out;
-}
-
-// DecodePoint parses an uncompressed SEC1 point; OpenSSL checks that it lies on the curve.
-Result<OsslPtr<EC_POINT>> DecodePoint(const EC_GROUP* group, const KemParams& p, ByteView pk,
-                                      BN_CTX* ctx) {
-  if (pk.size() != p.n_pk || pk[0] != 0x04) {
-    return MakeError(Errc::kMalformed, "HPKE public key: not an uncompressed SEC1 point");
-  }
-  OsslPtr<EC_POINT> pt(EC_POINT_new(group));
-  CANDOR_CHECK(pt != nullptr);
-  if (EC_POINT_oct2point(group, pt.get(), pk.data(), pk.size(), ctx) != 1 ||
-      EC_POINT_is_on_curve(group, pt.get(), ctx) != 1 ||
-      EC_POINT_is_at_infinity(group, pt.get()) == 1) {
-    return MakeError(Errc::kMalformed, "HPKE public key: not a point on the curve");
-  }
-  return pt;
-}
-
 // ---- X25519 / X448 helpers ----
 
 OsslPtr<EVP_PKEY> RawPrivate(const KemParams& p, ByteView sk) {
@@ -214,8 +163,8 @@ bool IsAllZero(ByteView v) {
 Status CheckPrivateKey(const KemParams& p, ByteView sk) {
   if (sk.size() != p.n_sk) return MakeError(Errc::kMalformed, "HPKE private key: wrong length");
   if (p.is_ec) {
-    OsslPtr<EC_GROUP> group = Group(p);
-    if (!ScalarInRange(group.get(), p, sk)) {
+    OsslPtr<EC_GROUP> group = EcGroup(p.ossl_id);
+    if (!EcScalarInRange(group.get(), sk)) {
       return MakeError(Errc::kMalformed, "HPKE private key: scalar out of range");
     }
   }
@@ -225,10 +174,8 @@ Status CheckPrivateKey(const KemParams& p, ByteView sk) {
 Status CheckPublicKey(const KemParams& p, ByteView pk) {
   if (pk.size() != p.n_pk) return MakeError(Errc::kMalformed, "HPKE public key: wrong length");
   if (p.is_ec) {
-    OsslPtr<EC_GROUP> group = Group(p);
-    OsslPtr<BN_CTX> ctx(BN_CTX_new());
-    CANDOR_CHECK(ctx != nullptr);
-    CANDOR_TRY(DecodePoint(group.get(), p, pk, ctx.get()));
+    OsslPtr<EC_GROUP> group = EcGroup(p.ossl_id);
+    CANDOR_TRY(EcDecodePoint(group.get(), pk, "HPKE public key"));
   }
   return OkStatus();
 }
@@ -243,13 +190,8 @@ Bytes PublicKeyOf(const KemParams& p, ByteView sk) {
     CANDOR_CHECK(pk_len == pk.size());
     return pk;
   }
-  OsslPtr<EC_GROUP> group = Group(p);
-  OsslPtr<BN_CTX> ctx(BN_CTX_secure_new());
-  OsslPtr<EC_POINT> pt(EC_POINT_new(group.get()));
-  CANDOR_CHECK(ctx != nullptr && pt != nullptr);
-  OsslPtr<BIGNUM> k = SecretScalar(sk);
-  CANDOR_CHECK(EC_POINT_mul(group.get(), pt.get(), k.get(), nullptr, nullptr, ctx.get()) == 1);
-  return EncodePoint(group.get(), p, pt.get(), ctx.get());
+  OsslPtr<EC_GROUP> group = EcGroup(p.ossl_id);
+  return internal::EcPublicKey(group.get(), sk);
 }
 
 // Dh is §4.1 DH(skX, pkY) for a valid private key. An invalid `pk` or an all-zero / identity
@@ -268,6 +210,7 @@ Result<SecretBytes> Dh(const KemParams& p, ByteView sk, ByteView pk) {
     size_t out_len = out.size();
     // OpenSSL refuses an all-zero X25519/X448 output (a small-order public key).
     if (EVP_PKEY_derive(ctx.get(), out.data(), &out_len) != 1 || out_len != out.size()) {
+      ERR_clear_error();
       return MakeError(Errc::kMalformed, "HPKE public key: small-order point");
     }
     if (IsAllZero(out.view())) {
@@ -275,13 +218,13 @@ Result<SecretBytes> Dh(const KemParams& p, ByteView sk, ByteView pk) {
     }
     return out;
   }
-  OsslPtr<EC_GROUP> group = Group(p);
+  OsslPtr<EC_GROUP> group = EcGroup(p.ossl_id);
+  CANDOR_ASSIGN_OR_RETURN(OsslPtr<EC_POINT> peer,
+                          EcDecodePoint(group.get(), pk, "HPKE public key"));
   OsslPtr<BN_CTX> ctx(BN_CTX_secure_new());
-  CANDOR_CHECK(ctx != nullptr);
-  CANDOR_ASSIGN_OR_RETURN(OsslPtr<EC_POINT> peer, DecodePoint(group.get(), p, pk, ctx.get()));
   OsslPtr<EC_POINT> shared(EC_POINT_new(group.get()));
-  CANDOR_CHECK(shared != nullptr);
-  OsslPtr<BIGNUM> k = SecretScalar(sk);
+  CANDOR_CHECK(ctx != nullptr && shared != nullptr);
+  OsslPtr<BIGNUM> k = EcSecretScalar(sk);
   CANDOR_CHECK(EC_POINT_mul(group.get(), shared.get(), nullptr, peer.get(), k.get(), ctx.get()) ==
                1);
   // The curves have cofactor 1 and 0 < sk < order, so the product is never the identity.
@@ -312,14 +255,14 @@ Result<HpkeKeyPair> DeriveKeyPairImpl(KemId kem, const KemParams& p, ByteView ik
   }
   // Rejection sampling: the number of rounds depends on the secret, as the RFC's algorithm does;
   // each round rejects with probability below 2^-32 for these curves.
-  OsslPtr<EC_GROUP> group = Group(p);
+  OsslPtr<EC_GROUP> group = EcGroup(p.ossl_id);
   for (unsigned counter = 0; counter < 256; ++counter) {
     const auto counter_byte = static_cast<uint8_t>(counter);
     CANDOR_ASSIGN_OR_RETURN(SecretBytes bytes,
                             LabeledExpand(p.kdf, suite_id, dkp_prk.view(), "candidate",
                                           ByteView(&counter_byte, 1), p.n_sk));
     bytes.data()[0] &= p.bitmask;
-    if (ScalarInRange(group.get(), p, bytes.view())) {
+    if (EcScalarInRange(group.get(), bytes.view())) {
       Bytes pk = PublicKeyOf(p, bytes.view());
       return HpkeKeyPair{std::move(bytes), std::move(pk)};
     }

@@ -6,6 +6,8 @@
 #include <openssl/ec.h>
 #include <openssl/evp.h>
 #include <openssl/kdf.h>
+#include <openssl/param_build.h>
+#include <openssl/params.h>
 
 #include <memory>
 
@@ -32,6 +34,8 @@ CANDOR_OSSL_DELETER_(EC_GROUP, EC_GROUP_free);
 CANDOR_OSSL_DELETER_(EC_POINT, EC_POINT_free);
 CANDOR_OSSL_DELETER_(BIGNUM, BN_clear_free);
 CANDOR_OSSL_DELETER_(BN_CTX, BN_CTX_free);
+CANDOR_OSSL_DELETER_(OSSL_PARAM_BLD, OSSL_PARAM_BLD_free);
+CANDOR_OSSL_DELETER_(OSSL_PARAM, OSSL_PARAM_free);
 
 #undef CANDOR_OSSL_DELETER_
 
