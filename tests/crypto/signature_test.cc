@@ -85,6 +85,48 @@ TEST(SignatureTest, EcdsaP256Rfc6979Sample) {
                    .ok());
 }
 
+// RFC 8032 §5.1.7 requires 0 <= S < L: the same signature with L added to S (still 32 bytes)
+// must be refused, or signatures would be malleable.
+TEST(SignatureTest, Ed25519RejectsNonCanonicalS) {
+  SignaturePrivateKey key = SignaturePrivateKey::Generate(SignatureScheme::kEd25519);
+  Bytes sig = key.Sign(AsBytes("m"));
+  ASSERT_TRUE(SignatureVerify(SignatureScheme::kEd25519, key.public_key(), AsBytes("m"), sig).ok());
+  // L = 2^252 + 27742317777372353535851937790883648493, little-endian.
+  const Bytes l = Hex("edd3f55c1a631258d69cf7a2def9de1400000000000000000000000000000010");
+  unsigned carry = 0;
+  for (size_t i = 0; i < 32; ++i) {
+    const unsigned sum = unsigned{sig[32 + i]} + unsigned{l[i]} + carry;
+    sig[32 + i] = static_cast<uint8_t>(sum);
+    carry = sum >> 8;
+  }
+  ASSERT_EQ(carry, 0u);
+  EXPECT_EQ(
+      SignatureVerify(SignatureScheme::kEd25519, key.public_key(), AsBytes("m"), sig).error().code,
+      Errc::kVerifyFailed);
+}
+
+// ECDSA signatures with r = 0 or s = 0, or r, s >= n, never verify.
+TEST(SignatureTest, EcdsaRejectsDegenerateSignatures) {
+  SignaturePrivateKey key = SignaturePrivateKey::Generate(SignatureScheme::kEcdsaSecp256r1Sha256);
+  const std::string n = "00ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551";
+  const std::string sigs[] = {
+      "3006020100020101",                     // r = 0
+      "3006020101020100",                     // s = 0
+      "3026020101022100" + n.substr(2),       // s = n (DER needs the leading 00: high bit set)
+      "3026022100" + n.substr(2) + "020101",  // r = n
+      "3000",                                 // empty SEQUENCE
+      "",                                     // nothing
+  };
+  for (const std::string& hex : sigs) {
+    EXPECT_EQ(SignatureVerify(SignatureScheme::kEcdsaSecp256r1Sha256, key.public_key(),
+                              AsBytes("m"), Hex(hex))
+                  .error()
+                  .code,
+              Errc::kVerifyFailed)
+        << hex;
+  }
+}
+
 TEST(SignatureTest, SignVerifyAllSchemes) {
   for (SignatureScheme scheme : kAll) {
     SignaturePrivateKey key = SignaturePrivateKey::Generate(scheme);
