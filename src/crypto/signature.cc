@@ -1,0 +1,196 @@
+#include "candor/crypto/signature.h"
+
+#include <openssl/core_names.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/obj_mac.h>
+#include <openssl/param_build.h>
+
+#include <string>
+
+#include "candor/crypto/random.h"
+#include "ec_internal.h"
+#include "ossl_internal.h"
+
+namespace candor::crypto {
+namespace {
+
+using internal::OsslPtr;
+
+// SchemeParams describes the backend of one scheme.
+struct SchemeParams {
+  bool is_ec;
+  int ossl_id;             // EVP_PKEY_ED25519 / EVP_PKEY_ED448, or the curve NID
+  const char* group_name;  // OpenSSL group name (ECDSA only)
+  const EVP_MD* (*md)();   // message digest (ECDSA only)
+  size_t private_key_len;  // seed or scalar length
+  size_t public_key_len;
+  size_t signature_len;  // fixed length (EdDSA only)
+};
+
+Result<SchemeParams> Params(SignatureScheme scheme) {
+  switch (scheme) {
+    case SignatureScheme::kEcdsaSecp256r1Sha256:
+      return SchemeParams{true, NID_X9_62_prime256v1, SN_X9_62_prime256v1, EVP_sha256, 32, 65, 0};
+    case SignatureScheme::kEcdsaSecp384r1Sha384:
+      return SchemeParams{true, NID_secp384r1, SN_secp384r1, EVP_sha384, 48, 97, 0};
+    case SignatureScheme::kEcdsaSecp521r1Sha512:
+      return SchemeParams{true, NID_secp521r1, SN_secp521r1, EVP_sha512, 66, 133, 0};
+    case SignatureScheme::kEd25519:
+      return SchemeParams{false, EVP_PKEY_ED25519, nullptr, nullptr, 32, 32, 64};
+    case SignatureScheme::kEd448:
+      return SchemeParams{false, EVP_PKEY_ED448, nullptr, nullptr, 57, 57, 114};
+  }
+  return MakeError(Errc::kInvalidArgument, "signature: unknown scheme");
+}
+
+// EcKey builds an EVP_PKEY from a public point and, if `private_key` is non-empty, the scalar.
+OsslPtr<EVP_PKEY> EcKey(const SchemeParams& p, ByteView public_key, ByteView private_key) {
+  OsslPtr<OSSL_PARAM_BLD> bld(OSSL_PARAM_BLD_new());
+  CANDOR_CHECK(bld != nullptr);
+  CANDOR_CHECK(
+      OSSL_PARAM_BLD_push_utf8_string(bld.get(), OSSL_PKEY_PARAM_GROUP_NAME, p.group_name, 0) == 1);
+  CANDOR_CHECK(OSSL_PARAM_BLD_push_octet_string(bld.get(), OSSL_PKEY_PARAM_PUB_KEY,
+                                                public_key.data(), public_key.size()) == 1);
+  OsslPtr<BIGNUM> priv;
+  if (!private_key.empty()) {
+    priv = internal::EcSecretScalar(private_key);
+    CANDOR_CHECK(OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_PRIV_KEY, priv.get()) == 1);
+  }
+  OsslPtr<OSSL_PARAM> params(OSSL_PARAM_BLD_to_param(bld.get()));
+  CANDOR_CHECK(params != nullptr);
+  OsslPtr<EVP_PKEY_CTX> ctx(EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr));
+  CANDOR_CHECK(ctx != nullptr);
+  CANDOR_CHECK(EVP_PKEY_fromdata_init(ctx.get()) == 1);
+  EVP_PKEY* raw = nullptr;
+  CANDOR_CHECK(EVP_PKEY_fromdata(ctx.get(), &raw,
+                                 private_key.empty() ? EVP_PKEY_PUBLIC_KEY : EVP_PKEY_KEYPAIR,
+                                 params.get()) == 1);
+  return OsslPtr<EVP_PKEY>(raw);
+}
+
+}  // namespace
+
+struct SignaturePrivateKey::Impl {
+  OsslPtr<EVP_PKEY> pkey;
+  const EVP_MD* md;  // null for EdDSA
+};
+
+SignaturePrivateKey::SignaturePrivateKey(SignatureScheme scheme, SecretBytes private_key,
+                                         Bytes public_key, std::unique_ptr<Impl> impl)
+    : scheme_(scheme),
+      private_key_(std::move(private_key)),
+      public_key_(std::move(public_key)),
+      impl_(std::move(impl)) {}
+
+SignaturePrivateKey::SignaturePrivateKey(SignaturePrivateKey&&) noexcept = default;
+SignaturePrivateKey& SignaturePrivateKey::operator=(SignaturePrivateKey&&) noexcept = default;
+SignaturePrivateKey::~SignaturePrivateKey() = default;
+
+SignaturePrivateKey SignaturePrivateKey::Generate(SignatureScheme scheme) {
+  auto p = Params(scheme);
+  CANDOR_CHECK(p.ok());
+  SecretBytes sk(p->private_key_len);
+  if (p->is_ec) {
+    // Rejection sampling over uniformly random scalars; the top byte of P-521 keeps one bit.
+    const EC_GROUP* group = internal::EcGroup(p->ossl_id);
+    do {
+      FillRandom(sk.data(), sk.size());
+      if (p->ossl_id == NID_secp521r1) sk.data()[0] &= 0x01;
+    } while (!internal::EcScalarInRange(group, sk.view()));
+  } else {
+    FillRandom(sk.data(), sk.size());
+  }
+  auto key = FromBytes(scheme, sk.view());
+  CANDOR_CHECK(key.ok());
+  return std::move(key).value();
+}
+
+Result<SignaturePrivateKey> SignaturePrivateKey::FromBytes(SignatureScheme scheme,
+                                                           ByteView private_key) {
+  CANDOR_ASSIGN_OR_RETURN(SchemeParams p, Params(scheme));
+  if (private_key.size() != p.private_key_len) {
+    return MakeError(Errc::kMalformed, "signature private key: length " +
+                                           std::to_string(private_key.size()) + ", want " +
+                                           std::to_string(p.private_key_len));
+  }
+  auto impl = std::make_unique<Impl>();
+  Bytes public_key;
+  if (p.is_ec) {
+    const EC_GROUP* group = internal::EcGroup(p.ossl_id);
+    if (!internal::EcScalarInRange(group, private_key)) {
+      return MakeError(Errc::kMalformed, "signature private key: scalar out of range");
+    }
+    public_key = internal::EcPublicKey(group, private_key);
+    impl->pkey = EcKey(p, public_key, private_key);
+    impl->md = p.md();
+  } else {
+    impl->pkey.reset(
+        EVP_PKEY_new_raw_private_key(p.ossl_id, nullptr, private_key.data(), private_key.size()));
+    CANDOR_CHECK(impl->pkey != nullptr);
+    public_key.resize(p.public_key_len);
+    size_t len = public_key.size();
+    CANDOR_CHECK(EVP_PKEY_get_raw_public_key(impl->pkey.get(), public_key.data(), &len) == 1);
+    CANDOR_CHECK(len == public_key.size());
+    impl->md = nullptr;
+  }
+  return SignaturePrivateKey(scheme, SecretBytes(private_key), std::move(public_key),
+                             std::move(impl));
+}
+
+Bytes SignaturePrivateKey::Sign(ByteView message) const {
+  OsslPtr<EVP_MD_CTX> ctx(EVP_MD_CTX_new());
+  CANDOR_CHECK(ctx != nullptr);
+  CANDOR_CHECK(EVP_DigestSignInit(ctx.get(), nullptr, impl_->md, nullptr, impl_->pkey.get()) == 1);
+  static const uint8_t kEmpty = 0;
+  const uint8_t* msg = message.empty() ? &kEmpty : message.data();
+  size_t sig_len = 0;
+  CANDOR_CHECK(EVP_DigestSign(ctx.get(), nullptr, &sig_len, msg, message.size()) == 1);
+  Bytes sig(sig_len);
+  CANDOR_CHECK(EVP_DigestSign(ctx.get(), sig.data(), &sig_len, msg, message.size()) == 1);
+  sig.resize(sig_len);
+  return sig;
+}
+
+Status SignatureVerify(SignatureScheme scheme, ByteView public_key, ByteView message,
+                       ByteView signature) {
+  auto params = Params(scheme);
+  if (!params.ok()) return VerifyFailed();
+  const SchemeParams& p = *params;
+  if (public_key.size() != p.public_key_len) return VerifyFailed();
+  OsslPtr<EVP_PKEY> pkey;
+  if (p.is_ec) {
+    const EC_GROUP* group = internal::EcGroup(p.ossl_id);
+    if (!internal::EcDecodePoint(group, public_key, "signature public key").ok()) {
+      return VerifyFailed();
+    }
+    if (signature.empty()) return VerifyFailed();
+    pkey = EcKey(p, public_key, {});
+  } else {
+    if (signature.size() != p.signature_len) return VerifyFailed();
+    pkey.reset(
+        EVP_PKEY_new_raw_public_key(p.ossl_id, nullptr, public_key.data(), public_key.size()));
+    if (pkey == nullptr) {
+      ERR_clear_error();
+      return VerifyFailed();
+    }
+  }
+  OsslPtr<EVP_MD_CTX> ctx(EVP_MD_CTX_new());
+  CANDOR_CHECK(ctx != nullptr);
+  if (EVP_DigestVerifyInit(ctx.get(), nullptr, p.is_ec ? p.md() : nullptr, nullptr, pkey.get()) !=
+      1) {
+    ERR_clear_error();
+    return VerifyFailed();
+  }
+  static const uint8_t kEmpty = 0;
+  const uint8_t* msg = message.empty() ? &kEmpty : message.data();
+  // OpenSSL's ECDSA verify re-encodes the parsed signature and requires the same DER bytes, so
+  // BER variants and trailing bytes fail here.
+  if (EVP_DigestVerify(ctx.get(), signature.data(), signature.size(), msg, message.size()) != 1) {
+    ERR_clear_error();
+    return VerifyFailed();
+  }
+  return OkStatus();
+}
+
+}  // namespace candor::crypto
