@@ -303,4 +303,29 @@ void SenderDataAAD::Encode(tls::Writer& w) const {
   w.U8(static_cast<uint8_t>(content_type));
 }
 
+Result<ConfirmedTranscriptHashInput> ConfirmedTranscriptHashInput::Decode(tls::Reader& r) {
+  ConfirmedTranscriptHashInput in;
+  CANDOR_ASSIGN_OR_RETURN(in.wire_format,
+                          DecodeWireFormat(r, "ConfirmedTranscriptHashInput.wire_format", false));
+  CANDOR_ASSIGN_OR_RETURN(in.content, FramedContent::Decode(r));
+  if (in.content.content_type() != ContentType::commit) {
+    return MakeError(Errc::kMalformed, "ConfirmedTranscriptHashInput.content: not a commit");
+  }
+  CANDOR_ASSIGN_OR_RETURN(in.signature, ReadOpaqueV(r, "ConfirmedTranscriptHashInput.signature"));
+  return in;
+}
+
+void ConfirmedTranscriptHashInput::Encode(tls::Writer& w) const {
+  w.U16(static_cast<uint16_t>(wire_format));
+  content.Encode(w);
+  w.OpaqueV(signature);
+}
+
+Result<InterimTranscriptHashInput> InterimTranscriptHashInput::Decode(tls::Reader& r) {
+  CANDOR_ASSIGN_OR_RETURN(Bytes tag, ReadOpaqueV(r, "InterimTranscriptHashInput.confirmation_tag"));
+  return InterimTranscriptHashInput{std::move(tag)};
+}
+
+void InterimTranscriptHashInput::Encode(tls::Writer& w) const { w.OpaqueV(confirmation_tag); }
+
 }  // namespace candor::mls

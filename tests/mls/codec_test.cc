@@ -8,6 +8,7 @@
 #include "candor/base/encoding.h"
 #include "candor/base/tls.h"
 #include "candor/mls/commit.h"
+#include "candor/mls/extension_bodies.h"
 #include "candor/mls/framing.h"
 #include "candor/mls/group_info.h"
 #include "candor/mls/key_package.h"
@@ -272,6 +273,29 @@ TEST(MlsCodecTest, GroupSecretsHoldSecretsAndRoundTrip) {
   EXPECT_EQ(gs->path_secret->path_secret.size(), 2u);
   EXPECT_TRUE(gs->psks.empty());
   EXPECT_EQ(tls::Encode(*gs), wire);
+}
+
+TEST(MlsCodecTest, ExtensionBodiesRoundTrip) {
+  ExpectRoundTrip(RequiredCapabilities{{kRatchetTree, 0x0a0a}, {4, 0xff00}, {1, 2}});
+  ExpectRoundTrip(ExternalPub{Hex("0102")});
+  Credential basic;
+  basic.identity = Hex("62");
+  ExpectRoundTrip(ExternalSenders{{ExternalSender{Hex("05"), basic}}});
+  EXPECT_EQ(tls::Encode(ExternalPub{Hex("0102")}), Hex("020102"));
+  ExpectMalformed<ExternalSenders>("0401050009", "Credential.credential_type");
+}
+
+TEST(MlsCodecTest, TranscriptHashInputs) {
+  FramedContent content{Hex("67"), 7, Sender{SenderType::new_member_commit, 0, 0}, {}, Commit{}};
+  ExpectRoundTrip(ConfirmedTranscriptHashInput{WireFormat::mls_public_message, content, Hex("99")});
+  ExpectRoundTrip(InterimTranscriptHashInput{Hex("c0")});
+  // Proposal content is not a commit.
+  FramedContent proposal{Hex("67"), 7, Sender{SenderType::member, 1, 0}, {}, Proposal{Remove{2}}};
+  tls::Writer w;
+  ConfirmedTranscriptHashInput{WireFormat::mls_public_message, proposal, {}}.Encode(w);
+  auto got = tls::DecodeExact<ConfirmedTranscriptHashInput>(w.bytes());
+  ASSERT_FALSE(got.ok());
+  EXPECT_EQ(got.error().code, Errc::kMalformed);
 }
 
 }  // namespace

@@ -243,4 +243,30 @@ struct SenderDataAAD {
   bool operator==(const SenderDataAAD&) const = default;
 };
 
+// RFC 9420 §8.2: struct { WireFormat wire_format; FramedContent content; /* commit */
+//   opaque signature<V>; } ConfirmedTranscriptHashInput;
+struct ConfirmedTranscriptHashInput {
+  WireFormat wire_format = WireFormat::mls_public_message;
+  FramedContent content;  // content_type must be commit
+  Bytes signature;
+
+  // Decode reads a ConfirmedTranscriptHashInput; a wire_format other than public/private
+  // message or content that is not a commit is kMalformed.
+  static Result<ConfirmedTranscriptHashInput> Decode(tls::Reader& r);
+  // Encode writes the ConfirmedTranscriptHashInput.
+  void Encode(tls::Writer& w) const;
+  bool operator==(const ConfirmedTranscriptHashInput&) const = default;
+};
+
+// RFC 9420 §8.2: struct { MAC confirmation_tag; } InterimTranscriptHashInput;
+struct InterimTranscriptHashInput {
+  Bytes confirmation_tag;
+
+  // Decode reads an InterimTranscriptHashInput; kMalformed names the field on bad input.
+  static Result<InterimTranscriptHashInput> Decode(tls::Reader& r);
+  // Encode writes the InterimTranscriptHashInput.
+  void Encode(tls::Writer& w) const;
+  bool operator==(const InterimTranscriptHashInput&) const = default;
+};
+
 }  // namespace candor::mls
