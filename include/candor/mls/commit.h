@@ -80,6 +80,8 @@ struct ProposalOrRef {
 };
 
 // RFC 9420 §12.4: struct { ProposalOrRef proposals<V>; optional<UpdatePath> path; } Commit;
+// Memory: a reference takes 2 wire bytes but one ProposalOrRef (about 420 bytes on x86-64) in
+// memory, so callers must bound the size of untrusted input before decoding it.
 struct Commit {
   std::vector<ProposalOrRef> proposals;
   std::optional<UpdatePath> path;

@@ -18,6 +18,9 @@ namespace candor::mls {
 //     case mls_private_message: PrivateMessage private_message; case mls_welcome: Welcome welcome;
 //     case mls_group_info: GroupInfo group_info; case mls_key_package: KeyPackage key_package; };
 // } MLSMessage;
+// Decoding never reads past its input and never reserves from an untrusted count, but the
+// decoded value can take a few hundred times the input's size (see RatchetTree, Commit):
+// bound the message size (e.g. the transport's body limit) before calling Decode.
 struct MLSMessage {
   ProtocolVersion version = ProtocolVersion::mls10;
   // The alternative is the wire_format, in WireFormat order.

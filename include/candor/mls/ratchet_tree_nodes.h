@@ -51,6 +51,8 @@ struct Node {
 // RFC 9420 §12.4.3.3: optional<Node> ratchet_tree<V>; (the body of the ratchet_tree
 // extension). Decode checks the encoding only; tree validity (§7.9.2, §12.4.3.1: a
 // non-blank last node, leaves at even indices) is the tree layer's job.
+// Memory: a blank node is 1 wire byte but one std::optional<Node> (about 340 bytes on x86-64)
+// in memory, so callers must bound the size of untrusted input before decoding it.
 struct RatchetTree {
   std::vector<std::optional<Node>> nodes;  // index = NodeIndex; nullopt = blank
 
