@@ -139,7 +139,7 @@ Result<HpkeCiphertext> HpkeSealBase(const HpkeSuite& suite, ByteView pk_r, ByteV
 
 // HpkeOpenBase is RFC 9180 §6.1 OpenBase(enc, skR, info, aad, ct). Any decryption failure is
 // kVerifyFailed.
-Result<SecretBytes> HpkeOpenBase(const HpkeSuite& suite, ByteView enc, ByteView sk_r,
-                                 ByteView info, ByteView aad, ByteView ciphertext);
+Result<SecretBytes> HpkeOpenBase(const HpkeSuite& suite, ByteView enc, ByteView sk_r, ByteView info,
+                                 ByteView aad, ByteView ciphertext);
 
 }  // namespace candor::crypto
