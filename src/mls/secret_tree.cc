@@ -1,0 +1,183 @@
+#include "candor/mls/secret_tree.h"
+
+#include <algorithm>
+#include <utility>
+#include <vector>
+
+namespace candor::mls {
+namespace {
+
+constexpr uint64_t kGenerationLimit = uint64_t{1} << 32;  // generations are uint32
+
+// Local array-tree math (RFC 9420 Appendix C). The tree is padded to a power of two leaves,
+// which does not change the secrets of the real leaves.
+
+// Level is the number of trailing one bits of node `x` (leaves are level 0).
+uint32_t Level(uint64_t x) {
+  uint32_t k = 0;
+  while (k < 64 && ((x >> k) & 1) == 1) ++k;
+  return k;
+}
+
+// Root is the root node of the tree padded to `padded` >= num_leaves leaves: node padded - 1.
+uint64_t Root(uint32_t num_leaves) {
+  uint64_t padded = 1;
+  while (padded < num_leaves) padded <<= 1;
+  return padded - 1;
+}
+
+// Left and Right are the children of parent node `x` (level > 0).
+uint64_t Left(uint64_t x) {
+  const uint32_t k = Level(x);
+  CANDOR_CHECK(k > 0 && k < 64);
+  return x ^ (uint64_t{1} << (k - 1));
+}
+uint64_t Right(uint64_t x) {
+  const uint32_t k = Level(x);
+  CANDOR_CHECK(k > 0 && k < 63);
+  return x ^ (uint64_t{3} << (k - 1));
+}
+
+}  // namespace
+
+Result<SecretTree> SecretTree::Create(const CipherSuiteParams& cs, ByteView encryption_secret,
+                                      uint32_t num_leaves, SecretTreeLimits limits) {
+  if (encryption_secret.size() != cs.nh) {
+    return MakeError(Errc::kInvalidArgument, "SecretTree: encryption_secret must be Nh bytes");
+  }
+  if (num_leaves == 0 || num_leaves > (uint32_t{1} << 31)) {
+    return MakeError(Errc::kInvalidArgument, "SecretTree: num_leaves must be in [1, 2^31]");
+  }
+  SecretTree tree(cs, num_leaves, limits);
+  tree.nodes_.emplace(Root(num_leaves), SecretBytes(encryption_secret));
+  return tree;
+}
+
+Result<SecretTree::LeafRatchets*> SecretTree::Ratchets(uint32_t leaf) {
+  if (leaf >= num_leaves_) {
+    return MakeError(Errc::kInvalidArgument, "SecretTree: leaf index out of range");
+  }
+  auto found = leaves_.find(leaf);
+  if (found != leaves_.end()) return &found->second;
+
+  // Walk down from the root to the first node on the leaf's path that still holds a secret.
+  const uint64_t target = uint64_t{leaf} * 2;
+  uint64_t x = Root(num_leaves_);
+  while (nodes_.find(x) == nodes_.end()) {
+    // Unreachable while the invariant holds: every underived leaf has one ancestor in nodes_.
+    CANDOR_CHECK(x != target);
+    x = target < x ? Left(x) : Right(x);
+  }
+  const uint64_t start = x;
+
+  // Derive down to the leaf on local copies; commit only when every step has succeeded.
+  std::vector<std::pair<uint64_t, SecretBytes>> siblings;
+  SecretBytes secret = nodes_.at(start).Clone();
+  while (x != target) {
+    CANDOR_ASSIGN_OR_RETURN(SecretBytes left,
+                            ExpandWithLabel(*cs_, secret.view(), "tree", AsBytes("left"), cs_->nh));
+    CANDOR_ASSIGN_OR_RETURN(
+        SecretBytes right, ExpandWithLabel(*cs_, secret.view(), "tree", AsBytes("right"), cs_->nh));
+    if (target < x) {  // the target leaf lies in the left subtree
+      siblings.emplace_back(Right(x), std::move(right));
+      secret = std::move(left);
+      x = Left(x);
+    } else {
+      siblings.emplace_back(Left(x), std::move(left));
+      secret = std::move(right);
+      x = Right(x);
+    }
+  }
+  LeafRatchets ratchets;
+  CANDOR_ASSIGN_OR_RETURN(ratchets.handshake.secret,
+                          ExpandWithLabel(*cs_, secret.view(), "handshake", {}, cs_->nh));
+  CANDOR_ASSIGN_OR_RETURN(ratchets.application.secret,
+                          ExpandWithLabel(*cs_, secret.view(), "application", {}, cs_->nh));
+
+  nodes_.erase(start);
+  for (auto& [index, s] : siblings) nodes_.emplace(index, std::move(s));
+  auto [it, inserted] = leaves_.emplace(leaf, std::move(ratchets));
+  CANDOR_CHECK(inserted);
+  return &it->second;
+}
+
+Result<KeyAndNonce> SecretTree::KeyNonceAt(ByteView secret, uint32_t generation) const {
+  KeyAndNonce out;
+  out.generation = generation;
+  CANDOR_ASSIGN_OR_RETURN(out.key, DeriveTreeSecret(*cs_, secret, "key", generation, cs_->nk));
+  CANDOR_ASSIGN_OR_RETURN(out.nonce, DeriveTreeSecret(*cs_, secret, "nonce", generation, cs_->nn));
+  return out;
+}
+
+Result<KeyAndNonce> SecretTree::NextSendKey(uint32_t leaf, RatchetType type) {
+  CANDOR_ASSIGN_OR_RETURN(LeafRatchets * ratchets, Ratchets(leaf));
+  HashRatchet& r = type == RatchetType::kHandshake ? ratchets->handshake : ratchets->application;
+  if (r.next_generation >= kGenerationLimit) {
+    return MakeError(Errc::kInvalidArgument, "SecretTree: ratchet exhausted");
+  }
+  const auto g = static_cast<uint32_t>(r.next_generation);
+  CANDOR_ASSIGN_OR_RETURN(KeyAndNonce out, KeyNonceAt(r.secret.view(), g));
+  CANDOR_ASSIGN_OR_RETURN(SecretBytes next,
+                          DeriveTreeSecret(*cs_, r.secret.view(), "secret", g, cs_->nh));
+  r.secret = std::move(next);
+  r.next_generation = uint64_t{g} + 1;
+  return out;
+}
+
+Result<KeyAndNonce> SecretTree::ReceiveKey(uint32_t leaf, RatchetType type, uint32_t generation) {
+  CANDOR_ASSIGN_OR_RETURN(LeafRatchets * ratchets, Ratchets(leaf));
+  HashRatchet& r = type == RatchetType::kHandshake ? ratchets->handshake : ratchets->application;
+
+  if (generation < r.next_generation) {
+    // A skipped key is handed out once; a used or evicted one is gone.
+    auto it = r.retained.find(generation);
+    if (it == r.retained.end()) return VerifyFailed();
+    KeyAndNonce out = std::move(it->second);
+    r.retained.erase(it);
+    return out;
+  }
+  if (generation - r.next_generation > limits_.max_forward_distance) return VerifyFailed();
+
+  // Ratchet forward on local copies, keeping only the skipped keys the window can hold.
+  std::vector<KeyAndNonce> skipped;
+  SecretBytes secret = r.secret.Clone();
+  for (uint64_t j = r.next_generation; j < generation; ++j) {
+    const auto gj = static_cast<uint32_t>(j);
+    if (generation - j <= limits_.max_retained_keys) {
+      CANDOR_ASSIGN_OR_RETURN(KeyAndNonce kn, KeyNonceAt(secret.view(), gj));
+      skipped.push_back(std::move(kn));
+    }
+    CANDOR_ASSIGN_OR_RETURN(secret, DeriveTreeSecret(*cs_, secret.view(), "secret", gj, cs_->nh));
+  }
+  CANDOR_ASSIGN_OR_RETURN(KeyAndNonce out, KeyNonceAt(secret.view(), generation));
+  CANDOR_ASSIGN_OR_RETURN(SecretBytes next,
+                          DeriveTreeSecret(*cs_, secret.view(), "secret", generation, cs_->nh));
+
+  r.secret = std::move(next);
+  r.next_generation = uint64_t{generation} + 1;
+  for (KeyAndNonce& kn : skipped) r.retained.emplace(kn.generation, std::move(kn));
+  while (r.retained.size() > limits_.max_retained_keys) r.retained.erase(r.retained.begin());
+  return out;
+}
+
+size_t SecretTree::num_retained_keys(uint32_t leaf, RatchetType type) const {
+  auto it = leaves_.find(leaf);
+  if (it == leaves_.end()) return 0;
+  const HashRatchet& r =
+      type == RatchetType::kHandshake ? it->second.handshake : it->second.application;
+  return r.retained.size();
+}
+
+Result<SecretBytes> SenderDataKey(const CipherSuiteParams& cs, ByteView sender_data_secret,
+                                  ByteView ciphertext) {
+  const ByteView sample = ciphertext.first(std::min<size_t>(ciphertext.size(), cs.nh));
+  return ExpandWithLabel(cs, sender_data_secret, "key", sample, cs.nk);
+}
+
+Result<SecretBytes> SenderDataNonce(const CipherSuiteParams& cs, ByteView sender_data_secret,
+                                    ByteView ciphertext) {
+  const ByteView sample = ciphertext.first(std::min<size_t>(ciphertext.size(), cs.nh));
+  return ExpandWithLabel(cs, sender_data_secret, "nonce", sample, cs.nn);
+}
+
+}  // namespace candor::mls
