@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 #include "schedule_test_util.h"
 
@@ -204,6 +205,29 @@ TEST_F(SecretTreeUnitTest, SendAndReceiveAgreeAndRatchetsDiffer) {
   }
   EXPECT_NE(Fresh(4, 1, RatchetType::kApplication, 0), Fresh(4, 1, RatchetType::kHandshake, 0));
   EXPECT_NE(Fresh(4, 1, RatchetType::kApplication, 0), Fresh(4, 2, RatchetType::kApplication, 0));
+}
+
+TEST_F(SecretTreeUnitTest, ShuffledDeliveryGivesEveryKeyExactlyOnce) {
+  // Generations 0..39 arrive in a fixed pseudo-random order; with a window of 40 every one is
+  // still held when it arrives, matches a fresh tree, and is refused the second time.
+  constexpr uint32_t kNum = 40;
+  SecretTree t = Make(4, {.max_forward_distance = 1000, .max_retained_keys = kNum});
+  SecretTree reference = Make(4);
+  std::vector<Bytes> expected;
+  for (uint32_t g = 0; g < kNum; ++g) {
+    auto k = reference.NextSendKey(3, RatchetType::kHandshake);
+    ASSERT_TRUE(k.ok());
+    expected.push_back(B(k->key));
+  }
+  std::vector<uint32_t> order(kNum);
+  for (uint32_t i = 0; i < kNum; ++i) order[i] = (i * 17 + 5) % kNum;  // 17 is coprime to 40
+  for (uint32_t g : order) {
+    auto k = t.ReceiveKey(3, RatchetType::kHandshake, g);
+    ASSERT_TRUE(k.ok()) << g;
+    EXPECT_EQ(B(k->key), expected[g]) << g;
+    ExpectVerifyFailed(t.ReceiveKey(3, RatchetType::kHandshake, g));
+  }
+  EXPECT_EQ(t.num_retained_keys(3, RatchetType::kHandshake), 0u);
 }
 
 TEST(MlsSenderDataTest, ShortCiphertextUsesWholeCiphertext) {
