@@ -1,6 +1,7 @@
 #include "candor/mls/secret_tree.h"
 
 #include <algorithm>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -53,13 +54,7 @@ Result<SecretTree> SecretTree::Create(const CipherSuiteParams& cs, ByteView encr
   return tree;
 }
 
-Result<SecretTree::LeafRatchets*> SecretTree::Ratchets(uint32_t leaf) {
-  if (leaf >= num_leaves_) {
-    return MakeError(Errc::kInvalidArgument, "SecretTree: leaf index out of range");
-  }
-  auto found = leaves_.find(leaf);
-  if (found != leaves_.end()) return &found->second;
-
+Result<SecretTree::LeafDerivation> SecretTree::DeriveLeaf(uint32_t leaf) const {
   // Walk down from the root to the first node on the leaf's path that still holds a secret.
   const uint64_t target = uint64_t{leaf} * 2;
   uint64_t x = Root(num_leaves_);
@@ -68,37 +63,39 @@ Result<SecretTree::LeafRatchets*> SecretTree::Ratchets(uint32_t leaf) {
     CANDOR_CHECK(x != target);
     x = target < x ? Left(x) : Right(x);
   }
-  const uint64_t start = x;
+  LeafDerivation d;
+  d.start = x;
 
-  // Derive down to the leaf on local copies; commit only when every step has succeeded.
-  std::vector<std::pair<uint64_t, SecretBytes>> siblings;
-  SecretBytes secret = nodes_.at(start).Clone();
+  // Derive down to the leaf, keeping each off-path child for later.
+  SecretBytes secret = nodes_.at(x).Clone();
   while (x != target) {
     CANDOR_ASSIGN_OR_RETURN(SecretBytes left,
                             ExpandWithLabel(*cs_, secret.view(), "tree", AsBytes("left"), cs_->nh));
     CANDOR_ASSIGN_OR_RETURN(
         SecretBytes right, ExpandWithLabel(*cs_, secret.view(), "tree", AsBytes("right"), cs_->nh));
     if (target < x) {  // the target leaf lies in the left subtree
-      siblings.emplace_back(Right(x), std::move(right));
+      d.siblings.emplace_back(Right(x), std::move(right));
       secret = std::move(left);
       x = Left(x);
     } else {
-      siblings.emplace_back(Left(x), std::move(left));
+      d.siblings.emplace_back(Left(x), std::move(left));
       secret = std::move(right);
       x = Right(x);
     }
   }
-  LeafRatchets ratchets;
-  CANDOR_ASSIGN_OR_RETURN(ratchets.handshake.secret,
+  CANDOR_ASSIGN_OR_RETURN(d.ratchets.handshake.secret,
                           ExpandWithLabel(*cs_, secret.view(), "handshake", {}, cs_->nh));
-  CANDOR_ASSIGN_OR_RETURN(ratchets.application.secret,
+  CANDOR_ASSIGN_OR_RETURN(d.ratchets.application.secret,
                           ExpandWithLabel(*cs_, secret.view(), "application", {}, cs_->nh));
+  return d;
+}
 
-  nodes_.erase(start);
-  for (auto& [index, s] : siblings) nodes_.emplace(index, std::move(s));
-  auto [it, inserted] = leaves_.emplace(leaf, std::move(ratchets));
+SecretTree::LeafRatchets& SecretTree::Commit(uint32_t leaf, LeafDerivation&& d) {
+  nodes_.erase(d.start);  // the start node's secret is now held by its descendants
+  for (auto& [index, s] : d.siblings) nodes_.emplace(index, std::move(s));
+  auto [it, inserted] = leaves_.emplace(leaf, std::move(d.ratchets));
   CANDOR_CHECK(inserted);
-  return &it->second;
+  return it->second;
 }
 
 Result<KeyAndNonce> SecretTree::KeyNonceAt(ByteView secret, uint32_t generation) const {
@@ -110,8 +107,16 @@ Result<KeyAndNonce> SecretTree::KeyNonceAt(ByteView secret, uint32_t generation)
 }
 
 Result<KeyAndNonce> SecretTree::NextSendKey(uint32_t leaf, RatchetType type) {
-  CANDOR_ASSIGN_OR_RETURN(LeafRatchets * ratchets, Ratchets(leaf));
-  HashRatchet& r = type == RatchetType::kHandshake ? ratchets->handshake : ratchets->application;
+  if (leaf >= num_leaves_) {
+    return MakeError(Errc::kInvalidArgument, "SecretTree: leaf index out of range");
+  }
+  std::optional<LeafDerivation> derived;
+  auto found = leaves_.find(leaf);
+  if (found == leaves_.end()) {
+    CANDOR_ASSIGN_OR_RETURN(derived, DeriveLeaf(leaf));
+  }
+  const LeafRatchets& current = derived ? derived->ratchets : found->second;
+  const HashRatchet& r = Select(current, type);
   if (r.next_generation >= kGenerationLimit) {
     return MakeError(Errc::kInvalidArgument, "SecretTree: ratchet exhausted");
   }
@@ -119,45 +124,72 @@ Result<KeyAndNonce> SecretTree::NextSendKey(uint32_t leaf, RatchetType type) {
   CANDOR_ASSIGN_OR_RETURN(KeyAndNonce out, KeyNonceAt(r.secret.view(), g));
   CANDOR_ASSIGN_OR_RETURN(SecretBytes next,
                           DeriveTreeSecret(*cs_, r.secret.view(), "secret", g, cs_->nh));
-  r.secret = std::move(next);
-  r.next_generation = uint64_t{g} + 1;
+
+  LeafRatchets& ratchets = derived ? Commit(leaf, std::move(*derived)) : found->second;
+  HashRatchet& w = Select(ratchets, type);
+  w.secret = std::move(next);
+  w.next_generation = uint64_t{g} + 1;
   return out;
 }
 
-Result<KeyAndNonce> SecretTree::ReceiveKey(uint32_t leaf, RatchetType type, uint32_t generation) {
-  CANDOR_ASSIGN_OR_RETURN(LeafRatchets * ratchets, Ratchets(leaf));
-  HashRatchet& r = type == RatchetType::kHandshake ? ratchets->handshake : ratchets->application;
+Result<SecretTree::ReceivePlan> SecretTree::PlanReceive(uint32_t leaf, RatchetType type,
+                                                        uint32_t generation) const {
+  if (leaf >= num_leaves_) {
+    return MakeError(Errc::kInvalidArgument, "SecretTree: leaf index out of range");
+  }
+  ReceivePlan plan;
+  auto found = leaves_.find(leaf);
+  if (found == leaves_.end()) {
+    CANDOR_ASSIGN_OR_RETURN(plan.derived, DeriveLeaf(leaf));
+  }
+  const HashRatchet& r = Select(plan.derived ? plan.derived->ratchets : found->second, type);
 
   if (generation < r.next_generation) {
     // A skipped key is handed out once; a used or evicted one is gone.
     auto it = r.retained.find(generation);
     if (it == r.retained.end()) return VerifyFailed();
-    KeyAndNonce out = std::move(it->second);
-    r.retained.erase(it);
-    return out;
+    plan.out = KeyAndNonce{it->second.generation, it->second.key.Clone(), it->second.nonce.Clone()};
+    plan.from_retained = true;
+    return plan;
   }
   if (generation - r.next_generation > limits_.max_forward_distance) return VerifyFailed();
 
   // Ratchet forward on local copies, keeping only the skipped keys the window can hold.
-  std::vector<KeyAndNonce> skipped;
   SecretBytes secret = r.secret.Clone();
   for (uint64_t j = r.next_generation; j < generation; ++j) {
     const auto gj = static_cast<uint32_t>(j);
     if (generation - j <= limits_.max_retained_keys) {
       CANDOR_ASSIGN_OR_RETURN(KeyAndNonce kn, KeyNonceAt(secret.view(), gj));
-      skipped.push_back(std::move(kn));
+      plan.skipped.push_back(std::move(kn));
     }
     CANDOR_ASSIGN_OR_RETURN(secret, DeriveTreeSecret(*cs_, secret.view(), "secret", gj, cs_->nh));
   }
-  CANDOR_ASSIGN_OR_RETURN(KeyAndNonce out, KeyNonceAt(secret.view(), generation));
-  CANDOR_ASSIGN_OR_RETURN(SecretBytes next,
+  CANDOR_ASSIGN_OR_RETURN(plan.out, KeyNonceAt(secret.view(), generation));
+  CANDOR_ASSIGN_OR_RETURN(plan.next_secret,
                           DeriveTreeSecret(*cs_, secret.view(), "secret", generation, cs_->nh));
+  return plan;
+}
 
-  r.secret = std::move(next);
+Result<KeyAndNonce> SecretTree::PeekReceiveKey(uint32_t leaf, RatchetType type,
+                                               uint32_t generation) const {
+  CANDOR_ASSIGN_OR_RETURN(ReceivePlan plan, PlanReceive(leaf, type, generation));
+  return std::move(plan.out);
+}
+
+Result<KeyAndNonce> SecretTree::ReceiveKey(uint32_t leaf, RatchetType type, uint32_t generation) {
+  CANDOR_ASSIGN_OR_RETURN(ReceivePlan plan, PlanReceive(leaf, type, generation));
+  // Everything below cannot fail: the plan is applied as a whole.
+  LeafRatchets& ratchets = plan.derived ? Commit(leaf, std::move(*plan.derived)) : leaves_.at(leaf);
+  HashRatchet& r = Select(ratchets, type);
+  if (plan.from_retained) {
+    r.retained.erase(generation);
+    return std::move(plan.out);
+  }
+  r.secret = std::move(plan.next_secret);
   r.next_generation = uint64_t{generation} + 1;
-  for (KeyAndNonce& kn : skipped) r.retained.emplace(kn.generation, std::move(kn));
+  for (KeyAndNonce& kn : plan.skipped) r.retained.emplace(kn.generation, std::move(kn));
   while (r.retained.size() > limits_.max_retained_keys) r.retained.erase(r.retained.begin());
-  return out;
+  return std::move(plan.out);
 }
 
 size_t SecretTree::num_retained_keys(uint32_t leaf, RatchetType type) const {

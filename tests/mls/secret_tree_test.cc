@@ -230,6 +230,35 @@ TEST_F(SecretTreeUnitTest, ShuffledDeliveryGivesEveryKeyExactlyOnce) {
   EXPECT_EQ(t.num_retained_keys(3, RatchetType::kHandshake), 0u);
 }
 
+TEST_F(SecretTreeUnitTest, PeekChangesNothingThenReceiveDeletes) {
+  SecretTree t = Make(8, {.max_forward_distance = 1000, .max_retained_keys = 4});
+  // Peek on an underived leaf, ahead of the ratchet: nothing is kept.
+  auto peek = t.PeekReceiveKey(6, RatchetType::kApplication, 7);
+  ASSERT_TRUE(peek.ok());
+  EXPECT_EQ(peek->generation, 7u);
+  EXPECT_EQ(B(peek->key), Fresh(8, 6, RatchetType::kApplication, 7));
+  EXPECT_EQ(t.num_retained_keys(6, RatchetType::kApplication), 0u);
+  // Peeking again gives the same key; ReceiveKey gives it and deletes it.
+  auto again = t.PeekReceiveKey(6, RatchetType::kApplication, 7);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(B(again->key), B(peek->key));
+  auto got = t.ReceiveKey(6, RatchetType::kApplication, 7);
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(B(got->key), B(peek->key));
+  EXPECT_EQ(B(got->nonce), B(peek->nonce));
+  ExpectVerifyFailed(t.PeekReceiveKey(6, RatchetType::kApplication, 7));
+  // A retained key: peek leaves it, receive removes it.
+  EXPECT_EQ(t.num_retained_keys(6, RatchetType::kApplication), 4u);  // 3..6
+  ASSERT_TRUE(t.PeekReceiveKey(6, RatchetType::kApplication, 4).ok());
+  EXPECT_EQ(t.num_retained_keys(6, RatchetType::kApplication), 4u);
+  ASSERT_TRUE(t.ReceiveKey(6, RatchetType::kApplication, 4).ok());
+  EXPECT_EQ(t.num_retained_keys(6, RatchetType::kApplication), 3u);
+  ExpectVerifyFailed(t.PeekReceiveKey(6, RatchetType::kApplication, 4));
+  ExpectVerifyFailed(t.PeekReceiveKey(6, RatchetType::kApplication, 2));     // evicted
+  ExpectVerifyFailed(t.PeekReceiveKey(6, RatchetType::kApplication, 1009));  // 8 + 1001
+  EXPECT_EQ(t.PeekReceiveKey(8, RatchetType::kApplication, 0).error().code, Errc::kInvalidArgument);
+}
+
 TEST(MlsSenderDataTest, ShortCiphertextUsesWholeCiphertext) {
   const CipherSuiteParams& cs = **GetCipherSuiteParams(1);
   const Bytes secret(32, 3);

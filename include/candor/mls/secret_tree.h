@@ -6,6 +6,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <optional>
+#include <utility>
+#include <vector>
 
 #include "candor/base/bytes.h"
 #include "candor/base/result.h"
@@ -60,8 +63,13 @@ class SecretTree {
   // them: asking for the same generation again is kVerifyFailed. Generations skipped on the way
   // are kept within SecretTreeLimits. Returns kVerifyFailed if the key was used or is no longer
   // kept, or if `generation` is more than max_forward_distance ahead; kInvalidArgument if
-  // `leaf` >= num_leaves().
+  // `leaf` >= num_leaves(). To delete a key only once a message has decrypted, call
+  // PeekReceiveKey, open the message, then ReceiveKey.
   Result<KeyAndNonce> ReceiveKey(uint32_t leaf, RatchetType type, uint32_t generation);
+
+  // PeekReceiveKey returns what ReceiveKey would return, with the same errors, and changes
+  // nothing (the tree keeps the key until ReceiveKey is called).
+  Result<KeyAndNonce> PeekReceiveKey(uint32_t leaf, RatchetType type, uint32_t generation) const;
 
   // num_retained_keys returns how many skipped keys `leaf`'s `type` ratchet holds (for tests
   // and monitoring).
@@ -78,12 +86,36 @@ class SecretTree {
     HashRatchet application;
   };
 
+  // LeafDerivation is the result of walking from the nearest held ancestor (`start`) down to a
+  // leaf: the off-path children to keep and the leaf's two new ratchets.
+  struct LeafDerivation {
+    uint64_t start = 0;
+    std::vector<std::pair<uint64_t, SecretBytes>> siblings;
+    LeafRatchets ratchets;
+  };
+  // ReceivePlan is everything ReceiveKey changes, computed before anything is changed.
+  struct ReceivePlan {
+    std::optional<LeafDerivation> derived;  // set if the leaf had no ratchets yet
+    KeyAndNonce out;
+    bool from_retained = false;        // out was a kept skipped key: delete it
+    SecretBytes next_secret;           // otherwise: the ratchet's new secret
+    std::vector<KeyAndNonce> skipped;  // and the skipped keys to keep
+  };
+
   SecretTree(const CipherSuiteParams& cs, uint32_t num_leaves, SecretTreeLimits limits)
       : cs_(&cs), num_leaves_(num_leaves), limits_(limits) {}
 
-  // Ratchets finds `leaf`'s ratchets, deriving them from the tree if needed (committing the
-  // derivation only if it succeeds).
-  Result<LeafRatchets*> Ratchets(uint32_t leaf);
+  static const HashRatchet& Select(const LeafRatchets& l, RatchetType t) {
+    return t == RatchetType::kHandshake ? l.handshake : l.application;
+  }
+  static HashRatchet& Select(LeafRatchets& l, RatchetType t) {
+    return t == RatchetType::kHandshake ? l.handshake : l.application;
+  }
+  // DeriveLeaf derives the ratchets of a leaf that has none yet, changing nothing.
+  Result<LeafDerivation> DeriveLeaf(uint32_t leaf) const;
+  // Commit stores a derivation (cannot fail) and returns the leaf's ratchets.
+  LeafRatchets& Commit(uint32_t leaf, LeafDerivation&& d);
+  Result<ReceivePlan> PlanReceive(uint32_t leaf, RatchetType type, uint32_t generation) const;
   Result<KeyAndNonce> KeyNonceAt(ByteView secret, uint32_t generation) const;
 
   const CipherSuiteParams* cs_;  // static storage (GetCipherSuiteParams)
