@@ -2,15 +2,38 @@
 
 #include <openssl/bn.h>
 #include <openssl/err.h>
+#include <openssl/obj_mac.h>
 
 #include <string>
 
 namespace candor::crypto::internal {
 
-OsslPtr<EC_GROUP> EcGroup(int nid) {
+namespace {
+
+OsslPtr<EC_GROUP> NewGroup(int nid) {
   OsslPtr<EC_GROUP> group(EC_GROUP_new_by_curve_name(nid));
   CANDOR_CHECK(group != nullptr);
   return group;
+}
+
+}  // namespace
+
+const EC_GROUP* EcGroup(int nid) {
+  static const OsslPtr<EC_GROUP> p256 = NewGroup(NID_X9_62_prime256v1);
+  static const OsslPtr<EC_GROUP> p384 = NewGroup(NID_secp384r1);
+  static const OsslPtr<EC_GROUP> p521 = NewGroup(NID_secp521r1);
+  switch (nid) {
+    case NID_X9_62_prime256v1:
+      return p256.get();
+    case NID_secp384r1:
+      return p384.get();
+    case NID_secp521r1:
+      return p521.get();
+    default:
+      break;
+  }
+  CANDOR_CHECK(false && "unsupported curve");
+  return nullptr;
 }
 
 size_t EcScalarSize(const EC_GROUP* group) {

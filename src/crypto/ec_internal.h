@@ -10,9 +10,9 @@
 
 namespace candor::crypto::internal {
 
-// EcGroup returns a fresh group object for curve `nid` (NID_X9_62_prime256v1, NID_secp384r1 or
-// NID_secp521r1).
-OsslPtr<EC_GROUP> EcGroup(int nid);
+// EcGroup returns the shared, immutable group object for curve `nid` (NID_X9_62_prime256v1,
+// NID_secp384r1 or NID_secp521r1). Built once per process; safe to use from any thread.
+const EC_GROUP* EcGroup(int nid);
 
 // EcScalarSize returns the byte length of a scalar of `group` (32, 48 or 66).
 size_t EcScalarSize(const EC_GROUP* group);

@@ -8,6 +8,7 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/obj_mac.h>
+#include <sodium.h>
 
 #include <algorithm>
 #include <cstring>
@@ -163,8 +164,8 @@ bool IsAllZero(ByteView v) {
 Status CheckPrivateKey(const KemParams& p, ByteView sk) {
   if (sk.size() != p.n_sk) return MakeError(Errc::kMalformed, "HPKE private key: wrong length");
   if (p.is_ec) {
-    OsslPtr<EC_GROUP> group = EcGroup(p.ossl_id);
-    if (!EcScalarInRange(group.get(), sk)) {
+    const EC_GROUP* group = EcGroup(p.ossl_id);
+    if (!EcScalarInRange(group, sk)) {
       return MakeError(Errc::kMalformed, "HPKE private key: scalar out of range");
     }
   }
@@ -174,14 +175,20 @@ Status CheckPrivateKey(const KemParams& p, ByteView sk) {
 Status CheckPublicKey(const KemParams& p, ByteView pk) {
   if (pk.size() != p.n_pk) return MakeError(Errc::kMalformed, "HPKE public key: wrong length");
   if (p.is_ec) {
-    OsslPtr<EC_GROUP> group = EcGroup(p.ossl_id);
-    CANDOR_TRY(EcDecodePoint(group.get(), pk, "HPKE public key"));
+    const EC_GROUP* group = EcGroup(p.ossl_id);
+    CANDOR_TRY(EcDecodePoint(group, pk, "HPKE public key"));
   }
   return OkStatus();
 }
 
 // PublicKeyOf is SerializePublicKey(pk(sk)) for a private key CheckPrivateKey accepted.
 Bytes PublicKeyOf(const KemParams& p, ByteView sk) {
+  if (p.ossl_id == EVP_PKEY_X25519) {
+    CANDOR_CHECK(sodium_init() >= 0);
+    Bytes pk(crypto_scalarmult_BYTES);
+    CANDOR_CHECK(crypto_scalarmult_base(pk.data(), sk.data()) == 0);
+    return pk;
+  }
   if (!p.is_ec) {
     OsslPtr<EVP_PKEY> key = RawPrivate(p, sk);
     Bytes pk(p.n_pk);
@@ -190,8 +197,8 @@ Bytes PublicKeyOf(const KemParams& p, ByteView sk) {
     CANDOR_CHECK(pk_len == pk.size());
     return pk;
   }
-  OsslPtr<EC_GROUP> group = EcGroup(p.ossl_id);
-  return internal::EcPublicKey(group.get(), sk);
+  const EC_GROUP* group = EcGroup(p.ossl_id);
+  return internal::EcPublicKey(group, sk);
 }
 
 // Dh is §4.1 DH(skX, pkY) for a valid private key. An invalid `pk` or an all-zero / identity
@@ -199,6 +206,15 @@ Bytes PublicKeyOf(const KemParams& p, ByteView sk) {
 Result<SecretBytes> Dh(const KemParams& p, ByteView sk, ByteView pk) {
   CANDOR_TRY(CheckPublicKey(p, pk));
   SecretBytes out(p.n_dh);
+  if (p.ossl_id == EVP_PKEY_X25519) {
+    // libsodium's X25519 (RFC 7748) skips the public-key computation OpenSSL's EVP key does;
+    // it returns -1 for an all-zero output.
+    CANDOR_CHECK(sodium_init() >= 0);
+    if (crypto_scalarmult(out.data(), sk.data(), pk.data()) != 0 || IsAllZero(out.view())) {
+      return MakeError(Errc::kMalformed, "HPKE public key: small-order point");
+    }
+    return out;
+  }
   if (!p.is_ec) {
     OsslPtr<EVP_PKEY> priv = RawPrivate(p, sk);
     OsslPtr<EVP_PKEY> peer(EVP_PKEY_new_raw_public_key(p.ossl_id, nullptr, pk.data(), pk.size()));
@@ -218,18 +234,16 @@ Result<SecretBytes> Dh(const KemParams& p, ByteView sk, ByteView pk) {
     }
     return out;
   }
-  OsslPtr<EC_GROUP> group = EcGroup(p.ossl_id);
-  CANDOR_ASSIGN_OR_RETURN(OsslPtr<EC_POINT> peer,
-                          EcDecodePoint(group.get(), pk, "HPKE public key"));
+  const EC_GROUP* group = EcGroup(p.ossl_id);
+  CANDOR_ASSIGN_OR_RETURN(OsslPtr<EC_POINT> peer, EcDecodePoint(group, pk, "HPKE public key"));
   OsslPtr<BN_CTX> ctx(BN_CTX_secure_new());
-  OsslPtr<EC_POINT> shared(EC_POINT_new(group.get()));
+  OsslPtr<EC_POINT> shared(EC_POINT_new(group));
   CANDOR_CHECK(ctx != nullptr && shared != nullptr);
   OsslPtr<BIGNUM> k = EcSecretScalar(sk);
-  CANDOR_CHECK(EC_POINT_mul(group.get(), shared.get(), nullptr, peer.get(), k.get(), ctx.get()) ==
-               1);
+  CANDOR_CHECK(EC_POINT_mul(group, shared.get(), nullptr, peer.get(), k.get(), ctx.get()) == 1);
   // The curves have cofactor 1 and 0 < sk < order, so the product is never the identity.
   SecretBytes encoded(p.n_pk);
-  CANDOR_CHECK(EC_POINT_point2oct(group.get(), shared.get(), POINT_CONVERSION_UNCOMPRESSED,
+  CANDOR_CHECK(EC_POINT_point2oct(group, shared.get(), POINT_CONVERSION_UNCOMPRESSED,
                                   encoded.data(), encoded.size(), ctx.get()) == encoded.size());
   std::memcpy(out.data(), encoded.data() + 1, p.n_dh);  // the x-coordinate
   return out;
@@ -255,14 +269,14 @@ Result<HpkeKeyPair> DeriveKeyPairImpl(KemId kem, const KemParams& p, ByteView ik
   }
   // Rejection sampling: the number of rounds depends on the secret, as the RFC's algorithm does;
   // each round rejects with probability below 2^-32 for these curves.
-  OsslPtr<EC_GROUP> group = EcGroup(p.ossl_id);
+  const EC_GROUP* group = EcGroup(p.ossl_id);
   for (unsigned counter = 0; counter < 256; ++counter) {
     const auto counter_byte = static_cast<uint8_t>(counter);
     CANDOR_ASSIGN_OR_RETURN(SecretBytes bytes,
                             LabeledExpand(p.kdf, suite_id, dkp_prk.view(), "candidate",
                                           ByteView(&counter_byte, 1), p.n_sk));
     bytes.data()[0] &= p.bitmask;
-    if (EcScalarInRange(group.get(), bytes.view())) {
+    if (EcScalarInRange(group, bytes.view())) {
       Bytes pk = PublicKeyOf(p, bytes.view());
       return HpkeKeyPair{std::move(bytes), std::move(pk)};
     }

@@ -93,11 +93,11 @@ SignaturePrivateKey SignaturePrivateKey::Generate(SignatureScheme scheme) {
   SecretBytes sk(p->private_key_len);
   if (p->is_ec) {
     // Rejection sampling over uniformly random scalars; the top byte of P-521 keeps one bit.
-    OsslPtr<EC_GROUP> group = internal::EcGroup(p->ossl_id);
+    const EC_GROUP* group = internal::EcGroup(p->ossl_id);
     do {
       FillRandom(sk.data(), sk.size());
       if (p->ossl_id == NID_secp521r1) sk.data()[0] &= 0x01;
-    } while (!internal::EcScalarInRange(group.get(), sk.view()));
+    } while (!internal::EcScalarInRange(group, sk.view()));
   } else {
     FillRandom(sk.data(), sk.size());
   }
@@ -117,11 +117,11 @@ Result<SignaturePrivateKey> SignaturePrivateKey::FromBytes(SignatureScheme schem
   auto impl = std::make_unique<Impl>();
   Bytes public_key;
   if (p.is_ec) {
-    OsslPtr<EC_GROUP> group = internal::EcGroup(p.ossl_id);
-    if (!internal::EcScalarInRange(group.get(), private_key)) {
+    const EC_GROUP* group = internal::EcGroup(p.ossl_id);
+    if (!internal::EcScalarInRange(group, private_key)) {
       return MakeError(Errc::kMalformed, "signature private key: scalar out of range");
     }
-    public_key = internal::EcPublicKey(group.get(), private_key);
+    public_key = internal::EcPublicKey(group, private_key);
     impl->pkey = EcKey(p, public_key, private_key);
     impl->md = p.md();
   } else {
@@ -160,8 +160,8 @@ Status SignatureVerify(SignatureScheme scheme, ByteView public_key, ByteView mes
   if (public_key.size() != p.public_key_len) return VerifyFailed();
   OsslPtr<EVP_PKEY> pkey;
   if (p.is_ec) {
-    OsslPtr<EC_GROUP> group = internal::EcGroup(p.ossl_id);
-    if (!internal::EcDecodePoint(group.get(), public_key, "signature public key").ok()) {
+    const EC_GROUP* group = internal::EcGroup(p.ossl_id);
+    if (!internal::EcDecodePoint(group, public_key, "signature public key").ok()) {
       return VerifyFailed();
     }
     if (signature.empty()) return VerifyFailed();
