@@ -10,31 +10,32 @@ namespace {
 
 constexpr uint64_t kGenerationLimit = uint64_t{1} << 32;  // generations are uint32
 
-// Local array-tree math (RFC 9420 Appendix C). The tree is padded to a power of two leaves,
-// which does not change the secrets of the real leaves.
+// Local array-tree math (RFC 9420 Appendix C), kept here so the secret tree does not depend on
+// the wire-format layer's tree_math.h. The tree is padded to a power of two leaves, which does
+// not change the secrets of the real leaves.
 
-// Level is the number of trailing one bits of node `x` (leaves are level 0).
-uint32_t Level(uint64_t x) {
+// NodeLevel is the number of trailing one bits of node `x` (leaves are level 0).
+uint32_t NodeLevel(uint64_t x) {
   uint32_t k = 0;
   while (k < 64 && ((x >> k) & 1) == 1) ++k;
   return k;
 }
 
-// Root is the root node of the tree padded to `padded` >= num_leaves leaves: node padded - 1.
-uint64_t Root(uint32_t num_leaves) {
+// PaddedRoot is the root node of the tree padded to `padded` >= num_leaves leaves: node padded - 1.
+uint64_t PaddedRoot(uint32_t num_leaves) {
   uint64_t padded = 1;
   while (padded < num_leaves) padded <<= 1;
   return padded - 1;
 }
 
-// Left and Right are the children of parent node `x` (level > 0).
-uint64_t Left(uint64_t x) {
-  const uint32_t k = Level(x);
+// LeftChild and RightChild are the children of parent node `x` (level > 0).
+uint64_t LeftChild(uint64_t x) {
+  const uint32_t k = NodeLevel(x);
   CANDOR_CHECK(k > 0 && k < 64);
   return x ^ (uint64_t{1} << (k - 1));
 }
-uint64_t Right(uint64_t x) {
-  const uint32_t k = Level(x);
+uint64_t RightChild(uint64_t x) {
+  const uint32_t k = NodeLevel(x);
   CANDOR_CHECK(k > 0 && k < 63);
   return x ^ (uint64_t{3} << (k - 1));
 }
@@ -50,18 +51,18 @@ Result<SecretTree> SecretTree::Create(const CipherSuiteParams& cs, ByteView encr
     return MakeError(Errc::kInvalidArgument, "SecretTree: num_leaves must be in [1, 2^31]");
   }
   SecretTree tree(cs, num_leaves, limits);
-  tree.nodes_.emplace(Root(num_leaves), SecretBytes(encryption_secret));
+  tree.nodes_.emplace(PaddedRoot(num_leaves), SecretBytes(encryption_secret));
   return tree;
 }
 
 Result<SecretTree::LeafDerivation> SecretTree::DeriveLeaf(uint32_t leaf) const {
   // Walk down from the root to the first node on the leaf's path that still holds a secret.
   const uint64_t target = uint64_t{leaf} * 2;
-  uint64_t x = Root(num_leaves_);
+  uint64_t x = PaddedRoot(num_leaves_);
   while (nodes_.find(x) == nodes_.end()) {
     // Unreachable while the invariant holds: every underived leaf has one ancestor in nodes_.
     CANDOR_CHECK(x != target);
-    x = target < x ? Left(x) : Right(x);
+    x = target < x ? LeftChild(x) : RightChild(x);
   }
   LeafDerivation d;
   d.start = x;
@@ -74,13 +75,13 @@ Result<SecretTree::LeafDerivation> SecretTree::DeriveLeaf(uint32_t leaf) const {
     CANDOR_ASSIGN_OR_RETURN(
         SecretBytes right, ExpandWithLabel(*cs_, secret.view(), "tree", AsBytes("right"), cs_->nh));
     if (target < x) {  // the target leaf lies in the left subtree
-      d.siblings.emplace_back(Right(x), std::move(right));
+      d.siblings.emplace_back(RightChild(x), std::move(right));
       secret = std::move(left);
-      x = Left(x);
+      x = LeftChild(x);
     } else {
-      d.siblings.emplace_back(Left(x), std::move(left));
+      d.siblings.emplace_back(LeftChild(x), std::move(left));
       secret = std::move(right);
-      x = Right(x);
+      x = RightChild(x);
     }
   }
   CANDOR_ASSIGN_OR_RETURN(d.ratchets.handshake.secret,

@@ -38,9 +38,9 @@ struct SecretTreeLimits {
 
 // SecretTree holds the secret tree of one epoch over `num_leaves` leaves, rooted at the
 // epoch's encryption_secret. Leaf i is tree node 2i (RFC 9420 §4.2, array representation;
-// the node math is a local helper). Move-only; every secret is wiped when deleted. Not
-// thread-safe: the mutating calls need external synchronisation. A call that fails leaves the
-// tree exactly as it was.
+// the node math is a local helper, independent of tree_math.h). Move-only; every secret is wiped
+// when deleted. Not thread-safe: the mutating calls need external synchronisation. A call that
+// fails leaves the tree exactly as it was.
 class SecretTree {
  public:
   // Create starts the tree. Returns kInvalidArgument if `encryption_secret` is not Nh bytes or
