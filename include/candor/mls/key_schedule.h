@@ -38,7 +38,8 @@ class KeyScheduleEpoch {
  public:
   // Create runs the whole schedule of RFC 9420 §8 from the previous epoch's init_secret, this
   // epoch's commit_secret and psk_secret (Nh zero bytes without PSKs, see psk_secret.h) and the
-  // TLS-encoded GroupContext of this epoch. Returns kInvalidArgument if a secret is not Nh bytes.
+  // TLS-encoded GroupContext of this epoch. `cs` must outlive the epoch (those of
+  // GetCipherSuiteParams are static). Returns kInvalidArgument if a secret is not Nh bytes.
   static Result<KeyScheduleEpoch> Create(const CipherSuiteParams& cs, ByteView init_secret,
                                          ByteView commit_secret, ByteView psk_secret,
                                          ByteView group_context);

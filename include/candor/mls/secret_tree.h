@@ -43,8 +43,9 @@ struct SecretTreeLimits {
 // fails leaves the tree exactly as it was.
 class SecretTree {
  public:
-  // Create starts the tree. Returns kInvalidArgument if `encryption_secret` is not Nh bytes or
-  // `num_leaves` is 0 or above 2^31.
+  // Create starts the tree. `cs` must outlive the tree (those of GetCipherSuiteParams are
+  // static). Returns kInvalidArgument if `encryption_secret` is not Nh bytes or `num_leaves` is
+  // 0 or above 2^31.
   static Result<SecretTree> Create(const CipherSuiteParams& cs, ByteView encryption_secret,
                                    uint32_t num_leaves, SecretTreeLimits limits = {});
 
