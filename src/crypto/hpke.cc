@@ -154,7 +154,8 @@ OsslPtr<EVP_PKEY> RawPrivate(const KemParams& p, ByteView sk) {
 
 // ---- The DHKEM primitives of §4.1 ----
 
-// IsAllZero reports whether every byte of `v` is zero, reading all of them.
+// IsAllZero reports whether every byte of `v` is zero, reading all of them. Only the verdict is
+// branched on; it is public (a peer learns it from the refusal anyway).
 bool IsAllZero(ByteView v) {
   uint8_t acc = 0;
   for (uint8_t b : v) acc |= b;

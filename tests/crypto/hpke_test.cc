@@ -154,9 +154,14 @@ TEST(HpkeTest, RoundTripAllKemsAndModes) {
       HpkeSetupParams send;
       HpkeSetupParams recv;
       send.mode = recv.mode = mode;
-      if (psk_mode) send.psk = recv.psk = psk, send.psk_id = recv.psk_id = psk_id;
-      if (auth_mode)
-        send.sender_private_key = s.private_key.view(), recv.sender_public_key = s.public_key;
+      if (psk_mode) {
+        send.psk = recv.psk = psk;
+        send.psk_id = recv.psk_id = psk_id;
+      }
+      if (auth_mode) {
+        send.sender_private_key = s.private_key.view();
+        recv.sender_public_key = s.public_key;
+      }
       const HpkeSetup setup(suite);
       auto sender = setup.SetupS(r.public_key, AsBytes("info"), send);
       ASSERT_TRUE(sender.ok()) << sender.error().ToString();

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "candor/base/encoding.h"
+#include "candor/crypto/ed25519.h"
 
 namespace candor::crypto {
 namespace {
@@ -85,6 +86,48 @@ TEST(SignatureTest, EcdsaP256Rfc6979Sample) {
                    .ok());
 }
 
+// RFC 8032 §5.1.7 requires 0 <= S < L: the same signature with L added to S (still 32 bytes)
+// must be refused, or signatures would be malleable.
+TEST(SignatureTest, Ed25519RejectsNonCanonicalS) {
+  SignaturePrivateKey key = SignaturePrivateKey::Generate(SignatureScheme::kEd25519);
+  Bytes sig = key.Sign(AsBytes("m"));
+  ASSERT_TRUE(SignatureVerify(SignatureScheme::kEd25519, key.public_key(), AsBytes("m"), sig).ok());
+  // L = 2^252 + 27742317777372353535851937790883648493, little-endian.
+  const Bytes l = Hex("edd3f55c1a631258d69cf7a2def9de1400000000000000000000000000000010");
+  unsigned carry = 0;
+  for (size_t i = 0; i < 32; ++i) {
+    const unsigned sum = unsigned{sig[32 + i]} + unsigned{l[i]} + carry;
+    sig[32 + i] = static_cast<uint8_t>(sum);
+    carry = sum >> 8;
+  }
+  ASSERT_EQ(carry, 0u);
+  EXPECT_EQ(
+      SignatureVerify(SignatureScheme::kEd25519, key.public_key(), AsBytes("m"), sig).error().code,
+      Errc::kVerifyFailed);
+}
+
+// ECDSA signatures with r = 0 or s = 0, or r, s >= n, never verify.
+TEST(SignatureTest, EcdsaRejectsDegenerateSignatures) {
+  SignaturePrivateKey key = SignaturePrivateKey::Generate(SignatureScheme::kEcdsaSecp256r1Sha256);
+  const std::string n = "00ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551";
+  const std::string sigs[] = {
+      "3006020100020101",                     // r = 0
+      "3006020101020100",                     // s = 0
+      "3026020101022100" + n.substr(2),       // s = n (DER needs the leading 00: high bit set)
+      "3026022100" + n.substr(2) + "020101",  // r = n
+      "3000",                                 // empty SEQUENCE
+      "",                                     // nothing
+  };
+  for (const std::string& hex : sigs) {
+    EXPECT_EQ(SignatureVerify(SignatureScheme::kEcdsaSecp256r1Sha256, key.public_key(),
+                              AsBytes("m"), Hex(hex))
+                  .error()
+                  .code,
+              Errc::kVerifyFailed)
+        << hex;
+  }
+}
+
 TEST(SignatureTest, SignVerifyAllSchemes) {
   for (SignatureScheme scheme : kAll) {
     SignaturePrivateKey key = SignaturePrivateKey::Generate(scheme);
@@ -145,6 +188,25 @@ TEST(SignatureTest, PrivateKeyFormat) {
             Errc::kInvalidArgument);
   EXPECT_EQ(SignatureVerify(static_cast<SignatureScheme>(1), Bytes(32), {}, Bytes(64)).error().code,
             Errc::kVerifyFailed);
+}
+
+// The libsodium-backed Ed25519PrivateKey (ed25519.h) and the OpenSSL-backed SignaturePrivateKey
+// agree: same seed, same public key, same deterministic signatures, each verifies the other's.
+TEST(SignatureTest, Ed25519AgreesWithLibsodiumKey) {
+  for (int fill : {0x00, 0x01, 0x7f, 0xff}) {
+    const Bytes seed(32, static_cast<uint8_t>(fill));
+    auto sodium_key = Ed25519PrivateKey::FromSeed(seed);
+    auto ossl_key = SignaturePrivateKey::FromBytes(SignatureScheme::kEd25519, seed);
+    ASSERT_TRUE(sodium_key.ok() && ossl_key.ok());
+    EXPECT_EQ(HexEncode(sodium_key->public_key()), HexEncode(ossl_key->public_key()));
+    const Ed25519Signature a = sodium_key->Sign(AsBytes("message"));
+    const Bytes b = ossl_key->Sign(AsBytes("message"));
+    EXPECT_EQ(HexEncode(a), HexEncode(b));
+    EXPECT_TRUE(Ed25519Verify(sodium_key->public_key(), AsBytes("message"), b).ok());
+    EXPECT_TRUE(
+        SignatureVerify(SignatureScheme::kEd25519, ossl_key->public_key(), AsBytes("message"), a)
+            .ok());
+  }
 }
 
 TEST(SignatureTest, MovedKeyStillSigns) {
