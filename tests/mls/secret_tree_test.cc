@@ -4,7 +4,12 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <map>
+#include <random>
+#include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "schedule_test_util.h"
@@ -257,6 +262,72 @@ TEST_F(SecretTreeUnitTest, PeekChangesNothingThenReceiveDeletes) {
   ExpectVerifyFailed(t.PeekReceiveKey(6, RatchetType::kApplication, 2));     // evicted
   ExpectVerifyFailed(t.PeekReceiveKey(6, RatchetType::kApplication, 1009));  // 8 + 1001
   EXPECT_EQ(t.PeekReceiveKey(8, RatchetType::kApplication, 0).error().code, Errc::kInvalidArgument);
+}
+
+// A model of one receiving ratchet: the next generation and the set of kept skipped keys.
+struct RatchetModel {
+  uint64_t next = 0;
+  std::set<uint32_t> kept;
+};
+
+TEST_F(SecretTreeUnitTest, RandomDeliveryMatchesModel) {
+  // 4000 random receives (fixed seed) over 2 leaves x 2 ratchets, with small limits so that
+  // evictions and refusals happen often. Every outcome must match the model, and every key
+  // handed out must equal the sender's key of that generation.
+  const SecretTreeLimits limits{.max_forward_distance = 20, .max_retained_keys = 5};
+  SecretTree t = Make(2, limits);
+  SecretTree sender = Make(2);
+  std::map<std::pair<uint32_t, int>, std::vector<Bytes>> sent;  // (leaf, type) -> keys by gen
+  std::map<std::pair<uint32_t, int>, RatchetModel> model;
+  std::mt19937 rng(20261124);
+  size_t num_ok = 0;
+  size_t num_refused = 0;
+  for (int step = 0; step < 4000; ++step) {
+    const auto leaf = static_cast<uint32_t>(rng() % 2);
+    const int type_index = static_cast<int>(rng() % 2);
+    const RatchetType type = type_index == 0 ? RatchetType::kHandshake : RatchetType::kApplication;
+    RatchetModel& m = model[{leaf, type_index}];
+    // Mostly near the front of the ratchet, sometimes behind it or too far ahead.
+    const int64_t offset = static_cast<int64_t>(rng() % 32) - 8;
+    const int64_t g64 = std::max<int64_t>(0, static_cast<int64_t>(m.next) + offset);
+    const auto g = static_cast<uint32_t>(g64);
+
+    bool expect_ok;
+    if (g < m.next) {
+      expect_ok = m.kept.count(g) == 1;
+    } else {
+      expect_ok = g - m.next <= limits.max_forward_distance;
+    }
+    auto got = t.ReceiveKey(leaf, type, g);
+    ASSERT_EQ(got.ok(), expect_ok) << "step " << step << " gen " << g << " next " << m.next;
+    if (!got.ok()) {
+      EXPECT_EQ(got.error().code, Errc::kVerifyFailed);
+      ++num_refused;
+      continue;
+    }
+    ++num_ok;
+    // Update the model the way RFC 9420 §9.2 retention is specified here.
+    if (g < m.next) {
+      m.kept.erase(g);
+    } else {
+      for (uint64_t j = m.next; j < g; ++j) {
+        if (g - j <= limits.max_retained_keys) m.kept.insert(static_cast<uint32_t>(j));
+      }
+      m.next = uint64_t{g} + 1;
+      while (m.kept.size() > limits.max_retained_keys) m.kept.erase(m.kept.begin());
+    }
+    EXPECT_EQ(t.num_retained_keys(leaf, type), m.kept.size());
+    std::vector<Bytes>& keys = sent[{leaf, type_index}];
+    while (keys.size() <= g) {
+      auto k = sender.NextSendKey(leaf, type);
+      ASSERT_TRUE(k.ok());
+      keys.push_back(B(k->key));
+    }
+    EXPECT_EQ(B(got->key), keys[g]) << "step " << step;
+  }
+  std::printf("random delivery: %zu keys handed out, %zu refused\n", num_ok, num_refused);
+  EXPECT_GT(num_ok, 1000u);
+  EXPECT_GT(num_refused, 100u);
 }
 
 TEST(MlsSenderDataTest, ShortCiphertextUsesWholeCiphertext) {
