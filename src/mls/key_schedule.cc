@@ -1,11 +1,15 @@
 #include "candor/mls/key_schedule.h"
 
 #include <string>
+#include <string_view>
+#include <utility>
 
 #include "candor/crypto/constant_time.h"
 
 namespace candor::mls {
 namespace {
+
+constexpr std::string_view kExternalInitLabel = "MLS 1.0 external init secret";
 
 // CheckNh rejects a secret whose length is not Nh (the schedule's inputs are all Nh bytes).
 Status CheckNh(const CipherSuiteParams& cs, ByteView secret, std::string_view name) {
@@ -92,6 +96,23 @@ Result<SecretBytes> KeyScheduleEpoch::MlsExporter(ByteView label, ByteView conte
   CANDOR_ASSIGN_OR_RETURN(SecretBytes derived,
                           DeriveSecret(*cs_, exporter_secret_.view(), AsStringView(label)));
   return ExpandWithLabel(*cs_, derived.view(), "exported", Hash(*cs_, context), length);
+}
+
+Result<ExternalInit> ExternalInitSender(const CipherSuiteParams& cs, ByteView external_pub) {
+  CANDOR_ASSIGN_OR_RETURN(crypto::HpkeSenderContext sender,
+                          crypto::HpkeSetup(cs.hpke()).SetupS(external_pub, {}));
+  ExternalInit out;
+  out.kem_output = std::move(sender.enc);
+  CANDOR_ASSIGN_OR_RETURN(out.init_secret,
+                          sender.context.Export(AsBytes(kExternalInitLabel), cs.nh));
+  return out;
+}
+
+Result<SecretBytes> ExternalInitReceiver(const CipherSuiteParams& cs, ByteView external_priv,
+                                         ByteView kem_output) {
+  CANDOR_ASSIGN_OR_RETURN(crypto::HpkeContext context,
+                          crypto::HpkeSetup(cs.hpke()).SetupR(kem_output, external_priv, {}));
+  return context.Export(AsBytes(kExternalInitLabel), cs.nh);
 }
 
 Bytes ConfirmedTranscriptHash(const CipherSuiteParams& cs, ByteView interim_transcript_hash,

@@ -183,6 +183,36 @@ TEST(MlsKeyScheduleTest, ExporterRejectsOverlongOutput) {
   EXPECT_EQ(out.error().code, Errc::kInvalidArgument);
 }
 
+TEST(MlsKeyScheduleTest, ExternalInitRoundTrip) {
+  for (uint16_t code : {uint16_t{1}, uint16_t{2}, uint16_t{4}, uint16_t{7}}) {
+    const CipherSuiteParams& cs = **GetCipherSuiteParams(code);
+    const Bytes nh(cs.nh, 0x07);
+    auto e = KeyScheduleEpoch::Create(cs, nh, nh, nh, AsBytes("group context"));
+    ASSERT_TRUE(e.ok());
+    auto external = e->ExternalKeyPair();
+    ASSERT_TRUE(external.ok()) << code;
+    auto joiner = ExternalInitSender(cs, external->public_key);
+    ASSERT_TRUE(joiner.ok()) << code;
+    EXPECT_EQ(joiner->init_secret.size(), cs.nh);
+    auto member = ExternalInitReceiver(cs, external->private_key.view(), joiner->kem_output);
+    ASSERT_TRUE(member.ok()) << code;
+    EXPECT_EQ(Bytes(member->view().begin(), member->view().end()),
+              Bytes(joiner->init_secret.view().begin(), joiner->init_secret.view().end()));
+    // Another epoch's key pair yields a different secret.
+    auto other = KeyScheduleEpoch::Create(cs, nh, nh, nh, AsBytes("other context"));
+    ASSERT_TRUE(other.ok());
+    auto other_pair = other->ExternalKeyPair();
+    ASSERT_TRUE(other_pair.ok());
+    auto wrong = ExternalInitReceiver(cs, other_pair->private_key.view(), joiner->kem_output);
+    ASSERT_TRUE(wrong.ok());
+    EXPECT_NE(Bytes(wrong->view().begin(), wrong->view().end()),
+              Bytes(joiner->init_secret.view().begin(), joiner->init_secret.view().end()));
+  }
+  auto bad = ExternalInitSender(**GetCipherSuiteParams(2), Bytes(65, 0x04));
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().code, Errc::kMalformed);
+}
+
 TEST(MlsKeyScheduleTest, MembershipTagVerifiesInConstantTimeCompare) {
   const CipherSuiteParams& cs = **GetCipherSuiteParams(7);
   const Bytes key(48, 0x42);
