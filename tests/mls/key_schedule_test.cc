@@ -7,6 +7,7 @@
 #include <string>
 
 #include "candor/base/tls.h"
+#include "candor/mls/secret_tree.h"
 #include "schedule_test_util.h"
 
 namespace candor::mls {
@@ -181,6 +182,19 @@ TEST(MlsKeyScheduleTest, ExporterRejectsOverlongOutput) {
   auto out = e->MlsExporter(AsBytes("label"), {}, 255 * 32 + 1);
   ASSERT_FALSE(out.ok());
   EXPECT_EQ(out.error().code, Errc::kInvalidArgument);
+}
+
+TEST(MlsKeyScheduleTest, TakeEncryptionSecretLeavesNoCopy) {
+  const CipherSuiteParams& cs = **GetCipherSuiteParams(1);
+  const Bytes nh(32, 0x09);
+  auto e = KeyScheduleEpoch::Create(cs, nh, nh, nh, {});
+  ASSERT_TRUE(e.ok());
+  const Bytes before(e->encryption_secret().begin(), e->encryption_secret().end());
+  SecretBytes taken = e->TakeEncryptionSecret();
+  EXPECT_EQ(Bytes(taken.view().begin(), taken.view().end()), before);
+  EXPECT_TRUE(e->encryption_secret().empty());
+  EXPECT_TRUE(e->TakeEncryptionSecret().empty());
+  EXPECT_TRUE(SecretTree::Create(cs, taken.view(), 4).ok());
 }
 
 TEST(MlsKeyScheduleTest, ExternalInitRoundTrip) {

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string_view>
+#include <utility>
 
 #include "candor/base/bytes.h"
 #include "candor/base/result.h"
@@ -31,9 +32,10 @@ Result<SecretBytes> WelcomeSecret(const CipherSuiteParams& cs, ByteView joiner_s
 Result<SecretBytes> WelcomeKey(const CipherSuiteParams& cs, ByteView welcome_secret);
 Result<SecretBytes> WelcomeNonce(const CipherSuiteParams& cs, ByteView welcome_secret);
 
-// KeyScheduleEpoch holds the secrets of one epoch. It is immutable once built: the next epoch
-// is a new object built from init_secret(). Move-only; every secret is wiped on destruction.
-// Accessors return views into this object, which must remain live while they are used.
+// KeyScheduleEpoch holds the secrets of one epoch. It is immutable once built, except that
+// TakeEncryptionSecret hands encryption_secret over to the secret tree; the next epoch is a new
+// object built from init_secret(). Move-only; every secret is wiped on destruction. Accessors
+// return views into this object, which must remain live while they are used.
 class KeyScheduleEpoch {
  public:
   // Create runs the whole schedule of RFC 9420 §8 from the previous epoch's init_secret, this
@@ -59,7 +61,12 @@ class KeyScheduleEpoch {
   ByteView welcome_secret() const { return welcome_secret_.view(); }
   ByteView epoch_secret() const { return epoch_secret_.view(); }
   ByteView sender_data_secret() const { return sender_data_secret_.view(); }
+  // encryption_secret is empty once TakeEncryptionSecret was called.
   ByteView encryption_secret() const { return encryption_secret_.view(); }
+  // TakeEncryptionSecret moves encryption_secret out (to build the SecretTree) so that only the
+  // tree, which deletes what it has used, keeps it (RFC 9420 §9.2 deletion schedule). A second
+  // call returns an empty secret.
+  SecretBytes TakeEncryptionSecret() { return std::exchange(encryption_secret_, SecretBytes()); }
   ByteView exporter_secret() const { return exporter_secret_.view(); }
   ByteView external_secret() const { return external_secret_.view(); }
   ByteView confirmation_key() const { return confirmation_key_.view(); }
