@@ -258,7 +258,7 @@ Result<SecretBytes> ExtractAndExpand(KemId kem, const KemParams& p, ByteView dh,
   return LabeledExpand(p.kdf, suite_id, eae_prk.view(), "shared_secret", kem_context, p.n_secret);
 }
 
-// DeriveKeyPairImpl is §7.1.3 DeriveKeyPair(ikm); `ikm` has at least Nsk bytes.
+// DeriveKeyPairImpl is §7.1.3 DeriveKeyPair(ikm).
 Result<HpkeKeyPair> DeriveKeyPairImpl(KemId kem, const KemParams& p, ByteView ikm) {
   const Bytes suite_id = KemSuiteId(kem);
   SecretBytes dkp_prk = LabeledExtract(p.kdf, suite_id, {}, "dkp_prk", ikm);
@@ -396,9 +396,6 @@ Result<ScheduleOutput> KeySchedule(const HpkeSuite& suite, HpkeMode mode, ByteVi
 
 Result<HpkeKeyPair> DeriveKeyPair(KemId kem, ByteView ikm) {
   CANDOR_ASSIGN_OR_RETURN(KemParams p, Params(kem));
-  if (ikm.size() < p.n_sk) {
-    return MakeError(Errc::kInvalidArgument, "HPKE DeriveKeyPair: ikm shorter than Nsk");
-  }
   return DeriveKeyPairImpl(kem, p, ikm);
 }
 

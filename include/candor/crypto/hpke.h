@@ -46,8 +46,9 @@ struct HpkeKeyPair {
 // GenerateKeyPair makes a fresh KEM key pair from the system CSPRNG.
 HpkeKeyPair GenerateKeyPair(KemId kem);
 
-// DeriveKeyPair is RFC 9180 §7.1.3 DeriveKeyPair(ikm). Returns kInvalidArgument if `ikm` is
-// shorter than Nsk (RFC 9180 §7.1.3 requires at least Nsk bytes of entropy).
+// DeriveKeyPair is RFC 9180 §7.1.3 DeriveKeyPair(ikm). `ikm` SHOULD carry at least Nsk bytes of
+// entropy, but any length is accepted: MLS suite 5 (P-521, Nsk = 66) derives node and external
+// keys from 64-byte secrets (RFC 9420 §7.4, §8.3). Fails only for an unknown `kem`.
 Result<HpkeKeyPair> DeriveKeyPair(KemId kem, ByteView ikm);
 
 // PublicKeyFromPrivate returns SerializePublicKey(pk(sk)). Returns kMalformed for a private key
