@@ -5,7 +5,6 @@
 #include <string>
 
 #include "candor/base/encoding.h"
-#include "candor/crypto/ed25519.h"
 
 namespace candor::crypto {
 namespace {
@@ -188,25 +187,6 @@ TEST(SignatureTest, PrivateKeyFormat) {
             Errc::kInvalidArgument);
   EXPECT_EQ(SignatureVerify(static_cast<SignatureScheme>(1), Bytes(32), {}, Bytes(64)).error().code,
             Errc::kVerifyFailed);
-}
-
-// The libsodium-backed Ed25519PrivateKey (ed25519.h) and the OpenSSL-backed SignaturePrivateKey
-// agree: same seed, same public key, same deterministic signatures, each verifies the other's.
-TEST(SignatureTest, Ed25519AgreesWithLibsodiumKey) {
-  for (int fill : {0x00, 0x01, 0x7f, 0xff}) {
-    const Bytes seed(32, static_cast<uint8_t>(fill));
-    auto sodium_key = Ed25519PrivateKey::FromSeed(seed);
-    auto ossl_key = SignaturePrivateKey::FromBytes(SignatureScheme::kEd25519, seed);
-    ASSERT_TRUE(sodium_key.ok() && ossl_key.ok());
-    EXPECT_EQ(HexEncode(sodium_key->public_key()), HexEncode(ossl_key->public_key()));
-    const Ed25519Signature a = sodium_key->Sign(AsBytes("message"));
-    const Bytes b = ossl_key->Sign(AsBytes("message"));
-    EXPECT_EQ(HexEncode(a), HexEncode(b));
-    EXPECT_TRUE(Ed25519Verify(sodium_key->public_key(), AsBytes("message"), b).ok());
-    EXPECT_TRUE(
-        SignatureVerify(SignatureScheme::kEd25519, ossl_key->public_key(), AsBytes("message"), a)
-            .ok());
-  }
 }
 
 TEST(SignatureTest, MovedKeyStillSigns) {
