@@ -370,16 +370,24 @@ struct ScheduleOutput {
   SecretBytes exporter_secret;
 };
 
-// KeySchedule is §5.1 KeySchedule<ROLE>(mode, shared_secret, info, psk, psk_id).
-Result<ScheduleOutput> KeySchedule(const HpkeSuite& suite, HpkeMode mode, ByteView shared_secret,
-                                   ByteView info, ByteView psk, ByteView psk_id) {
+// InfoHash is §5.1 info_hash = LabeledExtract("", "info_hash", info).
+Result<Bytes> InfoHash(const HpkeSuite& suite, ByteView info) {
+  CANDOR_ASSIGN_OR_RETURN(HashId kdf, KdfHash(suite.kdf));
+  SecretBytes info_hash = LabeledExtract(kdf, HpkeSuiteId(suite), {}, "info_hash", info);
+  return Bytes(info_hash.view().begin(), info_hash.view().end());
+}
+
+// KeyScheduleFromInfoHash is §5.1 KeySchedule<ROLE>(mode, shared_secret, info, psk, psk_id)
+// with info_hash already computed.
+Result<ScheduleOutput> KeyScheduleFromInfoHash(const HpkeSuite& suite, HpkeMode mode,
+                                               ByteView shared_secret, ByteView info_hash,
+                                               ByteView psk, ByteView psk_id) {
   CANDOR_ASSIGN_OR_RETURN(HashId kdf, KdfHash(suite.kdf));
   const Bytes suite_id = HpkeSuiteId(suite);
   SecretBytes psk_id_hash = LabeledExtract(kdf, suite_id, {}, "psk_id_hash", psk_id);
-  SecretBytes info_hash = LabeledExtract(kdf, suite_id, {}, "info_hash", info);
   Bytes key_schedule_context = {static_cast<uint8_t>(mode)};
   Append(key_schedule_context, psk_id_hash.view());
-  Append(key_schedule_context, info_hash.view());
+  Append(key_schedule_context, info_hash);
   SecretBytes secret = LabeledExtract(kdf, suite_id, shared_secret, "secret", psk);
   ScheduleOutput out;
   CANDOR_ASSIGN_OR_RETURN(out.key, LabeledExpand(kdf, suite_id, secret.view(), "key",
@@ -390,6 +398,13 @@ Result<ScheduleOutput> KeySchedule(const HpkeSuite& suite, HpkeMode mode, ByteVi
   CANDOR_ASSIGN_OR_RETURN(out.exporter_secret, LabeledExpand(kdf, suite_id, secret.view(), "exp",
                                                              key_schedule_context, HashSize(kdf)));
   return out;
+}
+
+// KeySchedule is §5.1 KeySchedule<ROLE>(mode, shared_secret, info, psk, psk_id).
+Result<ScheduleOutput> KeySchedule(const HpkeSuite& suite, HpkeMode mode, ByteView shared_secret,
+                                   ByteView info, ByteView psk, ByteView psk_id) {
+  CANDOR_ASSIGN_OR_RETURN(Bytes info_hash, InfoHash(suite, info));
+  return KeyScheduleFromInfoHash(suite, mode, shared_secret, info_hash, psk, psk_id);
 }
 
 }  // namespace
@@ -519,6 +534,26 @@ Result<HpkeCiphertext> HpkeSealBase(const HpkeSuite& suite, ByteView pk_r, ByteV
   CANDOR_ASSIGN_OR_RETURN(HpkeSenderContext sender, HpkeSetup(suite).SetupS(pk_r, info));
   CANDOR_ASSIGN_OR_RETURN(Bytes ct, sender.context.Seal(aad, plaintext));
   return HpkeCiphertext{std::move(sender.enc), std::move(ct)};
+}
+
+Result<HpkeBaseSealer> HpkeBaseSealer::Create(const HpkeSuite& suite, ByteView info) {
+  CANDOR_TRY(CheckSuite(suite));
+  CANDOR_ASSIGN_OR_RETURN(Bytes info_hash, InfoHash(suite, info));
+  return HpkeBaseSealer(suite, std::move(info_hash));
+}
+
+Result<HpkeCiphertext> HpkeBaseSealer::Seal(ByteView pk_r, ByteView aad, ByteView plaintext) const {
+  CANDOR_ASSIGN_OR_RETURN(KemParams p, Params(suite_.kem));
+  SecretBytes ikm_e(p.n_sk);
+  FillRandom(ikm_e.data(), ikm_e.size());
+  CANDOR_ASSIGN_OR_RETURN(EncapResult encap, Encap(suite_.kem, p, pk_r, {}, ikm_e.view()));
+  CANDOR_ASSIGN_OR_RETURN(ScheduleOutput ks,
+                          KeyScheduleFromInfoHash(suite_, HpkeMode::kBase,
+                                                  encap.shared_secret.view(), info_hash_, {}, {}));
+  HpkeContext context(suite_, std::move(ks.key), std::move(ks.base_nonce),
+                      std::move(ks.exporter_secret));
+  CANDOR_ASSIGN_OR_RETURN(Bytes ct, context.Seal(aad, plaintext));
+  return HpkeCiphertext{std::move(encap.enc), std::move(ct)};
 }
 
 Result<SecretBytes> HpkeOpenBase(const HpkeSuite& suite, ByteView enc, ByteView sk_r, ByteView info,

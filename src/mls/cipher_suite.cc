@@ -130,6 +130,13 @@ Result<crypto::HpkeCiphertext> EncryptWithLabel(const CipherSuiteParams& cs, Byt
   return crypto::HpkeSealBase(cs.hpke(), public_key, LabeledPair(label, context), {}, plaintext);
 }
 
+Result<LabeledEncryptor> LabeledEncryptor::Create(const CipherSuiteParams& cs,
+                                                  std::string_view label, ByteView context) {
+  CANDOR_ASSIGN_OR_RETURN(crypto::HpkeBaseSealer sealer,
+                          crypto::HpkeBaseSealer::Create(cs.hpke(), LabeledPair(label, context)));
+  return LabeledEncryptor(std::move(sealer));
+}
+
 Result<SecretBytes> DecryptWithLabel(const CipherSuiteParams& cs, ByteView private_key,
                                      std::string_view label, ByteView context, ByteView kem_output,
                                      ByteView ciphertext) {

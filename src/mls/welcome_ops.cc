@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
+#include <thread>
 #include <utility>
 
 #include "candor/base/tls.h"
@@ -63,10 +65,13 @@ Result<GroupInfo> DecryptGroupInfo(const CipherSuiteParams& cs, const Welcome& w
   return tls::DecodeExact<GroupInfo>(plaintext->view());
 }
 
-Result<EncryptedGroupSecrets> EncryptGroupSecrets(const CipherSuiteParams& cs,
-                                                  const KeyPackage& new_member,
-                                                  const GroupSecrets& secrets,
-                                                  ByteView encrypted_group_info) {
+namespace {
+
+// EncryptFor encrypts `secrets` to `new_member` with a prepared "Welcome" encryptor.
+Result<EncryptedGroupSecrets> EncryptFor(const CipherSuiteParams& cs,
+                                         const LabeledEncryptor& encryptor,
+                                         const KeyPackage& new_member,
+                                         const GroupSecrets& secrets) {
   tls::Writer w;
   secrets.Encode(w);
   // The encoding holds joiner_secret: keep it in a SecretBytes and wipe the writer's copy.
@@ -75,13 +80,54 @@ Result<EncryptedGroupSecrets> EncryptGroupSecrets(const CipherSuiteParams& cs,
   volatile uint8_t* wipe = raw.data();  // volatile: the stores are not elided
   for (size_t i = 0; i < raw.size(); ++i) wipe[i] = 0;
 
-  Result<crypto::HpkeCiphertext> ct =
-      EncryptWithLabel(cs, new_member.init_key, "Welcome", encrypted_group_info, plaintext.view());
+  Result<crypto::HpkeCiphertext> ct = encryptor.Encrypt(new_member.init_key, plaintext.view());
   if (!ct.ok()) return std::move(ct).error();
   EncryptedGroupSecrets out;
   out.new_member = MakeKeyPackageRef(cs, new_member);
   out.encrypted_group_secrets.kem_output = std::move(ct->kem_output);
   out.encrypted_group_secrets.ciphertext = std::move(ct->ciphertext);
+  return out;
+}
+
+}  // namespace
+
+Result<EncryptedGroupSecrets> EncryptGroupSecrets(const CipherSuiteParams& cs,
+                                                  const KeyPackage& new_member,
+                                                  const GroupSecrets& secrets,
+                                                  ByteView encrypted_group_info) {
+  CANDOR_ASSIGN_OR_RETURN(LabeledEncryptor encryptor,
+                          LabeledEncryptor::Create(cs, "Welcome", encrypted_group_info));
+  return EncryptFor(cs, encryptor, new_member, secrets);
+}
+
+Result<std::vector<EncryptedGroupSecrets>> EncryptGroupSecretsForAll(
+    const CipherSuiteParams& cs, std::span<const KeyPackage* const> new_members,
+    std::span<const GroupSecrets> secrets, ByteView encrypted_group_info) {
+  if (new_members.size() != secrets.size()) {
+    return MakeError(Errc::kInvalidArgument, "EncryptGroupSecretsForAll: span lengths differ");
+  }
+  CANDOR_ASSIGN_OR_RETURN(LabeledEncryptor encryptor,
+                          LabeledEncryptor::Create(cs, "Welcome", encrypted_group_info));
+  std::vector<std::optional<Result<EncryptedGroupSecrets>>> results(new_members.size());
+  auto run = [&](size_t begin, size_t end) {
+    for (size_t i = begin; i < end; ++i) {
+      results[i].emplace(EncryptFor(cs, encryptor, *new_members[i], secrets[i]));
+    }
+  };
+  if (new_members.size() > kParallelWelcomeThreshold) {
+    const size_t half = new_members.size() / 2;
+    std::thread helper(run, half, new_members.size());
+    run(0, half);
+    helper.join();
+  } else {
+    run(0, new_members.size());
+  }
+  std::vector<EncryptedGroupSecrets> out;
+  out.reserve(results.size());
+  for (std::optional<Result<EncryptedGroupSecrets>>& r : results) {
+    if (!r->ok()) return std::move(*r).error();
+    out.push_back(std::move(*r).value());
+  }
   return out;
 }
 

@@ -208,6 +208,36 @@ TEST(HpkeTest, SingleShotBase) {
   }
 }
 
+// HpkeBaseSealer hashes `info` once; its output opens with HpkeOpenBase under the same info
+// and fails under another, for every KEM.
+TEST(HpkeTest, BaseSealerMatchesSingleShot) {
+  const Bytes info(100000, 0x5a);
+  for (KemId kem : {KemId::kP256, KemId::kP384, KemId::kP521, KemId::kX25519, KemId::kX448}) {
+    const HpkeSuite suite{kem, KdfId::kHkdfSha256, AeadId::kAes128Gcm};
+    auto sealer = HpkeBaseSealer::Create(suite, info);
+    ASSERT_TRUE(sealer.ok());
+    for (int i = 0; i < 3; ++i) {
+      HpkeKeyPair r = GenerateKeyPair(kem);
+      auto ct = sealer->Seal(r.public_key, AsBytes("aad"), AsBytes("secret"));
+      ASSERT_TRUE(ct.ok());
+      auto pt = HpkeOpenBase(suite, ct->kem_output, r.private_key.view(), info, AsBytes("aad"),
+                             ct->ciphertext);
+      ASSERT_TRUE(pt.ok());
+      EXPECT_EQ(AsStringView(pt->view()), "secret");
+      Bytes other_info = info;
+      other_info.back() ^= 1;
+      EXPECT_EQ(HpkeOpenBase(suite, ct->kem_output, r.private_key.view(), other_info,
+                             AsBytes("aad"), ct->ciphertext)
+                    .error()
+                    .code,
+                Errc::kVerifyFailed);
+    }
+    EXPECT_EQ(sealer->Seal(Bytes(3, 1), {}, {}).error().code, Errc::kMalformed);
+  }
+  const HpkeSuite unknown{static_cast<KemId>(0x99), KdfId::kHkdfSha256, AeadId::kAes128Gcm};
+  EXPECT_EQ(HpkeBaseSealer::Create(unknown, info).error().code, Errc::kInvalidArgument);
+}
+
 TEST(HpkeTest, OpenFailureDoesNotAdvance) {
   const HpkeSuite suite{KemId::kX25519, KdfId::kHkdfSha256, AeadId::kAes128Gcm};
   HpkeKeyPair r = GenerateKeyPair(KemId::kX25519);

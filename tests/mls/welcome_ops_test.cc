@@ -4,7 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <span>
 #include <utility>
+#include <vector>
 
 #include "candor/base/tls.h"
 #include "candor/crypto/signature.h"
@@ -91,6 +93,42 @@ TEST_P(WelcomeOpsTest, JoinerOpensWhatTheSenderMade) {
   GroupInfo bad = *info;
   bad.confirmation_tag.back() ^= 1;
   EXPECT_EQ(VerifyGroupInfoConfirmationTag(*epoch, bad).error().code, Errc::kVerifyFailed);
+}
+
+// EncryptGroupSecretsForAll (above the two-thread threshold) gives every new member an entry it
+// can open, in order, with its own GroupSecrets.
+TEST_P(WelcomeOpsTest, EncryptForManyMembers) {
+  const size_t num_members = kParallelWelcomeThreshold + 5;
+  std::vector<KeyPackageWithKeys> members;
+  std::vector<const KeyPackage*> packages;
+  std::vector<GroupSecrets> secrets(num_members);
+  for (size_t i = 0; i < num_members; ++i) {
+    Credential cred;
+    cred.identity = {'m', static_cast<uint8_t>(i)};
+    auto kp = CreateKeyPackage(cs_, joiner_key_, cred, Lifetime{0, ~uint64_t{0}});
+    ASSERT_TRUE(kp.ok());
+    members.push_back(std::move(*kp));
+    secrets[i].joiner_secret = SecretBytes(Bytes(cs_.nh, static_cast<uint8_t>(i)));
+  }
+  for (const KeyPackageWithKeys& m : members) packages.push_back(&m.key_package);
+  Welcome welcome;
+  welcome.cipher_suite = cs_.suite;
+  welcome.encrypted_group_info = Bytes(5000, 7);
+  auto all = EncryptGroupSecretsForAll(cs_, packages, secrets, welcome.encrypted_group_info);
+  ASSERT_TRUE(all.ok()) << all.error().ToString();
+  ASSERT_EQ(all->size(), num_members);
+  welcome.secrets = std::move(*all);
+  for (size_t i = 0; i < num_members; ++i) {
+    auto opened = DecryptGroupSecrets(cs_, welcome, MakeKeyPackageRef(cs_, members[i].key_package),
+                                      members[i].init_private_key.view());
+    ASSERT_TRUE(opened.ok()) << opened.error().ToString();
+    EXPECT_EQ(opened->joiner_secret.view()[0], static_cast<uint8_t>(i));
+  }
+  EXPECT_EQ(EncryptGroupSecretsForAll(cs_, packages, std::span(secrets).first(1),
+                                      welcome.encrypted_group_info)
+                .error()
+                .code,
+            Errc::kInvalidArgument);
 }
 
 TEST_P(WelcomeOpsTest, TamperingIsRejected) {

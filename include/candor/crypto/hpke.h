@@ -78,6 +78,7 @@ class HpkeContext {
 
  private:
   friend class HpkeSetup;
+  friend class HpkeBaseSealer;
   HpkeContext(HpkeSuite suite, SecretBytes key, SecretBytes base_nonce, SecretBytes exporter);
   HpkeSuite suite_;
   SecretBytes key_;
@@ -137,6 +138,27 @@ struct HpkeCiphertext {
 // HpkeSealBase is RFC 9180 §6.1 SealBase(pkR, info, aad, pt).
 Result<HpkeCiphertext> HpkeSealBase(const HpkeSuite& suite, ByteView pk_r, ByteView info,
                                     ByteView aad, ByteView plaintext);
+
+// HpkeBaseSealer is SealBase (RFC 9180 §6.1) for many recipients that share one `info`. The
+// key schedule's info_hash (RFC 9180 §5.1) depends on `info` alone, so it is computed once, by
+// Create, instead of once per message; that matters when `info` is large (an MLS Welcome passes
+// the whole encrypted GroupInfo as context to every new member's EncryptWithLabel). Seal gives
+// exactly what HpkeSealBase gives; it is const and may run on several threads at once.
+class HpkeBaseSealer {
+ public:
+  // Create hashes `info` for `suite`. Returns kInvalidArgument for an unknown suite.
+  static Result<HpkeBaseSealer> Create(const HpkeSuite& suite, ByteView info);
+
+  // Seal is HpkeSealBase(suite, pk_r, info, aad, plaintext) with a fresh ephemeral key. Returns
+  // kMalformed for an invalid `pk_r`.
+  Result<HpkeCiphertext> Seal(ByteView pk_r, ByteView aad, ByteView plaintext) const;
+
+ private:
+  HpkeBaseSealer(HpkeSuite suite, Bytes info_hash)
+      : suite_(suite), info_hash_(std::move(info_hash)) {}
+  HpkeSuite suite_;
+  Bytes info_hash_;  // LabeledExtract("", "info_hash", info): a hash of public data
+};
 
 // HpkeOpenBase is RFC 9180 §6.1 OpenBase(enc, skR, info, aad, ct). Any decryption failure is
 // kVerifyFailed.

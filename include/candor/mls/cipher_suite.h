@@ -106,6 +106,26 @@ Result<crypto::HpkeCiphertext> EncryptWithLabel(const CipherSuiteParams& cs, Byt
                                                 std::string_view label, ByteView context,
                                                 ByteView plaintext);
 
+// LabeledEncryptor is EncryptWithLabel for many public keys under one `label` and `context`:
+// EncryptContext is encoded and hashed into HPKE's key schedule once, by Create, rather than
+// once per recipient (crypto::HpkeBaseSealer). A Welcome to many new members uses it: their
+// shared context is the whole encrypted GroupInfo. Encrypt is const and thread-safe; the
+// encryptor keeps no reference to Create's arguments.
+class LabeledEncryptor {
+ public:
+  // Create prepares EncryptWithLabel(·, label, context, ·) for the suite `cs`.
+  static Result<LabeledEncryptor> Create(const CipherSuiteParams& cs, std::string_view label,
+                                         ByteView context);
+  // Encrypt equals EncryptWithLabel(cs, public_key, label, context, plaintext).
+  Result<crypto::HpkeCiphertext> Encrypt(ByteView public_key, ByteView plaintext) const {
+    return sealer_.Seal(public_key, {}, plaintext);
+  }
+
+ private:
+  explicit LabeledEncryptor(crypto::HpkeBaseSealer sealer) : sealer_(std::move(sealer)) {}
+  crypto::HpkeBaseSealer sealer_;
+};
+
 // DecryptWithLabel is OpenBase(kem_output, private_key, EncryptContext{"MLS 1.0 " + label,
 // context}, "", ciphertext) (RFC 9420 §5.1.3). Every decryption failure is kVerifyFailed; a
 // malformed `kem_output` or private key is kMalformed (as crypto::HpkeOpenBase reports it).

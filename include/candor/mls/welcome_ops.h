@@ -3,6 +3,9 @@
 // decrypting and verifying them (joiner side). The tree and the group state are the caller's.
 #pragma once
 
+#include <span>
+#include <vector>
+
 #include "candor/base/bytes.h"
 #include "candor/base/result.h"
 #include "candor/crypto/signature.h"
@@ -51,6 +54,20 @@ Result<EncryptedGroupSecrets> EncryptGroupSecrets(const CipherSuiteParams& cs,
                                                   const KeyPackage& new_member,
                                                   const GroupSecrets& secrets,
                                                   ByteView encrypted_group_info);
+
+// EncryptGroupSecretsForAll is EncryptGroupSecrets(cs, *new_members[i], secrets[i],
+// encrypted_group_info) for every i, in order. The shared context is encoded and hashed once
+// (LabeledEncryptor), and above kParallelWelcomeThreshold new members the HPKE encryptions are
+// split over two threads, so a Welcome to thousands of members costs about one X25519 key
+// generation and one DH each. Returns the first error; kInvalidArgument if the spans differ in
+// length. Keeps no reference to its arguments.
+Result<std::vector<EncryptedGroupSecrets>> EncryptGroupSecretsForAll(
+    const CipherSuiteParams& cs, std::span<const KeyPackage* const> new_members,
+    std::span<const GroupSecrets> secrets, ByteView encrypted_group_info);
+
+// kParallelWelcomeThreshold is the member count above which EncryptGroupSecretsForAll uses two
+// threads.
+inline constexpr size_t kParallelWelcomeThreshold = 64;
 
 // DecryptGroupSecrets finds the entry of `welcome.secrets` whose new_member equals
 // `key_package_ref` (the joiner's KeyPackageRef) and opens it with DecryptWithLabel(
