@@ -307,7 +307,9 @@ std::vector<NodeIndex> PublicTree::Resolution(NodeIndex x) const {
     if (nodes_[n.value]) {
       out.push_back(n);
       if (const auto* p = std::get_if<ParentNode>(&nodes_[n.value]->node)) {
-        for (uint32_t l : p->unmerged_leaves) out.push_back(NodeIndex{l * 2});
+        for (uint32_t l : p->unmerged_leaves) {
+          if (l < num_leaves_) out.push_back(NodeIndex{l * 2});  // others fail Validate
+        }
       }
     } else if (!IsLeafNode(n)) {
       stack.push_back(*Right(n));  // left is popped first
@@ -372,6 +374,7 @@ void PublicTree::ParentHashValid(NodeIndex p, NodeIndex child, int& num_valid) c
   }
   const std::vector<NodeIndex> res = Resolution(child);
   for (NodeIndex d : res) {
+    if (!nodes_[d.value]) continue;  // a blank unmerged leaf (Validate rejects the tree)
     const Node& dn = *nodes_[d.value];
     const Bytes* d_hash = nullptr;
     if (const auto* leaf = std::get_if<LeafNode>(&dn.node)) {

@@ -91,7 +91,8 @@ class PublicTree {
   void Truncate();
 
   // Resolution is the RFC 9420 §4.1.1 resolution of node `x`, in left-to-right order; empty
-  // for a node outside the tree.
+  // for a node outside the tree. Unmerged leaves outside the tree (which Validate rejects)
+  // are left out.
   std::vector<NodeIndex> Resolution(NodeIndex x) const;
 
   // FilteredDirectPath is the RFC 9420 §4.1.2 filtered direct path of `leaf`, from the bottom
