@@ -452,11 +452,6 @@ Status PublicTree::Validate(ByteView group_id) const {
     const LeafNode* leaf = leaf_node(LeafIndex{l});
     if (leaf == nullptr) continue;
     const auto& caps = leaf->capabilities;
-    if (std::find(caps.cipher_suites.begin(), caps.cipher_suites.end(), cs_->suite) ==
-        caps.cipher_suites.end()) {
-      return MakeError(Errc::kMalformed, "LeafNode.capabilities: leaf " + std::to_string(l) +
-                                             " lacks the group's cipher suite");
-    }
     for (uint16_t cred : credential_types) {  // every type in use, its own included
       if (std::find(caps.credentials.begin(), caps.credentials.end(), cred) ==
           caps.credentials.end()) {

@@ -1,6 +1,7 @@
 #include "candor/mls/tree_kem.h"
 
 #include <algorithm>
+#include <set>
 #include <string>
 #include <thread>
 #include <utility>
@@ -60,6 +61,51 @@ const HPKEPublicKey* PublicKeyOf(const PublicTree& tree, NodeIndex x) {
   }
   const ParentNode* parent = tree.parent_node(x);
   return parent ? &parent->encryption_key : nullptr;
+}
+
+// CheckCommitterLeaf makes the RFC 9420 §7.3 and §12.4.2 checks on an UpdatePath that need no
+// external policy: the new leaf's capabilities list its credential type and its
+// non-RFC-9420 extensions, every other member supports its credential type, its signature_key
+// is no other member's, its encryption_key differs from the current one, and no public key of
+// the path appears in the tree or twice in the path. kMalformed otherwise.
+Status CheckCommitterLeaf(const PublicTree& tree, LeafIndex sender, const UpdatePath& path) {
+  const LeafNode& leaf = path.leaf_node;
+  const Capabilities& caps = leaf.capabilities;
+  const auto cred = static_cast<uint16_t>(leaf.credential.credential_type);
+  auto listed = [](const auto& list, auto value) {
+    return std::find(list.begin(), list.end(), value) != list.end();
+  };
+  if (!listed(caps.credentials, cred)) {
+    return MakeError(Errc::kMalformed, "UpdatePath.leaf_node.capabilities: own credential type");
+  }
+  for (const Extension& ext : leaf.extensions) {
+    if (ext.extension_type > kExternalSenders && !listed(caps.extensions, ext.extension_type)) {
+      return MakeError(Errc::kMalformed, "UpdatePath.leaf_node.extensions: unlisted type");
+    }
+  }
+  std::set<Bytes> keys;
+  for (uint32_t i = 0; i < tree.num_nodes(); ++i) {
+    if (const HPKEPublicKey* key = PublicKeyOf(tree, NodeIndex{i})) keys.insert(*key);
+  }
+  for (uint32_t l = 0; l < tree.num_leaves(); ++l) {
+    const LeafNode* other = tree.leaf_node(LeafIndex{l});
+    if (other == nullptr || l == sender.value) continue;
+    if (other->signature_key == leaf.signature_key) {
+      return MakeError(Errc::kMalformed, "UpdatePath.leaf_node.signature_key: not unique");
+    }
+    if (!listed(other->capabilities.credentials, cred)) {
+      return MakeError(Errc::kMalformed, "UpdatePath.leaf_node.credential: type unsupported");
+    }
+  }
+  if (!keys.insert(leaf.encryption_key).second) {
+    return MakeError(Errc::kMalformed, "UpdatePath.leaf_node.encryption_key: not new");
+  }
+  for (const UpdatePathNode& node : path.nodes) {
+    if (!keys.insert(node.encryption_key).second) {
+      return MakeError(Errc::kMalformed, "UpdatePathNode.encryption_key: not new");
+    }
+  }
+  return OkStatus();
 }
 
 }  // namespace
@@ -264,6 +310,7 @@ Result<PublicTree> MergeUpdatePath(const PublicTree& tree, LeafIndex sender, con
     }
     keys.push_back(node.encryption_key);
   }
+  CANDOR_TRY(CheckCommitterLeaf(tree, sender, path));
   PublicTree merged = tree;
   CANDOR_ASSIGN_OR_RETURN(Bytes parent_hash, merged.SetPathKeys(sender, keys));
   if (parent_hash != path.leaf_node.parent_hash) return VerifyFailed();

@@ -211,8 +211,17 @@ TEST(MlsTreeKemTest, TamperedUpdatePathIsRejected) {
   bad = *path;
   bad.leaf_node.signature.back() ^= 1;
   EXPECT_EQ(MergeUpdatePath(g.tree, sender, bad, g.group_id).error().code, Errc::kVerifyFailed);
-  EXPECT_EQ(MergeUpdatePath(g.tree, LeafIndex{1}, *path, g.group_id).error().code,
-            Errc::kVerifyFailed);
+  // As leaf 1's path it names leaf 2's signature key (kMalformed) and would not verify.
+  EXPECT_FALSE(MergeUpdatePath(g.tree, LeafIndex{1}, *path, g.group_id).ok());
+  bad = *path;  // a key already in the tree
+  bad.nodes.front().encryption_key = g.members[1].leaf_node.encryption_key;
+  EXPECT_EQ(MergeUpdatePath(g.tree, sender, bad, g.group_id).error().code, Errc::kMalformed);
+  bad = *path;  // the committer's old leaf key
+  bad.leaf_node.encryption_key = g.members[2].leaf_node.encryption_key;
+  EXPECT_EQ(MergeUpdatePath(g.tree, sender, bad, g.group_id).error().code, Errc::kMalformed);
+  bad = *path;  // another member's signature key
+  bad.leaf_node.signature_key = g.members[0].leaf_node.signature_key;
+  EXPECT_EQ(MergeUpdatePath(g.tree, sender, bad, g.group_id).error().code, Errc::kMalformed);
   bad = *path;
   bad.nodes.pop_back();
   EXPECT_EQ(MergeUpdatePath(g.tree, sender, bad, g.group_id).error().code, Errc::kMalformed);

@@ -103,7 +103,11 @@ Result<UpdatePath> EncryptUpdatePath(const PendingUpdatePath& pending, ByteView 
 // proposals) with the UpdatePath of `sender` merged (RFC 9420 §7.5). Checks that the path has
 // one node per filtered direct path node (kMalformed), that path.leaf_node is a commit-source
 // leaf signed over `group_id` and the sender index and carries the recomputed parent hash
-// (kVerifyFailed), and that the encryption keys are valid (kMalformed).
+// (kVerifyFailed), and that the encryption keys are valid (kMalformed). Also the RFC 9420
+// §7.3 / §12.4.2 checks that need no external policy, each kMalformed: the leaf's capabilities
+// list its credential type and its non-RFC-9420 extensions; every other member
+// supports its credential type; its signature_key is no other member's; and no public key of
+// the path (the leaf's included) is already in `tree` or repeated in the path.
 Result<PublicTree> MergeUpdatePath(const PublicTree& tree, LeafIndex sender, const UpdatePath& path,
                                    ByteView group_id);
 
