@@ -63,6 +63,10 @@ const HPKEPublicKey* PublicKeyOf(const PublicTree& tree, NodeIndex x) {
   return parent ? &parent->encryption_key : nullptr;
 }
 
+bool LessBytes(ByteView a, ByteView b) {
+  return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end());
+}
+
 // CheckCommitterLeaf makes the RFC 9420 §7.3 and §12.4.2 checks on an UpdatePath that need no
 // external policy: the new leaf's capabilities list its credential type and its
 // non-RFC-9420 extensions, every other member supports its credential type, its signature_key
@@ -83,10 +87,6 @@ Status CheckCommitterLeaf(const PublicTree& tree, LeafIndex sender, const Update
       return MakeError(Errc::kMalformed, "UpdatePath.leaf_node.extensions: unlisted type");
     }
   }
-  std::set<Bytes> keys;
-  for (uint32_t i = 0; i < tree.num_nodes(); ++i) {
-    if (const HPKEPublicKey* key = PublicKeyOf(tree, NodeIndex{i})) keys.insert(*key);
-  }
   for (uint32_t l = 0; l < tree.num_leaves(); ++l) {
     const LeafNode* other = tree.leaf_node(LeafIndex{l});
     if (other == nullptr || l == sender.value) continue;
@@ -97,12 +97,21 @@ Status CheckCommitterLeaf(const PublicTree& tree, LeafIndex sender, const Update
       return MakeError(Errc::kMalformed, "UpdatePath.leaf_node.credential: type unsupported");
     }
   }
-  if (!keys.insert(leaf.encryption_key).second) {
-    return MakeError(Errc::kMalformed, "UpdatePath.leaf_node.encryption_key: not new");
-  }
+  // The path's keys (a few dozen at most) against every node of the tree.
+  std::set<ByteView, decltype(&LessBytes)> path_keys(&LessBytes);
+  path_keys.insert(leaf.encryption_key);
   for (const UpdatePathNode& node : path.nodes) {
-    if (!keys.insert(node.encryption_key).second) {
-      return MakeError(Errc::kMalformed, "UpdatePathNode.encryption_key: not new");
+    if (!path_keys.insert(node.encryption_key).second) {
+      return MakeError(Errc::kMalformed, "UpdatePathNode.encryption_key: repeated");
+    }
+  }
+  if (path_keys.size() != path.nodes.size() + 1) {
+    return MakeError(Errc::kMalformed, "UpdatePath.leaf_node.encryption_key: repeated");
+  }
+  for (uint32_t i = 0; i < tree.num_nodes(); ++i) {
+    const HPKEPublicKey* key = PublicKeyOf(tree, NodeIndex{i});
+    if (key != nullptr && path_keys.count(*key) != 0) {
+      return MakeError(Errc::kMalformed, "UpdatePath: encryption_key already in the tree");
     }
   }
   return OkStatus();
