@@ -299,12 +299,13 @@ Result<UpdatePath> EncryptUpdatePath(const PendingUpdatePath& pending, ByteView 
   return out;
 }
 
-Result<PublicTree> MergeUpdatePath(const PublicTree& tree, LeafIndex sender, const UpdatePath& path,
-                                   ByteView group_id) {
+namespace {
+
+// MergeChecked merges `path` from `sender` into `merged`, a copy of `tree` that holds a leaf
+// at `sender`, after the checks of MergeUpdatePath against `tree`.
+Result<PublicTree> MergeChecked(const PublicTree& tree, PublicTree merged, LeafIndex sender,
+                                const UpdatePath& path, ByteView group_id) {
   const CipherSuiteParams& cs = tree.cipher_suite();
-  if (tree.leaf_node(sender) == nullptr) {
-    return MakeError(Errc::kInvalidArgument, "MergeUpdatePath: sender leaf is blank");
-  }
   if (path.leaf_node.leaf_node_source != LeafNodeSource::commit) {
     return MakeError(Errc::kMalformed, "UpdatePath.leaf_node.leaf_node_source: not commit");
   }
@@ -320,12 +321,29 @@ Result<PublicTree> MergeUpdatePath(const PublicTree& tree, LeafIndex sender, con
     keys.push_back(node.encryption_key);
   }
   CANDOR_TRY(CheckCommitterLeaf(tree, sender, path));
-  PublicTree merged = tree;
   CANDOR_ASSIGN_OR_RETURN(Bytes parent_hash, merged.SetPathKeys(sender, keys));
   if (parent_hash != path.leaf_node.parent_hash) return VerifyFailed();
   if (!VerifyLeafNode(cs, path.leaf_node, group_id, sender.value).ok()) return VerifyFailed();
   CANDOR_TRY(merged.SetLeaf(sender, path.leaf_node));
   return merged;
+}
+
+}  // namespace
+
+Result<PublicTree> MergeUpdatePath(const PublicTree& tree, LeafIndex sender, const UpdatePath& path,
+                                   ByteView group_id) {
+  if (tree.leaf_node(sender) == nullptr) {
+    return MakeError(Errc::kInvalidArgument, "MergeUpdatePath: sender leaf is blank");
+  }
+  return MergeChecked(tree, tree, sender, path, group_id);
+}
+
+Result<ExternalMerge> MergeExternalUpdatePath(const PublicTree& tree, const UpdatePath& path,
+                                              ByteView group_id) {
+  PublicTree merged = tree;
+  CANDOR_ASSIGN_OR_RETURN(LeafIndex sender, merged.AddLeaf(path.leaf_node));
+  CANDOR_ASSIGN_OR_RETURN(merged, MergeChecked(tree, std::move(merged), sender, path, group_id));
+  return ExternalMerge{std::move(merged), sender};
 }
 
 Result<ProcessedUpdatePath> DecryptUpdatePath(const PublicTree& merged_tree,

@@ -306,5 +306,36 @@ TEST(MlsTreeKemTest, LargeBlankTreeUsesBothThreads) {
   }
 }
 
+TEST(MlsTreeKemTest, ExternalCommitJoinsAtLeftmostBlankLeaf) {
+  TestGroup g = MakeGroup(4);
+  ASSERT_TRUE(g.tree.RemoveLeaf(LeafIndex{1}).ok());
+  TestMember joiner = MakeMember(Suite1(), 99);
+  // The joiner's view: its leaf added to the tree from the GroupInfo, then a path from it.
+  PublicTree joiner_tree = g.tree;
+  auto index = joiner_tree.AddLeaf(joiner.leaf_node);
+  ASSERT_TRUE(index.ok());
+  EXPECT_EQ(index->value, 1u);
+  auto pending =
+      CreateUpdatePath(joiner_tree, *index, joiner.signature_key, g.group_id, joiner.leaf_node);
+  ASSERT_TRUE(pending.ok());
+  const Bytes gc = {3, 1, 4};
+  auto path = EncryptUpdatePath(*pending, gc, {});
+  ASSERT_TRUE(path.ok());
+  auto merged = MergeExternalUpdatePath(g.tree, *path, g.group_id);
+  ASSERT_TRUE(merged.ok()) << merged.error().ToString();
+  EXPECT_EQ(merged->sender, *index);
+  EXPECT_EQ(merged->tree.TreeHash(), pending->tree.TreeHash());
+  EXPECT_TRUE(merged->tree.Validate(g.group_id).ok());
+  for (uint32_t i : {0U, 2U, 3U}) {
+    TreeKEMPrivateKey priv(LeafIndex{i}, g.members[i].leaf_private_key.Clone());
+    auto r = DecryptUpdatePath(merged->tree, priv, merged->sender, *path, gc, {});
+    ASSERT_TRUE(r.ok()) << i;
+    EXPECT_TRUE(crypto::ConstantTimeEqual(r->commit_secret.view(), pending->commit_secret.view()));
+  }
+  UpdatePath bad = *path;
+  bad.leaf_node.signature.back() ^= 1;
+  EXPECT_EQ(MergeExternalUpdatePath(g.tree, bad, g.group_id).error().code, Errc::kVerifyFailed);
+}
+
 }  // namespace
 }  // namespace candor::mls

@@ -111,6 +111,23 @@ Result<UpdatePath> EncryptUpdatePath(const PendingUpdatePath& pending, ByteView 
 Result<PublicTree> MergeUpdatePath(const PublicTree& tree, LeafIndex sender, const UpdatePath& path,
                                    ByteView group_id);
 
+// ExternalMerge is the result of MergeExternalUpdatePath: the merged tree and the leaf the
+// external joiner was given.
+struct ExternalMerge {
+  PublicTree tree;
+  LeafIndex sender;
+};
+
+// MergeExternalUpdatePath is MergeUpdatePath for an external commit (RFC 9420 §12.4.2): the
+// joiner's path.leaf_node goes to the leftmost blank leaf (the tree is extended if there is
+// none), that leaf is the sender, and the path is merged with the same checks (the key
+// freshness checks run against `tree`, which has no leaf of the joiner). The joiner builds
+// its path the same way: AddLeaf of its LeafNode to its copy of the tree, then
+// CreateUpdatePath from that leaf. Failures as MergeUpdatePath, plus kInvalidArgument if the
+// tree is full.
+Result<ExternalMerge> MergeExternalUpdatePath(const PublicTree& tree, const UpdatePath& path,
+                                              ByteView group_id);
+
 // ProcessedUpdatePath is what a receiver learns from an UpdatePath.
 struct ProcessedUpdatePath {
   TreeKEMPrivateKey private_key;  // the receiver's view of the merged tree
