@@ -108,7 +108,12 @@ Status CheckCommitterLeaf(const PublicTree& tree, LeafIndex sender, const Update
   if (path_keys.size() != path.nodes.size() + 1) {
     return MakeError(Errc::kMalformed, "UpdatePath.leaf_node.encryption_key: repeated");
   }
+  // A sender leaf equal to path.leaf_node was put there for an external commit (AddLeaf then
+  // MergeUpdatePath); it is not a current leaf whose key is reused.
+  const LeafNode* current = tree.leaf_node(sender);
+  const bool preadded = current != nullptr && *current == leaf;
   for (uint32_t i = 0; i < tree.num_nodes(); ++i) {
+    if (preadded && i == sender.value * 2) continue;
     const HPKEPublicKey* key = PublicKeyOf(tree, NodeIndex{i});
     if (key != nullptr && path_keys.count(*key) != 0) {
       return MakeError(Errc::kMalformed, "UpdatePath: encryption_key already in the tree");

@@ -332,6 +332,12 @@ TEST(MlsTreeKemTest, ExternalCommitJoinsAtLeftmostBlankLeaf) {
     ASSERT_TRUE(r.ok()) << i;
     EXPECT_TRUE(crypto::ConstantTimeEqual(r->commit_secret.view(), pending->commit_secret.view()));
   }
+  // The two-step form: AddLeaf of the path's leaf, then MergeUpdatePath from it.
+  PublicTree two_step = g.tree;
+  ASSERT_TRUE(two_step.AddLeaf(path->leaf_node).ok());
+  auto merged2 = MergeUpdatePath(two_step, *index, *path, g.group_id);
+  ASSERT_TRUE(merged2.ok()) << merged2.error().ToString();
+  EXPECT_EQ(merged2->TreeHash(), merged->tree.TreeHash());
   UpdatePath bad = *path;
   bad.leaf_node.signature.back() ^= 1;
   EXPECT_EQ(MergeExternalUpdatePath(g.tree, bad, g.group_id).error().code, Errc::kVerifyFailed);

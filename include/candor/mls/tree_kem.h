@@ -107,7 +107,9 @@ Result<UpdatePath> EncryptUpdatePath(const PendingUpdatePath& pending, ByteView 
 // §7.3 / §12.4.2 checks that need no external policy, each kMalformed: the leaf's capabilities
 // list its credential type and its non-RFC-9420 extensions; every other member
 // supports its credential type; its signature_key is no other member's; and no public key of
-// the path (the leaf's included) is already in `tree` or repeated in the path.
+// the path (the leaf's included) is already in `tree` or repeated in the path. A sender leaf
+// exactly equal to path.leaf_node counts as added for an external commit (AddLeaf, then this
+// call) and is left out of the last check; MergeExternalUpdatePath does both steps.
 Result<PublicTree> MergeUpdatePath(const PublicTree& tree, LeafIndex sender, const UpdatePath& path,
                                    ByteView group_id);
 
