@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 #include <string>
+#include <system_error>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -289,14 +290,22 @@ Result<UpdatePath> EncryptUpdatePath(const PendingUpdatePath& pending, ByteView 
       cts[j] = {std::move(ct->kem_output), std::move(ct->ciphertext)};
     }
   };
+  bool done = false;
   if (jobs.size() > kParallelThreshold) {
     const size_t half = jobs.size() / 2;
-    std::thread helper(run, half, jobs.size());
-    run(0, half);
-    helper.join();
-  } else {
-    run(0, jobs.size());
+    std::thread helper;
+    try {
+      helper = std::thread(run, half, jobs.size());
+    } catch (const std::system_error&) {
+      // No thread available: fall through to the serial loop (the exception stops here).
+    }
+    if (helper.joinable()) {
+      run(0, half);
+      helper.join();
+      done = true;
+    }
   }
+  if (!done) run(0, jobs.size());
   for (size_t j = 0; j < jobs.size(); ++j) {
     CANDOR_TRY(status[j]);
     out.nodes[jobs[j].step].encrypted_path_secret.push_back(std::move(cts[j]));
