@@ -3,6 +3,8 @@
 // UpdatePath path;`. MergeUpdatePath and MergeExternalUpdatePath must never crash and fail
 // only with the documented codes; a merged tree must pass VerifyParentHashes and carry the
 // path's leaf; DecryptUpdatePath with a key the fuzzer cannot know must fail cleanly.
+// Seeds (fuzz/corpus/update_path_fuzz/): every suite-1 update path of
+// tests/vectors/mls/treekem.json with its sender, a member, group_id and ratchet_tree.
 #include "candor/mls/ratchet_tree.h"
 #include "candor/mls/tree_kem.h"
 #include "fuzz/fuzz_target.h"
