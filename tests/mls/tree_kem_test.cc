@@ -286,6 +286,16 @@ TEST(MlsTreeKemTest, NewMembersAreExcludedAndJoinWithPathSecret) {
 TEST(MlsTreeKemTest, LargeBlankTreeUsesBothThreads) {
   // 100 leaves and blank parents: the path secrets go to 99 leaves, above the threshold.
   TestGroup g = MakeGroup(100);
+  {  // Validate checks the 100 leaf signatures on two threads; a bad one in either half fails.
+    ASSERT_TRUE(g.tree.Validate(g.group_id).ok());
+    for (uint32_t bad_leaf : {10U, 80U}) {
+      PublicTree copy = g.tree;
+      LeafNode leaf = *copy.leaf_node(LeafIndex{bad_leaf});
+      leaf.signature.back() ^= 1;
+      ASSERT_TRUE(copy.SetLeaf(LeafIndex{bad_leaf}, std::move(leaf)).ok());
+      EXPECT_EQ(copy.Validate(g.group_id).error().code, Errc::kVerifyFailed);
+    }
+  }
   auto pending = CreateUpdatePath(g.tree, LeafIndex{0}, g.members[0].signature_key, g.group_id,
                                   g.members[0].leaf_node);
   ASSERT_TRUE(pending.ok());

@@ -123,8 +123,14 @@ class PublicTree {
   // not_after for key_package leaves (kVerifyFailed for signatures, kMalformed else); all
   // encryption keys (leaves and parents) distinct and all signature keys distinct
   // (kMalformed); parent hashes valid (kVerifyFailed). Lifetime against the clock and
-  // credential trust are the caller's policy.
+  // credential trust are the caller's policy. Above 64 leaves the signatures are checked on
+  // two threads.
   Status Validate(ByteView group_id) const;
+
+  // VerifyLeafSignatures checks the signature of every non-blank leaf over its LeafNodeTBS
+  // with `group_id` and its index (RFC 9420 §7.2), on two threads above 64 leaves.
+  // kVerifyFailed if any fails.
+  Status VerifyLeafSignatures(ByteView group_id) const;
 
   // SetPathKeys is the public half of merging an UpdatePath from `sender` (RFC 9420 §7.5,
   // §7.9): it blanks the sender's direct path, puts a fresh ParentNode with
