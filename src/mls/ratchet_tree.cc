@@ -1,8 +1,11 @@
 #include "candor/mls/ratchet_tree.h"
 
 #include <algorithm>
+#include <functional>
 #include <set>
 #include <string>
+#include <system_error>
+#include <thread>
 #include <utility>
 
 #include "candor/crypto/hpke.h"
@@ -10,6 +13,9 @@
 
 namespace candor::mls {
 namespace {
+
+// Above this many leaves Validate checks the leaf signatures on two threads.
+constexpr size_t kParallelSignatureThreshold = 64;
 
 bool IsLeafNode(NodeIndex x) { return (x.value & 1U) == 0; }
 
@@ -307,7 +313,9 @@ std::vector<NodeIndex> PublicTree::Resolution(NodeIndex x) const {
     if (nodes_[n.value]) {
       out.push_back(n);
       if (const auto* p = std::get_if<ParentNode>(&nodes_[n.value]->node)) {
-        for (uint32_t l : p->unmerged_leaves) out.push_back(NodeIndex{l * 2});
+        for (uint32_t l : p->unmerged_leaves) {
+          if (l < num_leaves_) out.push_back(NodeIndex{l * 2});  // others fail Validate
+        }
       }
     } else if (!IsLeafNode(n)) {
       stack.push_back(*Right(n));  // left is popped first
@@ -372,6 +380,7 @@ void PublicTree::ParentHashValid(NodeIndex p, NodeIndex child, int& num_valid) c
   }
   const std::vector<NodeIndex> res = Resolution(child);
   for (NodeIndex d : res) {
+    if (!nodes_[d.value]) continue;  // a blank unmerged leaf (Validate rejects the tree)
     const Node& dn = *nodes_[d.value];
     const Bytes* d_hash = nullptr;
     if (const auto* leaf = std::get_if<LeafNode>(&dn.node)) {
@@ -407,6 +416,40 @@ Status PublicTree::VerifyParentHashes() const {
   return OkStatus();
 }
 
+Status PublicTree::VerifyLeafSignatures(ByteView group_id) const {
+  std::vector<uint32_t> leaves;
+  for (uint32_t l = 0; l < num_leaves_; ++l) {
+    if (leaf_node(LeafIndex{l}) != nullptr) leaves.push_back(l);
+  }
+  // Each half records whether all its signatures verified; VerifyLeafNode is thread-safe.
+  auto verify = [&](size_t begin, size_t end, bool& ok) {
+    ok = true;
+    for (size_t i = begin; i < end && ok; ++i) {
+      ok = VerifyLeafNode(*cs_, *leaf_node(LeafIndex{leaves[i]}), group_id, leaves[i]).ok();
+    }
+  };
+  bool first_ok = false;
+  bool second_ok = false;
+  const size_t half = leaves.size() / 2;
+  std::thread helper;
+  if (leaves.size() > kParallelSignatureThreshold) {
+    try {
+      helper = std::thread(verify, half, leaves.size(), std::ref(second_ok));
+    } catch (const std::system_error&) {
+      // No thread available: verify serially below (the exception stops here).
+    }
+  }
+  if (helper.joinable()) {
+    verify(0, half, first_ok);
+    helper.join();
+  } else {
+    verify(0, leaves.size(), first_ok);
+    second_ok = true;
+  }
+  if (!first_ok || !second_ok) return VerifyFailed();
+  return OkStatus();
+}
+
 Status PublicTree::Validate(ByteView group_id) const {
   // unmerged_leaves (RFC 9420 §12.4.3.1, §7.1).
   for (uint32_t i = 1; i < nodes_.size(); i += 2) {
@@ -436,23 +479,35 @@ Status PublicTree::Validate(ByteView group_id) const {
       }
     }
   }
-  // Leaves: capabilities, lifetime, signatures.
+  // Leaves: capabilities, lifetime, signatures (RFC 9420 §7.3 as far as no policy is needed).
   std::set<Bytes> encryption_keys;
   std::set<Bytes> signature_keys;
+  std::set<uint16_t> credential_types;
+  for (uint32_t l = 0; l < num_leaves_; ++l) {
+    if (const LeafNode* leaf = leaf_node(LeafIndex{l})) {
+      credential_types.insert(static_cast<uint16_t>(leaf->credential.credential_type));
+    }
+  }
   for (uint32_t l = 0; l < num_leaves_; ++l) {
     const LeafNode* leaf = leaf_node(LeafIndex{l});
     if (leaf == nullptr) continue;
     const auto& caps = leaf->capabilities;
-    if (std::find(caps.cipher_suites.begin(), caps.cipher_suites.end(), cs_->suite) ==
-        caps.cipher_suites.end()) {
-      return MakeError(Errc::kMalformed, "LeafNode.capabilities: leaf " + std::to_string(l) +
-                                             " lacks the group's cipher suite");
+    for (uint16_t cred : credential_types) {  // every type in use, its own included
+      if (std::find(caps.credentials.begin(), caps.credentials.end(), cred) ==
+          caps.credentials.end()) {
+        return MakeError(Errc::kMalformed, "LeafNode.capabilities: leaf " + std::to_string(l) +
+                                               " lacks credential type " + std::to_string(cred));
+      }
     }
-    const auto cred = static_cast<uint16_t>(leaf->credential.credential_type);
-    if (std::find(caps.credentials.begin(), caps.credentials.end(), cred) ==
-        caps.credentials.end()) {
-      return MakeError(Errc::kMalformed, "LeafNode.capabilities: leaf " + std::to_string(l) +
-                                             " lacks its own credential type");
+    for (const Extension& ext : leaf->extensions) {
+      // Extensions of RFC 9420 itself (types 1 to 5) need not be listed (§7.2).
+      if (ext.extension_type > kExternalSenders &&
+          std::find(caps.extensions.begin(), caps.extensions.end(), ext.extension_type) ==
+              caps.extensions.end()) {
+        return MakeError(Errc::kMalformed, "LeafNode.extensions: leaf " + std::to_string(l) +
+                                               " uses unlisted type " +
+                                               std::to_string(ext.extension_type));
+      }
     }
     if (leaf->leaf_node_source == LeafNodeSource::key_package &&
         leaf->lifetime.not_before > leaf->lifetime.not_after) {
@@ -474,11 +529,7 @@ Status PublicTree::Validate(ByteView group_id) const {
       return MakeError(Errc::kMalformed, "encryption_key: invalid at node " + std::to_string(i));
     }
   }
-  for (uint32_t l = 0; l < num_leaves_; ++l) {
-    const LeafNode* leaf = leaf_node(LeafIndex{l});
-    if (leaf == nullptr) continue;
-    CANDOR_TRY(VerifyLeafNode(*cs_, *leaf, group_id, l));
-  }
+  CANDOR_TRY(VerifyLeafSignatures(group_id));
   return VerifyParentHashes();
 }
 
