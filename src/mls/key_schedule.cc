@@ -98,10 +98,10 @@ Result<SecretBytes> KeyScheduleEpoch::MlsExporter(ByteView label, ByteView conte
   return ExpandWithLabel(*cs_, derived.view(), "exported", Hash(*cs_, context), length);
 }
 
-Result<ExternalInit> ExternalInitSender(const CipherSuiteParams& cs, ByteView external_pub) {
+Result<ExternalInitKeys> ExternalInitSender(const CipherSuiteParams& cs, ByteView external_pub) {
   CANDOR_ASSIGN_OR_RETURN(crypto::HpkeSenderContext sender,
                           crypto::HpkeSetup(cs.hpke()).SetupS(external_pub, {}));
-  ExternalInit out;
+  ExternalInitKeys out;
   out.kem_output = std::move(sender.enc);
   CANDOR_ASSIGN_OR_RETURN(out.init_secret,
                           sender.context.Export(AsBytes(kExternalInitLabel), cs.nh));

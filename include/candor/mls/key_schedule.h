@@ -103,10 +103,10 @@ class KeyScheduleEpoch {
   SecretBytes init_secret_;
 };
 
-// ExternalInit is what a joiner by external Commit gets from ExternalInitSender: the
+// ExternalInitKeys is what a joiner by external Commit gets from ExternalInitSender: the
 // `kem_output` for its ExternalInit proposal and the init_secret to use in place of the
 // previous epoch's.
-struct ExternalInit {
+struct ExternalInitKeys {
   Bytes kem_output;
   SecretBytes init_secret;
 };
@@ -114,7 +114,7 @@ struct ExternalInit {
 // ExternalInitSender is the joiner's side of RFC 9420 §8.3: SetupBaseS(external_pub, "") and
 // init_secret = context.export("MLS 1.0 external init secret", Nh). Randomized. Returns
 // kMalformed for an invalid `external_pub`.
-Result<ExternalInit> ExternalInitSender(const CipherSuiteParams& cs, ByteView external_pub);
+Result<ExternalInitKeys> ExternalInitSender(const CipherSuiteParams& cs, ByteView external_pub);
 
 // ExternalInitReceiver is the members' side: SetupBaseR(kem_output, external_priv, "") and the
 // same export. A bad `kem_output` or key is kMalformed, as crypto::HpkeSetup::SetupR reports.
