@@ -1,5 +1,5 @@
 // HPKE and signatures against the MLS working group's crypto-basics.json (see
-// tests/vectors/mls/README-crypto-basics.md): DecryptWithLabel and SignWithLabel /
+// tests/vectors/mls/README.md): DecryptWithLabel and SignWithLabel /
 // VerifyWithLabel for all seven MLS cipher suites, which reach X448, P-384, Ed448 and ECDSA
 // P-384/P-521 (not in RFC 9180 Appendix A). The RFC 9420 §5.1.2/§5.1.3 label structs are built
 // here by hand; the MLS layer owns the real encoders.

@@ -1,5 +1,5 @@
 // schedule_test_util.h: helpers shared by the MLS schedule vector tests (tests/vectors/mls/,
-// see README-schedule.md): JSON loading, hex fields, and per-suite "cases run / passed" tallies.
+// see README.md): JSON loading, hex fields, and per-suite "cases run / passed" tallies.
 #pragma once
 
 #include <gtest/gtest.h>

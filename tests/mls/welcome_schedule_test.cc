@@ -1,16 +1,22 @@
-// The joiner's side of the schedule end to end against the official welcome.json vectors (all 7
-// suites): DecryptWithLabel of the GroupSecrets, WelcomeSecret / WelcomeKey / WelcomeNonce, the
-// AEAD of the GroupInfo, FromJoinerSecret and its confirmation tag, VerifyWithLabel of the
-// GroupInfo signature, and RefHash of the KeyPackage. The wire structs are read here by hand
-// with tls::Reader (the struct codecs live with the wire format), quoting RFC 9420 for each.
+// welcome_ops.h and key_package_ops.h end to end against the official welcome.json vectors (all 7
+// suites), joiner side: the KeyPackage validates (ValidateKeyPackage at its not_before) and gives
+// the KeyPackageRef (MakeKeyPackageRef), DecryptGroupSecrets finds and opens our entry,
+// DecryptGroupInfo opens the GroupInfo, the joiner's key schedule (FromJoinerSecret) reproduces
+// the confirmation tag (VerifyGroupInfoConfirmationTag) and the signature verifies under
+// signer_pub (VerifyGroupInfoSignature). Then the sender side re-encrypts the same GroupInfo and
+// GroupSecrets (EncryptGroupInfo, EncryptGroupSecrets) and the joiner side opens them again.
+// Messages are parsed with the codec structs (mls_message.h).
 #include <gtest/gtest.h>
 
 #include <string>
+#include <utility>
 
 #include "candor/base/tls.h"
-#include "candor/crypto/aead.h"
 #include "candor/mls/cipher_suite.h"
+#include "candor/mls/key_package_ops.h"
 #include "candor/mls/key_schedule.h"
+#include "candor/mls/mls_message.h"
+#include "candor/mls/welcome_ops.h"
 #include "schedule_test_util.h"
 
 namespace candor::mls {
@@ -19,112 +25,69 @@ namespace {
 using testing::Hex;
 using testing::json;
 
-// Offset returns how many bytes of `all` the reader `r` has consumed.
-size_t Offset(ByteView all, const tls::Reader& r) { return all.size() - r.remaining(); }
+template <class T>
+Result<T> MessageOf(const Bytes& wire) {
+  CANDOR_ASSIGN_OR_RETURN(MLSMessage m, tls::DecodeExact<MLSMessage>(wire));
+  if (!std::holds_alternative<T>(m.message)) {
+    return MakeError(Errc::kMalformed, "unexpected wire_format");
+  }
+  return std::get<T>(std::move(m.message));
+}
 
 // CheckWelcome runs one case; returns false (with a gtest failure) on any mismatch.
 bool CheckWelcome(const CipherSuiteParams& cs, const json& c) {
   const Bytes init_priv = Hex(c.at("init_priv"));
   const Bytes signer_pub = Hex(c.at("signer_pub"));
-  const Bytes welcome_msg = Hex(c.at("welcome"));
-  const Bytes key_package_msg = Hex(c.at("key_package"));
+  auto key_package = MessageOf<KeyPackage>(Hex(c.at("key_package")));
+  auto welcome = MessageOf<Welcome>(Hex(c.at("welcome")));
+  EXPECT_TRUE(key_package.ok() && welcome.ok());
+  if (!key_package.ok() || !welcome.ok()) return false;
 
-  // MLSMessage { ProtocolVersion version; WireFormat wire_format; KeyPackage key_package; }
-  // (wire_format mls_key_package = 5); KeyPackageRef = RefHash("MLS 1.0 KeyPackage Reference").
-  EXPECT_GT(key_package_msg.size(), 4u);
-  if (key_package_msg.size() <= 4) return false;
-  const Bytes kp_ref =
-      RefHash(cs, "MLS 1.0 KeyPackage Reference", ByteView(key_package_msg).subspan(4));
+  const Status kp_valid =
+      ValidateKeyPackage(cs, *key_package, key_package->leaf_node.lifetime.not_before);
+  EXPECT_TRUE(kp_valid.ok()) << kp_valid.error().ToString();
+  const Bytes kp_ref = MakeKeyPackageRef(cs, *key_package);
 
-  // MLSMessage { version; wire_format = mls_welcome (3); Welcome { CipherSuite cipher_suite;
-  //   EncryptedGroupSecrets secrets<V>; opaque encrypted_group_info<V>; } }
-  tls::Reader msg(welcome_msg);
-  auto version = msg.U16();
-  auto wire_format = msg.U16();
-  auto suite = msg.U16();
-  auto secrets = msg.VectorV();
-  auto encrypted_group_info = msg.OpaqueV();
-  EXPECT_TRUE(version.ok() && *version == 1 && wire_format.ok() && *wire_format == 3 &&
-              suite.ok() && *suite == static_cast<uint16_t>(cs.suite) && secrets.ok() &&
-              encrypted_group_info.ok() && msg.ExpectEnd().ok());
-  if (!secrets.ok() || !encrypted_group_info.ok()) return false;
-
-  // EncryptedGroupSecrets { KeyPackageRef new_member<V>; HPKECiphertext encrypted_group_secrets
-  //   { opaque kem_output<V>; opaque ciphertext<V>; } }: find ours.
-  Result<SecretBytes> group_secrets = MakeError(Errc::kNotFound, "no entry for our KeyPackage");
-  while (!secrets->empty()) {
-    auto new_member = secrets->OpaqueV();
-    auto kem_output = secrets->OpaqueV();
-    auto ciphertext = secrets->OpaqueV();
-    EXPECT_TRUE(new_member.ok() && kem_output.ok() && ciphertext.ok());
-    if (!ciphertext.ok()) return false;
-    if (Bytes(new_member->begin(), new_member->end()) != kp_ref) continue;
-    group_secrets =
-        DecryptWithLabel(cs, init_priv, "Welcome", *encrypted_group_info, *kem_output, *ciphertext);
-  }
-  EXPECT_TRUE(group_secrets.ok()) << group_secrets.error().ToString();
-  if (!group_secrets.ok()) return false;
-
-  // GroupSecrets { opaque joiner_secret<V>; optional<PathSecret> path_secret;
-  //   PreSharedKeyID psks<V>; }
-  tls::Reader gs(group_secrets->view());
-  auto joiner_secret = gs.OpaqueV();
-  auto has_path_secret = gs.Optional();
-  EXPECT_TRUE(joiner_secret.ok() && has_path_secret.ok());
-  if (!joiner_secret.ok() || !has_path_secret.ok()) return false;
-  if (*has_path_secret) EXPECT_TRUE(gs.OpaqueV().ok());
-  auto psks = gs.VectorV();
-  EXPECT_TRUE(psks.ok() && psks->empty() && gs.ExpectEnd().ok()) << "vectors carry no PSKs";
-  if (!psks.ok() || !psks->empty()) return false;
+  auto secrets = DecryptGroupSecrets(cs, *welcome, kp_ref, init_priv);
+  EXPECT_TRUE(secrets.ok()) << secrets.error().ToString();
+  if (!secrets.ok()) return false;
+  EXPECT_TRUE(secrets->psks.empty()) << "the vectors carry no PSKs";
   const SecretBytes psk_secret(cs.nh);  // no PSKs: Nh zero bytes
 
-  // welcome_secret -> welcome_key / welcome_nonce -> GroupInfo.
-  auto welcome_secret = WelcomeSecret(cs, *joiner_secret, psk_secret.view());
-  EXPECT_TRUE(welcome_secret.ok());
-  if (!welcome_secret.ok()) return false;
-  auto key = WelcomeKey(cs, welcome_secret->view());
-  auto nonce = WelcomeNonce(cs, welcome_secret->view());
-  EXPECT_TRUE(key.ok() && nonce.ok());
-  if (!key.ok() || !nonce.ok()) return false;
-  auto group_info =
-      crypto::AeadOpen(cs.aead, key->view(), nonce->view(), {}, *encrypted_group_info);
-  EXPECT_TRUE(group_info.ok()) << "GroupInfo AEAD";
-  if (!group_info.ok()) return false;
+  auto info = DecryptGroupInfo(cs, *welcome, secrets->joiner_secret.view(), psk_secret.view());
+  EXPECT_TRUE(info.ok()) << info.error().ToString();
+  if (!info.ok()) return false;
 
-  // GroupInfo { GroupContext group_context; Extension extensions<V>; MAC confirmation_tag;
-  //   uint32 signer; opaque signature<V>; }, GroupContext { version; cipher_suite;
-  //   opaque group_id<V>; uint64 epoch; opaque tree_hash<V>;
-  //   opaque confirmed_transcript_hash<V>; Extension extensions<V>; }
-  const ByteView gi = group_info->view();
-  tls::Reader r(gi);
-  const bool context_ok =
-      r.U16().ok() && r.U16().ok() && r.OpaqueV().ok() && r.U64().ok() && r.OpaqueV().ok();
-  auto confirmed_transcript_hash = r.OpaqueV();
-  const bool extensions_ok = r.VectorV().ok();
-  const ByteView group_context = gi.first(Offset(gi, r));
-  const bool gi_extensions_ok = r.VectorV().ok();
-  auto confirmation_tag = r.OpaqueV();
-  const bool signer_ok = r.U32().ok();
-  const ByteView tbs = gi.first(Offset(gi, r));
-  auto signature = r.OpaqueV();
-  EXPECT_TRUE(context_ok && confirmed_transcript_hash.ok() && extensions_ok && gi_extensions_ok &&
-              confirmation_tag.ok() && signer_ok && signature.ok() && r.ExpectEnd().ok());
-  if (!confirmed_transcript_hash.ok() || !confirmation_tag.ok() || !signature.ok()) return false;
-
-  // The joiner's key schedule must reproduce the GroupInfo's confirmation tag.
-  auto epoch =
-      KeyScheduleEpoch::FromJoinerSecret(cs, *joiner_secret, psk_secret.view(), group_context);
+  auto epoch = KeyScheduleEpoch::FromJoinerSecret(
+      cs, secrets->joiner_secret.view(), psk_secret.view(), tls::Encode(info->group_context));
   EXPECT_TRUE(epoch.ok());
   if (!epoch.ok()) return false;
-  EXPECT_EQ(Bytes(epoch->welcome_secret().begin(), epoch->welcome_secret().end()),
-            Bytes(welcome_secret->view().begin(), welcome_secret->view().end()));
-  const bool tag_ok = VerifyConfirmationTag(cs, epoch->confirmation_key(),
-                                            *confirmed_transcript_hash, *confirmation_tag)
-                          .ok();
+  const bool tag_ok = VerifyGroupInfoConfirmationTag(*epoch, *info).ok();
   EXPECT_TRUE(tag_ok) << "confirmation_tag";
-  const bool sig_ok = VerifyWithLabel(cs, signer_pub, "GroupInfoTBS", tbs, *signature).ok();
+  const bool sig_ok = VerifyGroupInfoSignature(cs, *info, signer_pub).ok();
   EXPECT_TRUE(sig_ok) << "GroupInfo signature";
-  return tag_ok && sig_ok;
+  GroupInfo tampered = *info;
+  tampered.signer ^= 1;
+  EXPECT_FALSE(VerifyGroupInfoSignature(cs, tampered, signer_pub).ok());
+
+  // Sender side: encrypt the same GroupInfo and GroupSecrets again; the joiner opens them.
+  auto egi = EncryptGroupInfo(cs, *info, epoch->welcome_secret());
+  EXPECT_TRUE(egi.ok());
+  if (!egi.ok()) return false;
+  auto egs = EncryptGroupSecrets(cs, *key_package, *secrets, *egi);
+  EXPECT_TRUE(egs.ok());
+  if (!egs.ok()) return false;
+  Welcome ours;
+  ours.cipher_suite = cs.suite;
+  ours.secrets.push_back(std::move(*egs));
+  ours.encrypted_group_info = std::move(*egi);
+  auto secrets2 = DecryptGroupSecrets(cs, ours, kp_ref, init_priv);
+  EXPECT_TRUE(secrets2.ok());
+  if (!secrets2.ok()) return false;
+  auto info2 = DecryptGroupInfo(cs, ours, secrets2->joiner_secret.view(), psk_secret.view());
+  const bool round_trip = info2.ok() && *info2 == *info;
+  EXPECT_TRUE(round_trip) << "sender-side round trip";
+  return kp_valid.ok() && tag_ok && sig_ok && round_trip;
 }
 
 TEST(MlsWelcomeScheduleTest, OfficialVectors) {

@@ -50,8 +50,9 @@ Result<KeyPackageWithKeys> CreateKeyPackage(const CipherSuiteParams& cs,
 // at time `now` (seconds since the Unix epoch): version mls10, cipher_suite equal to cs.suite,
 // the KeyPackage signature (KeyPackageTBS) and the LeafNode signature (LeafNodeTBS) under
 // leaf_node.signature_key, leaf_node_source key_package, not_before <= now <= not_after,
-// init_key != leaf_node.encryption_key, both HPKE keys valid for the suite, and the LeafNode's
-// capabilities listing the suite and version. A bad signature is kVerifyFailed; every other
+// init_key != leaf_node.encryption_key, both HPKE keys valid for the suite, the credential
+// type listed in the LeafNode's capabilities and every non-default LeafNode extension type too
+// (§7.2, §7.3). A bad signature is kVerifyFailed; every other
 // violation is kMalformed naming the rule. Keeps no reference to its arguments.
 Status ValidateKeyPackage(const CipherSuiteParams& cs, const KeyPackage& key_package, uint64_t now);
 

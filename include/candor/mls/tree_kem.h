@@ -52,6 +52,12 @@ class TreeKEMPrivateKey {
   // path. Unchanged on failure.
   Status SetPathSecret(const PublicTree& tree, NodeIndex x, SecretBytes path_secret);
 
+  // SetNodePathSecret stores `path_secret` for node `x` of this member's filtered direct path
+  // in `tree` and the private key derived from it, without deriving further up. The derived
+  // public key must equal the tree's (kVerifyFailed otherwise); kInvalidArgument if `x` is not
+  // on the filtered direct path. Unchanged on failure.
+  Status SetNodePathSecret(const PublicTree& tree, NodeIndex x, SecretBytes path_secret);
+
   // ConsistentWith checks that every private key held matches the public key of its node in
   // `tree` (kVerifyFailed otherwise).
   Status ConsistentWith(const PublicTree& tree) const;
