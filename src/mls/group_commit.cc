@@ -244,13 +244,21 @@ Result<Bytes> GroupState::SignatureKeyFor(const Sender& sender,
   return VerifyFailed();
 }
 
-Result<AuthenticatedContent> GroupState::UnprotectContent(const MLSMessage& message) {
+Result<AuthenticatedContent> GroupState::UnprotectContent(const MLSMessage& message,
+                                                          ContentType expected) {
+  // The content type is in the clear: check it before spending a ratchet key.
   if (const auto* pub = std::get_if<PublicMessage>(&message.message)) {
+    if (pub->content.content_type() != expected) {
+      return MakeError(Errc::kMalformed, "FramedContent.content_type: not the expected type");
+    }
     const FramedContent* content = &pub->content;
     auto lookup = [this, content](const Sender& s) { return SignatureKeyFor(s, content); };
     return UnprotectPublic(*cs_, *pub, context_, schedule_.membership_key(), lookup);
   }
   if (const auto* priv = std::get_if<PrivateMessage>(&message.message)) {
+    if (priv->content_type != expected) {
+      return MakeError(Errc::kMalformed, "PrivateMessage.content_type: not the expected type");
+    }
     auto lookup = [this](const Sender& s) { return SignatureKeyFor(s, nullptr); };
     return UnprotectPrivate(*cs_, *priv, context_, secret_tree_, schedule_.sender_data_secret(),
                             lookup);
@@ -259,7 +267,8 @@ Result<AuthenticatedContent> GroupState::UnprotectContent(const MLSMessage& mess
 }
 
 Status GroupState::HandleProposal(const MLSMessage& message) {
-  CANDOR_ASSIGN_OR_RETURN(AuthenticatedContent content, UnprotectContent(message));
+  CANDOR_ASSIGN_OR_RETURN(AuthenticatedContent content,
+                          UnprotectContent(message, ContentType::proposal));
   const auto* proposal = std::get_if<Proposal>(&content.content.content);
   if (proposal == nullptr) {
     return MakeError(Errc::kMalformed, "FramedContent.content_type: not a proposal");
@@ -274,7 +283,8 @@ Status GroupState::HandleProposal(const MLSMessage& message) {
 
 Result<GroupState> GroupState::HandleCommit(const MLSMessage& message,
                                             std::span<const ExternalPsk> external_psks) {
-  CANDOR_ASSIGN_OR_RETURN(AuthenticatedContent content, UnprotectContent(message));
+  CANDOR_ASSIGN_OR_RETURN(AuthenticatedContent content,
+                          UnprotectContent(message, ContentType::commit));
   const auto* commit = std::get_if<mls::Commit>(&content.content.content);
   if (commit == nullptr) {
     return MakeError(Errc::kMalformed, "FramedContent.content_type: not a commit");

@@ -339,12 +339,12 @@ Result<MLSMessage> GroupState::Protect(ByteView application_data, ByteView authe
 }
 
 Result<GroupState::ApplicationMessage> GroupState::Unprotect(const MLSMessage& message) {
-  const auto* pm = std::get_if<PrivateMessage>(&message.message);
-  if (pm == nullptr || pm->content_type != ContentType::application) {
-    return MakeError(Errc::kMalformed, "MLSMessage: not an application PrivateMessage");
+  if (!std::holds_alternative<PrivateMessage>(message.message)) {
+    return MakeError(Errc::kMalformed, "MLSMessage: application data must be a PrivateMessage");
   }
-  CANDOR_ASSIGN_OR_RETURN(AuthenticatedContent content, UnprotectContent(message));
-  const auto* data = std::get_if<Bytes>(&content.content.content);
+  CANDOR_ASSIGN_OR_RETURN(AuthenticatedContent content,
+                          UnprotectContent(message, ContentType::application));
+  auto* data = std::get_if<Bytes>(&content.content.content);
   if (data == nullptr) return MakeError(Errc::kMalformed, "PrivateMessage: not application data");
   return ApplicationMessage{LeafIndex{content.content.sender.leaf_index},
                             std::move(content.content.authenticated_data), std::move(*data)};

@@ -203,8 +203,9 @@ class GroupState {
         private_key_(std::move(private_key)),
         signer_(std::move(signer)) {}
 
-  // UnprotectContent opens a PublicMessage or PrivateMessage of this epoch (see HandleProposal).
-  Result<AuthenticatedContent> UnprotectContent(const MLSMessage& message);
+  // UnprotectContent opens a PublicMessage or PrivateMessage of this epoch (see HandleProposal)
+  // whose content type must be `expected` (kMalformed otherwise, checked before decrypting).
+  Result<AuthenticatedContent> UnprotectContent(const MLSMessage& message, ContentType expected);
   // BuildGroupInfo returns our signed GroupInfo of this epoch with `extensions`.
   Result<GroupInfo> BuildGroupInfo(std::vector<Extension> extensions,
                                    ByteView confirmation_tag) const;
