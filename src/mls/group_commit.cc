@@ -327,14 +327,20 @@ Result<GroupState> GroupState::HandleCommit(const MLSMessage& message,
   if (applied.path_required && !commit->path.has_value()) {
     return MakeError(Errc::kMalformed, "Commit.path: required but absent");
   }
-  if (tree.leaf_node(private_key_.index()) == nullptr ||
-      std::find(applied.added.begin(), applied.added.end(), private_key_.index()) !=
-          applied.added.end()) {
+  const LeafNode* own_leaf = tree.leaf_node(private_key_.index());
+  if (own_leaf == nullptr || std::find(applied.added.begin(), applied.added.end(),
+                                       private_key_.index()) != applied.added.end()) {
     return MakeError(Errc::kConflict, "HandleCommit: the commit removes us");
   }
 
   next.epoch = context_.epoch + 1;
+  // If the commit applied an Update of ours, our leaf key is the one we proposed.
   TreeKEMPrivateKey private_key = private_key_.Clone();
+  for (const auto& [public_key, private_leaf_key] : pending_update_keys_) {
+    if (public_key == own_leaf->encryption_key) {
+      private_key = TreeKEMPrivateKey(private_key_.index(), private_leaf_key.Clone());
+    }
+  }
   SecretBytes commit_secret(cs_->nh);
   if (commit->path.has_value()) {
     LeafIndex sender{committer.leaf_index};
@@ -350,7 +356,7 @@ Result<GroupState> GroupState::HandleCommit(const MLSMessage& message,
     const Bytes provisional = tls::Encode(next);
     CANDOR_ASSIGN_OR_RETURN(
         ProcessedUpdatePath processed,
-        DecryptUpdatePath(tree, private_key_, sender, *commit->path, provisional, applied.added));
+        DecryptUpdatePath(tree, private_key, sender, *commit->path, provisional, applied.added));
     private_key = std::move(processed.private_key);
     commit_secret = std::move(processed.commit_secret);
   } else {

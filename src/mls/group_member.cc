@@ -10,6 +10,7 @@
 #include "candor/mls/extension_bodies.h"
 #include "candor/mls/group_state.h"
 #include "candor/mls/key_package_ops.h"
+#include "candor/mls/leaf_node_signature.h"
 #include "candor/mls/message_protection.h"
 #include "candor/mls/tree_math.h"
 #include "candor/mls/welcome_ops.h"
@@ -108,18 +109,36 @@ Result<GroupState::CommitResult> GroupState::Commit(const std::vector<Proposal>&
   const LeafIndex own = private_key_.index();
   const Sender self{SenderType::member, own.value, 0};
   std::vector<internal::ResolvedProposal> resolved;
-  std::vector<const KeyPackage*> added_packages;
+  std::vector<ProposalOrRef> covered;  // Commit.proposals, in the same order
+  // The cached proposals by reference, except our own Updates (our path replaces them) and
+  // Removes of ourselves (a committer cannot remove itself, RFC 9420 §12.2).
+  for (const CachedProposal& cached : pending_proposals_) {
+    const bool ours =
+        cached.sender.sender_type == SenderType::member && cached.sender.leaf_index == own.value;
+    if (ours && cached.proposal.proposal_type() == ProposalType::update) continue;
+    if (const auto* remove = std::get_if<Remove>(&cached.proposal.proposal);
+        remove != nullptr && remove->removed == own.value) {
+      continue;
+    }
+    resolved.push_back({&cached.proposal, cached.sender});
+    covered.push_back(ProposalOrRef{ProposalRef{cached.ref}});
+  }
   for (const Proposal& p : proposals) {
     if (p.proposal_type() == ProposalType::update) {
       return MakeError(Errc::kInvalidArgument, "Commit: an Update of our own (commit empty)");
     }
     if (const auto* remove = std::get_if<Remove>(&p.proposal);
-        remove && remove->removed == own.value) {
+        remove != nullptr && remove->removed == own.value) {
       return MakeError(Errc::kInvalidArgument, "Commit: a Remove of ourselves");
     }
-    if (const auto* add = std::get_if<Add>(&p.proposal))
-      added_packages.push_back(&add->key_package);
     resolved.push_back({&p, self});
+    covered.push_back(ProposalOrRef{p});
+  }
+  std::vector<const KeyPackage*> added_packages;  // in the order ValidateAndApply adds them
+  for (const internal::ResolvedProposal& rp : resolved) {
+    if (const auto* add = std::get_if<Add>(&rp.proposal->proposal)) {
+      added_packages.push_back(&add->key_package);
+    }
   }
   PublicTree tree = tree_;
   GroupContext next = context_;
@@ -154,7 +173,7 @@ Result<GroupState::CommitResult> GroupState::Commit(const std::vector<Proposal>&
   content.epoch = context_.epoch;
   content.sender = self;
   mls::Commit commit;
-  for (const Proposal& p : proposals) commit.proposals.push_back(ProposalOrRef{p});
+  commit.proposals = std::move(covered);
   commit.path = path;
   content.content = std::move(commit);
   const WireFormat wire_format =
@@ -319,6 +338,58 @@ Result<std::pair<MLSMessage, GroupState>> GroupState::JoinExternal(
   state.confirmation_tag_ = signed_content.auth.confirmation_tag;
   state.RememberResumptionPsk();
   return std::pair<MLSMessage, GroupState>(Wrap(std::move(message)), std::move(state));
+}
+
+Result<MLSMessage> GroupState::SendProposal(const Proposal& proposal, bool private_message) {
+  FramedContent content;
+  content.group_id = context_.group_id;
+  content.epoch = context_.epoch;
+  content.sender = Sender{SenderType::member, private_key_.index().value, 0};
+  content.content = proposal;
+  const WireFormat wire_format =
+      private_message ? WireFormat::mls_private_message : WireFormat::mls_public_message;
+  CANDOR_ASSIGN_OR_RETURN(
+      AuthenticatedContent signed_content,
+      SignFramedContent(*cs_, wire_format, std::move(content), context_, signer_));
+  MLSMessage message;
+  if (private_message) {
+    CANDOR_ASSIGN_OR_RETURN(PrivateMessage pm,
+                            ProtectPrivate(*cs_, signed_content, context_, secret_tree_,
+                                           schedule_.sender_data_secret()));
+    message = Wrap(std::move(pm));
+  } else {
+    CANDOR_ASSIGN_OR_RETURN(PublicMessage pm, ProtectPublic(*cs_, signed_content, context_,
+                                                            schedule_.membership_key()));
+    message = Wrap(std::move(pm));
+  }
+  pending_proposals_.push_back(CachedProposal{MakeProposalRef(*cs_, signed_content), proposal,
+                                              signed_content.content.sender});
+  return message;
+}
+
+Result<MLSMessage> GroupState::Propose(const Proposal& proposal, bool private_message) {
+  const ProposalType type = proposal.proposal_type();
+  if (type == ProposalType::update || type == ProposalType::external_init) {
+    return MakeError(Errc::kInvalidArgument, "Propose: Update or ExternalInit");
+  }
+  return SendProposal(proposal, private_message);
+}
+
+Result<MLSMessage> GroupState::ProposeUpdate(bool private_message) {
+  const LeafNode* own = tree_.leaf_node(private_key_.index());
+  if (own == nullptr) return MakeError(Errc::kInternal, "ProposeUpdate: our leaf is blank");
+  crypto::HpkeKeyPair key_pair = crypto::GenerateKeyPair(cs_->kem);
+  LeafNode leaf = *own;
+  leaf.encryption_key = key_pair.public_key;
+  leaf.leaf_node_source = LeafNodeSource::update;
+  leaf.lifetime = Lifetime{};
+  leaf.parent_hash.clear();
+  CANDOR_TRY(SignLeafNode(*cs_, signer_, context_.group_id, private_key_.index().value, leaf));
+  CANDOR_ASSIGN_OR_RETURN(MLSMessage message,
+                          SendProposal(Proposal{Update{std::move(leaf)}}, private_message));
+  pending_update_keys_.emplace_back(std::move(key_pair.public_key),
+                                    std::move(key_pair.private_key));
+  return message;
 }
 
 Result<MLSMessage> GroupState::Protect(ByteView application_data, ByteView authenticated_data,

@@ -6,14 +6,19 @@
 
 #include <cstdint>
 #include <limits>
+#include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
 #include "candor/base/tls.h"
 #include "candor/crypto/constant_time.h"
+#include "candor/crypto/hpke.h"
 #include "candor/crypto/signature.h"
+#include "candor/mls/extension_bodies.h"
 #include "candor/mls/group_state.h"
 #include "candor/mls/key_package_ops.h"
+#include "candor/mls/message_protection.h"
 
 namespace candor::mls {
 namespace {
@@ -278,6 +283,132 @@ TEST_P(GroupTest, TruncatedMessagesAreMalformed) {
   auto r = g.b->HandleCommit(*app);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, Errc::kMalformed);
+}
+
+// Delivers `message` (a proposal) to every state in `states`.
+void DeliverProposal(const MLSMessage& message, const std::vector<GroupState*>& states) {
+  for (GroupState* s : states) {
+    auto r = s->HandleProposal(message);
+    EXPECT_TRUE(r.ok()) << r.error().ToString();
+  }
+}
+
+// CommitTo applies `commit` to every state in `states`, replacing each with its next epoch.
+void CommitTo(const MLSMessage& commit, const std::vector<std::optional<GroupState>*>& states,
+              std::span<const ExternalPsk> psks = {}) {
+  for (std::optional<GroupState>* s : states) {
+    auto next = (*s)->HandleCommit(commit, psks);
+    ASSERT_TRUE(next.ok()) << next.error().ToString();
+    s->emplace(std::move(next).value());
+  }
+}
+
+TEST_P(GroupTest, ProposalsByReference) {
+  Group g = MakeGroup(cs());
+  ASSERT_TRUE(g.a && g.b && g.c && g.d);
+  // b proposes its own Update, c proposes to remove d; a commits both by reference.
+  auto update = g.b->ProposeUpdate();
+  ASSERT_TRUE(update.ok()) << update.error().ToString();
+  DeliverProposal(*update, {&*g.a, &*g.c, &*g.d});
+  auto remove = g.c->Propose(Proposal{Remove{g.d->own_leaf_index().value}}, true);
+  ASSERT_TRUE(remove.ok()) << remove.error().ToString();
+  DeliverProposal(*remove, {&*g.a, &*g.b, &*g.d});
+  auto r = g.a->Commit({});
+  ASSERT_TRUE(r.ok()) << r.error().ToString();
+  const auto& covered =
+      std::get<mls::Commit>(std::get<PublicMessage>(r->commit.message).content.content);
+  EXPECT_EQ(covered.proposals.size(), 2u);
+  CommitTo(r->commit, {&g.b, &g.c});
+  g.a.emplace(std::move(r->next));
+  ExpectAgree({&*g.a, &*g.b, &*g.c});
+  EXPECT_EQ(g.a->tree().leaf_node(g.b->own_leaf_index())->leaf_node_source, LeafNodeSource::update);
+  // A path from c now reaches b through the leaf key b proposed.
+  auto r2 = g.c->Commit({});
+  ASSERT_TRUE(r2.ok()) << r2.error().ToString();
+  CommitTo(r2->commit, {&g.a, &g.b});
+  g.c.emplace(std::move(r2->next));
+  ExpectAgree({&*g.a, &*g.b, &*g.c});
+}
+
+TEST_P(GroupTest, PreSharedKeys) {
+  Group g = MakeGroup(cs());
+  ASSERT_TRUE(g.a && g.b && g.c && g.d);
+  std::vector<ExternalPsk> psks;
+  psks.push_back({Bytes{'e', 'x', 't'}, SecretBytes(AsBytes("a shared secret"))});
+  PreSharedKeyID external;
+  external.psktype = PSKType::external;
+  external.psk_id = psks[0].psk_id;
+  external.psk_nonce = Bytes(cs().nh, 7);
+  PreSharedKeyID resumption;
+  resumption.psktype = PSKType::resumption;
+  resumption.usage = ResumptionPSKUsage::application;
+  resumption.psk_group_id = g.a->group_id();
+  resumption.psk_epoch = g.a->epoch();  // c and d joined in this epoch: they hold only it
+  resumption.psk_nonce = Bytes(cs().nh, 9);
+  CommitOptions options;
+  options.external_psks = psks;
+  auto r =
+      g.a->Commit({Proposal{PreSharedKey{external}}, Proposal{PreSharedKey{resumption}}}, options);
+  ASSERT_TRUE(r.ok()) << r.error().ToString();
+  // Without the external PSK a member cannot follow.
+  auto missing = g.b->HandleCommit(r->commit);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().code, Errc::kNotFound);
+  CommitTo(r->commit, {&g.b, &g.c, &g.d}, psks);
+  g.a.emplace(std::move(r->next));
+  ExpectAgree({&*g.a, &*g.b, &*g.c, &*g.d});
+}
+
+TEST_P(GroupTest, GroupContextExtensions) {
+  Group g = MakeGroup(cs());
+  ASSERT_TRUE(g.a && g.b && g.c && g.d);
+  const Extension app_id{kApplicationId, Bytes{'a', 'p', 'p'}};
+  auto r = g.a->Commit({Proposal{GroupContextExtensions{{app_id}}}});
+  ASSERT_TRUE(r.ok()) << r.error().ToString();
+  CommitTo(r->commit, {&g.b, &g.c, &g.d});
+  g.a.emplace(std::move(r->next));
+  ExpectAgree({&*g.a, &*g.b, &*g.c, &*g.d});
+  EXPECT_EQ(g.b->group_context().extensions, std::vector<Extension>{app_id});
+  // Requiring an extension no member supports is refused.
+  RequiredCapabilities required;
+  required.extension_types = {0xff00};
+  const Extension rc{kRequiredCapabilities, tls::Encode(required)};
+  auto bad = g.a->Commit({Proposal{GroupContextExtensions{{rc}}}});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().code, Errc::kMalformed);
+}
+
+TEST_P(GroupTest, ExternalCommitWithBadParentHashIsVerifyFailed) {
+  Group g = MakeGroup(cs());
+  ASSERT_TRUE(g.a && g.b);
+  auto info = g.a->GroupInfoForJoiners();
+  ASSERT_TRUE(info.ok());
+  Member me = MakeMember(cs(), "eve");
+  auto joined = GroupState::JoinExternal(me.key_package, me.keys, *info);
+  ASSERT_TRUE(joined.ok()) << joined.error().ToString();
+  // The joiner re-signs a commit whose path breaks the parent hash chain: the signature is
+  // good, the parent hash is not (an external commit has no membership tag).
+  PublicMessage pm = std::get<PublicMessage>(joined->first.message);
+  auto& path = std::get<mls::Commit>(pm.content.content).path;
+  ASSERT_TRUE(path.has_value() && !path->nodes.empty());
+  path->nodes.back().encryption_key = crypto::GenerateKeyPair(cs().kem).public_key;
+  auto signer =
+      crypto::SignaturePrivateKey::FromBytes(cs().signature, me.keys.signature_private_key.view());
+  ASSERT_TRUE(signer.ok());
+  auto resigned = SignFramedContent(cs(), WireFormat::mls_public_message, pm.content,
+                                    info->group_context, *signer);
+  ASSERT_TRUE(resigned.ok());
+  pm.auth.signature = resigned->auth.signature;
+  MLSMessage bad;
+  bad.message = pm;
+  const uint64_t epoch = g.b->epoch();
+  auto r = g.b->HandleCommit(bad);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, Errc::kVerifyFailed);
+  EXPECT_EQ(g.b->epoch(), epoch);
+  // The genuine commit still works.
+  CommitTo(joined->first, {&g.b});
+  ExpectAgree({&*g.b, &joined->second});
 }
 
 INSTANTIATE_TEST_SUITE_P(Suites, GroupTest, ::testing::Values(1, 2, 3, 4, 5, 6, 7));

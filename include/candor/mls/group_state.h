@@ -141,10 +141,11 @@ class GroupState {
   // for the members it adds (absent if none), and our state in the new epoch.
   struct CommitResult;
 
-  // Commit commits `proposals` by value (RFC 9420 §12.4): validates and applies them as a
-  // receiver would, adds an UpdatePath when required or forced (with path secrets for every
-  // member, the new ones excluded), runs the key schedule, signs and protects the Commit, and
-  // builds a Welcome (GroupInfo with the ratchet_tree extension, one GroupSecrets per added
+  // Commit commits every proposal cached in this epoch (by reference; our own Updates are
+  // left out, the path replaces them) and `proposals` (by value) (RFC 9420 §12.4): validates and
+  // applies them as a receiver would, adds an UpdatePath when required or forced (with path secrets
+  // for every member, the new ones excluded), runs the key schedule, signs and protects the Commit,
+  // and builds a Welcome (GroupInfo with the ratchet_tree extension, one GroupSecrets per added
   // KeyPackage) for the new members. An empty `proposals` is a self-update. Returns kMalformed
   // for proposals that break RFC 9420 §12.2 (as HandleCommit would reject them);
   // kInvalidArgument for a Remove of ourselves or an Update (use an empty commit); kNotFound for
@@ -152,6 +153,16 @@ class GroupState {
   // set; otherwise leaves this state as it was. Keeps no reference to its arguments.
   Result<CommitResult> Commit(const std::vector<Proposal>& proposals,
                               const CommitOptions& options = {});
+
+  // Propose sends `proposal` by reference (RFC 9420 §12.1) as a PublicMessage, or a
+  // PrivateMessage if `private_message` (which consumes a handshake key), and caches it so that
+  // our next Commit covers it. For Update use ProposeUpdate. Returns kInvalidArgument for an
+  // Update or ExternalInit proposal. Randomized for ECDSA suites.
+  Result<MLSMessage> Propose(const Proposal& proposal, bool private_message = false);
+
+  // ProposeUpdate proposes a new LeafNode for us (RFC 9420 §12.1.2) with a fresh encryption
+  // key, which is kept until a Commit of another member applies the Update. Randomized.
+  Result<MLSMessage> ProposeUpdate(bool private_message = false);
 
   // GroupInfoForJoiners returns a signed GroupInfo of this epoch with the ratchet_tree and
   // external_pub extensions, for a new member to join by external Commit (RFC 9420 §12.4.3.2).
@@ -203,6 +214,9 @@ class GroupState {
         private_key_(std::move(private_key)),
         signer_(std::move(signer)) {}
 
+  // SendProposal signs, protects and caches a proposal of ours.
+  Result<MLSMessage> SendProposal(const Proposal& proposal, bool private_message);
+
   // UnprotectContent opens a PublicMessage or PrivateMessage of this epoch (see HandleProposal)
   // whose content type must be `expected` (kMalformed otherwise, checked before decrypting).
   Result<AuthenticatedContent> UnprotectContent(const MLSMessage& message, ContentType expected);
@@ -238,6 +252,8 @@ class GroupState {
   Bytes confirmation_tag_;  // this epoch's, for GroupInfo
   // Proposals received by reference in this epoch, in arrival order.
   std::vector<CachedProposal> pending_proposals_;
+  // Private keys of the LeafNodes of our proposed Updates (encryption_key, private key).
+  std::vector<std::pair<Bytes, SecretBytes>> pending_update_keys_;
 };
 
 struct GroupState::CommitResult {
