@@ -307,7 +307,9 @@ std::vector<NodeIndex> PublicTree::Resolution(NodeIndex x) const {
     if (nodes_[n.value]) {
       out.push_back(n);
       if (const auto* p = std::get_if<ParentNode>(&nodes_[n.value]->node)) {
-        for (uint32_t l : p->unmerged_leaves) out.push_back(NodeIndex{l * 2});
+        for (uint32_t l : p->unmerged_leaves) {
+          if (l < num_leaves_) out.push_back(NodeIndex{l * 2});  // others fail Validate
+        }
       }
     } else if (!IsLeafNode(n)) {
       stack.push_back(*Right(n));  // left is popped first
@@ -372,6 +374,7 @@ void PublicTree::ParentHashValid(NodeIndex p, NodeIndex child, int& num_valid) c
   }
   const std::vector<NodeIndex> res = Resolution(child);
   for (NodeIndex d : res) {
+    if (!nodes_[d.value]) continue;  // a blank unmerged leaf (Validate rejects the tree)
     const Node& dn = *nodes_[d.value];
     const Bytes* d_hash = nullptr;
     if (const auto* leaf = std::get_if<LeafNode>(&dn.node)) {
@@ -436,9 +439,15 @@ Status PublicTree::Validate(ByteView group_id) const {
       }
     }
   }
-  // Leaves: capabilities, lifetime, signatures.
+  // Leaves: capabilities, lifetime, signatures (RFC 9420 §7.3 as far as no policy is needed).
   std::set<Bytes> encryption_keys;
   std::set<Bytes> signature_keys;
+  std::set<uint16_t> credential_types;
+  for (uint32_t l = 0; l < num_leaves_; ++l) {
+    if (const LeafNode* leaf = leaf_node(LeafIndex{l})) {
+      credential_types.insert(static_cast<uint16_t>(leaf->credential.credential_type));
+    }
+  }
   for (uint32_t l = 0; l < num_leaves_; ++l) {
     const LeafNode* leaf = leaf_node(LeafIndex{l});
     if (leaf == nullptr) continue;
@@ -448,11 +457,22 @@ Status PublicTree::Validate(ByteView group_id) const {
       return MakeError(Errc::kMalformed, "LeafNode.capabilities: leaf " + std::to_string(l) +
                                              " lacks the group's cipher suite");
     }
-    const auto cred = static_cast<uint16_t>(leaf->credential.credential_type);
-    if (std::find(caps.credentials.begin(), caps.credentials.end(), cred) ==
-        caps.credentials.end()) {
-      return MakeError(Errc::kMalformed, "LeafNode.capabilities: leaf " + std::to_string(l) +
-                                             " lacks its own credential type");
+    for (uint16_t cred : credential_types) {  // every type in use, its own included
+      if (std::find(caps.credentials.begin(), caps.credentials.end(), cred) ==
+          caps.credentials.end()) {
+        return MakeError(Errc::kMalformed, "LeafNode.capabilities: leaf " + std::to_string(l) +
+                                               " lacks credential type " + std::to_string(cred));
+      }
+    }
+    for (const Extension& ext : leaf->extensions) {
+      // Extensions of RFC 9420 itself (types 1 to 5) need not be listed (§7.2).
+      if (ext.extension_type > kExternalSenders &&
+          std::find(caps.extensions.begin(), caps.extensions.end(), ext.extension_type) ==
+              caps.extensions.end()) {
+        return MakeError(Errc::kMalformed, "LeafNode.extensions: leaf " + std::to_string(l) +
+                                               " uses unlisted type " +
+                                               std::to_string(ext.extension_type));
+      }
     }
     if (leaf->leaf_node_source == LeafNodeSource::key_package &&
         leaf->lifetime.not_before > leaf->lifetime.not_after) {

@@ -12,6 +12,7 @@
 
 #include "candor/crypto/constant_time.h"
 #include "candor/mls/group_context.h"
+#include "candor/mls/leaf_node_signature.h"
 #include "schedule_test_util.h"
 
 namespace candor::mls {
@@ -145,6 +146,155 @@ TEST(MlsTreeKemTest, OfficialVectors) {
               num_fresh_decryptions);
   tally.Report();
   ASSERT_GT(tally.run(), 0u);
+}
+
+// A group built from scratch: fresh keys, key_package leaves added with AddLeaf.
+struct TestMember {
+  crypto::SignaturePrivateKey signature_key;
+  SecretBytes leaf_private_key;
+  LeafNode leaf_node;
+};
+
+TestMember MakeMember(const CipherSuiteParams& cs, uint32_t id) {
+  auto sig = crypto::SignaturePrivateKey::Generate(cs.signature);
+  crypto::HpkeKeyPair kp = crypto::GenerateKeyPair(cs.kem);
+  LeafNode leaf;
+  leaf.encryption_key = kp.public_key;
+  leaf.signature_key = sig.public_key();
+  leaf.credential.identity = {static_cast<uint8_t>(id >> 8), static_cast<uint8_t>(id)};
+  leaf.capabilities.versions = {ProtocolVersion::mls10};
+  leaf.capabilities.cipher_suites = {cs.suite};
+  leaf.capabilities.credentials = {static_cast<uint16_t>(CredentialType::basic)};
+  leaf.leaf_node_source = LeafNodeSource::key_package;
+  leaf.lifetime = {0, ~uint64_t{0}};
+  EXPECT_TRUE(SignLeafNode(cs, sig, {}, 0, leaf).ok());
+  return {std::move(sig), std::move(kp.private_key), std::move(leaf)};
+}
+
+const CipherSuiteParams& Suite1() {
+  return **GetCipherSuiteParams(CipherSuite::MLS_128_DHKEMX25519_AES128GCM_SHA256_Ed25519);
+}
+
+struct TestGroup {
+  PublicTree tree{Suite1()};
+  std::vector<TestMember> members;
+  Bytes group_id = {7, 7, 7};
+};
+
+TestGroup MakeGroup(uint32_t n) {
+  TestGroup g;
+  for (uint32_t i = 0; i < n; ++i) {
+    g.members.push_back(MakeMember(Suite1(), i));
+    auto index = g.tree.AddLeaf(g.members.back().leaf_node);
+    EXPECT_TRUE(index.ok() && index->value == i);
+  }
+  return g;
+}
+
+TEST(MlsTreeKemTest, TamperedUpdatePathIsRejected) {
+  TestGroup g = MakeGroup(5);
+  ASSERT_TRUE(g.tree.Validate(g.group_id).ok());
+  const Bytes hash_before = g.tree.TreeHash();
+  const LeafIndex sender{2};
+  auto pending = CreateUpdatePath(g.tree, sender, g.members[2].signature_key, g.group_id,
+                                  g.members[2].leaf_node);
+  ASSERT_TRUE(pending.ok());
+  ASSERT_TRUE(pending->tree.Validate(g.group_id).ok());
+  const Bytes gc = {1, 2, 3};
+  auto path = EncryptUpdatePath(*pending, gc, {});
+  ASSERT_TRUE(path.ok());
+  ASSERT_TRUE(MergeUpdatePath(g.tree, sender, *path, g.group_id).ok());
+
+  UpdatePath bad = *path;  // a different path key breaks the leaf's parent hash
+  bad.nodes.back().encryption_key = crypto::GenerateKeyPair(Suite1().kem).public_key;
+  EXPECT_EQ(MergeUpdatePath(g.tree, sender, bad, g.group_id).error().code, Errc::kVerifyFailed);
+  bad = *path;
+  bad.leaf_node.signature.back() ^= 1;
+  EXPECT_EQ(MergeUpdatePath(g.tree, sender, bad, g.group_id).error().code, Errc::kVerifyFailed);
+  EXPECT_EQ(MergeUpdatePath(g.tree, LeafIndex{1}, *path, g.group_id).error().code,
+            Errc::kVerifyFailed);
+  bad = *path;
+  bad.nodes.pop_back();
+  EXPECT_EQ(MergeUpdatePath(g.tree, sender, bad, g.group_id).error().code, Errc::kMalformed);
+  EXPECT_EQ(g.tree.TreeHash(), hash_before);
+
+  auto merged = MergeUpdatePath(g.tree, sender, *path, g.group_id);
+  ASSERT_TRUE(merged.ok());
+  TreeKEMPrivateKey receiver(LeafIndex{0}, g.members[0].leaf_private_key.Clone());
+  bad = *path;
+  for (auto& node : bad.nodes) {
+    for (auto& ct : node.encrypted_path_secret) ct.ciphertext.back() ^= 1;
+  }
+  EXPECT_EQ(DecryptUpdatePath(*merged, receiver, sender, bad, gc, {}).error().code,
+            Errc::kVerifyFailed);
+  auto ok = DecryptUpdatePath(*merged, receiver, sender, *path, gc, {});
+  ASSERT_TRUE(ok.ok());
+  EXPECT_TRUE(crypto::ConstantTimeEqual(ok->commit_secret.view(), pending->commit_secret.view()));
+  EXPECT_EQ(DecryptUpdatePath(*merged, receiver, LeafIndex{0}, *path, gc, {}).error().code,
+            Errc::kInvalidArgument);
+}
+
+TEST(MlsTreeKemTest, NewMembersAreExcludedAndJoinWithPathSecret) {
+  TestGroup g = MakeGroup(3);
+  g.members.push_back(MakeMember(Suite1(), 3));
+  auto added = g.tree.AddLeaf(g.members[3].leaf_node);
+  ASSERT_TRUE(added.ok());
+  const LeafIndex sender{0};
+  auto pending = CreateUpdatePath(g.tree, sender, g.members[0].signature_key, g.group_id,
+                                  g.members[0].leaf_node);
+  ASSERT_TRUE(pending.ok());
+  const Bytes gc = {4, 5, 6};
+  const std::vector<LeafIndex> excluded = {*added};
+  auto path = EncryptUpdatePath(*pending, gc, excluded);
+  ASSERT_TRUE(path.ok());
+  size_t num_cts = 0;
+  for (const auto& n : path->nodes) num_cts += n.encrypted_path_secret.size();
+  EXPECT_EQ(num_cts, 2u);  // leaves 1 and 2 only
+  auto merged = MergeUpdatePath(g.tree, sender, *path, g.group_id);
+  ASSERT_TRUE(merged.ok());
+  for (uint32_t i = 1; i < 3; ++i) {
+    TreeKEMPrivateKey priv(LeafIndex{i}, g.members[i].leaf_private_key.Clone());
+    auto r = DecryptUpdatePath(*merged, priv, sender, *path, gc, excluded);
+    ASSERT_TRUE(r.ok());
+    EXPECT_TRUE(crypto::ConstantTimeEqual(r->commit_secret.view(), pending->commit_secret.view()));
+  }
+  TreeKEMPrivateKey joiner(*added, g.members[3].leaf_private_key.Clone());
+  EXPECT_EQ(DecryptUpdatePath(*merged, joiner, sender, *path, gc, excluded).error().code,
+            Errc::kInvalidArgument);
+  // The Welcome gives the joiner the path secret of its common ancestor with the sender.
+  const NodeIndex ancestor = CommonAncestor(NodeIndex{0}, NodeIndex{added->value * 2});
+  const SecretBytes* secret = pending->private_key.path_secret(ancestor);
+  ASSERT_NE(secret, nullptr);
+  ASSERT_TRUE(joiner.SetPathSecret(*merged, ancestor, secret->Clone()).ok());
+  EXPECT_TRUE(joiner.ConsistentWith(*merged).ok());
+  EXPECT_NE(joiner.private_key(ancestor), nullptr);
+  SecretBytes wrong(Suite1().nh);
+  EXPECT_EQ(joiner.SetPathSecret(*merged, ancestor, std::move(wrong)).error().code,
+            Errc::kVerifyFailed);
+  EXPECT_TRUE(joiner.ConsistentWith(*merged).ok());
+}
+
+TEST(MlsTreeKemTest, LargeBlankTreeUsesBothThreads) {
+  // 100 leaves and blank parents: the path secrets go to 99 leaves, above the threshold.
+  TestGroup g = MakeGroup(100);
+  auto pending = CreateUpdatePath(g.tree, LeafIndex{0}, g.members[0].signature_key, g.group_id,
+                                  g.members[0].leaf_node);
+  ASSERT_TRUE(pending.ok());
+  const Bytes gc = {9};
+  auto path = EncryptUpdatePath(*pending, gc, {});
+  ASSERT_TRUE(path.ok());
+  size_t num_cts = 0;
+  for (const auto& n : path->nodes) num_cts += n.encrypted_path_secret.size();
+  EXPECT_EQ(num_cts, 99u);
+  auto merged = MergeUpdatePath(g.tree, LeafIndex{0}, *path, g.group_id);
+  ASSERT_TRUE(merged.ok());
+  EXPECT_TRUE(merged->Validate(g.group_id).ok());
+  for (uint32_t i : {1U, 50U, 63U, 64U, 99U}) {
+    TreeKEMPrivateKey priv(LeafIndex{i}, g.members[i].leaf_private_key.Clone());
+    auto r = DecryptUpdatePath(*merged, priv, LeafIndex{0}, *path, gc, {});
+    ASSERT_TRUE(r.ok()) << i;
+    EXPECT_TRUE(crypto::ConstantTimeEqual(r->commit_secret.view(), pending->commit_secret.view()));
+  }
 }
 
 }  // namespace

@@ -91,7 +91,8 @@ class PublicTree {
   void Truncate();
 
   // Resolution is the RFC 9420 §4.1.1 resolution of node `x`, in left-to-right order; empty
-  // for a node outside the tree.
+  // for a node outside the tree. Unmerged leaves outside the tree (which Validate rejects)
+  // are left out.
   std::vector<NodeIndex> Resolution(NodeIndex x) const;
 
   // FilteredDirectPath is the RFC 9420 §4.1.2 filtered direct path of `leaf`, from the bottom
@@ -117,7 +118,8 @@ class PublicTree {
   // no external policy: unmerged_leaves sorted, naming non-blank leaves below the node, and
   // each such leaf in the unmerged_leaves of every non-blank node between (kMalformed);
   // every leaf signature valid for its leaf_node_source with `group_id` and the leaf's index,
-  // its credential type and the suite listed in its capabilities, and not_before <=
+  // the suite and every credential type in use listed in its capabilities, its non-RFC-9420
+  // extension types listed in its capabilities, and not_before <=
   // not_after for key_package leaves (kVerifyFailed for signatures, kMalformed else); all
   // encryption keys (leaves and parents) distinct and all signature keys distinct
   // (kMalformed); parent hashes valid (kVerifyFailed). Lifetime against the clock and
