@@ -5,16 +5,10 @@
 
 #include "candor/base/tls.h"
 #include "candor/crypto/hpke.h"
+#include "candor/mls/leaf_node_signature.h"
 
 namespace candor::mls {
 namespace {
-
-// LeafTbs encodes the LeafNodeTBS of a key_package leaf (no group_id / leaf_index, §7.2).
-Bytes LeafTbs(const LeafNode& leaf) {
-  LeafNodeTBS tbs;
-  tbs.leaf_node = leaf;
-  return tls::Encode(tbs);
-}
 
 template <class T, class V>
 bool Contains(const std::vector<T>& list, V value) {
@@ -71,7 +65,7 @@ Result<KeyPackageWithKeys> CreateKeyPackage(const CipherSuiteParams& cs,
   leaf.leaf_node_source = LeafNodeSource::key_package;
   leaf.lifetime = lifetime;
   leaf.extensions = std::move(leaf_extensions);
-  CANDOR_ASSIGN_OR_RETURN(leaf.signature, SignWithLabel(cs, signer, "LeafNodeTBS", LeafTbs(leaf)));
+  CANDOR_TRY(SignLeafNode(cs, signer, {}, 0, leaf));
   kp.extensions = std::move(extensions);
   CANDOR_ASSIGN_OR_RETURN(
       kp.signature, SignWithLabel(cs, signer, "KeyPackageTBS", tls::Encode(KeyPackageTBS::Of(kp))));
@@ -94,7 +88,7 @@ Status ValidateKeyPackage(const CipherSuiteParams& cs, const KeyPackage& kp, uin
   if (!VerifyWithLabel(cs, leaf.signature_key, "KeyPackageTBS", tls::Encode(KeyPackageTBS::Of(kp)),
                        kp.signature)
            .ok() ||
-      !VerifyWithLabel(cs, leaf.signature_key, "LeafNodeTBS", LeafTbs(leaf), leaf.signature).ok()) {
+      !VerifyLeafNode(cs, leaf, {}, 0).ok()) {
     return VerifyFailed();
   }
   if (now < leaf.lifetime.not_before || now > leaf.lifetime.not_after) {

@@ -5,6 +5,8 @@
 // the confirmation tag (VerifyGroupInfoConfirmationTag) and the signature verifies under
 // signer_pub (VerifyGroupInfoSignature). Then the sender side re-encrypts the same GroupInfo and
 // GroupSecrets (EncryptGroupInfo, EncryptGroupSecrets) and the joiner side opens them again.
+// The passive-client files add 147 more real KeyPackages and Welcomes (ValidateKeyPackage,
+// DecryptGroupSecrets).
 // Messages are parsed with the codec structs (mls_message.h).
 #include <gtest/gtest.h>
 
@@ -12,6 +14,7 @@
 #include <utility>
 
 #include "candor/base/tls.h"
+#include "candor/crypto/hpke.h"
 #include "candor/mls/cipher_suite.h"
 #include "candor/mls/key_package_ops.h"
 #include "candor/mls/key_schedule.h"
@@ -101,6 +104,48 @@ TEST(MlsWelcomeScheduleTest, OfficialVectors) {
   }
   tally.Report();
   ASSERT_GT(tally.run(), 0u);
+}
+
+// PrivateKey reads an HPKE private key field; the vectors write P-521 scalars as minimal
+// integers (65 bytes when the top byte is zero), SerializePrivateKey is always 66 bytes.
+Bytes PrivateKey(const CipherSuiteParams& cs, const json& field) {
+  Bytes key = Hex(field);
+  if (cs.suite == CipherSuite::MLS_256_DHKEMP521_AES256GCM_SHA512_P521 && key.size() < 66) {
+    key.insert(key.begin(), 66 - key.size(), 0);
+  }
+  return key;
+}
+
+// Every KeyPackage of the passive-client vectors (real clients' KeyPackages, all 7 suites)
+// validates at its not_before, its init key opens its GroupSecrets from the case's Welcome
+// (DecryptGroupSecrets by MakeKeyPackageRef), and the given private keys match its public keys.
+TEST(MlsWelcomeScheduleTest, PassiveClientKeyPackages) {
+  for (const char* file : {"passive-client-welcome.json", "passive-client-handling-commit.json"}) {
+    const json cases = testing::LoadVectors(file);
+    testing::Tally tally(std::string(file) + " (KeyPackage, GroupSecrets)");
+    for (const json& c : cases) {
+      const CipherSuiteParams* cs = testing::Suite(c);
+      ASSERT_NE(cs, nullptr);
+      SCOPED_TRACE("suite " + std::to_string(static_cast<unsigned>(cs->suite)));
+      auto kp = MessageOf<KeyPackage>(Hex(c.at("key_package")));
+      auto welcome = MessageOf<Welcome>(Hex(c.at("welcome")));
+      ASSERT_TRUE(kp.ok() && welcome.ok());
+      const Bytes init_priv = PrivateKey(*cs, c.at("init_priv"));
+      const Status valid = ValidateKeyPackage(*cs, *kp, kp->leaf_node.lifetime.not_before);
+      EXPECT_TRUE(valid.ok()) << valid.error().ToString();
+      auto secrets = DecryptGroupSecrets(*cs, *welcome, MakeKeyPackageRef(*cs, *kp), init_priv);
+      EXPECT_TRUE(secrets.ok()) << secrets.error().ToString();
+      auto init_pub = crypto::PublicKeyFromPrivate(cs->kem, init_priv);
+      auto enc_pub =
+          crypto::PublicKeyFromPrivate(cs->kem, PrivateKey(*cs, c.at("encryption_priv")));
+      const bool keys_match = init_pub.ok() && *init_pub == kp->init_key && enc_pub.ok() &&
+                              *enc_pub == kp->leaf_node.encryption_key;
+      EXPECT_TRUE(keys_match);
+      tally.Add(static_cast<uint16_t>(cs->suite), valid.ok() && secrets.ok() && keys_match);
+    }
+    tally.Report();
+    ASSERT_GT(tally.run(), 0u);
+  }
 }
 
 }  // namespace
