@@ -2,6 +2,8 @@
 // added by Welcome, exchange application messages, update, are removed, and one joins by
 // external Commit; after every step all members agree on the epoch_authenticator and the
 // exporter. Then the failure cases: each returns its typed error and leaves the state usable.
+#include "candor/mls/group.h"
+
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -62,13 +64,13 @@ void ExpectAgree(const std::vector<const GroupState*>& states) {
 
 Proposal AddOf(const Member& m) { return Proposal{Add{m.key_package}}; }
 
-// Group is a 4-member group (a, b, c, d) of one suite, built by Welcome.
-struct Group {
+// FourMembers is a 4-member group (a, b, c, d) of one suite, built by Welcome.
+struct FourMembers {
   std::optional<GroupState> a, b, c, d;
 };
 
-Group MakeGroup(const CipherSuiteParams& cs) {
-  Group g;
+FourMembers MakeGroup(const CipherSuiteParams& cs) {
+  FourMembers g;
   Member ma = MakeMember(cs, "alice");
   Member mb = MakeMember(cs, "bob");
   Member mc = MakeMember(cs, "carol");
@@ -114,7 +116,7 @@ class GroupTest : public ::testing::TestWithParam<uint16_t> {
 };
 
 TEST_P(GroupTest, Lifecycle) {
-  Group g = MakeGroup(cs());
+  FourMembers g = MakeGroup(cs());
   ASSERT_TRUE(g.a && g.b && g.c && g.d);
 
   // Application messages from a to everyone else.
@@ -174,7 +176,7 @@ TEST_P(GroupTest, Lifecycle) {
 }
 
 TEST_P(GroupTest, TamperedApplicationMessageIsVerifyFailedAndStateUntouched) {
-  Group g = MakeGroup(cs());
+  FourMembers g = MakeGroup(cs());
   ASSERT_TRUE(g.a && g.b);
   auto m = g.a->Protect(AsBytes("secret"));
   ASSERT_TRUE(m.ok());
@@ -191,7 +193,7 @@ TEST_P(GroupTest, TamperedApplicationMessageIsVerifyFailedAndStateUntouched) {
 }
 
 TEST_P(GroupTest, TamperedCommitIsVerifyFailedAndStateUntouched) {
-  Group g = MakeGroup(cs());
+  FourMembers g = MakeGroup(cs());
   ASSERT_TRUE(g.a && g.b);
   auto upd = g.a->Commit({});
   ASSERT_TRUE(upd.ok());
@@ -225,7 +227,7 @@ TEST_P(GroupTest, TamperedCommitIsVerifyFailedAndStateUntouched) {
 }
 
 TEST_P(GroupTest, OldEpochApplicationMessageIsVerifyFailed) {
-  Group g = MakeGroup(cs());
+  FourMembers g = MakeGroup(cs());
   ASSERT_TRUE(g.a && g.b);
   auto m = g.a->Protect(AsBytes("late"));
   ASSERT_TRUE(m.ok());
@@ -239,7 +241,7 @@ TEST_P(GroupTest, OldEpochApplicationMessageIsVerifyFailed) {
 }
 
 TEST_P(GroupTest, InvalidProposalsAreRefused) {
-  Group g = MakeGroup(cs());
+  FourMembers g = MakeGroup(cs());
   ASSERT_TRUE(g.a && g.b);
   // Removing ourselves, or a blank leaf, or adding a member twice.
   auto self = g.a->Commit({Proposal{Remove{g.a->own_leaf_index().value}}});
@@ -264,7 +266,7 @@ TEST_P(GroupTest, InvalidProposalsAreRefused) {
 }
 
 TEST_P(GroupTest, TruncatedMessagesAreMalformed) {
-  Group g = MakeGroup(cs());
+  FourMembers g = MakeGroup(cs());
   ASSERT_TRUE(g.a && g.b);
   auto upd = g.a->Commit({});
   ASSERT_TRUE(upd.ok());
@@ -304,7 +306,7 @@ void CommitTo(const MLSMessage& commit, const std::vector<std::optional<GroupSta
 }
 
 TEST_P(GroupTest, ProposalsByReference) {
-  Group g = MakeGroup(cs());
+  FourMembers g = MakeGroup(cs());
   ASSERT_TRUE(g.a && g.b && g.c && g.d);
   // b proposes its own Update, c proposes to remove d; a commits both by reference.
   auto update = g.b->ProposeUpdate();
@@ -331,7 +333,7 @@ TEST_P(GroupTest, ProposalsByReference) {
 }
 
 TEST_P(GroupTest, PreSharedKeys) {
-  Group g = MakeGroup(cs());
+  FourMembers g = MakeGroup(cs());
   ASSERT_TRUE(g.a && g.b && g.c && g.d);
   std::vector<ExternalPsk> psks;
   psks.push_back({Bytes{'e', 'x', 't'}, SecretBytes(AsBytes("a shared secret"))});
@@ -360,7 +362,7 @@ TEST_P(GroupTest, PreSharedKeys) {
 }
 
 TEST_P(GroupTest, GroupContextExtensions) {
-  Group g = MakeGroup(cs());
+  FourMembers g = MakeGroup(cs());
   ASSERT_TRUE(g.a && g.b && g.c && g.d);
   const Extension app_id{kApplicationId, Bytes{'a', 'p', 'p'}};
   auto r = g.a->Commit({Proposal{GroupContextExtensions{{app_id}}}});
@@ -379,7 +381,7 @@ TEST_P(GroupTest, GroupContextExtensions) {
 }
 
 TEST_P(GroupTest, ExternalCommitWithBadParentHashIsVerifyFailed) {
-  Group g = MakeGroup(cs());
+  FourMembers g = MakeGroup(cs());
   ASSERT_TRUE(g.a && g.b);
   auto info = g.a->GroupInfoForJoiners();
   ASSERT_TRUE(info.ok());
@@ -409,6 +411,68 @@ TEST_P(GroupTest, ExternalCommitWithBadParentHashIsVerifyFailed) {
   // The genuine commit still works.
   CommitTo(joined->first, {&g.b});
   ExpectAgree({&*g.b, &joined->second});
+}
+
+// The high-level API: bytes in, bytes out.
+TEST_P(GroupTest, HighLevelApi) {
+  const CipherSuite suite = cs().suite;
+  auto alice = Client::Create(suite, AsBytes("alice"));
+  auto bob = Client::Create(suite, AsBytes("bob"));
+  auto carol = Client::Create(suite, AsBytes("carol"));
+  ASSERT_TRUE(alice.ok() && bob.ok() && carol.ok());
+  auto ga = Group::Create(*alice, AsBytes("high-level"));
+  ASSERT_TRUE(ga.ok()) << ga.error().ToString();
+
+  auto bob_kp = bob->NewKeyPackage();
+  ASSERT_TRUE(bob_kp.ok());
+  auto added = ga->Add(*bob_kp);
+  ASSERT_TRUE(added.ok()) << added.error().ToString();
+  ASSERT_TRUE(added->welcome.has_value());
+  auto gb = Group::Join(*bob, *added->welcome);
+  ASSERT_TRUE(gb.ok()) << gb.error().ToString();
+  // The KeyPackage's keys are gone: the same Welcome cannot be used twice.
+  auto again = Group::Join(*bob, *added->welcome);
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.error().code, Errc::kNotFound);
+
+  auto ciphertext = gb->Encrypt(AsBytes("hi alice"));
+  ASSERT_TRUE(ciphertext.ok());
+  auto got = ga->Receive(*ciphertext);
+  ASSERT_TRUE(got.ok()) << got.error().ToString();
+  EXPECT_EQ(got->kind, Received::Kind::kApplication);
+  EXPECT_EQ(got->sender, gb->own_leaf_index());
+  EXPECT_EQ(got->application_data, Bytes(AsBytes("hi alice").begin(), AsBytes("hi alice").end()));
+
+  auto info = gb->GroupInfo();
+  ASSERT_TRUE(info.ok());
+  auto gc = Group::JoinExternal(*carol, *info);
+  ASSERT_TRUE(gc.ok()) << gc.error().ToString();
+  for (Group* g : {&*ga, &*gb}) {
+    auto r = g->Receive(gc->second);
+    ASSERT_TRUE(r.ok()) << r.error().ToString();
+    EXPECT_EQ(r->kind, Received::Kind::kCommit);
+  }
+  auto upd = gc->first.Update();
+  ASSERT_TRUE(upd.ok());
+  ASSERT_TRUE(ga->Receive(upd->commit).ok());
+  ASSERT_TRUE(gb->Receive(upd->commit).ok());
+  auto removed = ga->Remove(gb->own_leaf_index());
+  ASSERT_TRUE(removed.ok());
+  ASSERT_TRUE(gc->first.Receive(removed->commit).ok());
+  auto out = gb->Receive(removed->commit);
+  ASSERT_FALSE(out.ok());
+  EXPECT_EQ(out.error().code, Errc::kConflict);
+  EXPECT_EQ(ga->epoch(), gc->first.epoch());
+  EXPECT_TRUE(
+      crypto::ConstantTimeEqual(ga->epoch_authenticator(), gc->first.epoch_authenticator()));
+  auto ea = ga->Export("label", AsBytes("ctx"), 16);
+  auto ec = gc->first.Export("label", AsBytes("ctx"), 16);
+  ASSERT_TRUE(ea.ok() && ec.ok());
+  EXPECT_TRUE(crypto::ConstantTimeEqual(ea->view(), ec->view()));
+  // Garbage is kMalformed and changes nothing.
+  auto garbage = ga->Receive(AsBytes("not an MLS message"));
+  ASSERT_FALSE(garbage.ok());
+  EXPECT_EQ(garbage.error().code, Errc::kMalformed);
 }
 
 INSTANTIATE_TEST_SUITE_P(Suites, GroupTest, ::testing::Values(1, 2, 3, 4, 5, 6, 7));
