@@ -301,16 +301,21 @@ void RunGroup(uint32_t n, size_t reps, bool bulk_only, Pin& pin) {
   const Member& joiner = members[n];
   auto add_one = Must(a.Commit({Proposal{Add{joiner.key_package}}}), "Commit (add one)");
   const Welcome& welcome = std::get<Welcome>(add_one.welcome->message);
-  runs.clear();
-  for (size_t i = 0; i < reps; ++i) {
-    runs.push_back(Time([&] {
-      auto joined = Must(
-          GroupState::JoinFromWelcome(joiner.key_package, joiner.keys, welcome, std::nullopt, {}),
-          "JoinFromWelcome");
-      if (joined.epoch() != add_one.next.epoch()) std::abort();
-    }));
+  for (const bool both_cpus : {false, true}) {
+    if (both_cpus) pin.AllCpus();
+    runs.clear();
+    for (size_t i = 0; i < reps; ++i) {
+      runs.push_back(Time([&] {
+        auto joined = Must(
+            GroupState::JoinFromWelcome(joiner.key_package, joiner.keys, welcome, std::nullopt, {}),
+            "JoinFromWelcome");
+        if (joined.epoch() != add_one.next.epoch()) std::abort();
+      }));
+    }
+    PrintRow("(c) JoinFromWelcome (1 new member, group of N + 1)", n,
+             both_cpus ? "2 threads" : "1 thread", Median(runs), reps);
   }
-  PrintRow("(c) JoinFromWelcome (1 new member, group of N + 1)", n, "1 thread", Median(runs), reps);
+  pin.OneCpu();
   const size_t add_welcome_len = EncodedSize(*add_one.welcome);
 
   // Full-tree sizes: the measured blank-tree message minus its blank part plus the same part
