@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <set>
 #include <string>
-#include <thread>
 #include <utility>
 
 #include "candor/crypto/hpke.h"
@@ -495,26 +494,11 @@ Status PublicTree::Validate(ByteView group_id) const {
       return MakeError(Errc::kMalformed, "encryption_key: invalid at node " + std::to_string(i));
     }
   }
-  // Leaf signatures, split over two threads above 64 leaves; the first failure in leaf order is
-  // returned.
-  std::vector<uint32_t> present;
   for (uint32_t l = 0; l < num_leaves_; ++l) {
-    if (leaf_node(LeafIndex{l}) != nullptr) present.push_back(l);
+    const LeafNode* leaf = leaf_node(LeafIndex{l});
+    if (leaf == nullptr) continue;
+    CANDOR_TRY(VerifyLeafNode(*cs_, *leaf, group_id, l));
   }
-  std::vector<Status> verified(present.size());
-  auto verify = [&](size_t begin, size_t end) {
-    for (size_t k = begin; k < end; ++k) {
-      verified[k] = VerifyLeafNode(*cs_, *leaf_node(LeafIndex{present[k]}), group_id, present[k]);
-    }
-  };
-  if (present.size() > 64) {
-    std::thread helper(verify, present.size() / 2, present.size());
-    verify(0, present.size() / 2);
-    helper.join();
-  } else {
-    verify(0, present.size());
-  }
-  for (Status& status : verified) CANDOR_TRY(std::move(status));
   return VerifyParentHashes();
 }
 
