@@ -35,3 +35,13 @@ for i in ENTRIES:
     put("ratchet_tree_fuzz", f"ratchet_tree_{i}", v["ratchet_tree"])
 put("mls_message_fuzz", "empty", b"")
 put("ratchet_tree_fuzz", "empty_tree", b"\x00")
+
+# message_protection_fuzz: a mode byte (0 PrivateMessage, 1 PublicMessage, 2 protect the rest as
+# application data) before a bare message from message-protection.json (suite 1, entry 0).
+mp = json.loads((ROOT / "tests/vectors/mls/message-protection.json").read_text())[0]
+for field in ("application_priv", "proposal_priv", "commit_priv"):
+    put("message_protection_fuzz", field, b"\x00" + bytes.fromhex(mp[field])[4:])
+for field in ("proposal_pub", "commit_pub"):
+    put("message_protection_fuzz", field, b"\x01" + bytes.fromhex(mp[field])[4:])
+put("message_protection_fuzz", "protect_hello", b"\x02\x05hello")
+put("message_protection_fuzz", "protect_empty", b"\x02")

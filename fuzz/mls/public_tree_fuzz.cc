@@ -2,6 +2,8 @@
 // Building, hashing, resolutions, filtered paths, parent-hash checks and Validate must never
 // crash; a built tree gives back exactly the input; failures carry the documented codes; and
 // after RemoveLeaf the incrementally updated tree hash equals a from-scratch rebuild.
+// Seeds (fuzz/corpus/public_tree_fuzz/): the suite-1 `tree` fields of
+// tests/vectors/mls/tree-validation.json and the `tree_before` fields of tree-operations.json.
 #include "candor/mls/ratchet_tree.h"
 #include "fuzz/fuzz_target.h"
 

@@ -344,7 +344,16 @@ Result<GroupState> GroupState::HandleCommit(const MLSMessage& message,
   SecretBytes commit_secret(cs_->nh);
   if (commit->path.has_value()) {
     LeafIndex sender{committer.leaf_index};
-    if (committer.sender_type == SenderType::new_member_commit) {
+    // The new leaf's keys may not be another member's (RFC 9420 §7.3); a member may keep its
+    // own signature key.
+    const LeafNode& path_leaf = commit->path->leaf_node;
+    const bool external = committer.sender_type == SenderType::new_member_commit;
+    if (internal::LeafHasKey(tree, path_leaf.encryption_key, {}, std::nullopt) ||
+        internal::LeafHasKey(tree, {}, path_leaf.signature_key,
+                             external ? std::nullopt : std::optional<uint32_t>(sender.value))) {
+      return MakeError(Errc::kMalformed, "Commit.path.leaf_node: a key already in the group");
+    }
+    if (external) {
       auto index = tree.AddLeaf(commit->path->leaf_node);
       if (!index.ok()) return MakeError(Errc::kMalformed, "Commit.path: tree full");
       sender = *index;

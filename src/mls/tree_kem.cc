@@ -1,7 +1,9 @@
 #include "candor/mls/tree_kem.h"
 
 #include <algorithm>
+#include <set>
 #include <string>
+#include <system_error>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -60,6 +62,65 @@ const HPKEPublicKey* PublicKeyOf(const PublicTree& tree, NodeIndex x) {
   }
   const ParentNode* parent = tree.parent_node(x);
   return parent ? &parent->encryption_key : nullptr;
+}
+
+bool LessBytes(ByteView a, ByteView b) {
+  return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end());
+}
+
+// CheckCommitterLeaf makes the RFC 9420 §7.3 and §12.4.2 checks on an UpdatePath that need no
+// external policy: the new leaf's capabilities list its credential type and its
+// non-RFC-9420 extensions, every other member supports its credential type, its signature_key
+// is no other member's, its encryption_key differs from the current one, and no public key of
+// the path appears in the tree or twice in the path. kMalformed otherwise.
+Status CheckCommitterLeaf(const PublicTree& tree, LeafIndex sender, const UpdatePath& path) {
+  const LeafNode& leaf = path.leaf_node;
+  const Capabilities& caps = leaf.capabilities;
+  const auto cred = static_cast<uint16_t>(leaf.credential.credential_type);
+  auto listed = [](const auto& list, auto value) {
+    return std::find(list.begin(), list.end(), value) != list.end();
+  };
+  if (!listed(caps.credentials, cred)) {
+    return MakeError(Errc::kMalformed, "UpdatePath.leaf_node.capabilities: own credential type");
+  }
+  for (const Extension& ext : leaf.extensions) {
+    if (ext.extension_type > kExternalSenders && !listed(caps.extensions, ext.extension_type)) {
+      return MakeError(Errc::kMalformed, "UpdatePath.leaf_node.extensions: unlisted type");
+    }
+  }
+  for (uint32_t l = 0; l < tree.num_leaves(); ++l) {
+    const LeafNode* other = tree.leaf_node(LeafIndex{l});
+    if (other == nullptr || l == sender.value) continue;
+    if (other->signature_key == leaf.signature_key) {
+      return MakeError(Errc::kMalformed, "UpdatePath.leaf_node.signature_key: not unique");
+    }
+    if (!listed(other->capabilities.credentials, cred)) {
+      return MakeError(Errc::kMalformed, "UpdatePath.leaf_node.credential: type unsupported");
+    }
+  }
+  // The path's keys (a few dozen at most) against every node of the tree.
+  std::set<ByteView, decltype(&LessBytes)> path_keys(&LessBytes);
+  path_keys.insert(leaf.encryption_key);
+  for (const UpdatePathNode& node : path.nodes) {
+    if (!path_keys.insert(node.encryption_key).second) {
+      return MakeError(Errc::kMalformed, "UpdatePathNode.encryption_key: repeated");
+    }
+  }
+  if (path_keys.size() != path.nodes.size() + 1) {
+    return MakeError(Errc::kMalformed, "UpdatePath.leaf_node.encryption_key: repeated");
+  }
+  // A sender leaf equal to path.leaf_node was put there for an external commit (AddLeaf then
+  // MergeUpdatePath); it is not a current leaf whose key is reused.
+  const LeafNode* current = tree.leaf_node(sender);
+  const bool preadded = current != nullptr && *current == leaf;
+  for (uint32_t i = 0; i < tree.num_nodes(); ++i) {
+    if (preadded && i == sender.value * 2) continue;
+    const HPKEPublicKey* key = PublicKeyOf(tree, NodeIndex{i});
+    if (key != nullptr && path_keys.count(*key) != 0) {
+      return MakeError(Errc::kMalformed, "UpdatePath: encryption_key already in the tree");
+    }
+  }
+  return OkStatus();
 }
 
 }  // namespace
@@ -229,14 +290,22 @@ Result<UpdatePath> EncryptUpdatePath(const PendingUpdatePath& pending, ByteView 
       cts[j] = {std::move(ct->kem_output), std::move(ct->ciphertext)};
     }
   };
+  bool done = false;
   if (jobs.size() > kParallelThreshold) {
     const size_t half = jobs.size() / 2;
-    std::thread helper(run, half, jobs.size());
-    run(0, half);
-    helper.join();
-  } else {
-    run(0, jobs.size());
+    std::thread helper;
+    try {
+      helper = std::thread(run, half, jobs.size());
+    } catch (const std::system_error&) {
+      // No thread available: fall through to the serial loop (the exception stops here).
+    }
+    if (helper.joinable()) {
+      run(0, half);
+      helper.join();
+      done = true;
+    }
   }
+  if (!done) run(0, jobs.size());
   for (size_t j = 0; j < jobs.size(); ++j) {
     CANDOR_TRY(status[j]);
     out.nodes[jobs[j].step].encrypted_path_secret.push_back(std::move(cts[j]));
@@ -244,12 +313,13 @@ Result<UpdatePath> EncryptUpdatePath(const PendingUpdatePath& pending, ByteView 
   return out;
 }
 
-Result<PublicTree> MergeUpdatePath(const PublicTree& tree, LeafIndex sender, const UpdatePath& path,
-                                   ByteView group_id) {
+namespace {
+
+// MergeChecked merges `path` from `sender` into `merged`, a copy of `tree` that holds a leaf
+// at `sender`, after the checks of MergeUpdatePath against `tree`.
+Result<PublicTree> MergeChecked(const PublicTree& tree, PublicTree merged, LeafIndex sender,
+                                const UpdatePath& path, ByteView group_id) {
   const CipherSuiteParams& cs = tree.cipher_suite();
-  if (tree.leaf_node(sender) == nullptr) {
-    return MakeError(Errc::kInvalidArgument, "MergeUpdatePath: sender leaf is blank");
-  }
   if (path.leaf_node.leaf_node_source != LeafNodeSource::commit) {
     return MakeError(Errc::kMalformed, "UpdatePath.leaf_node.leaf_node_source: not commit");
   }
@@ -264,12 +334,30 @@ Result<PublicTree> MergeUpdatePath(const PublicTree& tree, LeafIndex sender, con
     }
     keys.push_back(node.encryption_key);
   }
-  PublicTree merged = tree;
+  CANDOR_TRY(CheckCommitterLeaf(tree, sender, path));
   CANDOR_ASSIGN_OR_RETURN(Bytes parent_hash, merged.SetPathKeys(sender, keys));
   if (parent_hash != path.leaf_node.parent_hash) return VerifyFailed();
   if (!VerifyLeafNode(cs, path.leaf_node, group_id, sender.value).ok()) return VerifyFailed();
   CANDOR_TRY(merged.SetLeaf(sender, path.leaf_node));
   return merged;
+}
+
+}  // namespace
+
+Result<PublicTree> MergeUpdatePath(const PublicTree& tree, LeafIndex sender, const UpdatePath& path,
+                                   ByteView group_id) {
+  if (tree.leaf_node(sender) == nullptr) {
+    return MakeError(Errc::kInvalidArgument, "MergeUpdatePath: sender leaf is blank");
+  }
+  return MergeChecked(tree, tree, sender, path, group_id);
+}
+
+Result<ExternalMerge> MergeExternalUpdatePath(const PublicTree& tree, const UpdatePath& path,
+                                              ByteView group_id) {
+  PublicTree merged = tree;
+  CANDOR_ASSIGN_OR_RETURN(LeafIndex sender, merged.AddLeaf(path.leaf_node));
+  CANDOR_ASSIGN_OR_RETURN(merged, MergeChecked(tree, std::move(merged), sender, path, group_id));
+  return ExternalMerge{std::move(merged), sender};
 }
 
 Result<ProcessedUpdatePath> DecryptUpdatePath(const PublicTree& merged_tree,

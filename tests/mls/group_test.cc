@@ -413,6 +413,32 @@ TEST_P(GroupTest, ExternalCommitWithBadParentHashIsVerifyFailed) {
   ExpectAgree({&*g.b, &joined->second});
 }
 
+TEST_P(GroupTest, ExternalCommitReusingAMembersKeyIsRefused) {
+  FourMembers g = MakeGroup(cs());
+  ASSERT_TRUE(g.a && g.b);
+  auto info = g.a->GroupInfoForJoiners();
+  ASSERT_TRUE(info.ok());
+  Member me = MakeMember(cs(), "eve");
+  auto joined = GroupState::JoinExternal(me.key_package, me.keys, *info);
+  ASSERT_TRUE(joined.ok()) << joined.error().ToString();
+  PublicMessage pm = std::get<PublicMessage>(joined->first.message);
+  auto& path = std::get<mls::Commit>(pm.content.content).path;
+  ASSERT_TRUE(path.has_value());
+  path->leaf_node.encryption_key = g.a->tree().leaf_node(LeafIndex{1})->encryption_key;
+  auto signer =
+      crypto::SignaturePrivateKey::FromBytes(cs().signature, me.keys.signature_private_key.view());
+  ASSERT_TRUE(signer.ok());
+  auto resigned = SignFramedContent(cs(), WireFormat::mls_public_message, pm.content,
+                                    info->group_context, *signer);
+  ASSERT_TRUE(resigned.ok());
+  pm.auth.signature = resigned->auth.signature;
+  MLSMessage bad;
+  bad.message = pm;
+  auto r = g.b->HandleCommit(bad);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, Errc::kMalformed);
+}
+
 // The high-level API: bytes in, bytes out.
 TEST_P(GroupTest, HighLevelApi) {
   const CipherSuite suite = cs().suite;

@@ -211,8 +211,17 @@ TEST(MlsTreeKemTest, TamperedUpdatePathIsRejected) {
   bad = *path;
   bad.leaf_node.signature.back() ^= 1;
   EXPECT_EQ(MergeUpdatePath(g.tree, sender, bad, g.group_id).error().code, Errc::kVerifyFailed);
-  EXPECT_EQ(MergeUpdatePath(g.tree, LeafIndex{1}, *path, g.group_id).error().code,
-            Errc::kVerifyFailed);
+  // As leaf 1's path it names leaf 2's signature key (kMalformed) and would not verify.
+  EXPECT_FALSE(MergeUpdatePath(g.tree, LeafIndex{1}, *path, g.group_id).ok());
+  bad = *path;  // a key already in the tree
+  bad.nodes.front().encryption_key = g.members[1].leaf_node.encryption_key;
+  EXPECT_EQ(MergeUpdatePath(g.tree, sender, bad, g.group_id).error().code, Errc::kMalformed);
+  bad = *path;  // the committer's old leaf key
+  bad.leaf_node.encryption_key = g.members[2].leaf_node.encryption_key;
+  EXPECT_EQ(MergeUpdatePath(g.tree, sender, bad, g.group_id).error().code, Errc::kMalformed);
+  bad = *path;  // another member's signature key
+  bad.leaf_node.signature_key = g.members[0].leaf_node.signature_key;
+  EXPECT_EQ(MergeUpdatePath(g.tree, sender, bad, g.group_id).error().code, Errc::kMalformed);
   bad = *path;
   bad.nodes.pop_back();
   EXPECT_EQ(MergeUpdatePath(g.tree, sender, bad, g.group_id).error().code, Errc::kMalformed);
@@ -277,6 +286,16 @@ TEST(MlsTreeKemTest, NewMembersAreExcludedAndJoinWithPathSecret) {
 TEST(MlsTreeKemTest, LargeBlankTreeUsesBothThreads) {
   // 100 leaves and blank parents: the path secrets go to 99 leaves, above the threshold.
   TestGroup g = MakeGroup(100);
+  {  // Validate checks the 100 leaf signatures on two threads; a bad one in either half fails.
+    ASSERT_TRUE(g.tree.Validate(g.group_id).ok());
+    for (uint32_t bad_leaf : {10U, 80U}) {
+      PublicTree copy = g.tree;
+      LeafNode leaf = *copy.leaf_node(LeafIndex{bad_leaf});
+      leaf.signature.back() ^= 1;
+      ASSERT_TRUE(copy.SetLeaf(LeafIndex{bad_leaf}, std::move(leaf)).ok());
+      EXPECT_EQ(copy.Validate(g.group_id).error().code, Errc::kVerifyFailed);
+    }
+  }
   auto pending = CreateUpdatePath(g.tree, LeafIndex{0}, g.members[0].signature_key, g.group_id,
                                   g.members[0].leaf_node);
   ASSERT_TRUE(pending.ok());
@@ -295,6 +314,43 @@ TEST(MlsTreeKemTest, LargeBlankTreeUsesBothThreads) {
     ASSERT_TRUE(r.ok()) << i;
     EXPECT_TRUE(crypto::ConstantTimeEqual(r->commit_secret.view(), pending->commit_secret.view()));
   }
+}
+
+TEST(MlsTreeKemTest, ExternalCommitJoinsAtLeftmostBlankLeaf) {
+  TestGroup g = MakeGroup(4);
+  ASSERT_TRUE(g.tree.RemoveLeaf(LeafIndex{1}).ok());
+  TestMember joiner = MakeMember(Suite1(), 99);
+  // The joiner's view: its leaf added to the tree from the GroupInfo, then a path from it.
+  PublicTree joiner_tree = g.tree;
+  auto index = joiner_tree.AddLeaf(joiner.leaf_node);
+  ASSERT_TRUE(index.ok());
+  EXPECT_EQ(index->value, 1u);
+  auto pending =
+      CreateUpdatePath(joiner_tree, *index, joiner.signature_key, g.group_id, joiner.leaf_node);
+  ASSERT_TRUE(pending.ok());
+  const Bytes gc = {3, 1, 4};
+  auto path = EncryptUpdatePath(*pending, gc, {});
+  ASSERT_TRUE(path.ok());
+  auto merged = MergeExternalUpdatePath(g.tree, *path, g.group_id);
+  ASSERT_TRUE(merged.ok()) << merged.error().ToString();
+  EXPECT_EQ(merged->sender, *index);
+  EXPECT_EQ(merged->tree.TreeHash(), pending->tree.TreeHash());
+  EXPECT_TRUE(merged->tree.Validate(g.group_id).ok());
+  for (uint32_t i : {0U, 2U, 3U}) {
+    TreeKEMPrivateKey priv(LeafIndex{i}, g.members[i].leaf_private_key.Clone());
+    auto r = DecryptUpdatePath(merged->tree, priv, merged->sender, *path, gc, {});
+    ASSERT_TRUE(r.ok()) << i;
+    EXPECT_TRUE(crypto::ConstantTimeEqual(r->commit_secret.view(), pending->commit_secret.view()));
+  }
+  // The two-step form: AddLeaf of the path's leaf, then MergeUpdatePath from it.
+  PublicTree two_step = g.tree;
+  ASSERT_TRUE(two_step.AddLeaf(path->leaf_node).ok());
+  auto merged2 = MergeUpdatePath(two_step, *index, *path, g.group_id);
+  ASSERT_TRUE(merged2.ok()) << merged2.error().ToString();
+  EXPECT_EQ(merged2->TreeHash(), merged->tree.TreeHash());
+  UpdatePath bad = *path;
+  bad.leaf_node.signature.back() ^= 1;
+  EXPECT_EQ(MergeExternalUpdatePath(g.tree, bad, g.group_id).error().code, Errc::kVerifyFailed);
 }
 
 }  // namespace

@@ -118,13 +118,19 @@ class PublicTree {
   // no external policy: unmerged_leaves sorted, naming non-blank leaves below the node, and
   // each such leaf in the unmerged_leaves of every non-blank node between (kMalformed);
   // every leaf signature valid for its leaf_node_source with `group_id` and the leaf's index,
-  // the suite and every credential type in use listed in its capabilities, its non-RFC-9420
-  // extension types listed in its capabilities, and not_before <=
+  // every credential type in use listed in its capabilities, its non-RFC-9420 extension
+  // types listed in its capabilities, and not_before <=
   // not_after for key_package leaves (kVerifyFailed for signatures, kMalformed else); all
   // encryption keys (leaves and parents) distinct and all signature keys distinct
   // (kMalformed); parent hashes valid (kVerifyFailed). Lifetime against the clock and
-  // credential trust are the caller's policy.
+  // credential trust are the caller's policy. Above 64 leaves the signatures are checked on
+  // two threads.
   Status Validate(ByteView group_id) const;
+
+  // VerifyLeafSignatures checks the signature of every non-blank leaf over its LeafNodeTBS
+  // with `group_id` and its index (RFC 9420 §7.2), on two threads above 64 leaves.
+  // kVerifyFailed if any fails.
+  Status VerifyLeafSignatures(ByteView group_id) const;
 
   // SetPathKeys is the public half of merging an UpdatePath from `sender` (RFC 9420 §7.5,
   // §7.9): it blanks the sender's direct path, puts a fresh ParentNode with

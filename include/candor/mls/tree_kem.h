@@ -103,9 +103,32 @@ Result<UpdatePath> EncryptUpdatePath(const PendingUpdatePath& pending, ByteView 
 // proposals) with the UpdatePath of `sender` merged (RFC 9420 §7.5). Checks that the path has
 // one node per filtered direct path node (kMalformed), that path.leaf_node is a commit-source
 // leaf signed over `group_id` and the sender index and carries the recomputed parent hash
-// (kVerifyFailed), and that the encryption keys are valid (kMalformed).
+// (kVerifyFailed), and that the encryption keys are valid (kMalformed). Also the RFC 9420
+// §7.3 / §12.4.2 checks that need no external policy, each kMalformed: the leaf's capabilities
+// list its credential type and its non-RFC-9420 extensions; every other member
+// supports its credential type; its signature_key is no other member's; and no public key of
+// the path (the leaf's included) is already in `tree` or repeated in the path. A sender leaf
+// exactly equal to path.leaf_node counts as added for an external commit (AddLeaf, then this
+// call) and is left out of the last check; MergeExternalUpdatePath does both steps.
 Result<PublicTree> MergeUpdatePath(const PublicTree& tree, LeafIndex sender, const UpdatePath& path,
                                    ByteView group_id);
+
+// ExternalMerge is the result of MergeExternalUpdatePath: the merged tree and the leaf the
+// external joiner was given.
+struct ExternalMerge {
+  PublicTree tree;
+  LeafIndex sender;
+};
+
+// MergeExternalUpdatePath is MergeUpdatePath for an external commit (RFC 9420 §12.4.2): the
+// joiner's path.leaf_node goes to the leftmost blank leaf (the tree is extended if there is
+// none), that leaf is the sender, and the path is merged with the same checks (the key
+// freshness checks run against `tree`, which has no leaf of the joiner). The joiner builds
+// its path the same way: AddLeaf of its LeafNode to its copy of the tree, then
+// CreateUpdatePath from that leaf. Failures as MergeUpdatePath, plus kInvalidArgument if the
+// tree is full.
+Result<ExternalMerge> MergeExternalUpdatePath(const PublicTree& tree, const UpdatePath& path,
+                                              ByteView group_id);
 
 // ProcessedUpdatePath is what a receiver learns from an UpdatePath.
 struct ProcessedUpdatePath {
