@@ -1,9 +1,8 @@
 // message_bench.cc: RFC 9420 §6 message protection of 100-byte application messages in suite 1
 // (X25519/AES-128-GCM/SHA-256/Ed25519): the whole send path (SignFramedContent + ProtectPrivate)
 // and receive path (UnprotectPrivate: sender data, content AEAD, signature check, key deletion),
-// next to the bare Ed25519 sign and verify of a FramedContentTBS-sized message that bound them,
-// through OpenSSL (crypto::SignaturePrivateKey, what MLS uses) and libsodium
-// (crypto::Ed25519PrivateKey). Results and command: docs/benchmarks.md.
+// next to the bare Ed25519 sign and verify (crypto::SignaturePrivateKey, libsodium) of a
+// FramedContentTBS-sized message that bound them. Results and command: docs/benchmarks.md.
 #include <benchmark/benchmark.h>
 
 #include <cstdint>
@@ -11,7 +10,6 @@
 #include <utility>
 #include <vector>
 
-#include "candor/crypto/ed25519.h"
 #include "candor/crypto/signature.h"
 #include "candor/mls/cipher_suite.h"
 #include "candor/mls/framing.h"
@@ -117,17 +115,17 @@ void BM_UnprotectPrivate(benchmark::State& state) {
 }
 BENCHMARK(BM_UnprotectPrivate);
 
-// BM_Ed25519SignOpenSsl / BM_Ed25519VerifyOpenSsl: the signature alone (crypto::Signature*,
-// OpenSSL), on a FramedContentTBS-sized message: the bound on the two paths above.
-void BM_Ed25519SignOpenSsl(benchmark::State& state) {
+// BM_Ed25519Sign / BM_Ed25519Verify: the signature alone (crypto::Signature*, libsodium), on a
+// FramedContentTBS-sized message: the bound on the two paths above.
+void BM_Ed25519Sign(benchmark::State& state) {
   const auto key = crypto::SignaturePrivateKey::Generate(crypto::SignatureScheme::kEd25519);
   const Bytes msg(kTbsLen, 0x5a);
   for ([[maybe_unused]] auto _ : state) benchmark::DoNotOptimize(key.Sign(msg).data());
   state.SetItemsProcessed(state.iterations());
 }
-BENCHMARK(BM_Ed25519SignOpenSsl);
+BENCHMARK(BM_Ed25519Sign);
 
-void BM_Ed25519VerifyOpenSsl(benchmark::State& state) {
+void BM_Ed25519Verify(benchmark::State& state) {
   const auto key = crypto::SignaturePrivateKey::Generate(crypto::SignatureScheme::kEd25519);
   const Bytes msg(kTbsLen, 0x5a);
   const Bytes sig = key.Sign(msg);
@@ -138,28 +136,7 @@ void BM_Ed25519VerifyOpenSsl(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations());
 }
-BENCHMARK(BM_Ed25519VerifyOpenSsl);
-
-// BM_Ed25519SignSodium / BM_Ed25519VerifySodium: the same signature through
-// crypto::Ed25519PrivateKey (libsodium).
-void BM_Ed25519SignSodium(benchmark::State& state) {
-  const auto key = crypto::Ed25519PrivateKey::Generate();
-  const Bytes msg(kTbsLen, 0x5a);
-  for ([[maybe_unused]] auto _ : state) benchmark::DoNotOptimize(key.Sign(msg).data());
-  state.SetItemsProcessed(state.iterations());
-}
-BENCHMARK(BM_Ed25519SignSodium);
-
-void BM_Ed25519VerifySodium(benchmark::State& state) {
-  const auto key = crypto::Ed25519PrivateKey::Generate();
-  const Bytes msg(kTbsLen, 0x5a);
-  const auto sig = key.Sign(msg);
-  for ([[maybe_unused]] auto _ : state) {
-    benchmark::DoNotOptimize(crypto::Ed25519Verify(key.public_key(), msg, sig).ok());
-  }
-  state.SetItemsProcessed(state.iterations());
-}
-BENCHMARK(BM_Ed25519VerifySodium);
+BENCHMARK(BM_Ed25519Verify);
 
 }  // namespace
 }  // namespace candor::mls

@@ -1,8 +1,11 @@
 // The member's side: creating a group, committing, Welcome and GroupInfo for joiners, joining
 // by external Commit, and application messages (RFC 9420 §6.3, §11, §12.4).
+#include <algorithm>
+#include <span>
 #include <string>
 #include <utility>
 #include <variant>
+#include <vector>
 
 #include "candor/base/tls.h"
 #include "candor/crypto/hpke.h"
@@ -225,22 +228,22 @@ Result<GroupState::CommitResult> GroupState::Commit(const std::vector<Proposal>&
     welcome.cipher_suite = cs_->suite;
     CANDOR_ASSIGN_OR_RETURN(welcome.encrypted_group_info,
                             EncryptGroupInfo(*cs_, info, state.schedule_.welcome_secret()));
-    for (size_t i = 0; i < applied.added.size() && i < added_packages.size(); ++i) {
-      GroupSecrets secrets;
-      secrets.joiner_secret = SecretBytes(state.schedule_.joiner_secret());
-      secrets.psks = applied.psks;
+    const size_t num_added = std::min(applied.added.size(), added_packages.size());
+    std::vector<GroupSecrets> secrets(num_added);
+    for (size_t i = 0; i < num_added; ++i) {
+      secrets[i].joiner_secret = SecretBytes(state.schedule_.joiner_secret());
+      secrets[i].psks = applied.psks;
       if (path.has_value()) {
         const NodeIndex ancestor =
             CommonAncestor(*ToNodeIndex(own), *ToNodeIndex(applied.added[i]));
         if (const SecretBytes* ps = state.private_key_.path_secret(ancestor)) {
-          secrets.path_secret = PathSecret{ps->Clone()};
+          secrets[i].path_secret = PathSecret{ps->Clone()};
         }
       }
-      CANDOR_ASSIGN_OR_RETURN(
-          EncryptedGroupSecrets encrypted,
-          EncryptGroupSecrets(*cs_, *added_packages[i], secrets, welcome.encrypted_group_info));
-      welcome.secrets.push_back(std::move(encrypted));
     }
+    CANDOR_ASSIGN_OR_RETURN(
+        welcome.secrets, EncryptGroupSecretsForAll(*cs_, std::span(added_packages).first(num_added),
+                                                   secrets, welcome.encrypted_group_info));
     welcome_message = Wrap(std::move(welcome));
   }
 
