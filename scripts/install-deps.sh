@@ -14,8 +14,13 @@ missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
+# Node.js and npm run ts-mls, the second MLS implementation of the interop test. A machine may
+# already have a newer Node.js (with npm built in) from another source: keep it.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  missing+=(nodejs npm)
+fi
 if [ ${#missing[@]} -eq 0 ]; then
-  echo "install-deps: all ${#packages[@]} packages present"
+  echo "install-deps: all ${#packages[@]} packages and Node.js present"
   exit 0
 fi
 if [ "$(id -u)" -ne 0 ]; then
