@@ -8,7 +8,7 @@ packages=(
   libssl-dev libsodium-dev libsqlite3-dev libpq-dev
   libboost-dev libboost-system-dev nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  golang-go golang-golang-x-mod-dev wrk
+  golang-go golang-golang-x-mod-dev wrk valgrind
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -16,6 +16,7 @@
 #include <limits>
 #include <string_view>
 
+#include "candor/base/ct.h"
 #include "candor/crypto/hash.h"
 #include "candor/crypto/random.h"
 #include "ec_internal.h"
@@ -159,7 +160,9 @@ OsslPtr<EVP_PKEY> RawPrivate(const KemParams& p, ByteView sk) {
 bool IsAllZero(ByteView v) {
   uint8_t acc = 0;
   for (uint8_t b : v) acc |= b;
-  return acc == 0;
+  bool zero = acc == 0;
+  CANDOR_CT_PUBLIC(&zero, sizeof(zero));
+  return zero;
 }
 
 Status CheckPrivateKey(const KemParams& p, ByteView sk) {
@@ -211,7 +214,9 @@ Result<SecretBytes> Dh(const KemParams& p, ByteView sk, ByteView pk) {
     // libsodium's X25519 (RFC 7748) skips the public-key computation OpenSSL's EVP key does;
     // it returns -1 for an all-zero output.
     CANDOR_CHECK(sodium_init() >= 0);
-    if (crypto_scalarmult(out.data(), sk.data(), pk.data()) != 0 || IsAllZero(out.view())) {
+    int refused = crypto_scalarmult(out.data(), sk.data(), pk.data());
+    CANDOR_CT_PUBLIC(&refused, sizeof(refused));  // the all-zero verdict, public as above
+    if (refused != 0 || IsAllZero(out.view())) {
       return MakeError(Errc::kMalformed, "HPKE public key: small-order point");
     }
     return out;

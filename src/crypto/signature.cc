@@ -151,7 +151,7 @@ Result<SignaturePrivateKey> SignaturePrivateKey::FromBytes(SignatureScheme schem
 Bytes SignaturePrivateKey::Sign(ByteView message) const {
   if (impl_->ed25519) {
     const Ed25519Signature sig = impl_->ed25519->Sign(message);
-    return Bytes(sig.begin(), sig.end());
+    return {sig.begin(), sig.end()};
   }
   OsslPtr<EVP_MD_CTX> ctx(EVP_MD_CTX_new());
   CANDOR_CHECK(ctx != nullptr);
