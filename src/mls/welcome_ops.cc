@@ -77,8 +77,7 @@ Result<EncryptedGroupSecrets> EncryptFor(const CipherSuiteParams& cs,
   // The encoding holds joiner_secret: keep it in a SecretBytes and wipe the writer's copy.
   Bytes raw = w.Take();
   const SecretBytes plaintext{ByteView(raw)};
-  volatile uint8_t* wipe = raw.data();  // volatile: the stores are not elided
-  for (size_t i = 0; i < raw.size(); ++i) wipe[i] = 0;
+  SecureZero(raw.data(), raw.size());
 
   Result<crypto::HpkeCiphertext> ct = encryptor.Encrypt(new_member.init_key, plaintext.view());
   if (!ct.ok()) return std::move(ct).error();
