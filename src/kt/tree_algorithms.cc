@@ -391,6 +391,28 @@ Result<UpdateCheck> VerifyLabelUpdate(ProofSession& s, const TreeParams& params,
   return UpdateCheck{distinguished};
 }
 
+std::vector<uint32_t> UpdateLadderVersions(std::optional<uint32_t> previous_greatest,
+                                           const std::vector<uint32_t>& new_versions) {
+  CANDOR_CHECK(!new_versions.empty());
+  std::vector<uint32_t> ladder = BaseBinaryLadder(new_versions.back());
+  std::set<uint32_t> wanted(ladder.begin(), ladder.end());
+  if (new_versions.size() > 1) wanted.insert(new_versions.begin(), new_versions.end());
+  if (previous_greatest) {
+    for (uint32_t v : BaseBinaryLadder(*previous_greatest)) wanted.erase(v);
+  } else {
+    wanted.erase(0);
+  }
+  return {wanted.begin(), wanted.end()};
+}
+
+std::vector<uint32_t> OwnerInitLadderVersions(const std::vector<uint32_t>& greatest_versions) {
+  std::set<uint32_t> wanted{0};
+  for (uint32_t g : greatest_versions) {
+    for (uint32_t v : BaseBinaryLadder(g)) wanted.insert(v);
+  }
+  return {wanted.begin(), wanted.end()};
+}
+
 Result<std::vector<uint64_t>> WalkDistinguished(ProofSession& s, const TreeParams& params,
                                                 std::optional<uint64_t> stop,
                                                 uint64_t recent_window) {

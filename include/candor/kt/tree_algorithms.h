@@ -103,6 +103,23 @@ struct UpdateCheck {
 Result<UpdateCheck> VerifyLabelUpdate(ProofSession& s, const TreeParams& params,
                                       const LabelUpdate& update, LabelVersions& versions);
 
+// UpdateLadderVersions lists, ascending, the versions whose VRF proofs an UpdateResponse carries
+// (§"Updating a Label"): the search ladder of the new greatest version, plus every new version
+// when several were created, minus the ladder of the previous greatest version (or minus version
+// 0 when there was none).
+std::vector<uint32_t> UpdateLadderVersions(std::optional<uint32_t> previous_greatest,
+                                           const std::vector<uint32_t>& new_versions);
+// OwnerInitLadderVersions lists, ascending, the versions of an OwnerInitResponse's binary_ladder:
+// version 0 and every version of the search ladders of `greatest_versions`.
+std::vector<uint32_t> OwnerInitLadderVersions(const std::vector<uint32_t>& greatest_versions);
+
+// RecentWindow is Candor's definition of a "recent" distinguished entry (draft §"Walking
+// Distinguished Heads", definition b): within ten Reasonable Monitoring Windows of the newest
+// entry, so that about ten qualify.
+inline uint64_t RecentWindow(uint64_t reasonable_monitoring_window) {
+  return 10 * reasonable_monitoring_window;
+}
+
 // WalkDistinguished walks the recent distinguished entries (§"Walking Distinguished Heads");
 // an entry is recent when the rightmost entry's timestamp minus its own is below
 // `recent_window`. Returns the entries found, ascending.

@@ -1,0 +1,152 @@
+// directory.h: the KEYTRANS directory (the Transparency Log's server side) in Contact
+// Monitoring mode. Label updates are queued and sequenced in batches: Publish() turns everything
+// queued into one log entry (or an empty heartbeat entry when nothing is queued, so that silence
+// is visible), stores it durably, signs the new tree head and hands it to the head sink (the
+// C2SP log that witnesses cosign). Queries are answered with proofs built by the same algorithms
+// the verifier runs (tree_algorithms.h). Thread-safe: one mutex guards the state; VRF proving
+// for a batch runs on `options.threads` threads.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <vector>
+
+#include "candor/base/bytes.h"
+#include "candor/base/result.h"
+#include "candor/crypto/signature.h"
+#include "candor/crypto/vrf.h"
+#include "candor/kt/directory_state.h"
+#include "candor/kt/directory_store.h"
+#include "candor/kt/messages.h"
+#include "candor/kt/tree_algorithms.h"
+#include "candor/kt/tree_head.h"
+
+namespace candor::kt {
+
+// DirectoryOptions tune batching and proving.
+struct DirectoryOptions {
+  size_t max_batch_versions = 100000;  // one log entry never adds more versions than this
+  int threads = 2;                     // VRF proving threads per batch
+  size_t max_owner_ladders = 32;       // owner monitoring: ladders per response
+};
+
+// UpdateTicket identifies queued new versions of a label until they are published.
+struct UpdateTicket {
+  Bytes label;
+  std::optional<uint32_t> previous_greatest;
+  uint32_t first_version = 0;
+  uint32_t count = 0;
+};
+
+class Directory {
+ public:
+  using Clock = std::function<uint64_t()>;  // milliseconds since the Unix epoch
+  // HeadSink receives every newly signed tree head: the encoded TreeHeadTBS and the signature.
+  // Publish fails (and the entry stays stored, to be re-offered) if the sink fails.
+  using HeadSink = std::function<Status(ByteView tree_head_tbs, ByteView signature)>;
+
+  // Open replays `store` into memory and checks that the stored entries rebuild consistently.
+  // `config` must pass ValidateConfiguration and be in contactMonitoring mode; the keys must match
+  // its public keys.
+  static Result<std::unique_ptr<Directory>> Open(Configuration config,
+                                                 crypto::SignaturePrivateKey signature_key,
+                                                 crypto::VrfPrivateKey vrf_key,
+                                                 DirectoryStore& store, Clock clock,
+                                                 HeadSink head_sink, DirectoryOptions options = {});
+
+  const Configuration& config() const { return config_; }
+  // size is the number of published log entries.
+  uint64_t size() const;
+  // Head returns the newest signed tree head and its root (kNotFound before the first entry).
+  Result<std::pair<TreeHead, HashValue>> Head() const;
+
+  // SubmitUpdate queues the new versions of an UpdateRequest whose greatest_version matches the
+  // label's greatest published version. A request for an older greatest_version is answered by
+  // ExistingUpdate instead (kConflict here); a label with versions already queued is kConflict
+  // (retry after the next publish); a greater greatest_version, no values, a label over 255 bytes
+  // or too many versions is kInvalidArgument.
+  Result<UpdateTicket> SubmitUpdate(const UpdateRequest& request);
+  // Publish sequences the queue (or a heartbeat) into one log entry; returns its position once
+  // the entry is durable and its head signed and handed to the sink.
+  Result<uint64_t> Publish();
+  // queued_versions is the number of versions waiting for the next Publish.
+  size_t queued_versions() const;
+
+  // UpdateResult answers a published ticket for a client whose last view is `last`.
+  Result<UpdateResponse> UpdateResult(const UpdateTicket& ticket, std::optional<uint64_t> last);
+  // ExistingUpdate answers an UpdateRequest whose greatest_version is behind the label: the next
+  // version after it and the others created in the same entry.
+  Result<UpdateResponse> ExistingUpdate(const UpdateRequest& request);
+
+  // Search answers a SearchRequest (greatest or fixed version). Unknown label or version:
+  // kNotFound; an expired version: kNotFound; a `last` beyond the tree: kInvalidArgument.
+  Result<SearchResponse> Search(const SearchRequest& request);
+  // ContactMonitor answers a ContactMonitorRequest (entries checked per the draft).
+  Result<ContactMonitorResponse> ContactMonitor(const ContactMonitorRequest& request);
+  // OwnerInit answers an OwnerInitRequest (start must be distinguished and unexpired).
+  Result<OwnerInitResponse> OwnerInit(const OwnerInitRequest& request);
+  // OwnerMonitor answers an OwnerMonitorRequest.
+  Result<OwnerMonitorResponse> OwnerMonitor(const OwnerMonitorRequest& request);
+  // Distinguished answers a DistinguishedRequest.
+  Result<DistinguishedResponse> Distinguished(const DistinguishedRequest& request);
+
+ private:
+  struct Version {
+    uint64_t position;
+    StoredVersion stored;
+  };
+  struct Label {
+    std::vector<Version> versions;  // index = version number
+    uint32_t queued = 0;            // versions waiting in the queue
+  };
+  struct Queued {
+    Bytes label;
+    uint32_t version;
+    Bytes value;
+  };
+
+  Directory(Configuration config, crypto::SignaturePrivateKey signature_key,
+            crypto::VrfPrivateKey vrf_key, DirectoryStore& store, Clock clock, HeadSink sink,
+            DirectoryOptions options);
+  Status Replay();
+  Status Apply(StoredEntry entry);
+  TreeParams Params() const;
+  Result<uint64_t> CheckLast(std::optional<uint64_t> last) const;
+  FullTreeHead HeadFor(std::optional<uint64_t> last) const;
+  const Label* FindLabel(ByteView label) const;
+  // Greatest version of `label` published at or before entry `position`.
+  std::optional<uint32_t> GreatestAt(const Label& label, uint64_t position) const;
+  Hash32 KeyOf(ByteView label, uint32_t version);
+  Bytes ProofOf(ByteView label, uint32_t version);
+  LabelVersions ProverVersions(ByteView label);
+  // Steps builds BinaryLadderSteps for `versions` (ascending or ladder order, as given), with
+  // commitments for versions that exist in the current tree, except `no_commitment_for`.
+  std::vector<BinaryLadderStep> Steps(ByteView label, const std::vector<uint32_t>& versions,
+                                      std::optional<uint32_t> no_commitment_above,
+                                      std::optional<uint32_t> no_commitment_for);
+  Result<UpdateResponse> BuildUpdateResponse(const Label& label, uint32_t first, uint32_t count,
+                                             std::optional<uint32_t> advertised,
+                                             std::optional<uint64_t> last, bool echo_values);
+
+  Configuration config_;
+  WireContext wire_;
+  crypto::SignaturePrivateKey signature_key_;
+  crypto::VrfPrivateKey vrf_key_;
+  DirectoryStore& store_;
+  Clock clock_;
+  HeadSink sink_;
+  DirectoryOptions options_;
+
+  mutable std::mutex mu_;
+  DirectoryState state_;
+  std::map<Bytes, Label> labels_;
+  std::vector<Queued> queue_;
+  std::optional<TreeHead> head_;
+  std::map<std::pair<Bytes, uint32_t>, Bytes> proof_cache_;  // VRF proofs of absent versions
+};
+
+}  // namespace candor::kt

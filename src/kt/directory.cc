@@ -1,0 +1,524 @@
+#include "candor/kt/directory.h"
+
+#include <algorithm>
+#include <set>
+#include <string>
+#include <thread>
+#include <utility>
+
+#include "candor/crypto/random.h"
+#include "candor/kt/binary_ladder.h"
+#include "candor/kt/implicit_tree.h"
+#include "candor/kt/update_value.h"
+
+namespace candor::kt {
+
+namespace {
+
+constexpr size_t kMaxLabelSize = 255;
+
+Error NotFound(const std::string& what) { return MakeError(Errc::kNotFound, "kt: " + what); }
+Error Invalid(const std::string& what) {
+  return MakeError(Errc::kInvalidArgument, "kt: " + what);
+}
+
+// AsNotFound turns an algorithm's refusal (the data does not support the request) into the
+// directory's kNotFound answer.
+Error AsNotFound(Error e) { return MakeError(Errc::kNotFound, std::move(e.message)); }
+
+}  // namespace
+
+Directory::Directory(Configuration config, crypto::SignaturePrivateKey signature_key,
+                     crypto::VrfPrivateKey vrf_key, DirectoryStore& store, Clock clock,
+                     HeadSink sink, DirectoryOptions options)
+    : config_(std::move(config)),
+      signature_key_(std::move(signature_key)),
+      vrf_key_(std::move(vrf_key)),
+      store_(store),
+      clock_(std::move(clock)),
+      sink_(std::move(sink)),
+      options_(options) {}
+
+Result<std::unique_ptr<Directory>> Directory::Open(Configuration config,
+                                                   crypto::SignaturePrivateKey signature_key,
+                                                   crypto::VrfPrivateKey vrf_key,
+                                                   DirectoryStore& store, Clock clock,
+                                                   HeadSink head_sink, DirectoryOptions options) {
+  CANDOR_TRY(ValidateConfiguration(config));
+  if (config.mode != DeploymentMode::contactMonitoring) {
+    return Invalid("only the contactMonitoring deployment mode is supported");
+  }
+  CANDOR_ASSIGN_OR_RETURN(CipherSuiteParams suite,
+                          GetCipherSuite(static_cast<uint16_t>(config.ciphersuite)));
+  if (signature_key.scheme() != suite.signature ||
+      signature_key.public_key() != config.signature_public_key) {
+    return Invalid("signature key does not match the configuration");
+  }
+  if (vrf_key.suite() != suite.vrf || vrf_key.public_key() != config.vrf_public_key) {
+    return Invalid("VRF key does not match the configuration");
+  }
+  if (!clock || !head_sink || options.threads < 1 || options.max_batch_versions == 0) {
+    return Invalid("directory options are incomplete");
+  }
+  CANDOR_ASSIGN_OR_RETURN(WireContext wire, WireContext::For(config));
+  std::unique_ptr<Directory> d(new Directory(std::move(config), std::move(signature_key),
+                                             std::move(vrf_key), store, std::move(clock),
+                                             std::move(head_sink), options));
+  d->wire_ = wire;
+  CANDOR_TRY(d->Replay());
+  return d;
+}
+
+Status Directory::Replay() {
+  std::lock_guard<std::mutex> lock(mu_);
+  CANDOR_TRY(store_.LoadEntries([this](StoredEntry&& entry) { return Apply(std::move(entry)); }));
+  if (state_.size() > 0) {
+    head_ = TreeHead{state_.size(),
+                     SignTreeHead(signature_key_, config_, state_.size(), state_.LogRoot())};
+  }
+  return OkStatus();
+}
+
+Status Directory::Apply(StoredEntry entry) {
+  if (entry.position != state_.size()) {
+    return MakeError(Errc::kInternal, "kt: stored entries are not consecutive");
+  }
+  std::vector<PrefixLeaf> leaves;
+  leaves.reserve(entry.versions.size());
+  for (const StoredVersion& v : entry.versions) {
+    Label& label = labels_[v.label];
+    if (v.version != label.versions.size()) {
+      return MakeError(Errc::kInternal, "kt: stored versions of a label are not consecutive");
+    }
+    UpdateValue update{v.value, UpdateSuffix{v.suffix_signature}};
+    if (Commit(v.opening, v.label, v.version, update, config_.mode) != v.commitment) {
+      return MakeError(Errc::kInternal, "kt: a stored commitment does not open");
+    }
+    leaves.push_back(PrefixLeaf{v.vrf_output, v.commitment});
+  }
+  CANDOR_ASSIGN_OR_RETURN(uint64_t position, state_.AppendEntry(entry.timestamp, leaves));
+  for (StoredVersion& v : entry.versions) {
+    Label& label = labels_[v.label];
+    label.versions.push_back(Version{position, std::move(v)});
+  }
+  return OkStatus();
+}
+
+uint64_t Directory::size() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return state_.size();
+}
+
+Result<std::pair<TreeHead, HashValue>> Directory::Head() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!head_) return NotFound("the directory has no entries yet");
+  return std::make_pair(*head_, state_.LogRoot());
+}
+
+size_t Directory::queued_versions() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return queue_.size();
+}
+
+TreeParams Directory::Params() const {
+  return TreeParams{config_.reasonable_monitoring_window, config_.maximum_lifetime};
+}
+
+Result<uint64_t> Directory::CheckLast(std::optional<uint64_t> last) const {
+  if (state_.size() == 0) return NotFound("the directory has no entries yet");
+  if (!last) return 0;
+  if (*last == 0 || *last > state_.size()) return Invalid("`last` is not a published tree size");
+  return *last;
+}
+
+FullTreeHead Directory::HeadFor(std::optional<uint64_t> last) const {
+  FullTreeHead full;
+  if (last && *last == state_.size()) {
+    full.head_type = FullTreeHeadType::same;
+  } else {
+    full.head_type = FullTreeHeadType::updated;
+    full.tree_head = *head_;
+  }
+  return full;
+}
+
+const Directory::Label* Directory::FindLabel(ByteView label) const {
+  auto it = labels_.find(Bytes(label.begin(), label.end()));
+  return it == labels_.end() ? nullptr : &it->second;
+}
+
+std::optional<uint32_t> Directory::GreatestAt(const Label& label, uint64_t position) const {
+  std::optional<uint32_t> g;
+  for (const Version& v : label.versions) {
+    if (v.position > position) break;
+    g = v.stored.version;
+  }
+  return g;
+}
+
+Bytes Directory::ProofOf(ByteView label, uint32_t version) {
+  auto key = std::make_pair(Bytes(label.begin(), label.end()), version);
+  auto it = proof_cache_.find(key);
+  if (it != proof_cache_.end()) return it->second;
+  VrfResult r = VrfEvaluate(vrf_key_, label, version);
+  proof_cache_[key] = r.proof;
+  return r.proof;
+}
+
+Hash32 Directory::KeyOf(ByteView label, uint32_t version) {
+  if (const Label* l = FindLabel(label); l && version < l->versions.size()) {
+    return l->versions[version].stored.vrf_output;
+  }
+  Bytes proof = ProofOf(label, version);
+  auto suite = GetCipherSuite(static_cast<uint16_t>(config_.ciphersuite));
+  CANDOR_CHECK(suite.ok());
+  auto out = crypto::VrfProofToHash(suite->vrf, proof);
+  CANDOR_CHECK(out.ok() && out->size() >= kVrfOutputSize);
+  Hash32 key{};
+  std::copy_n(out->begin(), kVrfOutputSize, key.begin());
+  return key;
+}
+
+LabelVersions Directory::ProverVersions(ByteView label) {
+  Bytes owned(label.begin(), label.end());
+  return LabelVersions([this, owned](uint32_t v) { return KeyOf(owned, v); });
+}
+
+std::vector<BinaryLadderStep> Directory::Steps(ByteView label,
+                                               const std::vector<uint32_t>& versions,
+                                               std::optional<uint32_t> no_commitment_above,
+                                               std::optional<uint32_t> no_commitment_for) {
+  const Label* l = FindLabel(label);
+  std::vector<BinaryLadderStep> steps;
+  for (uint32_t v : versions) {
+    BinaryLadderStep step;
+    step.proof = ProofOf(label, v);
+    const bool exists = l && v < l->versions.size();
+    const bool withheld = (no_commitment_for && v == *no_commitment_for) ||
+                          (no_commitment_above && v > *no_commitment_above);
+    if (exists && !withheld) step.commitment = l->versions[v].stored.commitment;
+    steps.push_back(std::move(step));
+  }
+  return steps;
+}
+
+Result<UpdateTicket> Directory::SubmitUpdate(const UpdateRequest& request) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (request.label.empty() || request.label.size() > kMaxLabelSize) {
+    return Invalid("label must be 1 to 255 bytes");
+  }
+  if (request.values.empty()) return Invalid("an update needs at least one value");
+  if (request.values.size() > options_.max_batch_versions) return Invalid("too many values");
+  Label& label = labels_[request.label];
+  std::optional<uint32_t> greatest;
+  if (!label.versions.empty()) greatest = static_cast<uint32_t>(label.versions.size() - 1);
+  if (request.greatest_version != greatest) {
+    if (request.greatest_version && (!greatest || *request.greatest_version > *greatest)) {
+      return Invalid("greatest_version is ahead of the label");
+    }
+    return MakeError(Errc::kConflict, "kt: the label has newer versions; fetch them first");
+  }
+  if (label.queued > 0) {
+    return MakeError(Errc::kConflict, "kt: the label has an update waiting to be published");
+  }
+  const uint64_t first = label.versions.size();
+  if (first + request.values.size() > uint64_t{0xffffffff}) return Invalid("version overflow");
+  for (size_t i = 0; i < request.values.size(); ++i) {
+    queue_.push_back(Queued{request.label, static_cast<uint32_t>(first + i),
+                            request.values[i].value});
+  }
+  label.queued = static_cast<uint32_t>(request.values.size());
+  return UpdateTicket{request.label, greatest, static_cast<uint32_t>(first),
+                      static_cast<uint32_t>(request.values.size())};
+}
+
+Result<uint64_t> Directory::Publish() {
+  std::lock_guard<std::mutex> lock(mu_);
+  // Whole labels only: a label's new versions always share one entry.
+  size_t take = 0;
+  while (take < queue_.size()) {
+    size_t end = take + 1;
+    while (end < queue_.size() && queue_[end].label == queue_[take].label) ++end;
+    if (take > 0 && end > options_.max_batch_versions) break;
+    take = end;
+  }
+  StoredEntry entry;
+  entry.position = state_.size();
+  const uint64_t previous_ts = state_.size() > 0 ? state_.Timestamp(state_.size() - 1) : 0;
+  entry.timestamp = std::max(clock_(), previous_ts);
+  entry.versions.resize(take);
+  // VRF proving dominates; split it over the threads.
+  std::vector<VrfResult> vrf(take);
+  const size_t threads = std::min<size_t>(static_cast<size_t>(options_.threads),
+                                          std::max<size_t>(1, take / 64));
+  auto prove = [&](size_t begin, size_t end) {
+    for (size_t i = begin; i < end; ++i) {
+      vrf[i] = VrfEvaluate(vrf_key_, queue_[i].label, queue_[i].version);
+    }
+  };
+  if (threads <= 1) {
+    prove(0, take);
+  } else {
+    std::vector<std::thread> pool;
+    const size_t per = (take + threads - 1) / threads;
+    for (size_t t = 0; t < threads; ++t) {
+      pool.emplace_back(prove, std::min(take, t * per), std::min(take, (t + 1) * per));
+    }
+    for (std::thread& th : pool) th.join();
+  }
+  for (size_t i = 0; i < take; ++i) {
+    StoredVersion& v = entry.versions[i];
+    v.label = queue_[i].label;
+    v.version = queue_[i].version;
+    crypto::FillRandom(v.opening.data(), v.opening.size());
+    v.value = queue_[i].value;
+    v.vrf_output = vrf[i].output;
+    v.commitment = Commit(v.opening, v.label, v.version, UpdateValue{v.value, {}}, config_.mode);
+  }
+  CANDOR_TRY(store_.AppendEntry(entry));
+  for (size_t i = 0; i < take; ++i) {
+    proof_cache_[{queue_[i].label, queue_[i].version}] = std::move(vrf[i].proof);
+    labels_[queue_[i].label].queued = 0;
+  }
+  queue_.erase(queue_.begin(), queue_.begin() + static_cast<long>(take));
+  const uint64_t position = entry.position;
+  CANDOR_TRY(Apply(std::move(entry)));
+  const HashValue root = state_.LogRoot();
+  head_ = TreeHead{state_.size(), SignTreeHead(signature_key_, config_, state_.size(), root)};
+  TreeHeadTBS tbs{config_, state_.size(), root};
+  CANDOR_TRY(sink_(tls::Encode(tbs), head_->signature));
+  return position;
+}
+
+Result<UpdateResponse> Directory::BuildUpdateResponse(const Label& label, uint32_t first,
+                                                      uint32_t count,
+                                                      std::optional<uint32_t> advertised,
+                                                      std::optional<uint64_t> last,
+                                                      bool echo_values) {
+  CANDOR_ASSIGN_OR_RETURN(uint64_t old_size, CheckLast(last));
+  const uint64_t n = state_.size();
+  const Version& first_version = label.versions[first];
+  LabelUpdate update;
+  update.position = first_version.position;
+  if (first > 0) {
+    update.previous_greatest = first - 1;
+    update.previous_position = label.versions[first - 1].position;
+  }
+  // The owner's starting position never changes the result: every entry of the previous
+  // frontier at or left of a distinguished start is itself distinguished (it is the start or an
+  // ancestor of it), and step 1 already passes over distinguished entries.
+  update.owner_start = 0;
+  for (uint32_t v = first; v < first + count; ++v) update.new_versions.push_back(v);
+  const Bytes& name = first_version.stored.label;
+  LabelVersions versions = ProverVersions(name);
+  ProofSession s = ProofSession::Prover(state_, n, old_size);
+  CANDOR_TRY(UpdateView(s));
+  auto checked = VerifyLabelUpdate(s, Params(), update, versions);
+  if (!checked.ok()) return MakeError(Errc::kInternal, checked.error().message);
+
+  UpdateResponse out;
+  out.full_tree_head = HeadFor(last);
+  out.position = update.position;
+  for (uint32_t v = first; v < first + count; ++v) {
+    const StoredVersion& sv = label.versions[v].stored;
+    if (echo_values) out.values.push_back(LabelValue{sv.value});
+    out.info.push_back(UpdateInfo{sv.opening, UpdateSuffix{sv.suffix_signature}});
+  }
+  // Commitments only for versions below the owner's advertised greatest version.
+  std::optional<uint32_t> commit_below = advertised;
+  for (uint32_t v : UpdateLadderVersions(update.previous_greatest, update.new_versions)) {
+    BinaryLadderStep step;
+    step.proof = ProofOf(name, v);
+    if (commit_below && v < *commit_below && v < label.versions.size()) {
+      step.commitment = label.versions[v].stored.commitment;
+    }
+    out.binary_ladder.push_back(std::move(step));
+  }
+  out.update = s.FinishProof();
+  return out;
+}
+
+Result<UpdateResponse> Directory::UpdateResult(const UpdateTicket& ticket,
+                                               std::optional<uint64_t> last) {
+  std::lock_guard<std::mutex> lock(mu_);
+  const Label* label = FindLabel(ticket.label);
+  if (!label || ticket.count == 0 || ticket.first_version + ticket.count > label->versions.size()) {
+    return NotFound("the update is not published yet");
+  }
+  return BuildUpdateResponse(*label, ticket.first_version, ticket.count, ticket.previous_greatest,
+                             last, false);
+}
+
+Result<UpdateResponse> Directory::ExistingUpdate(const UpdateRequest& request) {
+  std::lock_guard<std::mutex> lock(mu_);
+  const Label* label = FindLabel(request.label);
+  if (!label || label->versions.empty()) return NotFound("the label has no versions");
+  const uint32_t next = request.greatest_version ? *request.greatest_version + 1 : 0;
+  if (next >= label->versions.size()) return Invalid("the label has no newer versions");
+  const uint64_t position = label->versions[next].position;
+  uint32_t count = 0;
+  while (next + count < label->versions.size() &&
+         label->versions[next + count].position == position) {
+    ++count;
+  }
+  return BuildUpdateResponse(*label, next, count, request.greatest_version, request.last, true);
+}
+
+Result<SearchResponse> Directory::Search(const SearchRequest& request) {
+  std::lock_guard<std::mutex> lock(mu_);
+  CANDOR_ASSIGN_OR_RETURN(uint64_t old_size, CheckLast(request.last));
+  const uint64_t n = state_.size();
+  const Label* label = FindLabel(request.label);
+  if (!label || label->versions.empty()) return NotFound("no such label");
+  const uint32_t greatest = static_cast<uint32_t>(label->versions.size() - 1);
+  const uint32_t target = request.version.value_or(greatest);
+  if (target > greatest) return NotFound("no such version");
+  LabelVersions versions = ProverVersions(request.label);
+  ProofSession s = ProofSession::Prover(state_, n, old_size);
+  CANDOR_TRY(UpdateView(s));
+  if (request.version) {
+    auto found = FixedVersionSearch(s, Params(), target, versions);
+    if (!found.ok()) return AsNotFound(std::move(found).error());
+  } else {
+    auto found = GreatestVersionSearch(s, Params(), target, versions);
+    if (!found.ok()) return MakeError(Errc::kInternal, found.error().message);
+  }
+  SearchResponse out;
+  out.full_tree_head = HeadFor(request.last);
+  if (!request.version) out.version = target;
+  const StoredVersion& sv = label->versions[target].stored;
+  out.opening = sv.opening;
+  out.value = UpdateValue{sv.value, UpdateSuffix{sv.suffix_signature}};
+  out.binary_ladder = Steps(request.label, BaseBinaryLadder(target), std::nullopt, target);
+  out.search = s.FinishProof();
+  return out;
+}
+
+Result<ContactMonitorResponse> Directory::ContactMonitor(const ContactMonitorRequest& request) {
+  std::lock_guard<std::mutex> lock(mu_);
+  CANDOR_ASSIGN_OR_RETURN(uint64_t old_size, CheckLast(request.last));
+  const uint64_t n = state_.size();
+  const Label* label = FindLabel(request.label);
+  if (!label) return NotFound("no such label");
+  MonitoringMap map;
+  std::set<uint32_t> seen_versions;
+  for (size_t i = 0; i < request.entries.size(); ++i) {
+    const MonitorMapEntry& e = request.entries[i];
+    if (i > 0 && e.position <= request.entries[i - 1].position) {
+      return Invalid("monitoring entries must ascend by position without duplicates");
+    }
+    if (!seen_versions.insert(e.version).second) return Invalid("duplicate monitored version");
+    if (e.version >= label->versions.size() || e.position >= n) {
+      return Invalid("monitored version or position does not exist");
+    }
+    const uint64_t created = label->versions[e.version].position;
+    std::vector<uint64_t> path = ImplicitDirectPath(created, n);
+    if (e.position != created && std::find(path.begin(), path.end(), e.position) == path.end()) {
+      return Invalid("monitored position is not on the version's direct path");
+    }
+    map[e.position] = e.version;
+  }
+  LabelVersions versions = ProverVersions(request.label);
+  ProofSession s = ProofSession::Prover(state_, n, old_size);
+  CANDOR_TRY(UpdateView(s));
+  auto next = kt::ContactMonitor(s, Params(), map, std::nullopt, versions);
+  if (!next.ok()) return MakeError(Errc::kInternal, next.error().message);
+  return ContactMonitorResponse{HeadFor(request.last), s.FinishProof()};
+}
+
+Result<OwnerInitResponse> Directory::OwnerInit(const OwnerInitRequest& request) {
+  std::lock_guard<std::mutex> lock(mu_);
+  CANDOR_ASSIGN_OR_RETURN(uint64_t old_size, CheckLast(request.last));
+  const uint64_t n = state_.size();
+  if (request.label.empty() || request.label.size() > kMaxLabelSize) {
+    return Invalid("label must be 1 to 255 bytes");
+  }
+  if (request.start >= n) return Invalid("start is beyond the tree");
+  const Label* label = FindLabel(request.label);
+  LabelVersions versions = ProverVersions(request.label);
+  ProofSession s = ProofSession::Prover(state_, n, old_size);
+  CANDOR_TRY(UpdateView(s));
+  auto list = OwnerInitEntries(s, Params(), request.start);
+  if (!list.ok()) return Invalid(list.error().message);
+  std::vector<uint32_t> greatest;
+  for (uint64_t x : *list) {
+    std::optional<uint32_t> g = label ? GreatestAt(*label, x) : std::nullopt;
+    if (!g) break;
+    greatest.push_back(*g);
+  }
+  Status st = kt::OwnerInit(s, Params(), request.start, greatest, versions);
+  if (!st.ok()) return MakeError(Errc::kInternal, st.error().message);
+  OwnerInitResponse out;
+  out.full_tree_head = HeadFor(request.last);
+  out.greatest_versions = greatest;
+  out.binary_ladder =
+      Steps(request.label, OwnerInitLadderVersions(greatest), std::nullopt, std::nullopt);
+  out.init = s.FinishProof();
+  return out;
+}
+
+Result<OwnerMonitorResponse> Directory::OwnerMonitor(const OwnerMonitorRequest& request) {
+  std::lock_guard<std::mutex> lock(mu_);
+  CANDOR_ASSIGN_OR_RETURN(uint64_t old_size, CheckLast(request.last));
+  const uint64_t n = state_.size();
+  if (request.start >= n) return Invalid("start is beyond the tree");
+  const Label* label = FindLabel(request.label);
+  std::optional<uint32_t> greatest;
+  if (label && !label->versions.empty()) {
+    greatest = static_cast<uint32_t>(label->versions.size() - 1);
+  }
+  if (request.greatest_version && (!greatest || *request.greatest_version > *greatest)) {
+    return Invalid("greatest_version is ahead of the label");
+  }
+  std::optional<uint32_t> at_start = label ? GreatestAt(*label, request.start) : std::nullopt;
+  if (at_start && (!request.greatest_version || *request.greatest_version < *at_start)) {
+    return Invalid("greatest_version is behind the version at start");
+  }
+  MonitoringMap map;
+  std::set<uint32_t> seen_versions;
+  for (size_t i = 0; i < request.entries.size(); ++i) {
+    const MonitorMapEntry& e = request.entries[i];
+    if (i > 0 && e.position <= request.entries[i - 1].position) {
+      return Invalid("monitoring entries must ascend by position without duplicates");
+    }
+    if (!seen_versions.insert(e.version).second) return Invalid("duplicate monitored version");
+    if (!label || e.version >= label->versions.size() || e.position >= n) {
+      return Invalid("monitored version or position does not exist");
+    }
+    const uint64_t created = label->versions[e.version].position;
+    std::vector<uint64_t> path = ImplicitDirectPath(created, n);
+    if (e.position != created && std::find(path.begin(), path.end(), e.position) == path.end()) {
+      return Invalid("monitored position is not on the version's direct path");
+    }
+    map[e.position] = e.version;
+  }
+  LabelVersions versions = ProverVersions(request.label);
+  ProofSession s = ProofSession::Prover(state_, n, old_size);
+  CANDOR_TRY(UpdateView(s));
+  auto contact = kt::ContactMonitor(s, Params(), map, request.start, versions);
+  if (!contact.ok()) return MakeError(Errc::kInternal, contact.error().message);
+  size_t ladders = 0;
+  ExpectedVersion expected = [&](uint64_t x) {
+    return label ? GreatestAt(*label, x) : std::nullopt;
+  };
+  ProverStop stop = [&](uint64_t x) {
+    std::optional<uint32_t> g = expected(x);
+    const bool unknown_to_owner = g && (!request.greatest_version || *g > *request.greatest_version);
+    return unknown_to_owner || ladders++ >= options_.max_owner_ladders;
+  };
+  auto walked = kt::OwnerMonitor(s, Params(), request.start, expected, stop, versions);
+  if (!walked.ok()) return MakeError(Errc::kInternal, walked.error().message);
+  return OwnerMonitorResponse{HeadFor(request.last), s.FinishProof()};
+}
+
+Result<DistinguishedResponse> Directory::Distinguished(const DistinguishedRequest& request) {
+  std::lock_guard<std::mutex> lock(mu_);
+  CANDOR_ASSIGN_OR_RETURN(uint64_t old_size, CheckLast(request.last));
+  ProofSession s = ProofSession::Prover(state_, state_.size(), old_size);
+  CANDOR_TRY(UpdateView(s));
+  auto walked = WalkDistinguished(s, Params(), request.stop, RecentWindow(config_.reasonable_monitoring_window));
+  if (!walked.ok()) return MakeError(Errc::kInternal, walked.error().message);
+  return DistinguishedResponse{HeadFor(request.last), s.FinishProof()};
+}
+
+}  // namespace candor::kt

@@ -1,0 +1,375 @@
+#include "candor/kt/verifier.h"
+
+#include <algorithm>
+#include <string>
+#include <utility>
+
+#include "candor/kt/binary_ladder.h"
+#include "candor/kt/update_value.h"
+#include "codec_internal.h"
+
+namespace candor::kt {
+
+namespace {
+
+constexpr size_t kMaxLabelSize = 255;
+
+Error Misuse(const std::string& what) {
+  return MakeError(Errc::kInvalidArgument, "kt verifier: " + what);
+}
+
+Status CheckLabel(ByteView label) {
+  if (label.empty() || label.size() > kMaxLabelSize) return Misuse("label must be 1 to 255 bytes");
+  return OkStatus();
+}
+
+std::optional<uint64_t> LastOf(const ClientState& state) {
+  if (state.view.size == 0) return std::nullopt;
+  return state.view.size;
+}
+
+LabelVersions VersionsOf(const std::map<uint32_t, KnownVersion>& known) {
+  LabelVersions out;
+  for (const auto& [v, k] : known) out.Add(v, k.vrf_output, k.commitment);
+  return out;
+}
+
+std::vector<MonitorMapEntry> EntriesOf(const MonitoringMap& map) {
+  std::vector<MonitorMapEntry> out;
+  for (const auto& [p, v] : map) out.push_back(MonitorMapEntry{p, v});
+  return out;
+}
+
+bool SameEntries(const std::vector<MonitorMapEntry>& a, const MonitoringMap& b) {
+  std::vector<MonitorMapEntry> eb = EntriesOf(b);
+  if (a.size() != eb.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (a[i].position != eb[i].position || a[i].version != eb[i].version) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::optional<uint32_t> OwnedLabel::greatest() const {
+  std::optional<uint32_t> g;
+  for (const auto& [p, v] : greatest_at) g = g ? std::max(*g, v) : v;
+  return g;
+}
+
+Result<Verifier> Verifier::Create(Configuration config, Clock clock) {
+  CANDOR_TRY(ValidateConfiguration(config));
+  if (config.mode != DeploymentMode::contactMonitoring) {
+    return Misuse("only the contactMonitoring deployment mode is supported");
+  }
+  if (!clock) return Misuse("a clock is required");
+  CANDOR_ASSIGN_OR_RETURN(CipherSuiteParams suite,
+                          GetCipherSuite(static_cast<uint16_t>(config.ciphersuite)));
+  CANDOR_ASSIGN_OR_RETURN(WireContext wire, WireContext::For(config));
+  return Verifier(std::move(config), std::move(clock), suite, wire);
+}
+
+TreeParams Verifier::Params() const {
+  return TreeParams{config_.reasonable_monitoring_window, config_.maximum_lifetime};
+}
+
+SearchRequest Verifier::MakeSearch(const ClientState& state, ByteView label,
+                                   std::optional<uint32_t> version) const {
+  return SearchRequest{LastOf(state), Bytes(label.begin(), label.end()), version};
+}
+
+ContactMonitorRequest Verifier::MakeContactMonitor(const ClientState& state,
+                                                   ByteView label) const {
+  ContactMonitorRequest r{LastOf(state), Bytes(label.begin(), label.end()), {}};
+  auto it = state.contacts.find(r.label);
+  if (it != state.contacts.end()) r.entries = EntriesOf(it->second.monitor);
+  return r;
+}
+
+OwnerInitRequest Verifier::MakeOwnerInit(const ClientState& state, ByteView label,
+                                         uint64_t start) const {
+  return OwnerInitRequest{LastOf(state), Bytes(label.begin(), label.end()), start};
+}
+
+OwnerMonitorRequest Verifier::MakeOwnerMonitor(const ClientState& state, ByteView label) const {
+  OwnerMonitorRequest r;
+  r.last = LastOf(state);
+  r.label.assign(label.begin(), label.end());
+  auto it = state.owned.find(r.label);
+  if (it != state.owned.end()) {
+    r.entries = EntriesOf(it->second.monitor);
+    r.start = it->second.verified;
+    r.greatest_version = it->second.greatest();
+  }
+  return r;
+}
+
+UpdateRequest Verifier::MakeUpdate(const ClientState& state, ByteView label,
+                                   const std::vector<Bytes>& values) const {
+  UpdateRequest r;
+  r.last = LastOf(state);
+  r.label.assign(label.begin(), label.end());
+  auto it = state.owned.find(r.label);
+  if (it != state.owned.end()) r.greatest_version = it->second.greatest();
+  for (const Bytes& v : values) r.values.push_back(LabelValue{v});
+  return r;
+}
+
+DistinguishedRequest Verifier::MakeDistinguished(const ClientState& state) const {
+  return DistinguishedRequest{LastOf(state), std::nullopt};
+}
+
+Result<uint64_t> Verifier::TreeSizeOf(const ClientState& state, std::optional<uint64_t> last,
+                                      const FullTreeHead& head) const {
+  if (last != LastOf(state)) return Misuse("request was not built from this state");
+  if (head.head_type == FullTreeHeadType::same) {
+    if (!last) return KtVerifyFailed("`same` tree head without a previous tree size");
+    return *last;
+  }
+  const uint64_t n = head.tree_head.tree_size;
+  if (n == 0) return KtVerifyFailed("tree head of an empty tree");
+  if (last && n <= *last) {
+    return KtVerifyFailed("tree head is not newer than the last verified one (rollback)");
+  }
+  return n;
+}
+
+Status Verifier::Finish(ProofSession& session, const FullTreeHead& head,
+                        ClientState& next) const {
+  CANDOR_ASSIGN_OR_RETURN(ProofSession::Verified done, session.FinishVerify());
+  if (head.head_type == FullTreeHeadType::updated) {
+    if (!VerifyTreeHead(config_, head.tree_head, done.root).ok()) {
+      return KtVerifyFailed("tree head signature does not verify over the proven root");
+    }
+    next.head = head.tree_head;
+  } else if (done.root != next.root) {
+    return KtVerifyFailed("proof does not match the retained tree");
+  }
+  const uint64_t newest = done.view.frontier.at(done.view.size - 1).timestamp;
+  const uint64_t now = clock_();
+  if (newest > now && newest - now > config_.max_ahead) {
+    return KtVerifyFailed("rightmost log entry is too far in the future");
+  }
+  if (now > newest && now - newest > config_.max_behind) {
+    return KtVerifyFailed("rightmost log entry is too old (stale tree head)");
+  }
+  next.view = std::move(done.view);
+  next.root = done.root;
+  return OkStatus();
+}
+
+Result<Hash32> Verifier::VrfOutput(ByteView label, uint32_t version, ByteView proof) const {
+  auto out = VrfVerifyOutput(suite_, config_.vrf_public_key, label, version, proof);
+  if (!out.ok()) {
+    return KtVerifyFailed("VRF proof of version " + std::to_string(version) + " does not verify");
+  }
+  return *out;
+}
+
+Result<SearchResult> Verifier::VerifySearch(const ClientState& state,
+                                            const SearchRequest& request,
+                                            const SearchResponse& response) const {
+  CANDOR_TRY(CheckLabel(request.label));
+  if (request.version.has_value() == response.version.has_value()) {
+    return KtVerifyFailed("response version field does not match the request");
+  }
+  const uint32_t target = request.version ? *request.version : *response.version;
+  const std::vector<uint32_t> ladder = BaseBinaryLadder(target);
+  if (response.binary_ladder.size() != ladder.size()) {
+    return KtVerifyFailed("binary ladder has the wrong number of steps");
+  }
+  LabelVersions versions;
+  std::map<uint32_t, KnownVersion> learned;
+  const HashValue target_commitment =
+      Commit(response.opening, request.label, target, response.value, config_.mode);
+  for (size_t i = 0; i < ladder.size(); ++i) {
+    const BinaryLadderStep& step = response.binary_ladder[i];
+    if (ladder[i] == target && step.commitment) {
+      return KtVerifyFailed("binary ladder carries a commitment for the target version");
+    }
+    CANDOR_ASSIGN_OR_RETURN(Hash32 key, VrfOutput(request.label, ladder[i], step.proof));
+    KnownVersion k{key, ladder[i] == target ? std::optional(target_commitment) : step.commitment};
+    versions.Add(ladder[i], k.vrf_output, k.commitment);
+    learned[ladder[i]] = k;
+  }
+  CANDOR_ASSIGN_OR_RETURN(uint64_t n, TreeSizeOf(state, request.last, response.full_tree_head));
+  ProofSession s = ProofSession::Verifier(response.search, n, state.view);
+  CANDOR_TRY(UpdateView(s));
+  CANDOR_ASSIGN_OR_RETURN(SearchOutcome found,
+                          request.version ? FixedVersionSearch(s, Params(), target, versions)
+                                          : GreatestVersionSearch(s, Params(), target, versions));
+  SearchResult out{target, response.value, state};
+  CANDOR_TRY(Finish(s, response.full_tree_head, out.state));
+  ContactLabel& contact = out.state.contacts[request.label];
+  for (auto& [v, k] : learned) contact.versions[v] = k;
+  if (found.needs_monitoring) {
+    uint32_t& kept = contact.monitor[found.terminal];
+    kept = std::max(kept, target);
+  }
+  return out;
+}
+
+Result<ClientState> Verifier::VerifyContactMonitor(const ClientState& state,
+                                                   const ContactMonitorRequest& request,
+                                                   const ContactMonitorResponse& response) const {
+  auto it = state.contacts.find(request.label);
+  if (it == state.contacts.end() || !SameEntries(request.entries, it->second.monitor)) {
+    return Misuse("request does not match the monitored label");
+  }
+  CANDOR_ASSIGN_OR_RETURN(uint64_t n, TreeSizeOf(state, request.last, response.full_tree_head));
+  LabelVersions versions = VersionsOf(it->second.versions);
+  ProofSession s = ProofSession::Verifier(response.monitor, n, state.view);
+  CANDOR_TRY(UpdateView(s));
+  CANDOR_ASSIGN_OR_RETURN(
+      MonitoringMap map,
+      kt::ContactMonitor(s, Params(), it->second.monitor, std::nullopt, versions));
+  ClientState next = state;
+  CANDOR_TRY(Finish(s, response.full_tree_head, next));
+  next.contacts[request.label].monitor = std::move(map);
+  return next;
+}
+
+Result<ClientState> Verifier::VerifyOwnerInit(const ClientState& state,
+                                              const OwnerInitRequest& request,
+                                              const OwnerInitResponse& response) const {
+  CANDOR_TRY(CheckLabel(request.label));
+  const std::vector<uint32_t>& greatest = response.greatest_versions;
+  const std::vector<uint32_t> ladder = OwnerInitLadderVersions(greatest);
+  if (response.binary_ladder.size() != ladder.size()) {
+    return KtVerifyFailed("binary ladder has the wrong number of steps");
+  }
+  OwnedLabel owned;
+  owned.start = request.start;
+  owned.verified = request.start;
+  LabelVersions versions;
+  for (size_t i = 0; i < ladder.size(); ++i) {
+    const BinaryLadderStep& step = response.binary_ladder[i];
+    const bool must_exist = std::find(greatest.begin(), greatest.end(), ladder[i]) != greatest.end();
+    if (must_exist && !step.commitment) {
+      return KtVerifyFailed("no commitment for a claimed greatest version");
+    }
+    CANDOR_ASSIGN_OR_RETURN(Hash32 key, VrfOutput(request.label, ladder[i], step.proof));
+    versions.Add(ladder[i], key, step.commitment);
+    owned.versions[ladder[i]] = KnownVersion{key, step.commitment};
+  }
+  CANDOR_ASSIGN_OR_RETURN(uint64_t n, TreeSizeOf(state, request.last, response.full_tree_head));
+  ProofSession s = ProofSession::Verifier(response.init, n, state.view);
+  CANDOR_TRY(UpdateView(s));
+  CANDOR_TRY(kt::OwnerInit(s, Params(), request.start, greatest, versions));
+  ClientState next = state;
+  CANDOR_TRY(Finish(s, response.full_tree_head, next));
+  if (!greatest.empty()) owned.greatest_at[request.start] = greatest[0];
+  next.owned[request.label] = std::move(owned);
+  return next;
+}
+
+Result<ClientState> Verifier::VerifyOwnerMonitor(const ClientState& state,
+                                                 const OwnerMonitorRequest& request,
+                                                 const OwnerMonitorResponse& response) const {
+  auto it = state.owned.find(request.label);
+  if (it == state.owned.end() || !SameEntries(request.entries, it->second.monitor) ||
+      request.start != it->second.verified ||
+      request.greatest_version != it->second.greatest()) {
+    return Misuse("request does not match the owned label");
+  }
+  const OwnedLabel& owned = it->second;
+  CANDOR_ASSIGN_OR_RETURN(uint64_t n, TreeSizeOf(state, request.last, response.full_tree_head));
+  LabelVersions versions = VersionsOf(owned.versions);
+  ProofSession s = ProofSession::Verifier(response.monitor, n, state.view);
+  CANDOR_TRY(UpdateView(s));
+  CANDOR_ASSIGN_OR_RETURN(
+      MonitoringMap map, kt::ContactMonitor(s, Params(), owned.monitor, owned.verified, versions));
+  ExpectedVersion expected = [&owned](uint64_t x) -> std::optional<uint32_t> {
+    auto at = owned.greatest_at.upper_bound(x);
+    if (at == owned.greatest_at.begin()) return std::nullopt;
+    return std::prev(at)->second;
+  };
+  CANDOR_ASSIGN_OR_RETURN(OwnerMonitorOutcome walked,
+                          kt::OwnerMonitor(s, Params(), owned.verified, expected, nullptr, versions));
+  ClientState next = state;
+  CANDOR_TRY(Finish(s, response.full_tree_head, next));
+  OwnedLabel& mine = next.owned[request.label];
+  mine.monitor = std::move(map);
+  mine.verified = walked.verified;
+  return next;
+}
+
+Result<UpdateResult> Verifier::VerifyUpdate(const ClientState& state,
+                                            const UpdateRequest& request,
+                                            const UpdateResponse& response) const {
+  auto it = state.owned.find(request.label);
+  if (it == state.owned.end() || request.greatest_version != it->second.greatest()) {
+    return Misuse("request does not match the owned label");
+  }
+  const OwnedLabel& owned = it->second;
+  const std::optional<uint32_t> previous = owned.greatest();
+  std::optional<uint64_t> previous_position;
+  if (previous) {
+    auto at = owned.created_at.find(*previous);
+    if (at != owned.created_at.end()) previous_position = at->second;
+  }
+  if (response.position <= previous_position.value_or(owned.start)) {
+    return KtVerifyFailed("update position is not after the previous version");
+  }
+  const bool foreign = !response.values.empty();
+  const std::vector<LabelValue>& values = foreign ? response.values : request.values;
+  if (values.empty() || response.info.size() != values.size()) {
+    return KtVerifyFailed("update info does not match the values");
+  }
+  const uint32_t first = previous ? *previous + 1 : 0;
+  std::vector<uint32_t> created;
+  for (uint32_t i = 0; i < values.size(); ++i) created.push_back(first + i);
+  const std::vector<uint32_t> ladder = UpdateLadderVersions(previous, created);
+  if (response.binary_ladder.size() != ladder.size()) {
+    return KtVerifyFailed("binary ladder has the wrong number of steps");
+  }
+  LabelVersions versions = VersionsOf(owned.versions);
+  std::map<uint32_t, KnownVersion> learned;
+  for (size_t i = 0; i < ladder.size(); ++i) {
+    const BinaryLadderStep& step = response.binary_ladder[i];
+    if (step.commitment && (!previous || ladder[i] > *previous)) {
+      return KtVerifyFailed("binary ladder carries a commitment it must not");
+    }
+    CANDOR_ASSIGN_OR_RETURN(Hash32 key, VrfOutput(request.label, ladder[i], step.proof));
+    learned[ladder[i]] = KnownVersion{key, step.commitment};
+  }
+  for (size_t i = 0; i < created.size(); ++i) {
+    auto k = learned.find(created[i]);
+    if (k == learned.end()) return KtVerifyFailed("no VRF proof for a new version");
+    k->second.commitment = Commit(response.info[i].opening, request.label, created[i],
+                                  UpdateValue{values[i].value, response.info[i].suffix},
+                                  config_.mode);
+  }
+  for (const auto& [v, k] : learned) versions.Add(v, k.vrf_output, k.commitment);
+  LabelUpdate update{response.position, previous, previous_position, owned.start, created};
+  CANDOR_ASSIGN_OR_RETURN(uint64_t n, TreeSizeOf(state, request.last, response.full_tree_head));
+  ProofSession s = ProofSession::Verifier(response.update, n, state.view);
+  CANDOR_TRY(UpdateView(s));
+  CANDOR_ASSIGN_OR_RETURN(UpdateCheck check, VerifyLabelUpdate(s, Params(), update, versions));
+  UpdateResult out{response.position, created, {}, state};
+  CANDOR_TRY(Finish(s, response.full_tree_head, out.state));
+  OwnedLabel& mine = out.state.owned[request.label];
+  for (const auto& [v, k] : learned) mine.versions[v] = k;
+  mine.greatest_at[response.position] = created.back();
+  for (uint32_t v : created) mine.created_at[v] = response.position;
+  if (!check.distinguished) mine.monitor[response.position] = created.back();
+  if (foreign) out.foreign_versions = created;
+  return out;
+}
+
+Result<std::pair<ClientState, std::vector<uint64_t>>> Verifier::VerifyDistinguished(
+    const ClientState& state, const DistinguishedRequest& request,
+    const DistinguishedResponse& response) const {
+  CANDOR_ASSIGN_OR_RETURN(uint64_t n, TreeSizeOf(state, request.last, response.full_tree_head));
+  ProofSession s = ProofSession::Verifier(response.distinguished, n, state.view);
+  CANDOR_TRY(UpdateView(s));
+  CANDOR_ASSIGN_OR_RETURN(
+      std::vector<uint64_t> found,
+      WalkDistinguished(s, Params(), request.stop,
+                        RecentWindow(config_.reasonable_monitoring_window)));
+  ClientState next = state;
+  CANDOR_TRY(Finish(s, response.full_tree_head, next));
+  return std::make_pair(std::move(next), std::move(found));
+}
+
+}  // namespace candor::kt
