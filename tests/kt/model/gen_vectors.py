@@ -19,10 +19,11 @@ def h(b):
     return b.hex()
 
 
-def write(stem, description, cases):
+def write(stem, description, cases, extra=None):
     path = os.path.join(OUT, stem + ".json")
     with open(path, "w") as f:
-        json.dump({"description": description, "cases": cases}, f, separators=(",", ":"))
+        json.dump(dict({"description": description}, **(extra or {}), cases=cases), f,
+                  separators=(",", ":"))
         f.write("\n")
     print(f"{stem}.json: {len(cases)} cases, {os.path.getsize(path)} bytes")
 
