@@ -295,8 +295,11 @@ def gen(write):
                             mmap[p_] = ver
                 if not mmap:
                     continue
-                for last in [None, m]:
-                    make_case(sc, d, n, label, "contact_monitor", {"monitor_map": mmap}, last, sel)
+                for n2 in sorted({m, m + 1, m + 2, n}):
+                    for last in [None, m]:
+                        if n2 <= n:
+                            make_case(sc, d, n2, label, "contact_monitor", {"monitor_map": mmap},
+                                      last, sel)
         # owner init at every distinguished entry (the prover refuses expired ones).
         dist = k.distinguished(d.timestamps[:n], rmw)
         for label in labels[:3] + [b"nobody"]:
