@@ -232,6 +232,26 @@ def make_case(sc, d, n, label, op, req, last, sel, negatives=True, expect=None):
     return out
 
 
+def add_malformed(sc, case, sel):
+    """TLS-level breakage of a valid proof: the strict decoder must reject it (kMalformed)."""
+    enc = bytes.fromhex(case["proof"])
+    p = k.decode_combined(enc)
+    nts = 1 + 8 * len(p["timestamps"])
+    first_pp = nts + 1  # PrefixProof[0].results count; result_type of results[0] follows
+    variants = [("trailing_byte", enc + b"\x00"), ("truncated", enc[:-1]),
+                ("result_type_0", enc[:first_pp + 1] + b"\x00" + enc[first_pp + 2:]),
+                ("result_type_4", enc[:first_pp + 1] + b"\x04" + enc[first_pp + 2:]),
+                ("timestamps_count_too_large", bytes([enc[0] + 1]) + enc[1:])]
+    for name, bad in variants:
+        try:
+            k.decode_combined(bad)
+            raise AssertionError(name)
+        except k.Malformed:
+            pass
+        sel.cases.append(dict(case, proof=bad.hex(), mutation=name, expected={"status": "malformed"}))
+        sel.stats["malformed"] = sel.stats.get("malformed", 0) + 1
+
+
 def gen(write):
     sel = Selector()
     scenarios = []
@@ -251,7 +271,8 @@ def gen(write):
         assert proof["inclusion"] == [k.log_node(lv, 4, 6), lv[6], k.log_node(lv, 8, 10), lv[10]]
         assert res["terminal"] == 11
 
-    make_case(sc, d, 13, b"alice", "gv_search", {"version": 2}, 4, sel, True, check_appendix)
+    ex = make_case(sc, d, 13, b"alice", "gv_search", {"version": 2}, 4, sel, True, check_appendix)
+    add_malformed(sc, ex, sel)
     scenarios.append((sc, d))
     scenarios.append((scenario_lifetime(), None))
     scenarios.append((scenario_busy(), None))
