@@ -20,16 +20,16 @@ def scenario_appendix():
 
 
 def scenario_lifetime():
-    # 40 entries, maximum lifetime 5000: entries more than 5000 older than entry 39 expire.
+    # 40 entries, RMW 3000, maximum lifetime 7000: entries 7000 or more older than entry 39 expire.
     ts = []
     t = 0
     for i in range(40):
-        t += [1000, 0, 1000, 1000, 500][i % 5]
+        t += [1000, 0, 1000, 1000, 500][i % 5] if i < 36 else 200
         ts.append(t)
     ups = {2: [(b"old", 1)], 5: [(b"old", 1), (b"carol", 2)], 20: [(b"old", 1)],
            33: [(b"mid", 1)], 36: [(b"mid", 2), (b"alice", 1)], 38: [(b"carol", 1), (b"new", 1)],
            39: [(b"alice", 1)]}
-    return "lifetime", 1000, 5000, [(t, ups.get(i, [])) for i, t in enumerate(ts)]
+    return "lifetime", 3000, 7000, [(t, ups.get(i, [])) for i, t in enumerate(ts)]
 
 
 def scenario_busy():
