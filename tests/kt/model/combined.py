@@ -229,7 +229,40 @@ def make_case(sc, d, n, label, op, req, last, sel, negatives=True, expect=None):
             sel.cases.append(dict(base, proof=h(qenc), mutation=mname,
                                   expected={"status": "verify_failed"}))
             sel.stats["negative"] = sel.stats.get("negative", 0) + 1
+    if retained is not None:
+        retained_negatives(sc, n, label, op, vreq, last, info, retained, enc, tree_root, base, pctx, sel)
     return out
+
+
+def retained_negatives(sc, n, label, op, vreq, last, info, retained, enc, tree_root, base, pctx, sel):
+    """The user's retained state altered: a retained entry that got a PrefixProof (its root must
+    match), and a retained full subtree (always needed for the new root)."""
+    variants = []
+    proved = sorted(x for x in retained["frontier"] if x in pctx.proved)
+    for x in proved[:1]:
+        fr = dict(retained["frontier"])
+        t, r = fr[x]
+        fr[x] = (t, k.sha256(r))
+        variants.append(("retained_prefix_root_changed", dict(retained, frontier=fr)))
+    fs = list(retained["full_subtrees"])
+    fs[0] = k.sha256(fs[0])
+    variants.append(("retained_subtree_changed", dict(retained, full_subtrees=fs)))
+    for name, ret in variants:
+        key = (sc[0], op, name)
+        if key in sel.neg_done:
+            continue
+        try:
+            verify(sc, n, label, op, vreq, last, info, ret, enc, tree_root)
+            continue
+        except k.VerifyFailed:
+            pass
+        sel.neg_done.add(key)
+        rj = {"full_subtrees": [h(v) for v in ret["full_subtrees"]],
+              "frontier": [{"index": x, "timestamp": t, "prefix_root": h(r)}
+                           for x, (t, r) in sorted(ret["frontier"].items())]}
+        sel.cases.append(dict(base, retained=rj, proof=h(enc), mutation=name,
+                              expected={"status": "verify_failed"}))
+        sel.stats["negative"] = sel.stats.get("negative", 0) + 1
 
 
 def add_malformed(sc, case, sel):

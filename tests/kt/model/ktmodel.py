@@ -645,6 +645,7 @@ class Context:
                 self.ts[x] = t
                 self.roots[x] = r
         self.touched_versions = set()
+        self.proved = set()          # entries that got a PrefixProof
 
     # -- queue access -------------------------------------------------------
     def get_timestamp(self, x):
@@ -705,6 +706,7 @@ class Context:
                 keys.append(self.label_info[v][0])
                 commits.append(self.label_info[v][1])
             value = prefix_evaluate(proof, keys, commits)
+        self.proved.add(x)
         if x in self.roots and self.roots[x] != value:
             raise VerifyFailed("prefix root mismatch")
         self.roots[x] = value
