@@ -131,6 +131,52 @@ def gen_commitment():
 
 
 # ---------------------------------------------------------------------------
+def oracle_log_elements(leaves, m, requested):
+    """Independent restatement: the maximal balanced tree nodes made only of leaves that are
+    neither requested nor inside a retained subtree without requested leaves, left to right."""
+    n = len(leaves)
+    covered = set(requested)
+    for a, b in (k.full_subtrees(m) if m else []):
+        if not any(a <= x < b for x in requested):
+            covered |= set(range(a, b))
+    nodes = []
+
+    def walk(lo, hi, parent_ok):
+        ok = k.is_balanced(hi - lo) and not any(lo <= x < hi for x in covered)
+        if ok and not parent_ok:
+            nodes.append((lo, hi))
+        if hi - lo > 1:
+            s = k.split(hi - lo)
+            walk(lo, lo + s, ok or parent_ok)
+            walk(lo + s, hi, ok or parent_ok)
+
+    walk(0, n, False)
+    return [k.log_node(leaves, a, b) for a, b in sorted(nodes)]
+
+
+def oracle_prefix_elements(entries, keys):
+    """Independent restatement: the siblings of nodes on the search paths that are not on any
+    path themselves, ordered by their bit-string prefix (= depth-first left to right)."""
+    tree = k.build_prefix_tree(entries)
+    paths = set()
+    for key in keys:
+        _, depth, _ = k.prefix_search(tree, key)
+        for d in range(1, depth + 1):
+            paths.add(tuple(k.bit(key, i) for i in range(d)))
+    sib = {p[:-1] + (1 - p[-1],) for p in paths} - paths
+
+    def value(prefix):
+        node = tree
+        for i, bt in enumerate(prefix):
+            if node is None or node[0] == "leaf":
+                return k.ZERO if node is None else node[-1]
+            node = node[1] if bt == 0 else node[2]
+        return k.node_value(node)
+
+    # a sibling below a terminal leaf cannot occur: paths stop at terminals
+    return [value(p) for p in sorted(sib)]
+
+
 def gen_log_tree():
     rnd = random.Random(5)
     cases = []
@@ -154,6 +200,7 @@ def gen_log_tree():
             reqs.append((m, inside))  # leaves inside retained subtrees
         for m, lv in reqs:
             el = k.log_batch_prove(leaves, m, lv)
+            assert el == oracle_log_elements(leaves, m, lv), (n, m, lv)
             ret = [k.log_node(leaves, a, b) for a, b in k.full_subtrees(m)] if m else []
             root, subs = k.log_batch_verify(n, m, ret, {x: leaves[x] for x in lv}, el)
             assert root == k.log_root(leaves)
@@ -218,6 +265,7 @@ def gen_prefix_tree():
         for keys in sets:
             comm = {kk: c for kk, c in entries}
             pr = k.prefix_prove(tree, keys)
+            assert pr["elements"] == oracle_prefix_elements(dict(entries), keys), name
             enc = k.encode_prefix_proof(pr)
             dec = k.decode_prefix_proof(k.Reader(enc))
             got = k.prefix_evaluate(dec, keys, [comm.get(kk) for kk in keys])
