@@ -169,6 +169,8 @@ def signature(sc_name, op, last, proof, res):
         sig.append(min(len(res["checked"]), 2))
     if op == "walk":
         sig.append(min(len(res["visited"]), 3))
+    if op == "fv_search":
+        sig.append(res["step"])
     return tuple(sig)
 
 

@@ -873,6 +873,7 @@ def fv_search(ctx, t):
     path = []
     x = root(n)
     result = None
+    step = 5
     while True:
         ctx.get_timestamp(x)
         touched.append(x)
@@ -905,6 +906,7 @@ def fv_search(ctx, t):
             result = ("expired", None)
         break
     if result is None:
+        step = 6
         if not greater:
             result = ("not_found", None)
         else:
@@ -916,7 +918,7 @@ def fv_search(ctx, t):
                 res = ctx.fixed_lookups(g, [t])
                 result = ("ok", g) if res[0][1] else ("not_found", None)
     status, terminal = result
-    out = {"status": status, "terminal": terminal, "monitor": {}}
+    out = {"status": status, "terminal": terminal, "step": step, "monitor": {}}
     if status == "ok":
         rd = ctx.rightmost_distinguished()
         if rd is None or terminal > rd:
