@@ -58,10 +58,9 @@ void WriteOptionalU32(tls::Writer& w, const std::optional<uint32_t>& v) {
 
 // DecodeLadder / EncodeLadder handle `BinaryLadderStep binary_ladder<...>`.
 Result<std::vector<BinaryLadderStep>> DecodeLadder(tls::Reader& r, int width,
-                                                   const WireContext& ctx) {
-  return DecodeCounted<BinaryLadderStep>(r, width, "binary_ladder", [&ctx](tls::Reader& in) {
-    return BinaryLadderStep::Decode(in, ctx);
-  });
+                                                   std::string_view field, const WireContext& ctx) {
+  return DecodeCounted<BinaryLadderStep>(
+      r, width, field, [&ctx](tls::Reader& in) { return BinaryLadderStep::Decode(in, ctx); });
 }
 
 void EncodeLadder(tls::Writer& w, int width, const std::vector<BinaryLadderStep>& ladder,
@@ -71,9 +70,9 @@ void EncodeLadder(tls::Writer& w, int width, const std::vector<BinaryLadderStep>
 }
 
 // DecodeEntries / EncodeEntries handle `MonitorMapEntry entries<0..2^8-1>`.
-Result<std::vector<MonitorMapEntry>> DecodeEntries(tls::Reader& r) {
+Result<std::vector<MonitorMapEntry>> DecodeEntries(tls::Reader& r, std::string_view field) {
   return DecodeCounted<MonitorMapEntry>(
-      r, 1, "entries", [](tls::Reader& in) { return MonitorMapEntry::Decode(in); });
+      r, 1, field, [](tls::Reader& in) { return MonitorMapEntry::Decode(in); });
 }
 
 void EncodeEntries(tls::Writer& w, const std::vector<MonitorMapEntry>& entries) {
@@ -81,8 +80,8 @@ void EncodeEntries(tls::Writer& w, const std::vector<MonitorMapEntry>& entries) 
 }
 
 // DecodeLabelValues / EncodeLabelValues handle `LabelValue values<0..2^8-1>`.
-Result<std::vector<LabelValue>> DecodeLabelValues(tls::Reader& r) {
-  return DecodeCounted<LabelValue>(r, 1, "values",
+Result<std::vector<LabelValue>> DecodeLabelValues(tls::Reader& r, std::string_view field) {
+  return DecodeCounted<LabelValue>(r, 1, field,
                                    [](tls::Reader& in) { return LabelValue::Decode(in); });
 }
 
@@ -139,7 +138,8 @@ Result<SearchResponse> SearchResponse::Decode(tls::Reader& r, const WireContext&
   }
   CANDOR_ASSIGN_OR_RETURN(resp.opening, ReadOpening(r, "SearchResponse.opening"));
   CANDOR_ASSIGN_OR_RETURN(resp.value, UpdateValue::Decode(r, ctx.mode));
-  CANDOR_ASSIGN_OR_RETURN(resp.binary_ladder, DecodeLadder(r, 1, ctx));
+  CANDOR_ASSIGN_OR_RETURN(resp.binary_ladder,
+                          DecodeLadder(r, 1, "SearchResponse.binary_ladder", ctx));
   CANDOR_ASSIGN_OR_RETURN(resp.search, CombinedTreeProof::Decode(r));
   return resp;
 }
@@ -169,7 +169,7 @@ Result<ContactMonitorRequest> ContactMonitorRequest::Decode(tls::Reader& r) {
   ContactMonitorRequest req;
   CANDOR_ASSIGN_OR_RETURN(req.last, ReadOptionalU64(r, "ContactMonitorRequest.last"));
   CANDOR_ASSIGN_OR_RETURN(req.label, ReadLabel(r, "ContactMonitorRequest.label"));
-  CANDOR_ASSIGN_OR_RETURN(req.entries, DecodeEntries(r));
+  CANDOR_ASSIGN_OR_RETURN(req.entries, DecodeEntries(r, "ContactMonitorRequest.entries"));
   return req;
 }
 
@@ -214,7 +214,8 @@ Result<OwnerInitResponse> OwnerInitResponse::Decode(tls::Reader& r, const WireCo
       DecodeCounted<uint32_t>(r, 1, "OwnerInitResponse.greatest_versions", [](tls::Reader& in) {
         return in.U32("OwnerInitResponse.greatest_versions");
       }));
-  CANDOR_ASSIGN_OR_RETURN(resp.binary_ladder, DecodeLadder(r, 2, ctx));
+  CANDOR_ASSIGN_OR_RETURN(resp.binary_ladder,
+                          DecodeLadder(r, 2, "OwnerInitResponse.binary_ladder", ctx));
   CANDOR_ASSIGN_OR_RETURN(resp.init, CombinedTreeProof::Decode(r));
   return resp;
 }
@@ -230,7 +231,7 @@ Result<OwnerMonitorRequest> OwnerMonitorRequest::Decode(tls::Reader& r) {
   OwnerMonitorRequest req;
   CANDOR_ASSIGN_OR_RETURN(req.last, ReadOptionalU64(r, "OwnerMonitorRequest.last"));
   CANDOR_ASSIGN_OR_RETURN(req.label, ReadLabel(r, "OwnerMonitorRequest.label"));
-  CANDOR_ASSIGN_OR_RETURN(req.entries, DecodeEntries(r));
+  CANDOR_ASSIGN_OR_RETURN(req.entries, DecodeEntries(r, "OwnerMonitorRequest.entries"));
   CANDOR_ASSIGN_OR_RETURN(req.start, r.U64("OwnerMonitorRequest.start"));
   CANDOR_ASSIGN_OR_RETURN(req.greatest_version,
                           ReadOptionalU32(r, "OwnerMonitorRequest.greatest_version"));
@@ -270,7 +271,7 @@ Result<UpdateRequest> UpdateRequest::Decode(tls::Reader& r) {
   CANDOR_ASSIGN_OR_RETURN(req.label, ReadLabel(r, "UpdateRequest.label"));
   CANDOR_ASSIGN_OR_RETURN(req.greatest_version,
                           ReadOptionalU32(r, "UpdateRequest.greatest_version"));
-  CANDOR_ASSIGN_OR_RETURN(req.values, DecodeLabelValues(r));
+  CANDOR_ASSIGN_OR_RETURN(req.values, DecodeLabelValues(r, "UpdateRequest.values"));
   return req;
 }
 
@@ -300,12 +301,13 @@ Result<UpdateResponse> UpdateResponse::Decode(tls::Reader& r, const WireContext&
   if (ctx.mode == DeploymentMode::thirdPartyManagement) {
     CANDOR_ASSIGN_OR_RETURN(resp.skipped_versions, r.U32("UpdateResponse.skipped_versions"));
   }
-  CANDOR_ASSIGN_OR_RETURN(resp.values, DecodeLabelValues(r));
+  CANDOR_ASSIGN_OR_RETURN(resp.values, DecodeLabelValues(r, "UpdateResponse.values"));
   CANDOR_ASSIGN_OR_RETURN(
       resp.info, DecodeCounted<UpdateInfo>(r, 1, "UpdateResponse.info", [&ctx](tls::Reader& in) {
         return UpdateInfo::Decode(in, ctx);
       }));
-  CANDOR_ASSIGN_OR_RETURN(resp.binary_ladder, DecodeLadder(r, 1, ctx));
+  CANDOR_ASSIGN_OR_RETURN(resp.binary_ladder,
+                          DecodeLadder(r, 1, "UpdateResponse.binary_ladder", ctx));
   CANDOR_ASSIGN_OR_RETURN(resp.update, CombinedTreeProof::Decode(r));
   return resp;
 }
@@ -383,7 +385,7 @@ Result<Credential> Credential::Decode(tls::Reader& r, const WireContext& ctx) {
   CANDOR_ASSIGN_OR_RETURN(c.version, r.U32("Credential.version"));
   CANDOR_ASSIGN_OR_RETURN(c.opening, ReadOpening(r, "Credential.opening"));
   CANDOR_ASSIGN_OR_RETURN(c.value, UpdateValue::Decode(r, ctx.mode));
-  CANDOR_ASSIGN_OR_RETURN(c.binary_ladder, DecodeLadder(r, 1, ctx));
+  CANDOR_ASSIGN_OR_RETURN(c.binary_ladder, DecodeLadder(r, 1, "Credential.binary_ladder", ctx));
   CANDOR_ASSIGN_OR_RETURN(c.position, r.U64("Credential.position"));
   CANDOR_ASSIGN_OR_RETURN(uint8_t type, r.U8("Credential.credential_type"));
   switch (type) {
