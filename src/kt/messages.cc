@@ -58,10 +58,9 @@ void WriteOptionalU32(tls::Writer& w, const std::optional<uint32_t>& v) {
 
 // DecodeLadder / EncodeLadder handle `BinaryLadderStep binary_ladder<...>`.
 Result<std::vector<BinaryLadderStep>> DecodeLadder(tls::Reader& r, int width,
-                                                   const WireContext& ctx) {
-  return DecodeCounted<BinaryLadderStep>(r, width, "binary_ladder", [&ctx](tls::Reader& in) {
-    return BinaryLadderStep::Decode(in, ctx);
-  });
+                                                   std::string_view field, const WireContext& ctx) {
+  return DecodeCounted<BinaryLadderStep>(
+      r, width, field, [&ctx](tls::Reader& in) { return BinaryLadderStep::Decode(in, ctx); });
 }
 
 void EncodeLadder(tls::Writer& w, int width, const std::vector<BinaryLadderStep>& ladder,
