@@ -44,8 +44,14 @@ template <class K, class V>
 void EncodeMap(tls::Writer& w, const std::map<K, V>& m) {
   internal::WriteCount(w, 4, m.size());
   for (const auto& [k, v] : m) {
-    if constexpr (sizeof(K) == 8) w.U64(k); else w.U32(k);
-    if constexpr (sizeof(V) == 8) w.U64(v); else w.U32(v);
+    if constexpr (sizeof(K) == 8)
+      w.U64(k);
+    else
+      w.U32(k);
+    if constexpr (sizeof(V) == 8)
+      w.U64(v);
+    else
+      w.U32(v);
   }
 }
 

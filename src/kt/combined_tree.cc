@@ -106,7 +106,7 @@ ProofSession ProofSession::Verifier(const CombinedTreeProof& proof, uint64_t tre
   CANDOR_CHECK(old.size <= tree_size);
   ProofSession s;
   s.proof_ = &proof;
-  s.old_ = &old;
+  s.retained_subtrees_ = old.full_subtrees;
   s.tree_size_ = tree_size;
   s.old_size_ = old.size;
   for (const auto& [p, kept] : old.frontier) {
@@ -199,9 +199,9 @@ Result<bool> ProofSession::LookupOutcome(uint64_t position, const Hash32& key, s
 Status ProofSession::SetPrefixRoot(uint64_t position, const HashValue& root) {
   Entry& e = entries_[position];
   if (e.prefix_root && *e.prefix_root != root) {
-    return KtVerifyFailed("prefix tree root of entry " + std::to_string(position) +
-                          (e.retained ? " differs from the retained one"
-                                      : " differs between two prefix proofs"));
+    return KtVerifyFailed(
+        "prefix tree root of entry " + std::to_string(position) +
+        (e.retained ? " differs from the retained one" : " differs between two prefix proofs"));
   }
   e.prefix_root = root;
   return OkStatus();
@@ -279,8 +279,7 @@ Result<LadderResult> ProofSession::SearchLadder(uint64_t position, uint32_t targ
   return result;
 }
 
-Status ProofSession::MonitoringLadder(uint64_t position, uint32_t target,
-                                      LabelVersions& versions) {
+Status ProofSession::MonitoringLadder(uint64_t position, uint32_t target, LabelVersions& versions) {
   CANDOR_ASSIGN_OR_RETURN(std::vector<bool> included,
                           Lookups(position, MonitoringBinaryLadder(target), versions));
   for (bool inc : included) {
@@ -367,7 +366,7 @@ Result<ProofSession::Verified> ProofSession::FinishVerify() {
   }
   CANDOR_ASSIGN_OR_RETURN(
       LogTreeView log,
-      VerifyLogInclusion(tree_size_, old_size_, old_->full_subtrees, leaves, proof_->inclusion));
+      VerifyLogInclusion(tree_size_, old_size_, retained_subtrees_, leaves, proof_->inclusion));
   Verified out;
   out.root = log.root;
   out.view.size = tree_size_;

@@ -18,9 +18,7 @@ namespace {
 constexpr size_t kMaxLabelSize = 255;
 
 Error NotFound(const std::string& what) { return MakeError(Errc::kNotFound, "kt: " + what); }
-Error Invalid(const std::string& what) {
-  return MakeError(Errc::kInvalidArgument, "kt: " + what);
-}
+Error Invalid(const std::string& what) { return MakeError(Errc::kInvalidArgument, "kt: " + what); }
 
 // AsNotFound turns an algorithm's refusal (the data does not support the request) into the
 // directory's kNotFound answer.
@@ -224,8 +222,8 @@ Result<UpdateTicket> Directory::SubmitUpdate(const UpdateRequest& request) {
   const uint64_t first = label.versions.size();
   if (first + request.values.size() > uint64_t{0xffffffff}) return Invalid("version overflow");
   for (size_t i = 0; i < request.values.size(); ++i) {
-    queue_.push_back(Queued{request.label, static_cast<uint32_t>(first + i),
-                            request.values[i].value});
+    queue_.push_back(
+        Queued{request.label, static_cast<uint32_t>(first + i), request.values[i].value});
   }
   label.queued = static_cast<uint32_t>(request.values.size());
   return UpdateTicket{request.label, greatest, static_cast<uint32_t>(first),
@@ -249,8 +247,8 @@ Result<uint64_t> Directory::Publish() {
   entry.versions.resize(take);
   // VRF proving dominates; split it over the threads.
   std::vector<VrfResult> vrf(take);
-  const size_t threads = std::min<size_t>(static_cast<size_t>(options_.threads),
-                                          std::max<size_t>(1, take / 64));
+  const size_t threads =
+      std::min<size_t>(static_cast<size_t>(options_.threads), std::max<size_t>(1, take / 64));
   auto prove = [&](size_t begin, size_t end) {
     for (size_t i = begin; i < end; ++i) {
       vrf[i] = VrfEvaluate(vrf_key_, queue_[i].label, queue_[i].version);
@@ -503,7 +501,8 @@ Result<OwnerMonitorResponse> Directory::OwnerMonitor(const OwnerMonitorRequest& 
   };
   ProverStop stop = [&](uint64_t x) {
     std::optional<uint32_t> g = expected(x);
-    const bool unknown_to_owner = g && (!request.greatest_version || *g > *request.greatest_version);
+    const bool unknown_to_owner =
+        g && (!request.greatest_version || *g > *request.greatest_version);
     return unknown_to_owner || ladders++ >= options_.max_owner_ladders;
   };
   auto walked = kt::OwnerMonitor(s, Params(), request.start, expected, stop, versions);
@@ -516,7 +515,8 @@ Result<DistinguishedResponse> Directory::Distinguished(const DistinguishedReques
   CANDOR_ASSIGN_OR_RETURN(uint64_t old_size, CheckLast(request.last));
   ProofSession s = ProofSession::Prover(state_, state_.size(), old_size);
   CANDOR_TRY(UpdateView(s));
-  auto walked = WalkDistinguished(s, Params(), request.stop, RecentWindow(config_.reasonable_monitoring_window));
+  auto walked = WalkDistinguished(s, Params(), request.stop,
+                                  RecentWindow(config_.reasonable_monitoring_window));
   if (!walked.ok()) return MakeError(Errc::kInternal, walked.error().message);
   return DistinguishedResponse{HeadFor(request.last), s.FinishProof()};
 }

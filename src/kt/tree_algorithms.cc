@@ -175,8 +175,7 @@ Result<SearchOutcome> FixedVersionSearch(ProofSession& s, const TreeParams& para
 }
 
 Result<MonitoringMap> ContactMonitor(ProofSession& s, const TreeParams& params, MonitoringMap map,
-                                     std::optional<uint64_t> owner_start,
-                                     LabelVersions& versions) {
+                                     std::optional<uint64_t> owner_start, LabelVersions& versions) {
   const uint64_t n = s.tree_size();
   std::vector<std::pair<uint64_t, uint32_t>> todo(map.rbegin(), map.rend());
   for (const auto& [pos, version] : todo) {
@@ -271,8 +270,7 @@ namespace {
 class OwnerWalk {
  public:
   OwnerWalk(ProofSession& s, const TreeParams& params, uint64_t start,
-            const ExpectedVersion& expected, const ProverStop& prover_stop,
-            LabelVersions& versions)
+            const ExpectedVersion& expected, const ProverStop& prover_stop, LabelVersions& versions)
       : s_(s),
         params_(params),
         start_(start),
@@ -327,8 +325,8 @@ class OwnerWalk {
 }  // namespace
 
 Result<OwnerMonitorOutcome> OwnerMonitor(ProofSession& s, const TreeParams& params, uint64_t start,
-                              const ExpectedVersion& expected, const ProverStop& prover_stop,
-                              LabelVersions& versions) {
+                                         const ExpectedVersion& expected,
+                                         const ProverStop& prover_stop, LabelVersions& versions) {
   if (start >= s.tree_size()) return KtVerifyFailed("starting position is beyond the tree");
   OwnerWalk walk(s, params, start, expected, prover_stop, versions);
   CANDOR_TRY(walk.Visit(ImplicitRoot(s.tree_size())));

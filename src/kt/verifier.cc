@@ -78,8 +78,7 @@ SearchRequest Verifier::MakeSearch(const ClientState& state, ByteView label,
   return SearchRequest{LastOf(state), Bytes(label.begin(), label.end()), version};
 }
 
-ContactMonitorRequest Verifier::MakeContactMonitor(const ClientState& state,
-                                                   ByteView label) const {
+ContactMonitorRequest Verifier::MakeContactMonitor(const ClientState& state, ByteView label) const {
   ContactMonitorRequest r{LastOf(state), Bytes(label.begin(), label.end()), {}};
   auto it = state.contacts.find(r.label);
   if (it != state.contacts.end()) r.entries = EntriesOf(it->second.monitor);
@@ -134,8 +133,7 @@ Result<uint64_t> Verifier::TreeSizeOf(const ClientState& state, std::optional<ui
   return n;
 }
 
-Status Verifier::Finish(ProofSession& session, const FullTreeHead& head,
-                        ClientState& next) const {
+Status Verifier::Finish(ProofSession& session, const FullTreeHead& head, ClientState& next) const {
   CANDOR_ASSIGN_OR_RETURN(ProofSession::Verified done, session.FinishVerify());
   if (head.head_type == FullTreeHeadType::updated) {
     if (!VerifyTreeHead(config_, head.tree_head, done.root).ok()) {
@@ -166,8 +164,7 @@ Result<Hash32> Verifier::VrfOutput(ByteView label, uint32_t version, ByteView pr
   return *out;
 }
 
-Result<SearchResult> Verifier::VerifySearch(const ClientState& state,
-                                            const SearchRequest& request,
+Result<SearchResult> Verifier::VerifySearch(const ClientState& state, const SearchRequest& request,
                                             const SearchResponse& response) const {
   CANDOR_TRY(CheckLabel(request.label));
   if (request.version.has_value() == response.version.has_value()) {
@@ -220,9 +217,8 @@ Result<ClientState> Verifier::VerifyContactMonitor(const ClientState& state,
   LabelVersions versions = VersionsOf(it->second.versions);
   ProofSession s = ProofSession::Verifier(response.monitor, n, state.view);
   CANDOR_TRY(UpdateView(s));
-  CANDOR_ASSIGN_OR_RETURN(
-      MonitoringMap map,
-      kt::ContactMonitor(s, Params(), it->second.monitor, std::nullopt, versions));
+  CANDOR_ASSIGN_OR_RETURN(MonitoringMap map, kt::ContactMonitor(s, Params(), it->second.monitor,
+                                                                std::nullopt, versions));
   ClientState next = state;
   CANDOR_TRY(Finish(s, response.full_tree_head, next));
   next.contacts[request.label].monitor = std::move(map);
@@ -244,7 +240,8 @@ Result<ClientState> Verifier::VerifyOwnerInit(const ClientState& state,
   LabelVersions versions;
   for (size_t i = 0; i < ladder.size(); ++i) {
     const BinaryLadderStep& step = response.binary_ladder[i];
-    const bool must_exist = std::find(greatest.begin(), greatest.end(), ladder[i]) != greatest.end();
+    const bool must_exist =
+        std::find(greatest.begin(), greatest.end(), ladder[i]) != greatest.end();
     if (must_exist && !step.commitment) {
       return KtVerifyFailed("no commitment for a claimed greatest version");
     }
@@ -268,8 +265,7 @@ Result<ClientState> Verifier::VerifyOwnerMonitor(const ClientState& state,
                                                  const OwnerMonitorResponse& response) const {
   auto it = state.owned.find(request.label);
   if (it == state.owned.end() || !SameEntries(request.entries, it->second.monitor) ||
-      request.start != it->second.verified ||
-      request.greatest_version != it->second.greatest()) {
+      request.start != it->second.verified || request.greatest_version != it->second.greatest()) {
     return Misuse("request does not match the owned label");
   }
   const OwnedLabel& owned = it->second;
@@ -277,15 +273,16 @@ Result<ClientState> Verifier::VerifyOwnerMonitor(const ClientState& state,
   LabelVersions versions = VersionsOf(owned.versions);
   ProofSession s = ProofSession::Verifier(response.monitor, n, state.view);
   CANDOR_TRY(UpdateView(s));
-  CANDOR_ASSIGN_OR_RETURN(
-      MonitoringMap map, kt::ContactMonitor(s, Params(), owned.monitor, owned.verified, versions));
+  CANDOR_ASSIGN_OR_RETURN(MonitoringMap map,
+                          kt::ContactMonitor(s, Params(), owned.monitor, owned.verified, versions));
   ExpectedVersion expected = [&owned](uint64_t x) -> std::optional<uint32_t> {
     auto at = owned.greatest_at.upper_bound(x);
     if (at == owned.greatest_at.begin()) return std::nullopt;
     return std::prev(at)->second;
   };
-  CANDOR_ASSIGN_OR_RETURN(OwnerMonitorOutcome walked,
-                          kt::OwnerMonitor(s, Params(), owned.verified, expected, nullptr, versions));
+  CANDOR_ASSIGN_OR_RETURN(
+      OwnerMonitorOutcome walked,
+      kt::OwnerMonitor(s, Params(), owned.verified, expected, nullptr, versions));
   ClientState next = state;
   CANDOR_TRY(Finish(s, response.full_tree_head, next));
   OwnedLabel& mine = next.owned[request.label];
@@ -294,8 +291,7 @@ Result<ClientState> Verifier::VerifyOwnerMonitor(const ClientState& state,
   return next;
 }
 
-Result<UpdateResult> Verifier::VerifyUpdate(const ClientState& state,
-                                            const UpdateRequest& request,
+Result<UpdateResult> Verifier::VerifyUpdate(const ClientState& state, const UpdateRequest& request,
                                             const UpdateResponse& response) const {
   auto it = state.owned.find(request.label);
   if (it == state.owned.end() || request.greatest_version != it->second.greatest()) {
@@ -336,9 +332,9 @@ Result<UpdateResult> Verifier::VerifyUpdate(const ClientState& state,
   for (size_t i = 0; i < created.size(); ++i) {
     auto k = learned.find(created[i]);
     if (k == learned.end()) return KtVerifyFailed("no VRF proof for a new version");
-    k->second.commitment = Commit(response.info[i].opening, request.label, created[i],
-                                  UpdateValue{values[i].value, response.info[i].suffix},
-                                  config_.mode);
+    k->second.commitment =
+        Commit(response.info[i].opening, request.label, created[i],
+               UpdateValue{values[i].value, response.info[i].suffix}, config_.mode);
   }
   for (const auto& [v, k] : learned) versions.Add(v, k.vrf_output, k.commitment);
   LabelUpdate update{response.position, previous, previous_position, owned.start, created};
@@ -363,10 +359,9 @@ Result<std::pair<ClientState, std::vector<uint64_t>>> Verifier::VerifyDistinguis
   CANDOR_ASSIGN_OR_RETURN(uint64_t n, TreeSizeOf(state, request.last, response.full_tree_head));
   ProofSession s = ProofSession::Verifier(response.distinguished, n, state.view);
   CANDOR_TRY(UpdateView(s));
-  CANDOR_ASSIGN_OR_RETURN(
-      std::vector<uint64_t> found,
-      WalkDistinguished(s, Params(), request.stop,
-                        RecentWindow(config_.reasonable_monitoring_window)));
+  CANDOR_ASSIGN_OR_RETURN(std::vector<uint64_t> found,
+                          WalkDistinguished(s, Params(), request.stop,
+                                            RecentWindow(config_.reasonable_monitoring_window)));
   ClientState next = state;
   CANDOR_TRY(Finish(s, response.full_tree_head, next));
   return std::make_pair(std::move(next), std::move(found));

@@ -53,8 +53,8 @@ HashValue ModelCommitment(const Bytes& label, uint32_t version) {
   Bytes seed = {'o', 'p', 'e', 'n', 'i', 'n', 'g'};
   seed.insert(seed.end(), in.begin(), in.end());
   Hash32 opening = crypto::Sha256(seed);
-  std::string value = "value " + std::string(label.begin(), label.end()) + " v" +
-                      std::to_string(version);
+  std::string value =
+      "value " + std::string(label.begin(), label.end()) + " v" + std::to_string(version);
   tls::Writer w;
   w.Raw(ByteView(opening.data(), kOpeningSize));
   w.Opaque8(label);
@@ -251,7 +251,8 @@ TEST(CombinedTreeVectorsTest, ModelVectors) {
     const uint64_t n = c["tree_size"].get<uint64_t>();
     const TreeView old = RetainedOf(c);
     SCOPED_TRACE(op + " n=" + std::to_string(n) + " case " + std::to_string(run));
-    tls::Reader r(Hex(c["proof"]));
+    const Bytes wire = Hex(c["proof"]);
+    tls::Reader r(wire);
     auto decoded = CombinedTreeProof::Decode(r);
     if (decoded.ok() && !r.empty()) decoded = MakeError(Errc::kMalformed, "trailing bytes");
     if (want == "malformed") {
@@ -270,8 +271,7 @@ TEST(CombinedTreeVectorsTest, ModelVectors) {
     auto outcome = RunOperation(v, c, sc, versions);
     Result<ProofSession::Verified> done = MakeError(Errc::kInternal, "not run");
     if (outcome.ok()) done = v.FinishVerify();
-    const bool accepted =
-        outcome.ok() && done.ok() && done->root == Hash(c["tree_head_root"]);
+    const bool accepted = outcome.ok() && done.ok() && done->root == Hash(c["tree_head_root"]);
     if (want == "verify_failed") {
       EXPECT_FALSE(accepted);
       passed += accepted ? 0 : 1;
@@ -312,8 +312,7 @@ TEST(CombinedTreeVectorsTest, ModelVectors) {
   }
   int total_run = 0;
   for (const auto& [name, rp] : per_op) {
-    std::printf("combined_tree.json %-28s run %3d passed %3d\n", name.c_str(), rp.first,
-                rp.second);
+    std::printf("combined_tree.json %-28s run %3d passed %3d\n", name.c_str(), rp.first, rp.second);
     total_run += rp.first;
     EXPECT_EQ(rp.first, rp.second) << name;
   }

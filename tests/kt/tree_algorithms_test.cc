@@ -32,8 +32,8 @@ HashValue CommitmentOf(const std::string& label, uint32_t version) {
 // History is a directory with one watched label ("alice") and background traffic.
 struct History {
   DirectoryState state;
-  std::vector<HashValue> roots;                  // log root after each entry
-  std::map<uint32_t, uint64_t> alice_versions;   // version -> position created
+  std::vector<HashValue> roots;                 // log root after each entry
+  std::map<uint32_t, uint64_t> alice_versions;  // version -> position created
   std::vector<uint64_t> timestamps;
 };
 
@@ -44,7 +44,7 @@ History MakeHistory(uint64_t seed, int entries, int rmw_spacing) {
   uint32_t next_alice = 0;
   int background = 0;
   for (int i = 0; i < entries; ++i) {
-    ts += rng() % (rmw_spacing + 1);  // equal neighbours happen
+    ts += rng() % static_cast<uint64_t>(rmw_spacing + 1);  // equal neighbours happen
     std::vector<PrefixLeaf> added;
     const int roll = static_cast<int>(rng() % 4);
     if (roll == 0) {
@@ -157,8 +157,8 @@ TEST(TreeAlgorithmsTest, AppendixWorkedExampleShape) {
   ProofSession p = ProofSession::Prover(h.state, 13, 4);
   ASSERT_TRUE(UpdateView(p).ok());
   CombinedTreeProof proof = p.FinishProof();
-  EXPECT_EQ(proof.timestamps, (std::vector<uint64_t>{h.timestamps[7], h.timestamps[11],
-                                                      h.timestamps[12]}));
+  EXPECT_EQ(proof.timestamps,
+            (std::vector<uint64_t>{h.timestamps[7], h.timestamps[11], h.timestamps[12]}));
   EXPECT_EQ(proof.prefix_roots.size(), 3u);
   EXPECT_EQ(proof.inclusion.elements.size(), 4u);
   ProofSession v = ProofSession::Verifier(proof, 13, old);
@@ -171,9 +171,9 @@ TEST(TreeAlgorithmsTest, AppendixWorkedExampleShape) {
 TEST(TreeAlgorithmsTest, GreatestVersionSearchProvesAndVerifies) {
   int checked = 0;
   int tampered = 0;
-  for (uint64_t seed = 1; seed <= 6; ++seed) {
+  for (uint64_t seed = 1; seed <= 3; ++seed) {
     History h = MakeHistory(seed, 70, 30);
-    for (uint64_t n = 1; n <= h.state.size(); n += 3) {
+    for (uint64_t n = 1; n <= h.state.size(); n += 4) {
       std::optional<uint32_t> g = GreatestAt(h, n);
       if (!g) continue;
       for (uint64_t m : {uint64_t{0}, n / 2, n - 1, n}) {
@@ -186,18 +186,20 @@ TEST(TreeAlgorithmsTest, GreatestVersionSearchProvesAndVerifies) {
         ASSERT_TRUE(pout.ok()) << pout.error().message;
         CombinedTreeProof proof = p.FinishProof();
 
+        uint64_t terminal = 0;
         auto verify = [&](const CombinedTreeProof& candidate) -> Result<HashValue> {
           LabelVersions vv = VersionsFor(h, pv, n);
           ProofSession v = ProofSession::Verifier(candidate, n, old);
           CANDOR_TRY(UpdateView(v));
           CANDOR_ASSIGN_OR_RETURN(SearchOutcome out, GreatestVersionSearch(v, kParams, *g, vv));
-          EXPECT_EQ(out.terminal, pout->terminal);
+          terminal = out.terminal;
           CANDOR_ASSIGN_OR_RETURN(ProofSession::Verified done, v.FinishVerify());
           return done.root;
         };
         auto root = verify(proof);
         ASSERT_TRUE(root.ok()) << root.error().message;
         EXPECT_EQ(*root, h.roots[n - 1]);
+        EXPECT_EQ(terminal, pout->terminal);
         ++checked;
         for (const CombinedTreeProof& bad : Tamper(proof)) {
           auto r = verify(bad);
@@ -214,18 +216,18 @@ TEST(TreeAlgorithmsTest, GreatestVersionSearchProvesAndVerifies) {
       }
     }
   }
-  std::printf("greatest-version search: %d proofs verified, %d tampered proofs rejected\n",
-              checked, tampered);
-  EXPECT_GT(checked, 100);
+  std::printf("greatest-version search: %d proofs verified, %d tampered proofs rejected\n", checked,
+              tampered);
+  EXPECT_GT(checked, 50);
 }
 
 TEST(TreeAlgorithmsTest, FixedVersionSearchProvesAndVerifies) {
   int checked = 0;
-  for (uint64_t seed = 11; seed <= 14; ++seed) {
+  for (uint64_t seed = 11; seed <= 12; ++seed) {
     History h = MakeHistory(seed, 60, 30);
     for (const TreeParams& params :
          {kParams, TreeParams{40, uint64_t{400}}, TreeParams{0, std::nullopt}}) {
-      for (uint64_t n = 2; n <= h.state.size(); n += 5) {
+      for (uint64_t n = 2; n <= h.state.size(); n += 7) {
         for (const auto& [version, pos] : h.alice_versions) {
           if (pos >= n) continue;
           LabelVersions pv = ProverVersions();
@@ -253,8 +255,8 @@ TEST(TreeAlgorithmsTest, FixedVersionSearchProvesAndVerifies) {
             LabelVersions bv = VersionsFor(h, pv, n);
             ProofSession b = ProofSession::Verifier(bad, n, TreeView{});
             Status st = UpdateView(b);
-            if (st.ok()) st = FixedVersionSearch(b, params, version, bv).ok() ? OkStatus()
-                                                                                : VerifyFailed();
+            if (st.ok())
+              st = FixedVersionSearch(b, params, version, bv).ok() ? OkStatus() : VerifyFailed();
             if (st.ok()) {
               auto d = b.FinishVerify();
               EXPECT_TRUE(!d.ok() || d->root != h.roots[n - 1]);
@@ -271,47 +273,49 @@ TEST(TreeAlgorithmsTest, FixedVersionSearchProvesAndVerifies) {
     }
   }
   std::printf("fixed-version search: %d proofs verified\n", checked);
-  EXPECT_GT(checked, 100);
+  EXPECT_GT(checked, 50);
 }
 
 TEST(TreeAlgorithmsTest, ContactMonitoringFollowsTheFrontier) {
   int checked = 0;
-  History h = MakeHistory(21, 90, 30);
-  for (uint64_t n0 = 5; n0 + 10 < h.state.size(); n0 += 7) {
-    std::optional<uint32_t> g = GreatestAt(h, n0);
-    if (!g) continue;
-    // A search at n0 leaves a terminal entry to monitor.
-    LabelVersions pv = ProverVersions();
-    ProofSession p = ProofSession::Prover(h.state, n0, 0);
-    ASSERT_TRUE(UpdateView(p).ok());
-    auto found = GreatestVersionSearch(p, kParams, *g, pv);
-    ASSERT_TRUE(found.ok());
-    TreeView view = ViewAt(h, n0);
-    MonitoringMap map;
-    if (found->needs_monitoring) map[found->terminal] = *g;
-    for (uint64_t n = n0 + 3; n <= h.state.size() && !map.empty(); n += 4) {
-      LabelVersions mpv = ProverVersions();
-      ProofSession mp = ProofSession::Prover(h.state, n, view.size);
-      ASSERT_TRUE(UpdateView(mp).ok());
-      auto pmap = ContactMonitor(mp, kParams, map, std::nullopt, mpv);
-      ASSERT_TRUE(pmap.ok()) << pmap.error().message;
-      CombinedTreeProof proof = mp.FinishProof();
-      LabelVersions vv = VersionsFor(h, mpv, n);
-      ProofSession v = ProofSession::Verifier(proof, n, view);
-      ASSERT_TRUE(UpdateView(v).ok());
-      auto vmap = ContactMonitor(v, kParams, map, std::nullopt, vv);
-      ASSERT_TRUE(vmap.ok()) << vmap.error().message;
-      EXPECT_EQ(*vmap, *pmap);
-      auto done = v.FinishVerify();
-      ASSERT_TRUE(done.ok()) << done.error().message;
-      EXPECT_EQ(done->root, h.roots[n - 1]);
-      view = done->view;
-      map = *vmap;
-      ++checked;
+  for (uint64_t seed = 21; seed <= 24; ++seed) {
+    History h = MakeHistory(seed, 90, 30);
+    for (uint64_t n0 = 5; n0 + 10 < h.state.size(); n0 += 3) {
+      std::optional<uint32_t> g = GreatestAt(h, n0);
+      if (!g) continue;
+      // A search at n0 leaves a terminal entry to monitor.
+      LabelVersions pv = ProverVersions();
+      ProofSession p = ProofSession::Prover(h.state, n0, 0);
+      ASSERT_TRUE(UpdateView(p).ok());
+      auto found = GreatestVersionSearch(p, kParams, *g, pv);
+      ASSERT_TRUE(found.ok());
+      TreeView view = ViewAt(h, n0);
+      MonitoringMap map;
+      if (found->needs_monitoring) map[found->terminal] = *g;
+      for (uint64_t n = n0 + 3; n <= h.state.size() && !map.empty(); n += 4) {
+        LabelVersions mpv = ProverVersions();
+        ProofSession mp = ProofSession::Prover(h.state, n, view.size);
+        ASSERT_TRUE(UpdateView(mp).ok());
+        auto pmap = ContactMonitor(mp, kParams, map, std::nullopt, mpv);
+        ASSERT_TRUE(pmap.ok()) << pmap.error().message;
+        CombinedTreeProof proof = mp.FinishProof();
+        LabelVersions vv = VersionsFor(h, mpv, n);
+        ProofSession v = ProofSession::Verifier(proof, n, view);
+        ASSERT_TRUE(UpdateView(v).ok());
+        auto vmap = ContactMonitor(v, kParams, map, std::nullopt, vv);
+        ASSERT_TRUE(vmap.ok()) << vmap.error().message;
+        EXPECT_EQ(*vmap, *pmap);
+        auto done = v.FinishVerify();
+        ASSERT_TRUE(done.ok()) << done.error().message;
+        EXPECT_EQ(done->root, h.roots[n - 1]);
+        view = done->view;
+        map = *vmap;
+        ++checked;
+      }
     }
   }
   std::printf("contact monitoring: %d rounds verified\n", checked);
-  EXPECT_GT(checked, 3);
+  EXPECT_GT(checked, 10);
 }
 
 TEST(TreeAlgorithmsTest, OwnerInitAndMonitor) {
@@ -430,7 +434,8 @@ TEST(TreeAlgorithmsTest, WalkDistinguished) {
   const uint64_t n = h.state.size();
   ProofSession p = ProofSession::Prover(h.state, n, 0);
   ASSERT_TRUE(UpdateView(p).ok());
-  auto found = WalkDistinguished(p, kParams, std::nullopt, 10 * kParams.reasonable_monitoring_window);
+  auto found =
+      WalkDistinguished(p, kParams, std::nullopt, 10 * kParams.reasonable_monitoring_window);
   ASSERT_TRUE(found.ok());
   EXPECT_FALSE(found->empty());
   for (uint64_t x : *found) {

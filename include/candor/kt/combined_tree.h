@@ -97,8 +97,9 @@ class ProofSession {
   // view of size `old_size` (0: no view).
   static ProofSession Prover(const CombinedTreeSource& source, uint64_t tree_size,
                              uint64_t old_size);
-  // Verifier consumes `proof` for a tree of `tree_size` entries; `old` is the user's view (its
-  // size <= tree_size; CANDOR_CHECKed, callers compare sizes first).
+  // Verifier consumes `proof` (which must outlive the session) for a tree of `tree_size`
+  // entries; `old` is the user's view, copied (its size <= tree_size; CANDOR_CHECKed, callers
+  // compare sizes first).
   static ProofSession Verifier(const CombinedTreeProof& proof, uint64_t tree_size,
                                const TreeView& old);
 
@@ -148,9 +149,9 @@ class ProofSession {
   struct Entry {
     std::optional<uint64_t> timestamp;
     std::optional<HashValue> prefix_root;
-    bool retained = false;      // on the user's old frontier: not a leaf of `inclusion`
-    bool from_proof = false;    // timestamp came from the proof / source (a leaf of `inclusion`)
-    bool monitored = false;  // a monitoring ladder ran here
+    bool retained = false;    // on the user's old frontier: not a leaf of `inclusion`
+    bool from_proof = false;  // timestamp came from the proof / source (a leaf of `inclusion`)
+    bool monitored = false;   // a monitoring ladder ran here
     uint32_t monitored_version = 0;
   };
   // BeginPrefixProof opens the next PrefixProof (appended by a prover, consumed by a verifier)
@@ -169,7 +170,7 @@ class ProofSession {
 
   const CombinedTreeSource* source_ = nullptr;
   const CombinedTreeProof* proof_ = nullptr;
-  const TreeView* old_ = nullptr;
+  std::vector<HashValue> retained_subtrees_;
   uint64_t tree_size_ = 0;
   uint64_t old_size_ = 0;
   CombinedTreeProof out_;

@@ -55,8 +55,7 @@ using MonitoringMap = std::map<uint64_t, uint32_t>;
 // ContactMonitor advances `map` to the current tree. `owner_start` is set when run as part of
 // owner monitoring (the owner's advertised start position).
 Result<MonitoringMap> ContactMonitor(ProofSession& s, const TreeParams& params, MonitoringMap map,
-                                     std::optional<uint64_t> owner_start,
-                                     LabelVersions& versions);
+                                     std::optional<uint64_t> owner_start, LabelVersions& versions);
 
 // OwnerInitEntries lists the entries the first owner algorithm inspects: `start`, then the
 // entries on its direct path to its left, stopping before the first expired one. The session
@@ -83,16 +82,16 @@ struct OwnerMonitorOutcome {
 // OwnerMonitor runs the second owner algorithm from the owner's verified `start` (run
 // ContactMonitor with owner_start = start first, as Owner Monitoring does).
 Result<OwnerMonitorOutcome> OwnerMonitor(ProofSession& s, const TreeParams& params, uint64_t start,
-                              const ExpectedVersion& expected, const ProverStop& prover_stop,
-                              LabelVersions& versions);
+                                         const ExpectedVersion& expected,
+                                         const ProverStop& prover_stop, LabelVersions& versions);
 
 // LabelUpdate describes new versions of a label inserted at log entry `position`.
 struct LabelUpdate {
   uint64_t position = 0;
-  std::optional<uint32_t> previous_greatest;   // greatest version before this update
-  std::optional<uint64_t> previous_position;   // where previous_greatest was inserted
-  uint64_t owner_start = 0;                     // the owner's starting position
-  std::vector<uint32_t> new_versions;           // ascending, all created at `position`
+  std::optional<uint32_t> previous_greatest;  // greatest version before this update
+  std::optional<uint64_t> previous_position;  // where previous_greatest was inserted
+  uint64_t owner_start = 0;                   // the owner's starting position
+  std::vector<uint32_t> new_versions;         // ascending, all created at `position`
 };
 // UpdateCheck is what the owner retains after a verified update.
 struct UpdateCheck {

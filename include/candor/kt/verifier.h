@@ -42,11 +42,11 @@ struct ContactLabel {
 
 // OwnedLabel is a label this user owns.
 struct OwnedLabel {
-  uint64_t start = 0;                          // starting position (distinguished)
-  uint64_t verified = 0;                       // rightmost distinguished entry verified
-  std::map<uint32_t, KnownVersion> versions;   // every version, with commitment
-  std::map<uint64_t, uint32_t> greatest_at;    // position -> greatest version from there on
-  std::map<uint32_t, uint64_t> created_at;     // version -> position (versions after start)
+  uint64_t start = 0;                         // starting position (distinguished)
+  uint64_t verified = 0;                      // rightmost distinguished entry verified
+  std::map<uint32_t, KnownVersion> versions;  // every version, with commitment
+  std::map<uint64_t, uint32_t> greatest_at;   // position -> greatest version from there on
+  std::map<uint32_t, uint64_t> created_at;    // version -> position (versions after start)
   MonitoringMap monitor;
   std::optional<uint32_t> greatest() const;
   bool operator==(const OwnedLabel&) const = default;
@@ -56,8 +56,8 @@ struct OwnedLabel {
 // a Verify* call succeeded.
 struct ClientState {
   TreeView view;
-  HashValue root{};                  // log root at view.size
-  std::optional<TreeHead> head;      // last verified tree head
+  HashValue root{};              // log root at view.size
+  std::optional<TreeHead> head;  // last verified tree head
   std::map<Bytes, ContactLabel> contacts;
   std::map<Bytes, OwnedLabel> owned;
 
