@@ -230,9 +230,12 @@ Status ProofSession::EndPrefixProof(uint64_t position, size_t proof_index,
                             " without a commitment");
     }
   }
-  CANDOR_ASSIGN_OR_RETURN(PrefixEvaluation eval, EvaluatePrefixProof(proof, keys, commitments));
-  if (eval.included != outcomes) return KtVerifyFailed("prefix proof results are inconsistent");
-  return SetPrefixRoot(position, eval.root);
+  auto eval = EvaluatePrefixProof(proof, keys, commitments);
+  if (!eval.ok()) {
+    return KtVerifyFailed("prefix proof of entry " + std::to_string(position) + " does not verify");
+  }
+  if (eval->included != outcomes) return KtVerifyFailed("prefix proof results are inconsistent");
+  return SetPrefixRoot(position, eval->root);
 }
 
 Result<LadderResult> ProofSession::SearchLadder(uint64_t position, uint32_t target,
@@ -364,13 +367,17 @@ Result<ProofSession::Verified> ProofSession::FinishVerify() {
   if (next_root != proof_->prefix_roots.size()) {
     return KtVerifyFailed("proof has too many prefix roots");
   }
-  CANDOR_ASSIGN_OR_RETURN(
-      LogTreeView log,
-      VerifyLogInclusion(tree_size_, old_size_, retained_subtrees_, leaves, proof_->inclusion));
+  auto log =
+      VerifyLogInclusion(tree_size_, old_size_, retained_subtrees_, leaves, proof_->inclusion);
+  if (!log.ok()) {
+    return KtVerifyFailed(old_size_ > 0
+                              ? "log proof does not extend the retained view (fork or bad proof)"
+                              : "log inclusion proof does not verify");
+  }
   Verified out;
-  out.root = log.root;
+  out.root = log->root;
   out.view.size = tree_size_;
-  out.view.full_subtrees = std::move(log.full_subtrees);
+  out.view.full_subtrees = std::move(log->full_subtrees);
   for (uint64_t p : ImplicitFrontier(tree_size_)) {
     auto it = entries_.find(p);
     if (it == entries_.end() || !it->second.timestamp || !it->second.prefix_root) {

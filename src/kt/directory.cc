@@ -83,9 +83,11 @@ Status Directory::Apply(StoredEntry entry) {
   }
   std::vector<PrefixLeaf> leaves;
   leaves.reserve(entry.versions.size());
+  std::map<Bytes, uint32_t> added;  // versions of each label earlier in this entry
   for (const StoredVersion& v : entry.versions) {
-    Label& label = labels_[v.label];
-    if (v.version != label.versions.size()) {
+    auto it = labels_.find(v.label);
+    const size_t have = it == labels_.end() ? 0 : it->second.versions.size();
+    if (v.version != have + added[v.label]++) {
       return MakeError(Errc::kInternal, "kt: stored versions of a label are not consecutive");
     }
     UpdateValue update{v.value, UpdateSuffix{v.suffix_signature}};

@@ -260,9 +260,9 @@ Result<ClientState> Verifier::VerifyOwnerInit(const ClientState& state,
   return next;
 }
 
-Result<ClientState> Verifier::VerifyOwnerMonitor(const ClientState& state,
-                                                 const OwnerMonitorRequest& request,
-                                                 const OwnerMonitorResponse& response) const {
+Result<OwnerMonitorResult> Verifier::VerifyOwnerMonitor(
+    const ClientState& state, const OwnerMonitorRequest& request,
+    const OwnerMonitorResponse& response) const {
   auto it = state.owned.find(request.label);
   if (it == state.owned.end() || !SameEntries(request.entries, it->second.monitor) ||
       request.start != it->second.verified || request.greatest_version != it->second.greatest()) {
@@ -283,12 +283,14 @@ Result<ClientState> Verifier::VerifyOwnerMonitor(const ClientState& state,
   CANDOR_ASSIGN_OR_RETURN(
       OwnerMonitorOutcome walked,
       kt::OwnerMonitor(s, Params(), owned.verified, expected, nullptr, versions));
-  ClientState next = state;
-  CANDOR_TRY(Finish(s, response.full_tree_head, next));
-  OwnedLabel& mine = next.owned[request.label];
+  // The frontier's timestamps are all known by now, so this consumes nothing from the proof.
+  CANDOR_ASSIGN_OR_RETURN(std::optional<uint64_t> rightmost, RightmostDistinguished(s, Params()));
+  OwnerMonitorResult out{state, !rightmost || walked.verified >= *rightmost};
+  CANDOR_TRY(Finish(s, response.full_tree_head, out.state));
+  OwnedLabel& mine = out.state.owned[request.label];
   mine.monitor = std::move(map);
   mine.verified = walked.verified;
-  return next;
+  return out;
 }
 
 Result<UpdateResult> Verifier::VerifyUpdate(const ClientState& state, const UpdateRequest& request,
@@ -330,8 +332,13 @@ Result<UpdateResult> Verifier::VerifyUpdate(const ClientState& state, const Upda
     learned[ladder[i]] = KnownVersion{key, step.commitment};
   }
   for (size_t i = 0; i < created.size(); ++i) {
+    // A new version's VRF output comes with this response or, for version 0, with owner init.
     auto k = learned.find(created[i]);
-    if (k == learned.end()) return KtVerifyFailed("no VRF proof for a new version");
+    if (k == learned.end()) {
+      auto known = owned.versions.find(created[i]);
+      if (known == owned.versions.end()) return KtVerifyFailed("no VRF proof for a new version");
+      k = learned.emplace(created[i], KnownVersion{known->second.vrf_output, std::nullopt}).first;
+    }
     k->second.commitment =
         Commit(response.info[i].opening, request.label, created[i],
                UpdateValue{values[i].value, response.info[i].suffix}, config_.mode);

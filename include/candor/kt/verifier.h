@@ -85,6 +85,15 @@ struct UpdateResult {
   ClientState state;
 };
 
+// OwnerMonitorResult is a verified owner-monitoring round. `caught_up` is false when the
+// directory stopped before the rightmost distinguished entry, which an honest directory does when
+// the label has versions the owner does not know: fetch them with MakeUpdate(state, label, {})
+// and check them (they show up as UpdateResult::foreign_versions).
+struct OwnerMonitorResult {
+  ClientState state;
+  bool caught_up = false;
+};
+
 // Verifier checks responses of one directory, whose Configuration the user trusts (pinned).
 class Verifier {
  public:
@@ -116,9 +125,9 @@ class Verifier {
                                            const ContactMonitorResponse& response) const;
   Result<ClientState> VerifyOwnerInit(const ClientState& state, const OwnerInitRequest& request,
                                       const OwnerInitResponse& response) const;
-  Result<ClientState> VerifyOwnerMonitor(const ClientState& state,
-                                         const OwnerMonitorRequest& request,
-                                         const OwnerMonitorResponse& response) const;
+  Result<OwnerMonitorResult> VerifyOwnerMonitor(const ClientState& state,
+                                                const OwnerMonitorRequest& request,
+                                                const OwnerMonitorResponse& response) const;
   Result<UpdateResult> VerifyUpdate(const ClientState& state, const UpdateRequest& request,
                                     const UpdateResponse& response) const;
   // VerifyDistinguished returns the next state and the recent distinguished entries.
