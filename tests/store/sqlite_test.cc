@@ -23,6 +23,21 @@ Result<int64_t> CountRows(Database& db, const std::string& sql) {
   return s.ColumnInt64(0, "count");
 }
 
+TEST(SqliteTest, OpenSetsDurableSettings) {
+  const std::string path = TempDbPath("pragmas");
+  auto db = Database::Open(path);
+  ASSERT_TRUE(db.ok()) << db.error().ToString();
+  auto synchronous = CountRows(*db, "PRAGMA synchronous");
+  ASSERT_TRUE(synchronous.ok()) << synchronous.error().ToString();
+  EXPECT_EQ(*synchronous, 2);  // FULL
+  auto foreign_keys = CountRows(*db, "PRAGMA foreign_keys");
+  ASSERT_TRUE(foreign_keys.ok());
+  EXPECT_EQ(*foreign_keys, 1);
+  auto wal = CountRows(*db, "SELECT COUNT(*) FROM pragma_journal_mode WHERE journal_mode = 'wal'");
+  ASSERT_TRUE(wal.ok()) << wal.error().ToString();
+  EXPECT_EQ(*wal, 1);
+}
+
 TEST(SqliteTest, TransactionRollsBackUnlessCommitted) {
   const std::string path = TempDbPath("txn");
   auto db = Database::Open(path);
