@@ -1,7 +1,10 @@
 #include "candor/store/sqlite.h"
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <cstring>
 #include <limits>
 #include <string>
@@ -98,6 +101,25 @@ Database::~Database() {
 Status Database::Exec(std::string_view what, const std::string& sql) {
   const int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, nullptr);
   if (rc != SQLITE_OK) return SqliteError(db_, rc, what);
+  return OkStatus();
+}
+
+Status Database::SyncDirectory() {
+  const size_t slash = path_.rfind('/');
+  const std::string dir =
+      slash == std::string::npos ? "." : (slash == 0 ? "/" : path_.substr(0, slash));
+  const int fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) {
+    return MakeError(Errc::kUnavailable,
+                     "sqlite: open directory " + dir + ": " + std::strerror(errno));
+  }
+  const int rc = fsync(fd);
+  const int fsync_errno = errno;
+  close(fd);
+  if (rc != 0) {
+    return MakeError(Errc::kUnavailable,
+                     "sqlite: fsync directory " + dir + ": " + std::strerror(fsync_errno));
+  }
   return OkStatus();
 }
 

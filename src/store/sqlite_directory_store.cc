@@ -96,9 +96,9 @@ Result<int64_t> CountRows(Database& db, std::string_view what, std::string_view 
   return stmt.ColumnInt64(0, "COUNT(*)");
 }
 
-// CheckSchema creates the schema in an empty database, or checks that an existing one is ours
-// and of kSqliteSchemaVersion. Runs inside a write transaction.
-Status CheckSchema(Database& db) {
+// CheckSchema creates the schema in an empty database (setting `created`), or checks that an
+// existing one is ours and of kSqliteSchemaVersion. Runs inside a write transaction.
+Status CheckSchema(Database& db, bool& created) {
   CANDOR_ASSIGN_OR_RETURN(
       int64_t num, CountRows(db, "count schema objects", "SELECT COUNT(*) FROM sqlite_master"));
   if (num == 0) {
@@ -107,7 +107,9 @@ Status CheckSchema(Database& db) {
         Statement set,
         db.Prepare("set schema version", "INSERT INTO schema_version (version) VALUES (?1)"));
     CANDOR_TRY(set.BindInt64(1, kSqliteSchemaVersion));
-    return set.Run();
+    CANDOR_TRY(set.Run());
+    created = true;
+    return OkStatus();
   }
 
   CANDOR_ASSIGN_OR_RETURN(int64_t found,
@@ -153,8 +155,11 @@ Result<std::unique_ptr<SqliteDirectoryStore>> SqliteDirectoryStore::Open(const s
   CANDOR_ASSIGN_OR_RETURN(Database db, Database::Open(path));
   {
     CANDOR_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(db, Transaction::Mode::kWrite));
-    CANDOR_TRY(CheckSchema(db));
+    bool created = false;
+    CANDOR_TRY(CheckSchema(db, created));
     CANDOR_TRY(txn.Commit());
+    // A new file's directory entry must be durable before any entry is acknowledged.
+    if (created) CANDOR_TRY(db.SyncDirectory());
   }
   // The highest position, not COUNT(*): positions are gap-free from 0, and this reads one row.
   CANDOR_ASSIGN_OR_RETURN(

@@ -271,6 +271,33 @@ TEST(SqliteDirectoryStoreTest, ConflictsLeaveTheStoreUnchanged) {
   EXPECT_EQ(*fresh, e.versions[0]);
 }
 
+TEST(SqliteDirectoryStoreTest, LockedFileIsUnavailableAndWritesNothing) {
+  const std::string path = TempDbPath("locked");
+  auto store = OpenOrDie(path);
+  ASSERT_NE(store, nullptr);
+  const std::vector<StoredEntry> entries = SampleEntries();
+  for (const StoredEntry& e : entries) ASSERT_TRUE(store->AppendEntry(e).ok());
+  StoredEntry next;
+  next.position = entries.size();
+  next.versions.push_back(MakeVersion(Label("late"), 0, 8, 0, 60));
+  {
+    // Another connection holds the write lock for longer than the 5 s busy timeout.
+    auto other = Database::Open(path);
+    ASSERT_TRUE(other.ok()) << other.error().ToString();
+    auto txn = Transaction::Begin(*other, Transaction::Mode::kWrite);
+    ASSERT_TRUE(txn.ok()) << txn.error().ToString();
+    auto st = store->AppendEntry(next);
+    ASSERT_FALSE(st.ok());
+    EXPECT_EQ(st.error().code, Errc::kUnavailable) << st.error().ToString();
+    EXPECT_NE(st.error().message.find("begin write transaction"), std::string::npos)
+        << st.error().message;
+  }
+  auto count = store->EntryCount();
+  ASSERT_TRUE(count.ok());
+  EXPECT_EQ(*count, entries.size());
+  ASSERT_TRUE(store->AppendEntry(next).ok());
+}
+
 void WriteJunk(const std::string& path, size_t offset, size_t len) {
   const int fd = open(path.c_str(), O_WRONLY);
   ASSERT_GE(fd, 0);

@@ -48,6 +48,10 @@ class Database {
   // `what` names the statement in every error it later reports.
   Result<Statement> Prepare(std::string_view what, std::string_view sql);
 
+  // SyncDirectory fsyncs the directory that holds the database file, so that a file this
+  // connection created (and its WAL) stays linked after a power loss; kUnavailable on failure.
+  Status SyncDirectory();
+
   // path is the file this Database was opened on.
   const std::string& path() const { return path_; }
 

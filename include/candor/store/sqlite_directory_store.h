@@ -46,7 +46,8 @@ class SqliteDirectoryStore final : public kt::DirectoryStore {
   Result<uint64_t> EntryCount() override;
   // LoadEntries implements kt::DirectoryStore: it reads one consistent snapshot with two
   // cursors and holds one entry in memory at a time. A row that breaks the schema's invariants
-  // (a gap in positions, a field of the wrong size) is kMalformed naming the field.
+  // (a gap in positions, a field of the wrong size) is kMalformed naming the field. `visit` may
+  // read from this store (GetVersion) but not append to it.
   Status LoadEntries(const std::function<Status(kt::StoredEntry&&)>& visit) override;
   // GetVersion implements kt::DirectoryStore.
   Result<kt::StoredVersion> GetVersion(ByteView label, uint32_t version) override;
