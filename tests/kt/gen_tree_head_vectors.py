@@ -9,6 +9,7 @@ Ed25519. Keys come from fixed seeds, so the file is stable except for ECDSA sign
 nonces; any valid signature is a valid vector). Run: python3 tests/kt/gen_tree_head_vectors.py
 """
 import hashlib
+import hmac
 import json
 import struct
 from pathlib import Path
@@ -21,6 +22,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 OUT = Path(__file__).resolve().parent.parent / "vectors" / "kt" / "tree_head.json"
 
 P256, ED25519 = 1, 2
+KC = bytes.fromhex("d821f8790d97709796b4d7903357c3f5")
 CONTACT, MANAGEMENT, AUDITING = 1, 2, 3
 
 
@@ -152,12 +154,21 @@ def main():
             if mode == MANAGEMENT:
                 label, version, value = b"alice@example.com", 7, b"public key bytes"
                 utbs = cfg + opaque8(label) + u32(version) + opaque32(value)
+                signature = leaf.sign(utbs)
+                # CommitmentValue in thirdPartyManagement mode: the UpdateValue carries the
+                # UpdateSuffix signature<0..2^16-1>.
+                opening = seed("opening " + tag)[:16]
+                cv = (opening + opaque8(label) + u32(version) + opaque32(value) +
+                      opaque16(signature))
                 case["update"] = {
                     "label": label.hex(),
                     "version": version,
                     "value": value.hex(),
                     "update_tbs": utbs.hex(),
-                    "signature": leaf.sign(utbs).hex(),
+                    "signature": signature.hex(),
+                    "opening": opening.hex(),
+                    "commitment_value": cv.hex(),
+                    "commitment": hmac.new(KC, cv, hashlib.sha256).hexdigest(),
                 }
             cases.append(case)
     doc = {

@@ -395,6 +395,17 @@ TEST(KtTreeHeadTest, PythonSignedVectors) {
       EXPECT_EQ(HexEncode(tls::Encode(UpdateTBS{config, label, version, update.value})),
                 u.at("update_tbs").get<std::string>());
       EXPECT_TRUE(VerifyUpdate(config, label, version, update).ok());
+      // The commitment to the signed UpdateValue (suffix included) in this mode.
+      const Bytes opening = Hex(u.at("opening").get<std::string>());
+      CommitmentValue cv;
+      ASSERT_EQ(opening.size(), cv.opening.size());
+      std::copy(opening.begin(), opening.end(), cv.opening.begin());
+      cv.label = label;
+      cv.version = version;
+      cv.update = update;
+      EXPECT_EQ(HexEncode(EncodeIn(cv, config.mode)), u.at("commitment_value").get<std::string>());
+      EXPECT_EQ(HexEncode(Commit(opening, label, version, update, config.mode)),
+                u.at("commitment").get<std::string>());
     }
     if (!had_failure && !HasFailure()) ++num_passed;
   }
