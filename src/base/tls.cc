@@ -67,6 +67,11 @@ Result<ByteView> Reader::Opaque16(std::string_view field) {
   return Fixed(len, field);
 }
 
+Result<ByteView> Reader::Opaque32(std::string_view field) {
+  CANDOR_ASSIGN_OR_RETURN(uint32_t len, U32(field));
+  return Fixed(len, field);
+}
+
 Result<Reader> Reader::VectorV(std::string_view field) {
   CANDOR_ASSIGN_OR_RETURN(ByteView body, OpaqueV(field));
   return Reader(body);
@@ -126,6 +131,12 @@ void Writer::Opaque8(ByteView bytes) {
 void Writer::Opaque16(ByteView bytes) {
   CANDOR_CHECK(bytes.size() <= 0xffff);
   U16(static_cast<uint16_t>(bytes.size()));
+  Raw(bytes);
+}
+
+void Writer::Opaque32(ByteView bytes) {
+  CANDOR_CHECK(bytes.size() <= 0xffffffffu);
+  U32(static_cast<uint32_t>(bytes.size()));
   Raw(bytes);
 }
 

@@ -6,6 +6,7 @@
 #include <openssl/obj_mac.h>
 #include <openssl/param_build.h>
 
+#include <algorithm>
 #include <optional>
 #include <string>
 
@@ -206,6 +207,73 @@ Status SignatureVerify(SignatureScheme scheme, ByteView public_key, ByteView mes
     return VerifyFailed();
   }
   return OkStatus();
+}
+
+namespace {
+
+// EcdsaScalarSize returns the byte size of r and s for an ECDSA scheme.
+Result<size_t> EcdsaScalarSize(SignatureScheme scheme) {
+  CANDOR_ASSIGN_OR_RETURN(SchemeParams p, Params(scheme));
+  if (!p.is_ec) return MakeError(Errc::kInvalidArgument, "ECDSA signature: not an ECDSA scheme");
+  return p.private_key_len;
+}
+
+}  // namespace
+
+Result<Bytes> EcdsaSignatureToRaw(SignatureScheme scheme, ByteView der) {
+  CANDOR_ASSIGN_OR_RETURN(size_t scalar_len, EcdsaScalarSize(scheme));
+  if (der.empty() || der.size() > 4 * scalar_len + 16) {
+    return MakeError(Errc::kMalformed, "ECDSA signature: bad DER length");
+  }
+  const uint8_t* in = der.data();
+  OsslPtr<ECDSA_SIG> sig(d2i_ECDSA_SIG(nullptr, &in, static_cast<long>(der.size())));
+  if (sig == nullptr || in != der.data() + der.size()) {
+    ERR_clear_error();
+    return MakeError(Errc::kMalformed, "ECDSA signature: not a DER Ecdsa-Sig-Value");
+  }
+  // Strict DER: the parsed value must re-encode to exactly the input.
+  unsigned char* reencoded = nullptr;
+  const int reencoded_len = i2d_ECDSA_SIG(sig.get(), &reencoded);
+  CANDOR_CHECK(reencoded_len > 0);
+  const bool same = static_cast<size_t>(reencoded_len) == der.size() &&
+                    std::equal(der.begin(), der.end(), reencoded);
+  OPENSSL_free(reencoded);
+  if (!same) return MakeError(Errc::kMalformed, "ECDSA signature: not strict DER");
+  const BIGNUM* r = nullptr;
+  const BIGNUM* s = nullptr;
+  ECDSA_SIG_get0(sig.get(), &r, &s);
+  Bytes out(2 * scalar_len);
+  const int len = static_cast<int>(scalar_len);
+  if (BN_is_negative(r) != 0 || BN_is_negative(s) != 0 || BN_bn2binpad(r, out.data(), len) != len ||
+      BN_bn2binpad(s, out.data() + scalar_len, len) != len) {
+    ERR_clear_error();
+    return MakeError(Errc::kMalformed, "ECDSA signature: integer too large for the curve");
+  }
+  return out;
+}
+
+Result<Bytes> EcdsaSignatureFromRaw(SignatureScheme scheme, ByteView raw) {
+  CANDOR_ASSIGN_OR_RETURN(size_t scalar_len, EcdsaScalarSize(scheme));
+  if (raw.size() != 2 * scalar_len) {
+    return MakeError(Errc::kMalformed, "ECDSA signature: r||s length " +
+                                           std::to_string(raw.size()) +
+                                           " != " + std::to_string(2 * scalar_len));
+  }
+  const int len = static_cast<int>(scalar_len);
+  OsslPtr<BIGNUM> r(BN_bin2bn(raw.data(), len, nullptr));
+  OsslPtr<BIGNUM> s(BN_bin2bn(raw.data() + scalar_len, len, nullptr));
+  CANDOR_CHECK(r != nullptr && s != nullptr);
+  OsslPtr<ECDSA_SIG> sig(ECDSA_SIG_new());
+  CANDOR_CHECK(sig != nullptr);
+  CANDOR_CHECK(ECDSA_SIG_set0(sig.get(), r.get(), s.get()) == 1);
+  (void)r.release();  // owned by `sig` now
+  (void)s.release();
+  unsigned char* der = nullptr;
+  const int der_len = i2d_ECDSA_SIG(sig.get(), &der);
+  CANDOR_CHECK(der_len > 0);
+  Bytes out(der, der + der_len);
+  OPENSSL_free(der);
+  return out;
 }
 
 }  // namespace candor::crypto

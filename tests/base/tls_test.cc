@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+
 namespace candor::tls {
 namespace {
 
@@ -97,6 +99,30 @@ TEST(TlsTest, TruncationErrorNamesField) {
   auto v = r.OpaqueV("LeafNode.signature_key");
   ASSERT_FALSE(v.ok());
   EXPECT_EQ(v.error().message, "LeafNode.signature_key: length 5 > 2 remaining");
+}
+
+TEST(TlsTest, Opaque32RoundTripAndBounds) {
+  Writer w;
+  const Bytes payload = {0xaa, 0xbb};
+  w.Opaque32(payload);
+  const Bytes wire = w.Take();
+  EXPECT_EQ(wire, (Bytes{0, 0, 0, 2, 0xaa, 0xbb}));
+  Reader r(wire);
+  auto v = r.Opaque32("value");
+  ASSERT_TRUE(v.ok());
+  EXPECT_EQ(Bytes(v->begin(), v->end()), payload);
+  EXPECT_TRUE(r.ExpectEnd().ok());
+  // Every truncation, and a length larger than the input, is kMalformed naming the field.
+  for (size_t cut = 0; cut < wire.size(); ++cut) {
+    Reader t(ByteView(wire).first(cut));
+    auto bad = t.Opaque32("value");
+    ASSERT_FALSE(bad.ok()) << cut;
+    EXPECT_EQ(bad.error().code, Errc::kMalformed);
+    EXPECT_NE(bad.error().message.find("value"), std::string::npos);
+  }
+  const Bytes huge = {0xff, 0xff, 0xff, 0xff, 1};
+  Reader h(huge);
+  EXPECT_FALSE(h.Opaque32().ok());
 }
 
 }  // namespace

@@ -197,5 +197,67 @@ TEST(SignatureTest, MovedKeyStillSigns) {
       SignatureVerify(SignatureScheme::kEd25519, pk, AsBytes("m"), moved.Sign(AsBytes("m"))).ok());
 }
 
+// The RFC 6979 A.2.5 P-256/SHA-256 "sample" signature in DER and in r||s form.
+TEST(SignatureTest, EcdsaRawConversionKnownAnswer) {
+  const Bytes der = Hex(
+      "3046022100efd48b2aacb6a8fd1140dd9cd45e81d69d2c877b56aaf991c34d0ea84eaf3716022100f7cb1c942d"
+      "657c41d436c7a1b6e29f65f3e900dbb9aff4064dc4ab2f843acda8");
+  const Bytes raw = Hex(
+      "efd48b2aacb6a8fd1140dd9cd45e81d69d2c877b56aaf991c34d0ea84eaf3716f7cb1c942d657c41d436c7a1b6"
+      "e29f65f3e900dbb9aff4064dc4ab2f843acda8");
+  auto to_raw = EcdsaSignatureToRaw(SignatureScheme::kEcdsaSecp256r1Sha256, der);
+  ASSERT_TRUE(to_raw.ok());
+  EXPECT_EQ(*to_raw, raw);
+  auto to_der = EcdsaSignatureFromRaw(SignatureScheme::kEcdsaSecp256r1Sha256, raw);
+  ASSERT_TRUE(to_der.ok());
+  EXPECT_EQ(*to_der, der);
+}
+
+TEST(SignatureTest, EcdsaRawConversionRoundTripsFreshSignatures) {
+  for (SignatureScheme scheme :
+       {SignatureScheme::kEcdsaSecp256r1Sha256, SignatureScheme::kEcdsaSecp384r1Sha384,
+        SignatureScheme::kEcdsaSecp521r1Sha512}) {
+    const auto key = SignaturePrivateKey::Generate(scheme);
+    for (int i = 0; i < 8; ++i) {  // some signatures have short r or s: padding is exercised
+      const Bytes der = key.Sign(AsBytes("m"));
+      auto raw = EcdsaSignatureToRaw(scheme, der);
+      ASSERT_TRUE(raw.ok());
+      EXPECT_EQ(raw->size(), 2 * key.private_key().size());
+      auto back = EcdsaSignatureFromRaw(scheme, *raw);
+      ASSERT_TRUE(back.ok());
+      EXPECT_EQ(*back, der);
+      EXPECT_TRUE(SignatureVerify(scheme, key.public_key(), AsBytes("m"), *back).ok());
+    }
+  }
+}
+
+TEST(SignatureTest, EcdsaRawConversionRejectsBadInput) {
+  const auto p256 = SignatureScheme::kEcdsaSecp256r1Sha256;
+  const Bytes der = Hex(
+      "3046022100efd48b2aacb6a8fd1140dd9cd45e81d69d2c877b56aaf991c34d0ea84eaf3716022100f7cb1c942d"
+      "657c41d436c7a1b6e29f65f3e900dbb9aff4064dc4ab2f843acda8");
+  Bytes trailing = der;
+  trailing.push_back(0);
+  EXPECT_EQ(EcdsaSignatureToRaw(p256, trailing).error().code, Errc::kMalformed);
+  Bytes long_form = {0x30, 0x81, 0x46};
+  long_form.insert(long_form.end(), der.begin() + 2, der.end());
+  EXPECT_EQ(EcdsaSignatureToRaw(p256, long_form).error().code, Errc::kMalformed);
+  for (size_t cut = 0; cut < der.size(); ++cut) {
+    EXPECT_EQ(EcdsaSignatureToRaw(p256, ByteView(der).first(cut)).error().code, Errc::kMalformed)
+        << cut;
+  }
+  // A 33-byte r (valid DER, too large for P-256) is refused.
+  const Bytes big_r =
+      Hex("30270222010000000000000000000000000000000000000000000000000000000000000000010201"
+          "01");
+  EXPECT_EQ(EcdsaSignatureToRaw(p256, big_r).error().code, Errc::kMalformed);
+  EXPECT_EQ(EcdsaSignatureFromRaw(p256, Bytes(63)).error().code, Errc::kMalformed);
+  EXPECT_EQ(EcdsaSignatureFromRaw(p256, Bytes(65)).error().code, Errc::kMalformed);
+  EXPECT_EQ(EcdsaSignatureFromRaw(SignatureScheme::kEd25519, Bytes(64)).error().code,
+            Errc::kInvalidArgument);
+  EXPECT_EQ(EcdsaSignatureToRaw(SignatureScheme::kEd25519, der).error().code,
+            Errc::kInvalidArgument);
+}
+
 }  // namespace
 }  // namespace candor::crypto

@@ -37,6 +37,8 @@ class Reader {
   // Opaque8 / Opaque16 read vectors with a 1- or 2-byte length prefix.
   Result<ByteView> Opaque8(std::string_view field = "opaque<1..2^8-1>");
   Result<ByteView> Opaque16(std::string_view field = "opaque<1..2^16-1>");
+  // Opaque32 reads a vector with a 4-byte length prefix (a length over the input is kMalformed).
+  Result<ByteView> Opaque32(std::string_view field = "opaque<1..2^32-1>");
   // VectorV returns a sub-reader over the body of a varint-prefixed vector.
   Result<Reader> VectorV(std::string_view field = "vector<V>");
   // Optional reads the presence byte of `optional<T>`; anything but 0 or 1 is kMalformed.
@@ -65,6 +67,8 @@ class Writer {
   // Opaque8 / Opaque16 write a 1- or 2-byte length prefix; the length must fit (checked).
   void Opaque8(ByteView bytes);
   void Opaque16(ByteView bytes);
+  // Opaque32 writes a 4-byte length prefix; the length must fit (checked).
+  void Opaque32(ByteView bytes);
 
   const Bytes& bytes() const { return out_; }
   Bytes Take() { return std::move(out_); }

@@ -60,4 +60,15 @@ class SignaturePrivateKey {
 Status SignatureVerify(SignatureScheme scheme, ByteView public_key, ByteView message,
                        ByteView signature);
 
+// EcdsaSignatureToRaw converts a DER Ecdsa-Sig-Value into the fixed r||s form (each integer
+// big-endian, padded to the curve's scalar size: 32, 48 or 66 bytes), as KEYTRANS and JOSE
+// encode ECDSA signatures. Only strict DER without trailing bytes is accepted; anything else, or
+// an integer that does not fit the scalar size, is kMalformed. A non-ECDSA scheme is
+// kInvalidArgument.
+Result<Bytes> EcdsaSignatureToRaw(SignatureScheme scheme, ByteView der);
+
+// EcdsaSignatureFromRaw converts r||s (exactly twice the scalar size) into the DER form that
+// SignatureVerify takes. A wrong length is kMalformed; a non-ECDSA scheme is kInvalidArgument.
+Result<Bytes> EcdsaSignatureFromRaw(SignatureScheme scheme, ByteView raw);
+
 }  // namespace candor::crypto
