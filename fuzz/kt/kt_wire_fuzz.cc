@@ -2,9 +2,12 @@
 // crash; a decode either fails with kMalformed and a message, or succeeds, re-encodes to exactly
 // the input and decodes again to an equal value.
 //
+// Selector 30 checks the P-256 signature conversion DER <-> r||s instead.
+//
 // Input: byte 0 selects the struct, byte 1 the context (deployment mode = 1 + b % 3, VRF.Np = 80
 // or 81 by (b / 3) % 2, and for SearchResponse whether the request had a version, (b / 6) % 2);
 // the rest is the encoding.
+#include "candor/crypto/signature.h"
 #include "candor/kt/messages.h"
 #include "candor/kt/tree_head.h"
 #include "candor/kt/update_value.h"
@@ -41,11 +44,25 @@ void CheckSearchResponse(ByteView input, const WireContext& ctx, bool request_ha
   FUZZ_REQUIRE(twice.ok() && *twice == *decoded);
 }
 
+// CheckEcdsaRaw: the P-256 DER <-> r||s conversion KT signatures use. Accepted DER converts to
+// 64 bytes that convert back to exactly the input (strict DER only).
+void CheckEcdsaRaw(ByteView input) {
+  constexpr auto kP256 = crypto::SignatureScheme::kEcdsaSecp256r1Sha256;
+  auto raw = crypto::EcdsaSignatureToRaw(kP256, input);
+  if (!raw.ok()) {
+    FUZZ_REQUIRE(raw.error().code == Errc::kMalformed);
+    return;
+  }
+  FUZZ_REQUIRE(raw->size() == 64);
+  auto der = crypto::EcdsaSignatureFromRaw(kP256, *raw);
+  FUZZ_REQUIRE(der.ok() && fuzz::SameBytes(*der, input));
+}
+
 void Run(uint8_t selector, uint8_t context, ByteView in) {
   const auto mode = static_cast<DeploymentMode>(1 + context % 3);
   const WireContext ctx{mode, (context / 3) % 2 == 0 ? size_t{80} : size_t{81}};
   const bool request_had_version = (context / 6) % 2 == 1;
-  switch (selector % 30) {
+  switch (selector % 31) {
     case 0:
       return CheckRoundTrip<Configuration>(in);
     case 1:
@@ -104,8 +121,10 @@ void Run(uint8_t selector, uint8_t context, ByteView in) {
       return CheckRoundTrip<Credential>(in, ctx);
     case 28:
       return CheckRoundTrip<CredentialUpdate>(in);
-    default:
+    case 29:
       return CheckRoundTrip<AuditorUpdate>(in);
+    default:
+      return CheckEcdsaRaw(in);
   }
 }
 

@@ -122,6 +122,10 @@ SEEDS = {
     "credential_update": (28, CONTACT, FULL_CTP),
     "auditor_update": (29, CONTACT, u64(1) + u16(1) + h(2) + h(3) + u16(1) + h(4) + h(5) +
                        PREFIX_PROOF),
+    # RFC 6979 A.2.5 P-256/SHA-256 "sample" signature, DER.
+    "ecdsa_der": (30, CONTACT, bytes.fromhex(
+        "3046022100efd48b2aacb6a8fd1140dd9cd45e81d69d2c877b56aaf991c34d0ea84eaf3716022100f7cb1c94"
+        "2d657c41d436c7a1b6e29f65f3e900dbb9aff4064dc4ab2f843acda8")),
 }
 
 

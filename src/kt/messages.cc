@@ -15,6 +15,7 @@ using internal::ReadHash;
 
 namespace {
 
+// Own copies a view returned by the reader into owned bytes.
 Bytes Own(ByteView view) { return {view.begin(), view.end()}; }
 
 // ReadLabel reads `opaque label<0..2^8-1>`.

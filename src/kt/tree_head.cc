@@ -22,7 +22,7 @@ Result<DeploymentMode> DecodeDeploymentMode(tls::Reader& r, std::string_view fie
 
 namespace {
 
-// OpaqueBytes reads `opaque field<0..2^16-1>` into owned bytes.
+// ReadOpaque16 reads `opaque field<0..2^16-1>` into owned bytes.
 Result<Bytes> ReadOpaque16(tls::Reader& r, std::string_view field) {
   CANDOR_ASSIGN_OR_RETURN(ByteView view, r.Opaque16(field));
   return Bytes(view.begin(), view.end());

@@ -8,7 +8,7 @@
 namespace candor::kt {
 namespace {
 
-// ReadBytes copies a view returned by the reader into owned bytes.
+// Own copies a view returned by the reader into owned bytes.
 Bytes Own(ByteView view) { return {view.begin(), view.end()}; }
 
 // ReadOpening reads `opaque opening[Nc]`.

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string_view>
 
 #include "candor/base/bytes.h"
 #include "candor/base/result.h"
