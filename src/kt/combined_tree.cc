@@ -199,9 +199,9 @@ Result<bool> ProofSession::LookupOutcome(uint64_t position, const Hash32& key, s
 Status ProofSession::SetPrefixRoot(uint64_t position, const HashValue& root) {
   Entry& e = entries_[position];
   if (e.prefix_root && *e.prefix_root != root) {
-    return KtVerifyFailed(
-        "prefix tree root of entry " + std::to_string(position) +
-        (e.retained ? " differs from the retained one" : " differs between two prefix proofs"));
+    return KtVerifyFailed("prefix tree root of entry " + std::to_string(position) +
+                          (e.retained ? " differs from the retained one (fork)"
+                                      : " differs between two prefix proofs"));
   }
   e.prefix_root = root;
   return OkStatus();
@@ -226,8 +226,9 @@ Status ProofSession::EndPrefixProof(uint64_t position, size_t proof_index,
     if (!outcomes[i]) continue;
     commitments[i] = versions.Commitment(looked[i]);
     if (!commitments[i]) {
-      return KtVerifyFailed("inclusion of version " + std::to_string(looked[i]) +
-                            " without a commitment");
+      return KtVerifyFailed("prefix proof shows version " + std::to_string(looked[i]) +
+                            ", which this user was never shown (for an owner: a version it did "
+                            "not create)");
     }
   }
   auto eval = EvaluatePrefixProof(proof, keys, commitments);

@@ -57,6 +57,16 @@ std::optional<uint32_t> OwnedLabel::greatest() const {
   return g;
 }
 
+Status CheckPeerView(const ClientState& mine, uint64_t peer_size, const HashValue& peer_root) {
+  if (mine.view.size == 0 || peer_size != mine.view.size) {
+    return Misuse("views of different sizes cannot be compared directly");
+  }
+  if (peer_root != mine.root) {
+    return KtVerifyFailed("fork: another user verified a different tree of the same size");
+  }
+  return OkStatus();
+}
+
 Result<Verifier> Verifier::Create(Configuration config, Clock clock) {
   CANDOR_TRY(ValidateConfiguration(config));
   if (config.mode != DeploymentMode::contactMonitoring) {
@@ -137,7 +147,10 @@ Status Verifier::Finish(ProofSession& session, const FullTreeHead& head, ClientS
   CANDOR_ASSIGN_OR_RETURN(ProofSession::Verified done, session.FinishVerify());
   if (head.head_type == FullTreeHeadType::updated) {
     if (!VerifyTreeHead(config_, head.tree_head, done.root).ok()) {
-      return KtVerifyFailed("tree head signature does not verify over the proven root");
+      return KtVerifyFailed(next.view.size > 0
+                                ? "tree head does not verify over the root proven from the "
+                                  "retained view (fork, or a forged head)"
+                                : "tree head signature does not verify over the proven root");
     }
     next.head = head.tree_head;
   } else if (done.root != next.root) {

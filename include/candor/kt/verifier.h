@@ -94,6 +94,13 @@ struct OwnerMonitorResult {
   bool caught_up = false;
 };
 
+// CheckPeerView compares this user's verified view with a (size, root) pair another user verified
+// and shared over a channel the directory does not control (draft §"Detecting Forks"). At equal
+// sizes the roots must be equal: a difference proves the directory showed the two users
+// different trees (kVerifyFailed naming the fork). Views of different sizes cannot be compared
+// without a consistency proof: kInvalidArgument (exchange again once both caught up).
+Status CheckPeerView(const ClientState& mine, uint64_t peer_size, const HashValue& peer_root);
+
 // Verifier checks responses of one directory, whose Configuration the user trusts (pinned).
 class Verifier {
  public:
