@@ -536,28 +536,50 @@ Result<HpkeContext> HpkeSetup::SetupR(ByteView enc, ByteView sk_r, ByteView info
 
 Result<HpkeCiphertext> HpkeSealBase(const HpkeSuite& suite, ByteView pk_r, ByteView info,
                                     ByteView aad, ByteView plaintext) {
-  CANDOR_ASSIGN_OR_RETURN(HpkeSenderContext sender, HpkeSetup(suite).SetupS(pk_r, info));
-  CANDOR_ASSIGN_OR_RETURN(Bytes ct, sender.context.Seal(aad, plaintext));
-  return HpkeCiphertext{std::move(sender.enc), std::move(ct)};
+  CANDOR_ASSIGN_OR_RETURN(HpkeBaseSealer sealer, HpkeBaseSealer::Create(suite, info));
+  return sealer.Seal(pk_r, aad, plaintext);
 }
 
 Result<HpkeBaseSealer> HpkeBaseSealer::Create(const HpkeSuite& suite, ByteView info) {
   CANDOR_TRY(CheckSuite(suite));
+  CANDOR_ASSIGN_OR_RETURN(HashId kdf, KdfHash(suite.kdf));
+  // §5.1 key_schedule_context = concat(mode, psk_id_hash, info_hash); in Base mode psk_id is
+  // empty, so the whole context depends on `info` alone.
   CANDOR_ASSIGN_OR_RETURN(Bytes info_hash, InfoHash(suite, info));
-  return HpkeBaseSealer(suite, std::move(info_hash));
+  SecretBytes psk_id_hash = LabeledExtract(kdf, HpkeSuiteId(suite), {}, "psk_id_hash", {});
+  Bytes key_schedule_context = {static_cast<uint8_t>(HpkeMode::kBase)};
+  Append(key_schedule_context, psk_id_hash.view());
+  Append(key_schedule_context, info_hash);
+  return HpkeBaseSealer(suite, std::move(key_schedule_context));
 }
 
 Result<HpkeCiphertext> HpkeBaseSealer::Seal(ByteView pk_r, ByteView aad, ByteView plaintext) const {
   CANDOR_ASSIGN_OR_RETURN(KemParams p, Params(suite_.kem));
   SecretBytes ikm_e(p.n_sk);
   FillRandom(ikm_e.data(), ikm_e.size());
-  CANDOR_ASSIGN_OR_RETURN(EncapResult encap, Encap(suite_.kem, p, pk_r, {}, ikm_e.view()));
-  CANDOR_ASSIGN_OR_RETURN(ScheduleOutput ks,
-                          KeyScheduleFromInfoHash(suite_, HpkeMode::kBase,
-                                                  encap.shared_secret.view(), info_hash_, {}, {}));
-  HpkeContext context(suite_, std::move(ks.key), std::move(ks.base_nonce),
-                      std::move(ks.exporter_secret));
-  CANDOR_ASSIGN_OR_RETURN(Bytes ct, context.Seal(aad, plaintext));
+  return SealDeterministic(pk_r, ikm_e.view(), aad, plaintext);
+}
+
+Result<HpkeCiphertext> HpkeBaseSealer::SealDeterministic(ByteView pk_r, ByteView ikm_e,
+                                                         ByteView aad, ByteView plaintext) const {
+  if (suite_.aead == AeadId::kExportOnly) {
+    return MakeError(Errc::kInvalidArgument, "HPKE: Seal on an export-only context");
+  }
+  CANDOR_ASSIGN_OR_RETURN(KemParams p, Params(suite_.kem));
+  CANDOR_ASSIGN_OR_RETURN(HashId kdf, KdfHash(suite_.kdf));
+  CANDOR_ASSIGN_OR_RETURN(EncapResult encap, Encap(suite_.kem, p, pk_r, {}, ikm_e));
+  // §5.1 KeySchedule with psk = "", less exporter_secret, which a single Seal never uses; the
+  // first message's nonce is base_nonce itself (§5.2, seq = 0).
+  const Bytes suite_id = HpkeSuiteId(suite_);
+  SecretBytes secret = LabeledExtract(kdf, suite_id, encap.shared_secret.view(), "secret", {});
+  CANDOR_ASSIGN_OR_RETURN(SecretBytes key,
+                          LabeledExpand(kdf, suite_id, secret.view(), "key", key_schedule_context_,
+                                        AeadKeySize(suite_.aead)));
+  CANDOR_ASSIGN_OR_RETURN(SecretBytes base_nonce,
+                          LabeledExpand(kdf, suite_id, secret.view(), "base_nonce",
+                                        key_schedule_context_, NonceSize(suite_.aead)));
+  CANDOR_ASSIGN_OR_RETURN(Bytes ct,
+                          AeadSeal(suite_.aead, key.view(), base_nonce.view(), aad, plaintext));
   return HpkeCiphertext{std::move(encap.enc), std::move(ct)};
 }
 
