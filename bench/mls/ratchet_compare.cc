@@ -65,7 +65,7 @@ constexpr size_t kMessageLen = 100;
 constexpr size_t kBatch = 256;
 
 [[noreturn]] void Die(const std::string& what) {
-  std::fprintf(stderr, "ratchet_compare: %s\n", what.c_str());
+  (void)std::fprintf(stderr, "ratchet_compare: %s\n", what.c_str());
   std::exit(1);
 }
 
@@ -505,7 +505,7 @@ int SgCipher(signal_buffer** output, int cipher, const uint8_t* key, size_t key_
                   EVP_CipherFinal_ex(ctx, out.data() + len1, &len2) == 1;
   EVP_CIPHER_CTX_free(ctx);
   if (!ok) return SG_ERR_UNKNOWN;
-  *output = signal_buffer_create(out.data(), static_cast<size_t>(len1 + len2));
+  *output = signal_buffer_create(out.data(), static_cast<size_t>(len1) + static_cast<size_t>(len2));
   return *output != nullptr ? SG_SUCCESS : SG_ERR_NOMEM;
 }
 
@@ -951,7 +951,7 @@ int main(int argc, char** argv) {
   cpu_set_t one;
   CPU_ZERO(&one);
   CPU_SET(0, &one);
-  if (sched_setaffinity(0, sizeof(one), &one) != 0) std::fprintf(stderr, "not pinned\n");
+  if (sched_setaffinity(0, sizeof(one), &one) != 0) (void)std::fprintf(stderr, "not pinned\n");
   uint8_t major = 0, minor = 0, patch = 0;
   olm_get_library_version(&major, &minor, &patch);
   std::printf("libolm %u.%u.%u; one CPU; %zu-byte messages\n", major, minor, patch, kMessageLen);
