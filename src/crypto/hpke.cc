@@ -534,6 +534,43 @@ Result<HpkeContext> HpkeSetup::SetupR(ByteView enc, ByteView sk_r, ByteView info
                      std::move(ks.exporter_secret));
 }
 
+namespace {
+
+// BaseKeyScheduleContext is §5.1 key_schedule_context = concat(mode, psk_id_hash, info_hash)
+// for Base mode, where psk_id is empty, so it depends on `info` alone.
+Result<Bytes> BaseKeyScheduleContext(const HpkeSuite& suite, ByteView info) {
+  CANDOR_ASSIGN_OR_RETURN(HashId kdf, KdfHash(suite.kdf));
+  CANDOR_ASSIGN_OR_RETURN(Bytes info_hash, InfoHash(suite, info));
+  SecretBytes psk_id_hash = LabeledExtract(kdf, HpkeSuiteId(suite), {}, "psk_id_hash", {});
+  Bytes key_schedule_context = {static_cast<uint8_t>(HpkeMode::kBase)};
+  Append(key_schedule_context, psk_id_hash.view());
+  Append(key_schedule_context, info_hash);
+  return key_schedule_context;
+}
+
+// SingleShotKeys are the AEAD key and the seq-0 nonce of a single-shot message.
+struct SingleShotKeys {
+  SecretBytes key;
+  SecretBytes nonce;
+};
+
+// SingleShotSchedule is §5.1 KeySchedule with psk = "" less exporter_secret, which a single-shot
+// Seal or Open never uses; the first message's nonce is base_nonce itself (§5.2, seq = 0).
+Result<SingleShotKeys> SingleShotSchedule(const HpkeSuite& suite, ByteView shared_secret,
+                                          ByteView key_schedule_context) {
+  CANDOR_ASSIGN_OR_RETURN(HashId kdf, KdfHash(suite.kdf));
+  const Bytes suite_id = HpkeSuiteId(suite);
+  SecretBytes secret = LabeledExtract(kdf, suite_id, shared_secret, "secret", {});
+  SingleShotKeys out;
+  CANDOR_ASSIGN_OR_RETURN(out.key, LabeledExpand(kdf, suite_id, secret.view(), "key",
+                                                 key_schedule_context, AeadKeySize(suite.aead)));
+  CANDOR_ASSIGN_OR_RETURN(out.nonce, LabeledExpand(kdf, suite_id, secret.view(), "base_nonce",
+                                                   key_schedule_context, NonceSize(suite.aead)));
+  return out;
+}
+
+}  // namespace
+
 Result<HpkeCiphertext> HpkeSealBase(const HpkeSuite& suite, ByteView pk_r, ByteView info,
                                     ByteView aad, ByteView plaintext) {
   CANDOR_ASSIGN_OR_RETURN(HpkeBaseSealer sealer, HpkeBaseSealer::Create(suite, info));
@@ -542,14 +579,7 @@ Result<HpkeCiphertext> HpkeSealBase(const HpkeSuite& suite, ByteView pk_r, ByteV
 
 Result<HpkeBaseSealer> HpkeBaseSealer::Create(const HpkeSuite& suite, ByteView info) {
   CANDOR_TRY(CheckSuite(suite));
-  CANDOR_ASSIGN_OR_RETURN(HashId kdf, KdfHash(suite.kdf));
-  // §5.1 key_schedule_context = concat(mode, psk_id_hash, info_hash); in Base mode psk_id is
-  // empty, so the whole context depends on `info` alone.
-  CANDOR_ASSIGN_OR_RETURN(Bytes info_hash, InfoHash(suite, info));
-  SecretBytes psk_id_hash = LabeledExtract(kdf, HpkeSuiteId(suite), {}, "psk_id_hash", {});
-  Bytes key_schedule_context = {static_cast<uint8_t>(HpkeMode::kBase)};
-  Append(key_schedule_context, psk_id_hash.view());
-  Append(key_schedule_context, info_hash);
+  CANDOR_ASSIGN_OR_RETURN(Bytes key_schedule_context, BaseKeyScheduleContext(suite, info));
   return HpkeBaseSealer(suite, std::move(key_schedule_context));
 }
 
@@ -566,27 +596,27 @@ Result<HpkeCiphertext> HpkeBaseSealer::SealDeterministic(ByteView pk_r, ByteView
     return MakeError(Errc::kInvalidArgument, "HPKE: Seal on an export-only context");
   }
   CANDOR_ASSIGN_OR_RETURN(KemParams p, Params(suite_.kem));
-  CANDOR_ASSIGN_OR_RETURN(HashId kdf, KdfHash(suite_.kdf));
   CANDOR_ASSIGN_OR_RETURN(EncapResult encap, Encap(suite_.kem, p, pk_r, {}, ikm_e));
-  // §5.1 KeySchedule with psk = "", less exporter_secret, which a single Seal never uses; the
-  // first message's nonce is base_nonce itself (§5.2, seq = 0).
-  const Bytes suite_id = HpkeSuiteId(suite_);
-  SecretBytes secret = LabeledExtract(kdf, suite_id, encap.shared_secret.view(), "secret", {});
-  CANDOR_ASSIGN_OR_RETURN(SecretBytes key,
-                          LabeledExpand(kdf, suite_id, secret.view(), "key", key_schedule_context_,
-                                        AeadKeySize(suite_.aead)));
-  CANDOR_ASSIGN_OR_RETURN(SecretBytes base_nonce,
-                          LabeledExpand(kdf, suite_id, secret.view(), "base_nonce",
-                                        key_schedule_context_, NonceSize(suite_.aead)));
-  CANDOR_ASSIGN_OR_RETURN(Bytes ct,
-                          AeadSeal(suite_.aead, key.view(), base_nonce.view(), aad, plaintext));
+  CANDOR_ASSIGN_OR_RETURN(
+      SingleShotKeys keys,
+      SingleShotSchedule(suite_, encap.shared_secret.view(), key_schedule_context_));
+  CANDOR_ASSIGN_OR_RETURN(
+      Bytes ct, AeadSeal(suite_.aead, keys.key.view(), keys.nonce.view(), aad, plaintext));
   return HpkeCiphertext{std::move(encap.enc), std::move(ct)};
 }
 
 Result<SecretBytes> HpkeOpenBase(const HpkeSuite& suite, ByteView enc, ByteView sk_r, ByteView info,
                                  ByteView aad, ByteView ciphertext) {
-  CANDOR_ASSIGN_OR_RETURN(HpkeContext context, HpkeSetup(suite).SetupR(enc, sk_r, info));
-  return context.Open(aad, ciphertext);
+  CANDOR_TRY(CheckSuite(suite));
+  CANDOR_ASSIGN_OR_RETURN(KemParams p, Params(suite.kem));
+  CANDOR_ASSIGN_OR_RETURN(SecretBytes shared_secret, Decap(suite.kem, p, enc, sk_r, {}));
+  if (suite.aead == AeadId::kExportOnly) {
+    return MakeError(Errc::kInvalidArgument, "HPKE: Open on an export-only context");
+  }
+  CANDOR_ASSIGN_OR_RETURN(Bytes key_schedule_context, BaseKeyScheduleContext(suite, info));
+  CANDOR_ASSIGN_OR_RETURN(SingleShotKeys keys,
+                          SingleShotSchedule(suite, shared_secret.view(), key_schedule_context));
+  return AeadOpen(suite.aead, keys.key.view(), keys.nonce.view(), aad, ciphertext);
 }
 
 }  // namespace candor::crypto

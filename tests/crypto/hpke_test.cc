@@ -140,9 +140,10 @@ TEST(HpkeVectorsTest, Rfc9180AppendixA) {
   EXPECT_EQ(num_passed, num_cases);
 }
 
-// HpkeBaseSealer (the single-shot path, which skips exporter_secret and precomputes the key
-// schedule context) against every Base-mode vector with a listed first message: the same enc
-// and the same seq-0 ciphertext as the vector.
+// The single-shot paths (HpkeBaseSealer and HpkeOpenBase, which skip exporter_secret and
+// compute the key schedule context once) against every Base-mode vector with a listed first
+// message: the same enc and seq-0 ciphertext as the vector, and the vector's ciphertext opens
+// to its plaintext.
 TEST(HpkeVectorsTest, BaseSealerMatchesAppendixA) {
   auto data = ReadFile(kVectors);
   ASSERT_TRUE(data.ok()) << kVectors;
@@ -161,13 +162,17 @@ TEST(HpkeVectorsTest, BaseSealerMatchesAppendixA) {
     const json& e = encryptions[0];
     auto ct =
         sealer->SealDeterministic(Hex(v, "pkRm"), Hex(v, "ikmE"), Hex(e, "aad"), Hex(e, "pt"));
-    const bool ok =
-        ct.ok() && HexOf(ct->kem_output) == v.at("enc") && HexOf(ct->ciphertext) == e.at("ct");
+    auto pt = HpkeOpenBase(suite, Hex(v, "enc"), Hex(v, "skRm"), Hex(v, "info"), Hex(e, "aad"),
+                           Hex(e, "ct"));
+    const bool ok = ct.ok() && HexOf(ct->kem_output) == v.at("enc") &&
+                    HexOf(ct->ciphertext) == e.at("ct") && pt.ok() &&
+                    HexOf(pt->view()) == e.at("pt");
     EXPECT_TRUE(ok) << v.at("suite_name");
     if (ok) ++num_passed;
   }
   std::printf(
-      "hpke rfc9180-appendix-a.json (HpkeBaseSealer, Base mode, seq 0): %zu cases run / "
+      "hpke rfc9180-appendix-a.json (HpkeBaseSealer + HpkeOpenBase, Base mode, seq 0): %zu cases "
+      "run / "
       "%zu passed\n",
       num_cases, num_passed);
   ASSERT_GT(num_cases, 0u);
