@@ -7,7 +7,7 @@ packages=(
   clang-14 libclang-rt-14-dev clang-format-14 clang-tidy-14 llvm-14
   libssl-dev libsodium-dev libsqlite3-dev libpq-dev
   libboost-dev libboost-system-dev nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev
-  libgtest-dev libgmock-dev libbenchmark-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libolm-dev libsignal-protocol-c-dev
   golang-go golang-golang-x-mod-dev wrk valgrind
 )
 missing=()

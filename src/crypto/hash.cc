@@ -2,9 +2,11 @@
 
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
-#include <openssl/kdf.h>
 #include <openssl/params.h>
+
+#include <algorithm>
+#include <array>
+#include <cstring>
 
 #include "ossl_internal.h"
 
@@ -13,28 +15,52 @@ namespace {
 
 using internal::OsslPtr;
 
-const EVP_MD* Md(HashId id) {
+constexpr size_t kNumHashes = 3;
+constexpr size_t kMaxHashSize = 64;
+
+size_t Slot(HashId id) {
   switch (id) {
     case HashId::kSha256:
-      return EVP_sha256();
+      return 0;
     case HashId::kSha384:
-      return EVP_sha384();
+      return 1;
     case HashId::kSha512:
-      return EVP_sha512();
+      return 2;
   }
   CANDOR_CHECK(false && "unknown HashId");
 }
 
-const char* MdName(HashId id) {
-  switch (id) {
-    case HashId::kSha256:
-      return "SHA256";
-    case HashId::kSha384:
-      return "SHA384";
-    case HashId::kSha512:
-      return "SHA512";
+// Algorithms holds the OpenSSL objects fetched once per process: the EVP_MD of each hash, and
+// per hash an HMAC EVP_MAC_CTX with its digest already set, which every call duplicates.
+// Fetching and parameter parsing are what made each call slow (OpenSSL 3 fetches implicitly
+// on every EVP_sha256()-style or one-shot HMAC() call). The prototypes are never keyed and
+// only read after construction; the function-local static makes initialization thread-safe.
+struct Algorithms {
+  std::array<OsslPtr<EVP_MD>, kNumHashes> md;
+  std::array<OsslPtr<EVP_MAC_CTX>, kNumHashes> hmac;
+
+  Algorithms() {
+    static constexpr std::array<const char*, kNumHashes> kNames = {"SHA256", "SHA384", "SHA512"};
+    OsslPtr<EVP_MAC> mac(EVP_MAC_fetch(nullptr, OSSL_MAC_NAME_HMAC, nullptr));
+    CANDOR_CHECK(mac != nullptr);
+    for (size_t i = 0; i < kNumHashes; ++i) {
+      md[i].reset(EVP_MD_fetch(nullptr, kNames[i], nullptr));
+      CANDOR_CHECK(md[i] != nullptr);
+      hmac[i].reset(EVP_MAC_CTX_new(mac.get()));
+      CANDOR_CHECK(hmac[i] != nullptr);
+      // OSSL_PARAM takes a non-const pointer but only reads the name.
+      auto* name = const_cast<char*>(kNames[i]);  // NOLINT
+      const std::array<OSSL_PARAM, 2> params = {
+          OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, name, 0),
+          OSSL_PARAM_construct_end()};
+      CANDOR_CHECK(EVP_MAC_CTX_set_params(hmac[i].get(), params.data()) == 1);
+    }
   }
-  CANDOR_CHECK(false && "unknown HashId");
+};
+
+const Algorithms& Algs() {
+  static const Algorithms kAlgorithms;
+  return kAlgorithms;
 }
 
 // NonNull gives OpenSSL a valid pointer for an empty input; some entry points reject nullptr
@@ -44,35 +70,29 @@ const uint8_t* NonNull(ByteView v) {
   return v.empty() ? &kEmpty : v.data();
 }
 
-EVP_KDF* HkdfAlgorithm() {
-  static const OsslPtr<EVP_KDF> kdf(EVP_KDF_fetch(nullptr, OSSL_KDF_NAME_HKDF, nullptr));
-  CANDOR_CHECK(kdf != nullptr);
-  return kdf.get();
-}
-
-// RunHkdf runs OpenSSL's HKDF in `mode` and writes `out_len` bytes to `out`.
-void RunHkdf(HashId id, int mode, ByteView key, ByteView salt, ByteView info, uint8_t* out,
-             size_t out_len) {
-  OsslPtr<EVP_KDF_CTX> ctx(EVP_KDF_CTX_new(HkdfAlgorithm()));
-  CANDOR_CHECK(ctx != nullptr);
-  // OSSL_PARAM takes non-const pointers but only reads these buffers.
-  auto* md_name = const_cast<char*>(MdName(id));         // NOLINT
-  auto* key_ptr = const_cast<uint8_t*>(NonNull(key));    // NOLINT
-  auto* salt_ptr = const_cast<uint8_t*>(NonNull(salt));  // NOLINT
-  auto* info_ptr = const_cast<uint8_t*>(NonNull(info));  // NOLINT
-  OSSL_PARAM params[6];
-  size_t n = 0;
-  params[n++] = OSSL_PARAM_construct_int(OSSL_KDF_PARAM_MODE, &mode);
-  params[n++] = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, md_name, 0);
-  params[n++] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, key_ptr, key.size());
-  if (mode == EVP_KDF_HKDF_MODE_EXTRACT_ONLY) {
-    params[n++] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, salt_ptr, salt.size());
-  } else {
-    params[n++] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, info_ptr, info.size());
+// HmacCtx is an HMAC context for one hash, keyed by the constructor. The key may be secret;
+// EVP_MAC_CTX_free wipes the keyed state.
+class HmacCtx {
+ public:
+  HmacCtx(HashId id, ByteView key) : ctx_(EVP_MAC_CTX_dup(Algs().hmac[Slot(id)].get())) {
+    CANDOR_CHECK(ctx_ != nullptr);
+    CANDOR_CHECK(EVP_MAC_init(ctx_.get(), NonNull(key), key.size(), nullptr) == 1);
   }
-  params[n] = OSSL_PARAM_construct_end();
-  CANDOR_CHECK(EVP_KDF_derive(ctx.get(), out, out_len, params) == 1);
-}
+  // Restart begins a new message under the same key.
+  void Restart() { CANDOR_CHECK(EVP_MAC_init(ctx_.get(), nullptr, 0, nullptr) == 1); }
+  void Update(ByteView data) {
+    if (!data.empty()) CANDOR_CHECK(EVP_MAC_update(ctx_.get(), data.data(), data.size()) == 1);
+  }
+  // Final writes the tag, `tag_len` = HashSize bytes, to `tag`.
+  void Final(uint8_t* tag, size_t tag_len) {
+    size_t out_len = 0;
+    CANDOR_CHECK(EVP_MAC_final(ctx_.get(), tag, &out_len, tag_len) == 1);
+    CANDOR_CHECK(out_len == tag_len);
+  }
+
+ private:
+  OsslPtr<EVP_MAC_CTX> ctx_;
+};
 
 }  // namespace
 
@@ -91,24 +111,29 @@ size_t HashSize(HashId id) {
 Bytes Hash(HashId id, ByteView data) {
   Bytes out(HashSize(id));
   unsigned int out_len = 0;
-  CANDOR_CHECK(EVP_Digest(NonNull(data), data.size(), out.data(), &out_len, Md(id), nullptr) == 1);
+  CANDOR_CHECK(EVP_Digest(NonNull(data), data.size(), out.data(), &out_len,
+                          Algs().md[Slot(id)].get(), nullptr) == 1);
   CANDOR_CHECK(out_len == out.size());
   return out;
 }
 
 Bytes Hmac(HashId id, ByteView key, ByteView data) {
   Bytes out(HashSize(id));
-  unsigned int out_len = 0;
-  CANDOR_CHECK(key.size() <= static_cast<size_t>(INT32_MAX));
-  CANDOR_CHECK(HMAC(Md(id), NonNull(key), static_cast<int>(key.size()), NonNull(data), data.size(),
-                    out.data(), &out_len) != nullptr);
-  CANDOR_CHECK(out_len == out.size());
+  HmacCtx mac(id, key);
+  mac.Update(data);
+  mac.Final(out.data(), out.size());
   return out;
 }
 
 SecretBytes HkdfExtract(HashId id, ByteView salt, ByteView ikm) {
-  SecretBytes prk(HashSize(id));
-  RunHkdf(id, EVP_KDF_HKDF_MODE_EXTRACT_ONLY, ikm, salt, {}, prk.data(), prk.size());
+  // RFC 5869 §2.2: PRK = HMAC-Hash(salt, IKM); an absent salt is HashLen zero bytes.
+  const size_t hash_len = HashSize(id);
+  static constexpr std::array<uint8_t, kMaxHashSize> kZeros = {};
+  const ByteView key = salt.empty() ? ByteView(kZeros.data(), hash_len) : salt;
+  SecretBytes prk(hash_len);
+  HmacCtx mac(id, key);
+  mac.Update(ikm);
+  mac.Final(prk.data(), prk.size());
   return prk;
 }
 
@@ -122,7 +147,24 @@ Result<SecretBytes> HkdfExpand(HashId id, ByteView prk, ByteView info, size_t le
   }
   SecretBytes okm(len);
   if (len == 0) return okm;
-  RunHkdf(id, EVP_KDF_HKDF_MODE_EXPAND_ONLY, prk, {}, info, okm.data(), okm.size());
+  // RFC 5869 §2.3: T(0) = empty, T(i) = HMAC-Hash(PRK, T(i - 1) | info | i), OKM = the first L
+  // bytes of T(1) | T(2) | ... The loop count depends on the public length only.
+  HmacCtx mac(id, prk);
+  SecretBytes block(hash_len);
+  size_t off = 0;
+  for (unsigned i = 1; off < len; ++i) {
+    if (i > 1) {
+      mac.Restart();
+      mac.Update(block.view());
+    }
+    mac.Update(info);
+    const auto counter = static_cast<uint8_t>(i);
+    mac.Update(ByteView(&counter, 1));
+    mac.Final(block.data(), block.size());
+    const size_t n = std::min(hash_len, len - off);
+    std::memcpy(okm.data() + off, block.data(), n);
+    off += n;
+  }
   return okm;
 }
 

@@ -534,37 +534,89 @@ Result<HpkeContext> HpkeSetup::SetupR(ByteView enc, ByteView sk_r, ByteView info
                      std::move(ks.exporter_secret));
 }
 
+namespace {
+
+// BaseKeyScheduleContext is §5.1 key_schedule_context = concat(mode, psk_id_hash, info_hash)
+// for Base mode, where psk_id is empty, so it depends on `info` alone.
+Result<Bytes> BaseKeyScheduleContext(const HpkeSuite& suite, ByteView info) {
+  CANDOR_ASSIGN_OR_RETURN(HashId kdf, KdfHash(suite.kdf));
+  CANDOR_ASSIGN_OR_RETURN(Bytes info_hash, InfoHash(suite, info));
+  SecretBytes psk_id_hash = LabeledExtract(kdf, HpkeSuiteId(suite), {}, "psk_id_hash", {});
+  Bytes key_schedule_context = {static_cast<uint8_t>(HpkeMode::kBase)};
+  Append(key_schedule_context, psk_id_hash.view());
+  Append(key_schedule_context, info_hash);
+  return key_schedule_context;
+}
+
+// SingleShotKeys are the AEAD key and the seq-0 nonce of a single-shot message.
+struct SingleShotKeys {
+  SecretBytes key;
+  SecretBytes nonce;
+};
+
+// SingleShotSchedule is §5.1 KeySchedule with psk = "" less exporter_secret, which a single-shot
+// Seal or Open never uses; the first message's nonce is base_nonce itself (§5.2, seq = 0).
+Result<SingleShotKeys> SingleShotSchedule(const HpkeSuite& suite, ByteView shared_secret,
+                                          ByteView key_schedule_context) {
+  CANDOR_ASSIGN_OR_RETURN(HashId kdf, KdfHash(suite.kdf));
+  const Bytes suite_id = HpkeSuiteId(suite);
+  SecretBytes secret = LabeledExtract(kdf, suite_id, shared_secret, "secret", {});
+  SingleShotKeys out;
+  CANDOR_ASSIGN_OR_RETURN(out.key, LabeledExpand(kdf, suite_id, secret.view(), "key",
+                                                 key_schedule_context, AeadKeySize(suite.aead)));
+  CANDOR_ASSIGN_OR_RETURN(out.nonce, LabeledExpand(kdf, suite_id, secret.view(), "base_nonce",
+                                                   key_schedule_context, NonceSize(suite.aead)));
+  return out;
+}
+
+}  // namespace
+
 Result<HpkeCiphertext> HpkeSealBase(const HpkeSuite& suite, ByteView pk_r, ByteView info,
                                     ByteView aad, ByteView plaintext) {
-  CANDOR_ASSIGN_OR_RETURN(HpkeSenderContext sender, HpkeSetup(suite).SetupS(pk_r, info));
-  CANDOR_ASSIGN_OR_RETURN(Bytes ct, sender.context.Seal(aad, plaintext));
-  return HpkeCiphertext{std::move(sender.enc), std::move(ct)};
+  CANDOR_ASSIGN_OR_RETURN(HpkeBaseSealer sealer, HpkeBaseSealer::Create(suite, info));
+  return sealer.Seal(pk_r, aad, plaintext);
 }
 
 Result<HpkeBaseSealer> HpkeBaseSealer::Create(const HpkeSuite& suite, ByteView info) {
   CANDOR_TRY(CheckSuite(suite));
-  CANDOR_ASSIGN_OR_RETURN(Bytes info_hash, InfoHash(suite, info));
-  return HpkeBaseSealer(suite, std::move(info_hash));
+  CANDOR_ASSIGN_OR_RETURN(Bytes key_schedule_context, BaseKeyScheduleContext(suite, info));
+  return HpkeBaseSealer(suite, std::move(key_schedule_context));
 }
 
 Result<HpkeCiphertext> HpkeBaseSealer::Seal(ByteView pk_r, ByteView aad, ByteView plaintext) const {
   CANDOR_ASSIGN_OR_RETURN(KemParams p, Params(suite_.kem));
   SecretBytes ikm_e(p.n_sk);
   FillRandom(ikm_e.data(), ikm_e.size());
-  CANDOR_ASSIGN_OR_RETURN(EncapResult encap, Encap(suite_.kem, p, pk_r, {}, ikm_e.view()));
-  CANDOR_ASSIGN_OR_RETURN(ScheduleOutput ks,
-                          KeyScheduleFromInfoHash(suite_, HpkeMode::kBase,
-                                                  encap.shared_secret.view(), info_hash_, {}, {}));
-  HpkeContext context(suite_, std::move(ks.key), std::move(ks.base_nonce),
-                      std::move(ks.exporter_secret));
-  CANDOR_ASSIGN_OR_RETURN(Bytes ct, context.Seal(aad, plaintext));
+  return SealDeterministic(pk_r, ikm_e.view(), aad, plaintext);
+}
+
+Result<HpkeCiphertext> HpkeBaseSealer::SealDeterministic(ByteView pk_r, ByteView ikm_e,
+                                                         ByteView aad, ByteView plaintext) const {
+  if (suite_.aead == AeadId::kExportOnly) {
+    return MakeError(Errc::kInvalidArgument, "HPKE: Seal on an export-only context");
+  }
+  CANDOR_ASSIGN_OR_RETURN(KemParams p, Params(suite_.kem));
+  CANDOR_ASSIGN_OR_RETURN(EncapResult encap, Encap(suite_.kem, p, pk_r, {}, ikm_e));
+  CANDOR_ASSIGN_OR_RETURN(
+      SingleShotKeys keys,
+      SingleShotSchedule(suite_, encap.shared_secret.view(), key_schedule_context_));
+  CANDOR_ASSIGN_OR_RETURN(
+      Bytes ct, AeadSeal(suite_.aead, keys.key.view(), keys.nonce.view(), aad, plaintext));
   return HpkeCiphertext{std::move(encap.enc), std::move(ct)};
 }
 
 Result<SecretBytes> HpkeOpenBase(const HpkeSuite& suite, ByteView enc, ByteView sk_r, ByteView info,
                                  ByteView aad, ByteView ciphertext) {
-  CANDOR_ASSIGN_OR_RETURN(HpkeContext context, HpkeSetup(suite).SetupR(enc, sk_r, info));
-  return context.Open(aad, ciphertext);
+  CANDOR_TRY(CheckSuite(suite));
+  CANDOR_ASSIGN_OR_RETURN(KemParams p, Params(suite.kem));
+  CANDOR_ASSIGN_OR_RETURN(SecretBytes shared_secret, Decap(suite.kem, p, enc, sk_r, {}));
+  if (suite.aead == AeadId::kExportOnly) {
+    return MakeError(Errc::kInvalidArgument, "HPKE: Open on an export-only context");
+  }
+  CANDOR_ASSIGN_OR_RETURN(Bytes key_schedule_context, BaseKeyScheduleContext(suite, info));
+  CANDOR_ASSIGN_OR_RETURN(SingleShotKeys keys,
+                          SingleShotSchedule(suite, shared_secret.view(), key_schedule_context));
+  return AeadOpen(suite.aead, keys.key.view(), keys.nonce.view(), aad, ciphertext);
 }
 
 }  // namespace candor::crypto

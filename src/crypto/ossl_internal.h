@@ -22,6 +22,7 @@ struct OsslDeleter;
     void operator()(type* p) const { fn(p); } \
   }
 
+CANDOR_OSSL_DELETER_(EVP_MD, EVP_MD_free);
 CANDOR_OSSL_DELETER_(EVP_MD_CTX, EVP_MD_CTX_free);
 CANDOR_OSSL_DELETER_(EVP_CIPHER_CTX, EVP_CIPHER_CTX_free);
 CANDOR_OSSL_DELETER_(EVP_KDF, EVP_KDF_free);

@@ -277,12 +277,15 @@ Result<UpdatePath> EncryptUpdatePath(const PendingUpdatePath& pending, ByteView 
       jobs.push_back({i, key, secret});
     }
   }
+  // Every encryption is EncryptWithLabel(key, "UpdatePathNode", group_context, secret): the
+  // prepared encryptor hashes the context once for all of them.
+  CANDOR_ASSIGN_OR_RETURN(LabeledEncryptor encryptor,
+                          LabeledEncryptor::Create(cs, kUpdatePathNodeLabel, group_context));
   std::vector<HPKECiphertext> cts(jobs.size());
   std::vector<Status> status(jobs.size());
   auto run = [&](size_t begin, size_t end) {
     for (size_t j = begin; j < end; ++j) {
-      auto ct = EncryptWithLabel(cs, *jobs[j].key, kUpdatePathNodeLabel, group_context,
-                                 jobs[j].secret->view());
+      auto ct = encryptor.Encrypt(*jobs[j].key, jobs[j].secret->view());
       if (!ct.ok()) {
         status[j] = std::move(ct).error();
         continue;

@@ -140,24 +140,31 @@ Result<HpkeCiphertext> HpkeSealBase(const HpkeSuite& suite, ByteView pk_r, ByteV
                                     ByteView aad, ByteView plaintext);
 
 // HpkeBaseSealer is SealBase (RFC 9180 §6.1) for many recipients that share one `info`. The
-// key schedule's info_hash (RFC 9180 §5.1) depends on `info` alone, so it is computed once, by
-// Create, instead of once per message; that matters when `info` is large (an MLS Welcome passes
-// the whole encrypted GroupInfo as context to every new member's EncryptWithLabel). Seal gives
-// exactly what HpkeSealBase gives; it is const and may run on several threads at once.
+// key schedule's key_schedule_context (mode, psk_id_hash and info_hash, RFC 9180 §5.1) depends
+// on `info` alone in Base mode, so it is computed once, by Create, instead of once per message;
+// that matters when `info` is large (an MLS Welcome passes the whole encrypted GroupInfo as
+// context to every new member's EncryptWithLabel). Seal gives exactly what HpkeSealBase gives
+// and skips the exporter_secret, which a single-shot Seal never uses; it is const and may run
+// on several threads at once.
 class HpkeBaseSealer {
  public:
   // Create hashes `info` for `suite`. Returns kInvalidArgument for an unknown suite.
   static Result<HpkeBaseSealer> Create(const HpkeSuite& suite, ByteView info);
 
   // Seal is HpkeSealBase(suite, pk_r, info, aad, plaintext) with a fresh ephemeral key. Returns
-  // kMalformed for an invalid `pk_r`.
+  // kMalformed for an invalid `pk_r` and kInvalidArgument for an export-only suite.
   Result<HpkeCiphertext> Seal(ByteView pk_r, ByteView aad, ByteView plaintext) const;
 
+  // SealDeterministic is Seal with the ephemeral key derived from `ikm_e` (RFC 9180 Appendix A
+  // vectors); never use it outside tests.
+  Result<HpkeCiphertext> SealDeterministic(ByteView pk_r, ByteView ikm_e, ByteView aad,
+                                           ByteView plaintext) const;
+
  private:
-  HpkeBaseSealer(HpkeSuite suite, Bytes info_hash)
-      : suite_(suite), info_hash_(std::move(info_hash)) {}
+  HpkeBaseSealer(HpkeSuite suite, Bytes key_schedule_context)
+      : suite_(suite), key_schedule_context_(std::move(key_schedule_context)) {}
   HpkeSuite suite_;
-  Bytes info_hash_;  // LabeledExtract("", "info_hash", info): a hash of public data
+  Bytes key_schedule_context_;  // concat(mode, psk_id_hash, info_hash): hashes of public data
 };
 
 // HpkeOpenBase is RFC 9180 §6.1 OpenBase(enc, skR, info, aad, ct). Any decryption failure is
