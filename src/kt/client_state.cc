@@ -1,5 +1,8 @@
 // The persistence format of ClientState: Candor's own (not part of the draft), TLS-style with
 // 4-byte element counts, versioned by a leading format byte.
+#include <optional>
+#include <string>
+
 #include "candor/kt/verifier.h"
 #include "codec_internal.h"
 
@@ -12,6 +15,16 @@ using internal::EncodeCounted;
 using internal::ReadHash;
 
 constexpr uint8_t kFormat = 1;
+
+// Ascending checks that map keys arrive strictly ascending, so that every state has exactly one
+// encoding (a duplicate or out-of-order key is kMalformed).
+template <class K>
+Status Ascending(const std::optional<K>& previous, const K& key, std::string_view field) {
+  if (previous && !(*previous < key)) {
+    return MakeError(Errc::kMalformed, std::string(field) + ": keys not strictly ascending");
+  }
+  return OkStatus();
+}
 
 void EncodeVersions(tls::Writer& w, const std::map<uint32_t, KnownVersion>& versions) {
   internal::WriteCount(w, 4, versions.size());
@@ -26,8 +39,11 @@ void EncodeVersions(tls::Writer& w, const std::map<uint32_t, KnownVersion>& vers
 Result<std::map<uint32_t, KnownVersion>> DecodeVersions(tls::Reader& r) {
   CANDOR_ASSIGN_OR_RETURN(uint32_t count, internal::ReadCount(r, 4, "ClientState.versions"));
   std::map<uint32_t, KnownVersion> out;
+  std::optional<uint32_t> previous;
   for (uint32_t i = 0; i < count; ++i) {
     CANDOR_ASSIGN_OR_RETURN(uint32_t v, r.U32("ClientState.version"));
+    CANDOR_TRY(Ascending(previous, v, "ClientState.versions"));
+    previous = v;
     KnownVersion k;
     CANDOR_ASSIGN_OR_RETURN(k.vrf_output, ReadHash(r, "ClientState.vrf_output"));
     CANDOR_ASSIGN_OR_RETURN(bool has, r.Optional("ClientState.commitment"));
@@ -59,6 +75,7 @@ template <class K, class V>
 Result<std::map<K, V>> DecodeMap(tls::Reader& r, std::string_view field) {
   CANDOR_ASSIGN_OR_RETURN(uint32_t count, internal::ReadCount(r, 4, field));
   std::map<K, V> out;
+  std::optional<K> previous;
   for (uint32_t i = 0; i < count; ++i) {
     K k{};
     V v{};
@@ -72,6 +89,8 @@ Result<std::map<K, V>> DecodeMap(tls::Reader& r, std::string_view field) {
     } else {
       CANDOR_ASSIGN_OR_RETURN(v, r.U32(field));
     }
+    CANDOR_TRY(Ascending(previous, k, field));
+    previous = k;
     out[k] = v;
   }
   return out;
@@ -118,8 +137,11 @@ Result<ClientState> ClientState::Decode(tls::Reader& r) {
   CANDOR_ASSIGN_OR_RETURN(s.view.full_subtrees,
                           internal::DecodeHashes(r, 4, "ClientState.full_subtrees"));
   CANDOR_ASSIGN_OR_RETURN(uint32_t frontier, internal::ReadCount(r, 4, "ClientState.frontier"));
+  std::optional<uint64_t> previous_position;
   for (uint32_t i = 0; i < frontier; ++i) {
     CANDOR_ASSIGN_OR_RETURN(uint64_t p, r.U64("ClientState.frontier.position"));
+    CANDOR_TRY(Ascending(previous_position, p, "ClientState.frontier"));
+    previous_position = p;
     RetainedEntry e;
     CANDOR_ASSIGN_OR_RETURN(e.timestamp, r.U64("ClientState.frontier.timestamp"));
     CANDOR_ASSIGN_OR_RETURN(e.prefix_root, ReadHash(r, "ClientState.frontier.prefix_root"));
@@ -132,16 +154,23 @@ Result<ClientState> ClientState::Decode(tls::Reader& r) {
     s.head = std::move(head);
   }
   CANDOR_ASSIGN_OR_RETURN(uint32_t contacts, internal::ReadCount(r, 4, "ClientState.contacts"));
+  std::optional<Bytes> previous_label;
   for (uint32_t i = 0; i < contacts; ++i) {
     CANDOR_ASSIGN_OR_RETURN(ByteView label, r.Opaque8("ClientState.contact.label"));
+    CANDOR_TRY(
+        Ascending(previous_label, Bytes(label.begin(), label.end()), "ClientState.contacts"));
+    previous_label = Bytes(label.begin(), label.end());
     ContactLabel c;
     CANDOR_ASSIGN_OR_RETURN(c.versions, DecodeVersions(r));
     CANDOR_ASSIGN_OR_RETURN(c.monitor, (DecodeMap<uint64_t, uint32_t>(r, "ClientState.monitor")));
     s.contacts[Bytes(label.begin(), label.end())] = std::move(c);
   }
   CANDOR_ASSIGN_OR_RETURN(uint32_t owned, internal::ReadCount(r, 4, "ClientState.owned"));
+  previous_label.reset();
   for (uint32_t i = 0; i < owned; ++i) {
     CANDOR_ASSIGN_OR_RETURN(ByteView label, r.Opaque8("ClientState.owned.label"));
+    CANDOR_TRY(Ascending(previous_label, Bytes(label.begin(), label.end()), "ClientState.owned"));
+    previous_label = Bytes(label.begin(), label.end());
     OwnedLabel o;
     CANDOR_ASSIGN_OR_RETURN(o.start, r.U64("ClientState.owned.start"));
     CANDOR_ASSIGN_OR_RETURN(o.verified, r.U64("ClientState.owned.verified"));

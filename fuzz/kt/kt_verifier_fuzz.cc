@@ -1,0 +1,253 @@
+// kt_verifier_fuzz: the KEYTRANS verifier must reject every response it should not accept with
+// kVerifyFailed (or kMalformed when it does not decode), never crash, and never change the state
+// it was given.
+//
+// At start-up the target builds a small directory (fixed keys, a fixed clock) with two owners and
+// a contact, and records one genuine response of each kind together with the client state it
+// answers. Input byte 0 picks the kind; if bit 7 of byte 0 is set the rest of the input is the
+// whole response encoding, otherwise it is a list of 3-byte edits (offset high, offset low, xor)
+// applied to the genuine response — so the fuzzer reaches deep verification paths quickly.
+// Selector 6 decodes a ClientState instead (round-trip property).
+#include <memory>
+#include <vector>
+
+#include "candor/kt/directory.h"
+#include "candor/kt/verifier.h"
+#include "fuzz/fuzz_target.h"
+
+namespace candor::kt {
+namespace {
+
+Bytes B(const char* s) { return Bytes(s, s + std::char_traits<char>::length(s)); }
+
+struct Scenario {
+  uint64_t now = 1'700'000'000'000;
+  MemoryDirectoryStore store;
+  std::unique_ptr<Directory> dir;
+  std::unique_ptr<Verifier> verifier;
+  ClientState alice;
+  ClientState carol;
+  // Genuine exchanges.
+  SearchRequest search_req;
+  Bytes search_resp;
+  ClientState search_state;
+  ContactMonitorRequest contact_req;
+  Bytes contact_resp;
+  OwnerMonitorRequest owner_req;
+  Bytes owner_resp;
+  UpdateRequest update_req;
+  Bytes update_resp;
+  DistinguishedRequest walk_req;
+  Bytes walk_resp;
+  OwnerInitRequest init_req;
+  Bytes init_resp;
+  ClientState init_state;
+};
+
+template <class T>
+T Must(Result<T> r) {
+  FUZZ_REQUIRE(r.ok());
+  return std::move(r).value();
+}
+
+void Publish(Scenario& s, ClientState& owner, const char* label, const char* value) {
+  UpdateRequest req = s.verifier->MakeUpdate(owner, B(label), {B(value)});
+  UpdateTicket ticket = Must(s.dir->SubmitUpdate(req));
+  s.now += 200;
+  Must(s.dir->Publish());
+  UpdateResponse resp = Must(s.dir->UpdateResult(ticket, req.last));
+  owner = Must(s.verifier->VerifyUpdate(owner, req, resp)).state;
+}
+
+void Heartbeat(Scenario& s) {
+  s.now += 400;
+  Must(s.dir->Publish());
+}
+
+void InitOwner(Scenario& s, ClientState& owner, const char* label, OwnerInitRequest* keep_req,
+               Bytes* keep_resp, ClientState* keep_state) {
+  DistinguishedRequest walk_req = s.verifier->MakeDistinguished(owner);
+  DistinguishedResponse walk = Must(s.dir->Distinguished(walk_req));
+  auto walked = Must(s.verifier->VerifyDistinguished(owner, walk_req, walk));
+  owner = walked.first;
+  OwnerInitRequest req = s.verifier->MakeOwnerInit(owner, B(label), walked.second.back());
+  OwnerInitResponse resp = Must(s.dir->OwnerInit(req));
+  *keep_req = req;
+  *keep_resp = EncodeIn(resp, s.verifier->wire());
+  *keep_state = owner;
+  owner = Must(s.verifier->VerifyOwnerInit(owner, req, resp));
+}
+
+Scenario* Build() {
+  auto* s = new Scenario;
+  const auto suite = CipherSuite::KT_128_SHA256_Ed25519;
+  const CipherSuiteParams params = Must(GetCipherSuite(static_cast<uint16_t>(suite)));
+  const Bytes sig_seed(32, 0x11);
+  const Bytes vrf_seed(32, 0x22);
+  auto sig = Must(crypto::SignaturePrivateKey::FromBytes(params.signature, sig_seed));
+  auto vrf = Must(crypto::VrfPrivateKey::FromBytes(params.vrf, vrf_seed));
+  Configuration config;
+  config.ciphersuite = suite;
+  config.signature_public_key = sig.public_key();
+  config.vrf_public_key = vrf.public_key();
+  config.max_ahead = 5'000;
+  config.max_behind = 600'000;
+  config.reasonable_monitoring_window = 1'000;
+  config.maximum_lifetime = 1'000'000;
+  s->verifier = std::make_unique<Verifier>(Must(Verifier::Create(config, [s] { return s->now; })));
+  s->dir = Must(Directory::Open(
+      config, std::move(sig), std::move(vrf), s->store, [s] { return s->now; },
+      [](ByteView, ByteView) { return OkStatus(); }));
+  Heartbeat(*s);
+  InitOwner(*s, s->alice, "alice", &s->init_req, &s->init_resp, &s->init_state);
+  Publish(*s, s->alice, "alice", "phone");
+  for (int i = 0; i < 4; ++i) Heartbeat(*s);
+  Publish(*s, s->alice, "alice", "phone, laptop");
+  Heartbeat(*s);
+  // carol: a search from a retained view, then contact monitoring.
+  SearchRequest first = s->verifier->MakeSearch(s->carol, B("alice"), std::nullopt);
+  s->carol = Must(s->verifier->VerifySearch(s->carol, first, Must(s->dir->Search(first)))).state;
+  Heartbeat(*s);
+  s->search_state = s->carol;
+  s->search_req = s->verifier->MakeSearch(s->carol, B("alice"), 0);
+  s->search_resp = EncodeIn(Must(s->dir->Search(s->search_req)), s->verifier->wire());
+  s->contact_req = s->verifier->MakeContactMonitor(s->carol, B("alice"));
+  s->contact_resp = EncodeIn(Must(s->dir->ContactMonitor(s->contact_req)), s->verifier->wire());
+  s->owner_req = s->verifier->MakeOwnerMonitor(s->alice, B("alice"));
+  s->owner_resp = EncodeIn(Must(s->dir->OwnerMonitor(s->owner_req)), s->verifier->wire());
+  s->walk_req = s->verifier->MakeDistinguished(s->carol);
+  s->walk_resp = EncodeIn(Must(s->dir->Distinguished(s->walk_req)), s->verifier->wire());
+  // alice learns of a version created elsewhere (another of her devices).
+  ClientState other = s->alice;
+  Publish(*s, other, "alice", "phone, laptop, tablet");
+  Heartbeat(*s);
+  s->update_req = s->verifier->MakeUpdate(s->alice, B("alice"), {});
+  s->update_resp = EncodeIn(Must(s->dir->ExistingUpdate(s->update_req)), s->verifier->wire());
+  // Every genuine response verifies, so unedited inputs reach the end of verification.
+  const WireContext& ctx = s->verifier->wire();
+  const Verifier& v = *s->verifier;
+  Must(v.VerifySearch(s->search_state, s->search_req,
+                      Must(DecodeExactIn<SearchResponse>(s->search_resp, ctx, true))));
+  Must(v.VerifyContactMonitor(s->carol, s->contact_req,
+                              Must(DecodeExactIn<ContactMonitorResponse>(s->contact_resp, ctx))));
+  Must(v.VerifyOwnerMonitor(s->alice, s->owner_req,
+                            Must(DecodeExactIn<OwnerMonitorResponse>(s->owner_resp, ctx))));
+  Must(v.VerifyUpdate(s->alice, s->update_req,
+                      Must(DecodeExactIn<UpdateResponse>(s->update_resp, ctx))));
+  Must(v.VerifyDistinguished(s->carol, s->walk_req,
+                             Must(DecodeExactIn<DistinguishedResponse>(s->walk_resp, ctx))));
+  Must(v.VerifyOwnerInit(s->init_state, s->init_req,
+                         Must(DecodeExactIn<OwnerInitResponse>(s->init_resp, ctx))));
+  return s;
+}
+
+// Checked runs one verification and checks the contract: only kVerifyFailed (or kMalformed from
+// decoding) and an untouched input state.
+template <class Run>
+void Checked(const ClientState& state, Run&& run) {
+  const ClientState before = state;
+  Status st = run();
+  if (!st.ok()) {
+    FUZZ_REQUIRE(st.error().code == Errc::kVerifyFailed || st.error().code == Errc::kMalformed);
+    FUZZ_REQUIRE(!st.error().message.empty());
+  }
+  FUZZ_REQUIRE(state == before);
+}
+
+template <class T>
+Status Outcome(const Result<T>& r) {
+  return r.ok() ? OkStatus() : Status(r.error());
+}
+
+Bytes Mutate(ByteView base, ByteView edits) {
+  Bytes out(base.begin(), base.end());
+  for (size_t i = 0; i + 2 < edits.size(); i += 3) {
+    if (out.empty()) break;
+    const size_t at = ((size_t{edits[i]} << 8) | edits[i + 1]) % out.size();
+    out[at] ^= edits[i + 2];
+  }
+  return out;
+}
+
+}  // namespace
+}  // namespace candor::kt
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  using namespace candor;
+  using namespace candor::kt;
+  static Scenario* s = Build();
+  if (size == 0) return 0;
+  const bool raw = (data[0] & 0x80) != 0;
+  const int kind = (data[0] & 0x7f) % 7;
+  const ByteView rest(data + 1, size - 1);
+  auto input = [&](const Bytes& genuine) {
+    return raw ? Bytes(rest.begin(), rest.end()) : Mutate(genuine, rest);
+  };
+  const WireContext& ctx = s->verifier->wire();
+  const Verifier& v = *s->verifier;
+  switch (kind) {
+    case 0: {
+      Bytes wire = input(s->search_resp);
+      Checked(s->search_state, [&]() -> Status {
+        CANDOR_ASSIGN_OR_RETURN(SearchResponse r, DecodeExactIn<SearchResponse>(wire, ctx, true));
+        return Outcome(v.VerifySearch(s->search_state, s->search_req, r));
+      });
+      break;
+    }
+    case 1: {
+      Bytes wire = input(s->contact_resp);
+      Checked(s->carol, [&]() -> Status {
+        CANDOR_ASSIGN_OR_RETURN(ContactMonitorResponse r,
+                                DecodeExactIn<ContactMonitorResponse>(wire, ctx));
+        return Outcome(v.VerifyContactMonitor(s->carol, s->contact_req, r));
+      });
+      break;
+    }
+    case 2: {
+      Bytes wire = input(s->owner_resp);
+      Checked(s->alice, [&]() -> Status {
+        CANDOR_ASSIGN_OR_RETURN(OwnerMonitorResponse r,
+                                DecodeExactIn<OwnerMonitorResponse>(wire, ctx));
+        return Outcome(v.VerifyOwnerMonitor(s->alice, s->owner_req, r));
+      });
+      break;
+    }
+    case 3: {
+      Bytes wire = input(s->update_resp);
+      Checked(s->alice, [&]() -> Status {
+        CANDOR_ASSIGN_OR_RETURN(UpdateResponse r, DecodeExactIn<UpdateResponse>(wire, ctx));
+        return Outcome(v.VerifyUpdate(s->alice, s->update_req, r));
+      });
+      break;
+    }
+    case 4: {
+      Bytes wire = input(s->walk_resp);
+      Checked(s->carol, [&]() -> Status {
+        CANDOR_ASSIGN_OR_RETURN(DistinguishedResponse r,
+                                DecodeExactIn<DistinguishedResponse>(wire, ctx));
+        return Outcome(v.VerifyDistinguished(s->carol, s->walk_req, r));
+      });
+      break;
+    }
+    case 5: {
+      Bytes wire = input(s->init_resp);
+      Checked(s->init_state, [&]() -> Status {
+        CANDOR_ASSIGN_OR_RETURN(OwnerInitResponse r, DecodeExactIn<OwnerInitResponse>(wire, ctx));
+        return Outcome(v.VerifyOwnerInit(s->init_state, s->init_req, r));
+      });
+      break;
+    }
+    default: {
+      Bytes wire = input(tls::Encode(s->alice));
+      auto decoded = tls::DecodeExact<ClientState>(wire);
+      if (decoded.ok()) {
+        const Bytes again = tls::Encode(*decoded);
+        FUZZ_REQUIRE(fuzz::SameBytes(again, wire));
+      } else {
+        FUZZ_REQUIRE(decoded.error().code == Errc::kMalformed);
+      }
+      break;
+    }
+  }
+  return 0;
+}
