@@ -9,6 +9,7 @@
 #include <string>
 
 #include "candor/kt/binary_ladder.h"
+#include "candor/kt/device_list.h"
 #include "candor/kt/directory_state.h"
 #include "candor/kt/update_value.h"
 #include "directory_harness.h"
@@ -232,19 +233,31 @@ TEST_P(MaliciousDirectoryTest, TimestampLiesAreDetected) {
   EXPECT_NE(carol, carol_before);
 }
 
-// (f) The directory adds a device to alice's entry without her.
+// (f) The directory adds a device to alice's entry without her. Alice's values are device lists
+// signed by her account key (docs/formats/kt-value.md); the operator cannot sign one.
 TEST_P(MaliciousDirectoryTest, GhostDeviceIsDetectedByTheOwner) {
   Heartbeat();
   ClientState alice;
   InitOwner(alice, "alice");
-  Publish(alice, "alice", {"phone"});
+  auto account = crypto::SignaturePrivateKey::Generate(crypto::SignatureScheme::kEd25519);
+  DeviceListTBS tbs{account.scheme(), account.public_key(), 1, {}};
+  tbs.devices.push_back(Device{B("phone"), crypto::SignatureScheme::kEd25519, B("phone key"), 1,
+                               B("phone mls key"), now_});
+  auto phone = SignDeviceList(account, B("alice"), tbs);
+  ASSERT_TRUE(phone.ok());
+  const Bytes phone_bytes = tls::Encode(*phone);
+  Publish(alice, "alice", {std::string(phone_bytes.begin(), phone_bytes.end())});
   for (int i = 0; i < 4; ++i) Heartbeat();
   auto clean = MonitorOwner(alice, "alice");
   ASSERT_TRUE(clean.ok()) << clean.error().message;
   EXPECT_TRUE(clean->caught_up);
-  // The operator inserts version 1 ("phone, ghost") itself.
+  // The operator inserts version 1 itself: alice's list plus its own device.
+  DeviceList ghost = *phone;
+  ghost.list.sequence = 2;
+  ghost.list.devices.push_back(Device{B("tablet"), crypto::SignatureScheme::kEd25519,
+                                      B("eavesdropper key"), 1, B("eavesdropper mls key"), now_});
   ASSERT_TRUE(dir_->SubmitUpdate(
-                      UpdateRequest{std::nullopt, B("alice"), 0, {LabelValue{B("phone, ghost")}}})
+                      UpdateRequest{std::nullopt, B("alice"), 0, {LabelValue{tls::Encode(ghost)}}})
                   .ok());
   Heartbeat();
   for (int i = 0; i < 8; ++i) Heartbeat();
@@ -288,6 +301,10 @@ TEST_P(MaliciousDirectoryTest, GhostDeviceIsDetectedByTheOwner) {
   auto learned = verifier_->VerifyUpdate(alice, ask, Wire(*resp));
   ASSERT_TRUE(learned.ok()) << learned.error().message;
   EXPECT_EQ(learned->foreign_versions, std::vector<uint32_t>{1});
+  // Alice's client checks the version it did not create: the list is not signed by her account.
+  auto shown = tls::DecodeExact<DeviceList>(resp->values[0].value);
+  ASSERT_TRUE(shown.ok()) << shown.error().message;
+  ExpectRejected(VerifyDeviceList(label, *shown, *phone), "not signed by its account key");
 }
 
 INSTANTIATE_TEST_SUITE_P(Suites, MaliciousDirectoryTest,
