@@ -7,11 +7,12 @@
 // answers. Input byte 0 picks the kind; if bit 7 of byte 0 is set the rest of the input is the
 // whole response encoding, otherwise it is a list of 3-byte edits (offset high, offset low, xor)
 // applied to the genuine response — so the fuzzer reaches deep verification paths quickly.
-// Selector 6 decodes a ClientState instead (round-trip property).
+// Selector 6 decodes a ClientState instead (round-trip property), selector 7 a LoggedTreeHead.
 #include <memory>
 #include <vector>
 
 #include "candor/kt/directory.h"
+#include "candor/kt/tlog_head_sink.h"
 #include "candor/kt/verifier.h"
 #include "fuzz/fuzz_target.h"
 
@@ -178,7 +179,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static Scenario* s = Build();
   if (size == 0) return 0;
   const bool raw = (data[0] & 0x80) != 0;
-  const int kind = (data[0] & 0x7f) % 7;
+  const int kind = (data[0] & 0x7f) % 8;
   const ByteView rest(data + 1, size - 1);
   auto input = [&](const Bytes& genuine) {
     return raw ? Bytes(rest.begin(), rest.end()) : Mutate(genuine, rest);
@@ -235,6 +236,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         CANDOR_ASSIGN_OR_RETURN(OwnerInitResponse r, DecodeExactIn<OwnerInitResponse>(wire, ctx));
         return Outcome(v.VerifyOwnerInit(s->init_state, s->init_req, r));
       });
+      break;
+    }
+    case 7: {
+      Bytes wire = input(tls::Encode(LoggedTreeHead{s->search_resp, s->walk_resp}));
+      auto decoded = tls::DecodeExact<LoggedTreeHead>(wire);
+      if (decoded.ok()) {
+        FUZZ_REQUIRE(fuzz::SameBytes(tls::Encode(*decoded), wire));
+        auto checked = VerifyLoggedTreeHead(s->verifier->config(), *decoded);
+        FUZZ_REQUIRE(checked.ok() || checked.error().code == Errc::kMalformed ||
+                     checked.error().code == Errc::kVerifyFailed);
+      } else {
+        FUZZ_REQUIRE(decoded.error().code == Errc::kMalformed);
+      }
       break;
     }
     default: {
