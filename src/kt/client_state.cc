@@ -56,18 +56,15 @@ Result<std::map<uint32_t, KnownVersion>> DecodeVersions(tls::Reader& r) {
   return out;
 }
 
+void WriteInt(tls::Writer& w, uint64_t v) { w.U64(v); }
+void WriteInt(tls::Writer& w, uint32_t v) { w.U32(v); }
+
 template <class K, class V>
 void EncodeMap(tls::Writer& w, const std::map<K, V>& m) {
   internal::WriteCount(w, 4, m.size());
   for (const auto& [k, v] : m) {
-    if constexpr (sizeof(K) == 8)
-      w.U64(k);
-    else
-      w.U32(k);
-    if constexpr (sizeof(V) == 8)
-      w.U64(v);
-    else
-      w.U32(v);
+    WriteInt(w, k);
+    WriteInt(w, v);
   }
 }
 

@@ -186,7 +186,6 @@ LabelVersions Directory::ProverVersions(ByteView label) {
 
 std::vector<BinaryLadderStep> Directory::Steps(ByteView label,
                                                const std::vector<uint32_t>& versions,
-                                               std::optional<uint32_t> no_commitment_above,
                                                std::optional<uint32_t> no_commitment_for) {
   const Label* l = FindLabel(label);
   std::vector<BinaryLadderStep> steps;
@@ -194,8 +193,7 @@ std::vector<BinaryLadderStep> Directory::Steps(ByteView label,
     BinaryLadderStep step;
     step.proof = ProofOf(label, v);
     const bool exists = l && v < l->versions.size();
-    const bool withheld = (no_commitment_for && v == *no_commitment_for) ||
-                          (no_commitment_above && v > *no_commitment_above);
+    const bool withheld = no_commitment_for && v == *no_commitment_for;
     if (exists && !withheld) step.commitment = l->versions[v].stored.commitment;
     steps.push_back(std::move(step));
   }
@@ -370,7 +368,7 @@ Result<SearchResponse> Directory::Search(const SearchRequest& request) {
   const uint64_t n = state_.size();
   const Label* label = FindLabel(request.label);
   if (!label || label->versions.empty()) return NotFound("no such label");
-  const uint32_t greatest = static_cast<uint32_t>(label->versions.size() - 1);
+  const auto greatest = static_cast<uint32_t>(label->versions.size() - 1);
   const uint32_t target = request.version.value_or(greatest);
   if (target > greatest) return NotFound("no such version");
   LabelVersions versions = ProverVersions(request.label);
@@ -389,7 +387,7 @@ Result<SearchResponse> Directory::Search(const SearchRequest& request) {
   const StoredVersion& sv = label->versions[target].stored;
   out.opening = sv.opening;
   out.value = UpdateValue{sv.value, UpdateSuffix{sv.suffix_signature}};
-  out.binary_ladder = Steps(request.label, BaseBinaryLadder(target), std::nullopt, target);
+  out.binary_ladder = Steps(request.label, BaseBinaryLadder(target), target);
   out.search = s.FinishProof();
   return out;
 }
@@ -451,8 +449,7 @@ Result<OwnerInitResponse> Directory::OwnerInit(const OwnerInitRequest& request) 
   OwnerInitResponse out;
   out.full_tree_head = HeadFor(request.last);
   out.greatest_versions = greatest;
-  out.binary_ladder =
-      Steps(request.label, OwnerInitLadderVersions(greatest), std::nullopt, std::nullopt);
+  out.binary_ladder = Steps(request.label, OwnerInitLadderVersions(greatest), std::nullopt);
   out.init = s.FinishProof();
   return out;
 }

@@ -183,12 +183,13 @@ Result<MonitoringMap> ContactMonitor(ProofSession& s, const TreeParams& params, 
     CANDOR_ASSIGN_OR_RETURN(bool d, IsDistinguished(s, params, pos));
     if (d) continue;
     std::vector<uint64_t> path = ImplicitDirectPath(pos, n);
+    std::reverse(path.begin(), path.end());  // bottom-up
     std::vector<uint64_t> list;
     bool ends_distinguished = false;
-    for (auto it = path.rbegin(); it != path.rend(); ++it) {
-      if (*it < pos) continue;
-      list.push_back(*it);
-      CANDOR_ASSIGN_OR_RETURN(bool yd, IsDistinguished(s, params, *it));
+    for (uint64_t y : path) {
+      if (y < pos) continue;
+      list.push_back(y);
+      CANDOR_ASSIGN_OR_RETURN(bool yd, IsDistinguished(s, params, y));
       if (yd) {
         ends_distinguished = true;
         break;
@@ -233,11 +234,12 @@ Result<std::vector<uint64_t>> OwnerInitEntries(ProofSession& s, const TreeParams
     return KtVerifyFailed("starting position " + Pos(start) + " is not distinguished and live");
   }
   std::vector<uint64_t> list{start};
-  for (auto it = path.rbegin(); it != path.rend(); ++it) {
-    if (*it > start) continue;
-    CANDOR_ASSIGN_OR_RETURN(bool e, IsExpired(s, params, *it));
+  std::reverse(path.begin(), path.end());  // bottom-up
+  for (uint64_t y : path) {
+    if (y > start) continue;
+    CANDOR_ASSIGN_OR_RETURN(bool e, IsExpired(s, params, y));
     if (e) break;
-    list.push_back(*it);
+    list.push_back(y);
   }
   return list;
 }

@@ -126,7 +126,6 @@ class Directory {
   // Steps builds BinaryLadderSteps for `versions` (ascending or ladder order, as given), with
   // commitments for versions that exist in the current tree, except `no_commitment_for`.
   std::vector<BinaryLadderStep> Steps(ByteView label, const std::vector<uint32_t>& versions,
-                                      std::optional<uint32_t> no_commitment_above,
                                       std::optional<uint32_t> no_commitment_for);
   Result<UpdateResponse> BuildUpdateResponse(const Label& label, uint32_t first, uint32_t count,
                                              std::optional<uint32_t> advertised,
