@@ -5,8 +5,10 @@
 //
 // Input layout: byte 0 = number of keys k (mod 9); byte 1 = mask (bit i: key i has a
 // commitment, the bytes of key i inverted); then k 32-byte keys (missing bytes read as zero);
-// the rest is the PrefixProof wire encoding. Seeds in fuzz/corpus/prefix_proof_fuzz/ are real
-// proofs of small trees (written by the target's own layout, see their names) and edge cases.
+// the rest is the PrefixProof wire encoding. The seeds in fuzz/corpus/prefix_proof_fuzz/ were
+// written by hand in this layout (hashes from Python's hashlib): valid proofs for two-leaf trees
+// (inclusion, nonInclusionLeaf, nonInclusionParent, a shared terminal leaf), the empty tree, no
+// keys, and bad type / depth 0 / truncated / trailing-byte encodings.
 #include <algorithm>
 #include <cstddef>
 #include <optional>

@@ -80,7 +80,9 @@ PrefixProof CheckProof(const PrefixTree& tree, uint64_t version, const std::vect
   proof.Encode(w);
   auto decoded = tls::DecodeExact<PrefixProof>(w.bytes());
   EXPECT_TRUE(decoded.ok());
-  if (decoded.ok()) EXPECT_EQ(*decoded, proof);
+  if (decoded.ok()) {
+    EXPECT_EQ(*decoded, proof);
+  }
   return proof;
 }
 
