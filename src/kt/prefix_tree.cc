@@ -65,7 +65,10 @@ PrefixTree::PrefixTree(std::unique_ptr<PrefixNodeStore> store) : store_(std::mov
 
 HashValue PrefixTree::ValueOf(PrefixNodeId id) const {
   if (id == kNoPrefixNode) return kZeroHash;
-  if (IsPrefixLeaf(id)) return store_->GetLeaf(id).value;
+  if (IsPrefixLeaf(id)) {
+    const PrefixLeafNode leaf = store_->GetLeaf(id);
+    return PrefixLeafHash(leaf.vrf_output, leaf.commitment);
+  }
   return store_->GetParent(id).value;
 }
 
@@ -128,7 +131,6 @@ PrefixNodeId PrefixTree::Build(unsigned depth, const PrefixLeaf* begin, const Pr
     PrefixLeafNode leaf;
     leaf.vrf_output = begin->vrf_output;
     leaf.commitment = begin->commitment;
-    leaf.value = PrefixLeafHash(leaf.vrf_output, leaf.commitment);
     return store_->AddLeaf(leaf);
   }
   // Two distinct keys differ in some bit < 256, so they split by depth 255.

@@ -38,11 +38,11 @@ inline constexpr PrefixNodeId kPrefixLeafBit = 0x80000000u;
 // IsPrefixLeaf reports whether `id` names a leaf (false for kNoPrefixNode).
 inline bool IsPrefixLeaf(PrefixNodeId id) { return (id & kPrefixLeafBit) != 0; }
 
-// PrefixLeafNode is a stored leaf: its key, commitment and cached value (96 bytes).
+// PrefixLeafNode is a stored leaf: its key and commitment (64 bytes). Its value is recomputed
+// when needed (one hash: only for a sibling leaf on a proof or insert path).
 struct PrefixLeafNode {
   Hash32 vrf_output{};
   HashValue commitment{};
-  HashValue value{};
 };
 
 // PrefixParentNode is a stored parent: its value and children (40 bytes). Nodes are immutable
@@ -70,7 +70,7 @@ class PrefixNodeStore {
   virtual uint64_t num_parents() const = 0;
 };
 
-// MemoryPrefixNodeStore keeps nodes in two flat vectors (96 bytes per leaf, 40 per parent, plus
+// MemoryPrefixNodeStore keeps nodes in two flat vectors (64 bytes per leaf, 40 per parent, plus
 // vector slack). Up to 2^31-1 leaves and 2^31-1 parents.
 class MemoryPrefixNodeStore final : public PrefixNodeStore {
  public:
