@@ -24,11 +24,6 @@ HashValue ParentHash(const HashValue& left, const HashValue& right) {
   return crypto::Sha256Hasher().Update(uint8_t{0x03}).Update(left).Update(right).Final();
 }
 
-Hash32 FlipLastBit(Hash32 key) {
-  key[31] ^= 1;
-  return key;
-}
-
 bool KeyLess(const PrefixLeaf& a, const PrefixLeaf& b) { return a.vrf_output < b.vrf_output; }
 
 }  // namespace
@@ -70,7 +65,10 @@ PrefixTree::PrefixTree(std::unique_ptr<PrefixNodeStore> store) : store_(std::mov
 
 HashValue PrefixTree::ValueOf(PrefixNodeId id) const {
   if (id == kNoPrefixNode) return kZeroHash;
-  if (IsPrefixLeaf(id)) return store_->GetLeaf(id).value;
+  if (IsPrefixLeaf(id)) {
+    const PrefixLeafNode leaf = store_->GetLeaf(id);
+    return PrefixLeafHash(leaf.vrf_output, leaf.commitment);
+  }
   return store_->GetParent(id).value;
 }
 
@@ -93,15 +91,6 @@ Result<uint64_t> PrefixTree::Insert(const std::vector<PrefixLeaf>& entries) {
     }
     if (Lookup(latest, key).has_value()) {
       return MakeError(Errc::kInvalidArgument, "PrefixTree::Insert: key already in the tree");
-    }
-    // A key equal to this one but for the last bit would put both leaves at depth 256.
-    const Hash32 twin = FlipLastBit(key);
-    PrefixLeaf probe;
-    probe.vrf_output = twin;
-    if (std::binary_search(sorted.begin(), sorted.end(), probe, KeyLess) ||
-        Lookup(latest, twin).has_value()) {
-      return MakeError(Errc::kInvalidArgument,
-                       "PrefixTree::Insert: two keys share their first 255 bits");
     }
   }
   const PrefixNodeId root =
@@ -142,11 +131,10 @@ PrefixNodeId PrefixTree::Build(unsigned depth, const PrefixLeaf* begin, const Pr
     PrefixLeafNode leaf;
     leaf.vrf_output = begin->vrf_output;
     leaf.commitment = begin->commitment;
-    leaf.value = PrefixLeafHash(leaf.vrf_output, leaf.commitment);
     return store_->AddLeaf(leaf);
   }
-  // Insert rejects keys sharing 255 bits, so two distinct keys split by depth 254.
-  CANDOR_CHECK(depth < kMaxPrefixDepth);
+  // Two distinct keys differ in some bit < 256, so they split by depth 255.
+  CANDOR_CHECK(depth < 256);
   const PrefixLeaf* mid = std::partition_point(
       begin, end, [depth](const PrefixLeaf& e) { return !KeyBit(e.vrf_output, depth); });
   const PrefixNodeId left = Build(depth + 1, begin, mid, existing);
@@ -198,7 +186,9 @@ PrefixProof PrefixTree::Prove(uint64_t version, const std::vector<Hash32>& keys)
         proof.elements.push_back(ValueOf(child));
         continue;
       }
-      const auto child_depth = static_cast<uint8_t>(depth + 1);  // <= 255, see Insert
+      // A terminal at depth 256 cannot be encoded (see prefix_tree.h).
+      CANDOR_CHECK(depth + 1 <= kMaxPrefixDepth);
+      const auto child_depth = static_cast<uint8_t>(depth + 1);
       if (child == kNoPrefixNode) {
         for (const size_t i : here) {
           proof.results[i].result_type = PrefixSearchResultType::nonInclusionParent;

@@ -323,3 +323,52 @@ TEST(CombinedTreeVectorsTest, ModelVectors) {
 
 }  // namespace
 }  // namespace candor::kt
+
+namespace candor::kt {
+namespace {
+
+// distinguished.json: the distinguished entries of random timestamp series, checked through the
+// verifier-side IsDistinguished (a fresh user's view of each log).
+TEST(CombinedTreeVectorsTest, DistinguishedEntries) {
+  std::ifstream in(std::string(CANDOR_SOURCE_DIR) + "/tests/vectors/kt/distinguished.json");
+  ASSERT_TRUE(in.good());
+  json doc = json::parse(in);
+  int run = 0;
+  int passed = 0;
+  for (const json& c : doc["cases"]) {
+    ++run;
+    DirectoryState state;
+    for (const json& t : c["timestamps"])
+      ASSERT_TRUE(state.AppendEntry(t.get<uint64_t>(), {}).ok());
+    const uint64_t n = state.size();
+    const TreeParams params{c["rmw"].get<uint64_t>(), std::nullopt};
+    ProofSession p = ProofSession::Prover(state, n, 0);
+    ASSERT_TRUE(UpdateView(p).ok());
+    std::vector<uint64_t> found;
+    for (uint64_t x = 0; x < n; ++x) {
+      auto d = IsDistinguished(p, params, x);
+      ASSERT_TRUE(d.ok());
+      if (*d) found.push_back(x);
+    }
+    // The verifier reaches the same answer from the proof the prover built.
+    const CombinedTreeProof proof = p.FinishProof();
+    ProofSession v = ProofSession::Verifier(proof, n, TreeView{});
+    ASSERT_TRUE(UpdateView(v).ok());
+    std::vector<uint64_t> verified;
+    for (uint64_t x = 0; x < n; ++x) {
+      auto d = IsDistinguished(v, params, x);
+      ASSERT_TRUE(d.ok());
+      if (*d) verified.push_back(x);
+    }
+    const auto want = c["distinguished"].get<std::vector<uint64_t>>();
+    EXPECT_EQ(found, want);
+    EXPECT_EQ(verified, want);
+    passed += (found == want && verified == want) ? 1 : 0;
+  }
+  std::printf("distinguished.json: cases run %d / passed %d\n", run, passed);
+  EXPECT_GT(run, 0);
+  EXPECT_EQ(run, passed);
+}
+
+}  // namespace
+}  // namespace candor::kt

@@ -7,8 +7,10 @@
 // a parent node at depth 0; every leaf sits at the shallowest depth >= 1 where no other key
 // shares its prefix. leaf.value = SHA-256(0x02 || vrf_output || commitment); parent.value =
 // SHA-256(0x03 || left.value || right.value), a missing child counting as 32 zero bytes.
-// PrefixSearchResult.depth is one byte, so a leaf at depth 256 (two keys equal in their first
-// 255 bits) cannot be proven: Insert refuses such keys, and the deepest terminal node is 255.
+// Leaves may sit at depth 256 (two keys equal in their first 255 bits; decision 2: max depth
+// 256), but PrefixSearchResult.depth is one byte, so a lookup ending at depth 256 cannot be
+// encoded: Prove refuses it (CANDOR_CHECK). With VRF outputs as keys this needs a 255-bit
+// near-collision; the Python model agrees (it lists such keys as `unencodable_keys`).
 #pragma once
 
 #include <cstdint>
@@ -36,11 +38,11 @@ inline constexpr PrefixNodeId kPrefixLeafBit = 0x80000000u;
 // IsPrefixLeaf reports whether `id` names a leaf (false for kNoPrefixNode).
 inline bool IsPrefixLeaf(PrefixNodeId id) { return (id & kPrefixLeafBit) != 0; }
 
-// PrefixLeafNode is a stored leaf: its key, commitment and cached value (96 bytes).
+// PrefixLeafNode is a stored leaf: its key and commitment (64 bytes). Its value is recomputed
+// when needed (one hash: only for a sibling leaf on a proof or insert path).
 struct PrefixLeafNode {
   Hash32 vrf_output{};
   HashValue commitment{};
-  HashValue value{};
 };
 
 // PrefixParentNode is a stored parent: its value and children (40 bytes). Nodes are immutable
@@ -68,7 +70,7 @@ class PrefixNodeStore {
   virtual uint64_t num_parents() const = 0;
 };
 
-// MemoryPrefixNodeStore keeps nodes in two flat vectors (96 bytes per leaf, 40 per parent, plus
+// MemoryPrefixNodeStore keeps nodes in two flat vectors (64 bytes per leaf, 40 per parent, plus
 // vector slack). Up to 2^31-1 leaves and 2^31-1 parents.
 class MemoryPrefixNodeStore final : public PrefixNodeStore {
  public:
@@ -94,9 +96,8 @@ class PrefixTree {
   explicit PrefixTree(std::unique_ptr<PrefixNodeStore> store = nullptr);
 
   // Insert adds (vrf_output, commitment) pairs in one new version and returns its id. The keys
-  // must be distinct, absent from the latest version, and must not share their first 255 bits
-  // with another key of the tree or batch (see the file comment); otherwise kInvalidArgument and
-  // nothing changes. An empty batch also makes a new version (with the same root).
+  // must be distinct and absent from the latest version; otherwise kInvalidArgument and nothing
+  // changes. An empty batch also makes a new version (with the same root).
   Result<uint64_t> Insert(const std::vector<PrefixLeaf>& entries);
 
   // latest_version returns the id of the newest version (0 before any Insert).
@@ -109,7 +110,7 @@ class PrefixTree {
   // (<= latest_version(), CANDOR_CHECK): one PrefixSearchResult per key and the sibling values
   // needed, left to right, a missing sibling as 32 zero bytes, nodes on shared paths never
   // listed. For no keys the proof is the root value alone (the fewest values giving the root).
-  // At most 255 keys (CANDOR_CHECK).
+  // At most 255 keys, and no lookup may end at depth 256 (CANDOR_CHECK, see the file comment).
   PrefixProof Prove(uint64_t version, const std::vector<Hash32>& keys) const;
 
   // Lookup returns the commitment of `key` in `version` (CANDOR_CHECK on the version), nullopt
