@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <string>
 #include <utility>
@@ -338,6 +339,36 @@ INSTANTIATE_TEST_SUITE_P(Suites, AuditorFixture,
                            return info.param == CipherSuite::KT_128_SHA256_P256 ? "P256"
                                                                                 : "Ed25519";
                          });
+
+// The fuzz seed is a real log: a fresh auditor accepts every update in it.
+TEST(AuditorFuzzSeedTest, SeedIsAnAcceptedLog) {
+  const std::string path =
+      std::string(CANDOR_SOURCE_DIR) + "/fuzz/corpus/auditor_fuzz/seed_real_log_4_entries";
+  std::ifstream in(path, std::ios::binary);
+  ASSERT_TRUE(in) << path;
+  const Bytes seed((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto key = crypto::SignaturePrivateKey::Generate(crypto::SignatureScheme::kEd25519);
+  Configuration config;
+  config.ciphersuite = CipherSuite::KT_128_SHA256_Ed25519;
+  config.mode = DeploymentMode::thirdPartyAuditing;
+  config.signature_public_key = key.public_key();
+  config.vrf_public_key = key.public_key();
+  config.auditor_public_key = key.public_key();
+  config.reasonable_monitoring_window = 1'000;
+  auto auditor = Auditor::Create(config, std::move(key));
+  ASSERT_TRUE(auditor.ok()) << auditor.error().message;
+  tls::Reader r(seed);
+  size_t num_keys = 0;
+  while (!r.empty()) {
+    auto update = AuditorUpdate::Decode(r);
+    ASSERT_TRUE(update.ok()) << update.error().message;
+    num_keys += update->added.size();
+    auto head = auditor->Process(*update);
+    ASSERT_TRUE(head.ok()) << head.error().message;
+  }
+  EXPECT_EQ(auditor->size(), 4u);
+  EXPECT_GT(num_keys, 4u);
+}
 
 TEST(AuditorStateTest, EncodingRoundTripsAndIsStrict) {
   AuditorState s;
