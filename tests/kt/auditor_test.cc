@@ -340,6 +340,75 @@ INSTANTIATE_TEST_SUITE_P(Suites, AuditorFixture,
                                                                                 : "Ed25519";
                          });
 
+// Keys with long shared prefixes (variants of one key with a few bits flipped, down to bit 254)
+// split leaves deep in the tree; the auditor's roots must equal PrefixTree's and LogTree's after
+// every batch.
+TEST(AuditorDeepSplitTest, MatchesPrefixTreeAndLogTree) {
+  auto key = crypto::SignaturePrivateKey::Generate(crypto::SignatureScheme::kEd25519);
+  Configuration config;
+  config.ciphersuite = CipherSuite::KT_128_SHA256_Ed25519;
+  config.mode = DeploymentMode::thirdPartyAuditing;
+  config.signature_public_key = key.public_key();
+  config.vrf_public_key = key.public_key();
+  config.auditor_public_key = key.public_key();
+  config.reasonable_monitoring_window = 1'000;
+  auto auditor = Auditor::Create(config, std::move(key));
+  ASSERT_TRUE(auditor.ok()) << auditor.error().message;
+  PrefixTree tree;
+  LogTree log;
+  uint64_t rng = 0x9e3779b97f4a7c15ull;
+  auto next = [&rng] {
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return rng;
+  };
+  Hash32 bases[3];
+  for (Hash32& b : bases) {
+    for (uint8_t& byte : b) byte = static_cast<uint8_t>(next());
+  }
+  constexpr int kBatches = 60;
+  size_t num_keys = 0;
+  for (int batch = 0; batch < kBatches; ++batch) {
+    std::map<Hash32, HashValue> fresh;
+    const int n = static_cast<int>(next() % 12);  // 0..11 keys, 0 = heartbeat
+    for (int i = 0; i < n; ++i) {
+      Hash32 k = bases[next() % 3];
+      const int flips = 1 + static_cast<int>(next() % 3);
+      for (int f = 0; f < flips; ++f) {
+        // Mostly deep bits (200..254), sometimes any bit below 255.
+        const unsigned bit = next() % 4 == 0 ? static_cast<unsigned>(next() % 255)
+                                             : 200 + static_cast<unsigned>(next() % 55);
+        k[bit / 8] = static_cast<uint8_t>(k[bit / 8] ^ (0x80u >> (bit % 8)));
+      }
+      if (tree.Lookup(tree.latest_version(), k).has_value()) continue;
+      HashValue c{};
+      c[0] = static_cast<uint8_t>(batch);
+      c[1] = static_cast<uint8_t>(i);
+      fresh[k] = c;
+    }
+    AuditorUpdate u;
+    u.timestamp = 1'000 + static_cast<uint64_t>(batch);
+    std::vector<Hash32> keys;
+    for (const auto& [k, c] : fresh) {
+      u.added.push_back(PrefixLeaf{k, c});
+      keys.push_back(k);
+    }
+    u.proof = tree.Prove(tree.latest_version(), keys);
+    auto head = auditor->Process(u);
+    ASSERT_TRUE(head.ok()) << head.error().message;
+    ASSERT_TRUE(tree.Insert(u.added).ok());
+    log.Append(LogEntryHash(u.timestamp, tree.Root(tree.latest_version())));
+    ASSERT_EQ(auditor->prefix_root(), tree.Root(tree.latest_version())) << "batch " << batch;
+    ASSERT_EQ(auditor->root(), log.Root()) << "batch " << batch;
+    EXPECT_TRUE(VerifyAuditorTreeHead(config, *head, log.Root()).ok());
+    num_keys += u.added.size();
+  }
+  std::printf("[auditor] deep splits: %d batches, %zu keys, roots equal after every batch\n",
+              kBatches, num_keys);
+  EXPECT_GT(num_keys, 150u);
+}
+
 // The fuzz seed is a real log: a fresh auditor accepts every update in it.
 TEST(AuditorFuzzSeedTest, SeedIsAnAcceptedLog) {
   const std::string path =
