@@ -16,6 +16,7 @@
 
 #include "candor/kt/log_tree.h"
 #include "candor/kt/prefix_tree.h"
+#include "candor/kt/verifier.h"
 #include "directory_harness.h"
 
 namespace candor::kt {
@@ -330,6 +331,53 @@ TEST_P(AuditorFixture, CreateChecksTheSetup) {
   Configuration other = auditor_config_;
   other.auditor_public_key = keys_->signature.public_key();
   EXPECT_EQ(Auditor::Create(other, AuditorKey()).error().code, Errc::kInvalidArgument);
+}
+
+// The client's check of an AuditorTreeHead (verifier.h, draft §"Auditor Tree Head Signature").
+TEST_P(AuditorFixture, ClientChecksAuditorTreeHead) {
+  Warm(3);
+  const HashValue lagging_root = auditor_->root();
+  const uint64_t lagging_size = auditor_->size();
+  const uint64_t lagging_ts = auditor_->state().timestamp;
+  // The auditor's latest head, then the log grows by two entries the auditor has not seen.
+  auto head = auditor_->Process(UpdateFor(PublishBatch(2)));
+  ASSERT_TRUE(head.ok());
+  const HashValue auditor_root = auditor_->root();
+  PublishBatch(1);
+  const uint64_t last = PublishBatch(1);
+  const uint64_t n = last + 1;
+  const uint64_t rightmost = UpdateFor(last).timestamp;
+  const Configuration& c = auditor_config_;
+  EXPECT_TRUE(CheckAuditorTreeHead(c, *head, n, rightmost, auditor_root, std::nullopt).ok());
+  EXPECT_TRUE(CheckAuditorTreeHead(c, *head, n, rightmost, auditor_root, lagging_size).ok());
+  auto expect_step = [](const Status& st, const std::string& step) {
+    ASSERT_FALSE(st.ok());
+    EXPECT_EQ(st.error().code, Errc::kVerifyFailed);
+    EXPECT_NE(st.error().message.find(step), std::string::npos) << st.error().message;
+  };
+  Configuration late = c;
+  late.auditor_start_pos = lagging_size + 1;
+  expect_step(CheckAuditorTreeHead(late, *head, n, rightmost, auditor_root, lagging_size),
+              "auditor step 1");
+  expect_step(CheckAuditorTreeHead(c, *head, n, head->timestamp - 1, auditor_root, std::nullopt),
+              "auditor step 2");
+  expect_step(CheckAuditorTreeHead(c, *head, n, head->timestamp + c.max_auditor_lag + 1,
+                                   auditor_root, std::nullopt),
+              "auditor step 2");
+  expect_step(
+      CheckAuditorTreeHead(c, *head, head->tree_size - 1, rightmost, auditor_root, std::nullopt),
+      "auditor step 3");
+  expect_step(CheckAuditorTreeHead(c, *head, n, rightmost, lagging_root, std::nullopt),
+              "auditor step 4");
+  AuditorTreeHead relabelled = *head;
+  relabelled.tree_size = lagging_size;  // a size whose root the signature does not cover
+  relabelled.timestamp = lagging_ts;
+  expect_step(CheckAuditorTreeHead(c, relabelled, n, rightmost, lagging_root, std::nullopt),
+              "auditor step 4");
+  EXPECT_EQ(CheckAuditorTreeHead(keys_->config, *head, n, rightmost, auditor_root, std::nullopt)
+                .error()
+                .code,
+            Errc::kInvalidArgument);
 }
 
 INSTANTIATE_TEST_SUITE_P(Suites, AuditorFixture,
