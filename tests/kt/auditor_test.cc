@@ -333,6 +333,28 @@ TEST_P(AuditorFixture, CreateChecksTheSetup) {
   EXPECT_EQ(Auditor::Create(other, AuditorKey()).error().code, Errc::kInvalidArgument);
 }
 
+// Directory::AuditorUpdateFor: unpublished positions, entries too large for one PrefixProof,
+// and the same updates after the directory replays its store.
+TEST_P(AuditorFixture, DirectoryAuditorUpdates) {
+  Warm(3);
+  EXPECT_EQ(dir_->AuditorUpdateFor(3).error().code, Errc::kNotFound);
+  std::vector<Bytes> before;
+  for (uint64_t p = 0; p < 3; ++p) before.push_back(tls::Encode(UpdateFor(p)));
+  Reopen();
+  for (uint64_t p = 0; p < 3; ++p) EXPECT_EQ(tls::Encode(UpdateFor(p)), before[p]);
+  // 86 new labels with 3 versions each: 258 leaves in one entry.
+  for (int i = 0; i < 86; ++i) {
+    UpdateRequest req;
+    req.label = B("bulk-" + std::to_string(i));
+    for (int v = 0; v < 3; ++v) req.values.push_back(LabelValue{B("v" + std::to_string(v))});
+    ASSERT_TRUE(dir_->SubmitUpdate(req).ok());
+  }
+  Tick(100);
+  auto p = dir_->Publish();
+  ASSERT_TRUE(p.ok()) << p.error().message;
+  EXPECT_EQ(dir_->AuditorUpdateFor(*p).error().code, Errc::kInvalidArgument);
+}
+
 // The client's check of an AuditorTreeHead (verifier.h, draft §"Auditor Tree Head Signature").
 TEST_P(AuditorFixture, ClientChecksAuditorTreeHead) {
   Warm(3);
