@@ -520,4 +520,20 @@ Result<DistinguishedResponse> Directory::Distinguished(const DistinguishedReques
   return DistinguishedResponse{HeadFor(request.last), s.FinishProof()};
 }
 
+Result<AuditorUpdate> Directory::AuditorUpdateFor(uint64_t position) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (position >= state_.size()) return NotFound("no published entry at that position");
+  AuditorUpdate update;
+  update.timestamp = state_.Timestamp(position);
+  update.added = state_.Added(position);
+  if (update.added.size() > 0xff) {
+    return Invalid("the entry added more than 255 leaves, more than one PrefixProof can cover");
+  }
+  std::vector<Hash32> keys;
+  keys.reserve(update.added.size());
+  for (const PrefixLeaf& leaf : update.added) keys.push_back(leaf.vrf_output);
+  update.proof = state_.ProveBefore(position, keys);
+  return update;
+}
+
 }  // namespace candor::kt

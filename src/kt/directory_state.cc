@@ -1,5 +1,7 @@
 #include "candor/kt/directory_state.h"
 
+#include <algorithm>
+
 namespace candor::kt {
 
 Result<uint64_t> DirectoryState::AppendEntry(uint64_t timestamp,
@@ -11,7 +13,10 @@ Result<uint64_t> DirectoryState::AppendEntry(uint64_t timestamp,
   if (!added.empty()) {
     CANDOR_ASSIGN_OR_RETURN(version, prefix_.Insert(added));
   }
-  entries_.push_back(Entry{timestamp, version});
+  std::vector<PrefixLeaf> sorted = added;
+  std::sort(sorted.begin(), sorted.end(),
+            [](const PrefixLeaf& a, const PrefixLeaf& b) { return a.vrf_output < b.vrf_output; });
+  entries_.push_back(Entry{timestamp, version, std::move(sorted)});
   log_.Append(LogEntryHash(timestamp, prefix_.Root(version)));
   return entries_.size() - 1;
 }
@@ -34,6 +39,17 @@ bool DirectoryState::Contains(uint64_t position, const Hash32& key) const {
 
 PrefixProof DirectoryState::ProvePrefix(uint64_t position, const std::vector<Hash32>& keys) const {
   return prefix_.Prove(entries_.at(position).prefix_version, keys);
+}
+
+const std::vector<PrefixLeaf>& DirectoryState::Added(uint64_t position) const {
+  CANDOR_CHECK(position < entries_.size());
+  return entries_[position].added;
+}
+
+PrefixProof DirectoryState::ProveBefore(uint64_t position, const std::vector<Hash32>& keys) const {
+  CANDOR_CHECK(position <= entries_.size());
+  const uint64_t version = position == 0 ? 0 : entries_[position - 1].prefix_version;
+  return prefix_.Prove(version, keys);
 }
 
 InclusionProof DirectoryState::ProveLog(uint64_t n, uint64_t old_size,

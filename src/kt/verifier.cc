@@ -67,6 +67,32 @@ Status CheckPeerView(const ClientState& mine, uint64_t peer_size, const HashValu
   return OkStatus();
 }
 
+Status CheckAuditorTreeHead(const Configuration& config, const AuditorTreeHead& head,
+                            uint64_t tree_size, uint64_t rightmost_timestamp,
+                            const HashValue& auditor_root,
+                            std::optional<uint64_t> previous_auditor_size) {
+  if (config.mode != DeploymentMode::thirdPartyAuditing) {
+    return Misuse("CheckAuditorTreeHead needs a thirdPartyAuditing configuration");
+  }
+  if (previous_auditor_size && *previous_auditor_size < config.auditor_start_pos) {
+    return KtVerifyFailed(
+        "auditor step 1: the previous auditor tree head is before auditor_start_pos");
+  }
+  if (head.timestamp > rightmost_timestamp) {
+    return KtVerifyFailed("auditor step 2: the auditor tree head is later than the log's");
+  }
+  if (rightmost_timestamp - head.timestamp > config.max_auditor_lag) {
+    return KtVerifyFailed("auditor step 2: the auditor lags by more than max_auditor_lag");
+  }
+  if (head.tree_size == 0 || head.tree_size > tree_size) {
+    return KtVerifyFailed("auditor step 3: the auditor tree size is not within the log's");
+  }
+  if (!VerifyAuditorTreeHead(config, head, auditor_root).ok()) {
+    return KtVerifyFailed("auditor step 4: the auditor tree head signature does not verify");
+  }
+  return OkStatus();
+}
+
 Result<Verifier> Verifier::Create(Configuration config, Clock clock) {
   CANDOR_TRY(ValidateConfiguration(config));
   if (config.mode != DeploymentMode::contactMonitoring) {

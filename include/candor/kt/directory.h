@@ -93,6 +93,12 @@ class Directory {
   Result<OwnerMonitorResponse> OwnerMonitor(const OwnerMonitorRequest& request);
   // Distinguished answers a DistinguishedRequest.
   Result<DistinguishedResponse> Distinguished(const DistinguishedRequest& request);
+  // AuditorUpdateFor returns the AuditorUpdate of published entry `position` for a Third-Party
+  // Auditor (draft §"Auditing"): the leaves the entry added, sorted by vrf_output, none removed,
+  // and their PrefixProof in the previous entry's prefix tree (the empty tree for position 0).
+  // kNotFound for an unpublished position; kInvalidArgument when the entry added more than 255
+  // leaves (PrefixProof.results holds at most 255).
+  Result<AuditorUpdate> AuditorUpdateFor(uint64_t position) const;
 
  private:
   struct Version {

@@ -35,6 +35,12 @@ class DirectoryState final : public CombinedTreeSource {
   HashValue PrefixRoot(uint64_t position) const override;
   bool Contains(uint64_t position, const Hash32& key) const override;
   PrefixProof ProvePrefix(uint64_t position, const std::vector<Hash32>& keys) const override;
+  // Added returns the leaves entry `position` (< size(), CANDOR_CHECK) added to the prefix tree,
+  // sorted ascending by vrf_output (for the Third-Party Auditor's AuditorUpdate).
+  const std::vector<PrefixLeaf>& Added(uint64_t position) const;
+  // ProveBefore proves `keys` (at most 255, CANDOR_CHECK) in the prefix tree as it stood before
+  // entry `position` (<= size(), CANDOR_CHECK): the previous entry's tree, the empty tree for 0.
+  PrefixProof ProveBefore(uint64_t position, const std::vector<Hash32>& keys) const;
   InclusionProof ProveLog(uint64_t n, uint64_t old_size,
                           const std::vector<uint64_t>& leaves) const override;
 
@@ -42,6 +48,7 @@ class DirectoryState final : public CombinedTreeSource {
   struct Entry {
     uint64_t timestamp;
     uint64_t prefix_version;
+    std::vector<PrefixLeaf> added;  // sorted by vrf_output
   };
   PrefixTree prefix_;
   LogTree log_;

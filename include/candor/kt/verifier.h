@@ -101,6 +101,22 @@ struct OwnerMonitorResult {
 // without a consistency proof: kInvalidArgument (exchange again once both caught up).
 Status CheckPeerView(const ClientState& mine, uint64_t peer_size, const HashValue& peer_root);
 
+// CheckAuditorTreeHead verifies the AuditorTreeHead of a FullTreeHead from a thirdPartyAuditing
+// log (draft §"Auditor Tree Head Signature", steps 1-4), given what the user verified about the
+// log: `tree_size` of the log's TreeHead, `rightmost_timestamp` (its rightmost entry's), and
+// `auditor_root`, the log root at head.tree_size (computed from the combined proof).
+// `previous_auditor_size` is the AuditorTreeHead.tree_size of the user's previously observed tree
+// head, or nullopt if the user advertised none. kVerifyFailed naming the step when: the previous
+// auditor size is below config.auditor_start_pos (1); head.timestamp is after the rightmost
+// timestamp or more than config.max_auditor_lag before it (2); head.tree_size is 0 or above
+// `tree_size` (3); the signature over AuditorTreeHeadTBS does not verify under
+// config.auditor_public_key (4). kInvalidArgument if `config` is not in thirdPartyAuditing mode.
+// Verifier does not call it yet (it accepts contactMonitoring only).
+Status CheckAuditorTreeHead(const Configuration& config, const AuditorTreeHead& head,
+                            uint64_t tree_size, uint64_t rightmost_timestamp,
+                            const HashValue& auditor_root,
+                            std::optional<uint64_t> previous_auditor_size);
+
 // Verifier checks responses of one directory, whose Configuration the user trusts (pinned).
 class Verifier {
  public:
