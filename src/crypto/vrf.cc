@@ -70,6 +70,13 @@ Bytes VrfPrivateKey::Prove(ByteView alpha) const {
   return vi::Ed25519Prove(private_key_.view(), public_key_, alpha);
 }
 
+Bytes VrfPrivateKey::Evaluate(ByteView alpha) const {
+  if (suite_ == VrfSuite::kEcvrfP256Sha256Tai) {
+    return vi::P256Evaluate(private_key_.view(), public_key_, alpha);
+  }
+  return vi::Ed25519Evaluate(private_key_.view(), public_key_, alpha);
+}
+
 Result<Bytes> VrfVerify(VrfSuite suite, ByteView public_key, ByteView alpha, ByteView proof) {
   switch (suite) {
     case VrfSuite::kEcvrfP256Sha256Tai:

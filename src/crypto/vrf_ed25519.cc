@@ -211,6 +211,18 @@ Bytes BetaFromGamma(const Point& gamma) {
   return beta;
 }
 
+// SecretScalar is x: the clamped first half of SHA-512(SK) (RFC 8032 §5.1.5), taken mod L.
+SecretBytes SecretScalar(const SecretBytes& hashed) {
+  SecretBytes wide(crypto_core_ed25519_NONREDUCEDSCALARBYTES);
+  std::memcpy(wide.data(), hashed.view().data(), 32);
+  wide.data()[0] &= 248;
+  wide.data()[31] &= 127;
+  wide.data()[31] |= 64;
+  SecretBytes x(kEd25519ScalarLen);
+  crypto_core_ed25519_scalar_reduce(x.data(), wide.data());
+  return x;
+}
+
 }  // namespace
 
 Bytes Ed25519PublicKey(ByteView seed) {
@@ -223,18 +235,20 @@ Bytes Ed25519PublicKey(ByteView seed) {
   return pk;
 }
 
+Bytes Ed25519Evaluate(ByteView seed, ByteView pk, ByteView alpha) {
+  InitSodium();
+  SecretBytes hashed(crypto_hash_sha512_BYTES);
+  Sha512(hashed.data(), {seed});
+  SecretBytes x = SecretScalar(hashed);
+  return BetaFromGamma(MulSubgroup(x.data(), EncodeToCurveTai(pk, alpha)));
+}
+
 Bytes Ed25519Prove(ByteView seed, ByteView pk, ByteView alpha) {
   InitSodium();
   // Step 1: x is the clamped first half of SHA-512(SK) (RFC 8032 §5.1.5), taken mod L.
   SecretBytes hashed(crypto_hash_sha512_BYTES);
   Sha512(hashed.data(), {seed});
-  SecretBytes wide(crypto_core_ed25519_NONREDUCEDSCALARBYTES);
-  std::memcpy(wide.data(), hashed.data(), 32);
-  wide.data()[0] &= 248;
-  wide.data()[31] &= 127;
-  wide.data()[31] |= 64;
-  SecretBytes x(kEd25519ScalarLen);
-  crypto_core_ed25519_scalar_reduce(x.data(), wide.data());
+  SecretBytes x = SecretScalar(hashed);
   // Steps 2-4: H = encode_to_curve(PK_string, alpha), Gamma = x*H.
   const Point h = EncodeToCurveTai(pk, alpha);
   const Point gamma = MulSubgroup(x.data(), h);

@@ -30,6 +30,8 @@ Bytes P256PublicKey(ByteView x);
 // P256Prove is ECVRF_prove (RFC 9381 §5.1) for the scalar `x` and its public key string `pk`.
 Bytes P256Prove(ByteView x, ByteView pk, ByteView alpha);
 
+// P256Evaluate is ECVRF_proof_to_hash(ECVRF_prove(x, alpha)) computed from Gamma = x*H alone.
+Bytes P256Evaluate(ByteView x, ByteView pk, ByteView alpha);
 // P256Verify is ECVRF_verify with validate_key = TRUE (§5.3); every failure is kVerifyFailed.
 Result<Bytes> P256Verify(ByteView pk, ByteView alpha, ByteView proof);
 
@@ -49,6 +51,8 @@ Bytes Ed25519PublicKey(ByteView seed);
 // Ed25519Prove is ECVRF_prove (RFC 9381 §5.1) for `seed` and its public key string `pk`.
 Bytes Ed25519Prove(ByteView seed, ByteView pk, ByteView alpha);
 
+// Ed25519Evaluate is ECVRF_proof_to_hash(ECVRF_prove(seed, alpha)) from Gamma = x*H alone.
+Bytes Ed25519Evaluate(ByteView seed, ByteView pk, ByteView alpha);
 // Ed25519Verify is ECVRF_verify with validate_key = TRUE (§5.3); every failure is kVerifyFailed.
 Result<Bytes> Ed25519Verify(ByteView pk, ByteView alpha, ByteView proof);
 

@@ -258,6 +258,17 @@ Bytes P256PublicKey(ByteView x) {
   return PointToString(y.get(), ctx.get());
 }
 
+Bytes P256Evaluate(ByteView x, ByteView pk, ByteView alpha) {
+  const EC_GROUP* group = Group();
+  BnCtxPtr ctx = NewCtx();
+  BnPtr x_bn = BnFromBytes(x, /*secret=*/true);
+  HashedPoint h = EncodeToCurveTai(pk, alpha, ctx.get());
+  PointPtr gamma = NewPoint();
+  CANDOR_CHECK(EC_POINT_mul(group, gamma.get(), nullptr, h.point.get(), x_bn.get(), ctx.get()) ==
+               1);
+  return BetaFromGamma(PointToString(gamma.get(), ctx.get()));
+}
+
 Bytes P256Prove(ByteView x, ByteView pk, ByteView alpha) {
   const EC_GROUP* group = Group();
   BnCtxPtr ctx = NewCtx();

@@ -245,22 +245,23 @@ Result<uint64_t> Directory::Publish() {
   const uint64_t previous_ts = state_.size() > 0 ? state_.Timestamp(state_.size() - 1) : 0;
   entry.timestamp = std::max(clock_(), previous_ts);
   entry.versions.resize(take);
-  // VRF proving dominates; split it over the threads.
-  std::vector<VrfResult> vrf(take);
+  // VRF evaluation dominates; split it over the threads. Proofs are made later, when a response
+  // first needs them (ProofOf).
+  std::vector<Hash32> outputs(take);
   const size_t threads =
       std::min<size_t>(static_cast<size_t>(options_.threads), std::max<size_t>(1, take / 64));
-  auto prove = [&](size_t begin, size_t end) {
+  auto evaluate = [&](size_t begin, size_t end) {
     for (size_t i = begin; i < end; ++i) {
-      vrf[i] = VrfEvaluate(vrf_key_, queue_[i].label, queue_[i].version);
+      outputs[i] = VrfOutput(vrf_key_, queue_[i].label, queue_[i].version);
     }
   };
   if (threads <= 1) {
-    prove(0, take);
+    evaluate(0, take);
   } else {
     std::vector<std::thread> pool;
     const size_t per = (take + threads - 1) / threads;
     for (size_t t = 0; t < threads; ++t) {
-      pool.emplace_back(prove, std::min(take, t * per), std::min(take, (t + 1) * per));
+      pool.emplace_back(evaluate, std::min(take, t * per), std::min(take, (t + 1) * per));
     }
     for (std::thread& th : pool) th.join();
   }
@@ -270,14 +271,11 @@ Result<uint64_t> Directory::Publish() {
     v.version = queue_[i].version;
     crypto::FillRandom(v.opening.data(), v.opening.size());
     v.value = queue_[i].value;
-    v.vrf_output = vrf[i].output;
+    v.vrf_output = outputs[i];
     v.commitment = Commit(v.opening, v.label, v.version, UpdateValue{v.value, {}}, config_.mode);
   }
   CANDOR_TRY(store_.AppendEntry(entry));
-  for (size_t i = 0; i < take; ++i) {
-    proof_cache_[{queue_[i].label, queue_[i].version}] = std::move(vrf[i].proof);
-    labels_[queue_[i].label].queued = 0;
-  }
+  for (size_t i = 0; i < take; ++i) labels_[queue_[i].label].queued = 0;
   queue_.erase(queue_.begin(), queue_.begin() + static_cast<long>(take));
   const uint64_t position = entry.position;
   CANDOR_TRY(Apply(std::move(entry)));

@@ -1,14 +1,17 @@
 #include "candor/kt/directory_store.h"
 
+#include <set>
+#include <utility>
+
 namespace candor::kt {
 
 Status MemoryDirectoryStore::AppendEntry(const StoredEntry& entry) {
   if (entry.position != entries_.size()) {
     return MakeError(Errc::kConflict, "kt store: entry position is not the next one");
   }
-  for (size_t i = 0; i < entry.versions.size(); ++i) {
-    const StoredVersion& v = entry.versions[i];
-    if (index_.contains({v.label, v.version})) {
+  std::set<std::pair<Bytes, uint32_t>> in_entry;
+  for (const StoredVersion& v : entry.versions) {
+    if (index_.contains({v.label, v.version}) || !in_entry.insert({v.label, v.version}).second) {
       return MakeError(Errc::kConflict, "kt store: label version already stored");
     }
   }

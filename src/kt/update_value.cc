@@ -128,6 +128,10 @@ VrfResult VrfEvaluate(const crypto::VrfPrivateKey& key, ByteView label, uint32_t
   return result;
 }
 
+Hash32 VrfOutput(const crypto::VrfPrivateKey& key, ByteView label, uint32_t version) {
+  return Truncate(key.Evaluate(VrfInput(label, version)));
+}
+
 Result<Hash32> VrfVerifyOutput(const CipherSuiteParams& suite, ByteView vrf_public_key,
                                ByteView label, uint32_t version, ByteView proof) {
   if (label.size() > 0xff) return MakeError(Errc::kInvalidArgument, "VrfInput.label: over 255");

@@ -105,11 +105,11 @@ TEST(VrfTest, Rfc9381AppendixBVectors) {
     auto verified = VrfVerify(suite, pk, alpha, pi);
     const bool verify_ok = verified.ok() && *verified == beta;
     auto hashed = VrfProofToHash(suite, pi);
-    const bool hash_ok = hashed.ok() && *hashed == beta;
+    const bool hash_ok = hashed.ok() && *hashed == beta && key->Evaluate(alpha) == beta;
     EXPECT_TRUE(pk_ok) << where << ": pk " << HexEncode(key->public_key());
     EXPECT_TRUE(pi_ok) << where << ": pi " << HexEncode(proof);
     EXPECT_TRUE(verify_ok) << where;
-    EXPECT_TRUE(hash_ok) << where;
+    EXPECT_TRUE(hash_ok) << where << " (proof_to_hash and Evaluate must give beta)";
     EXPECT_EQ(proof.size(), VrfProofSize(suite)) << where;
     if (pk_ok && pi_ok && verify_ok && hash_ok) ++tally.num_passed;
   }

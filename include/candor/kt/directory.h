@@ -3,8 +3,9 @@
 // queued into one log entry (or an empty heartbeat entry when nothing is queued, so that silence
 // is visible), stores it durably, signs the new tree head and hands it to the head sink (the
 // C2SP log that witnesses cosign). Queries are answered with proofs built by the same algorithms
-// the verifier runs (tree_algorithms.h). Thread-safe: one mutex guards the state; VRF proving
-// for a batch runs on `options.threads` threads.
+// the verifier runs (tree_algorithms.h). Thread-safe: one mutex guards the state. A batch's
+// VRF outputs are computed on `options.threads` threads; VRF proofs are made (and kept) when a
+// response first needs them.
 #pragma once
 
 #include <cstdint>
@@ -30,7 +31,7 @@ namespace candor::kt {
 // DirectoryOptions tune batching and proving.
 struct DirectoryOptions {
   size_t max_batch_versions = 100000;  // one log entry never adds more versions than this
-  int threads = 2;                     // VRF proving threads per batch
+  int threads = 2;                     // VRF evaluation threads per batch
   size_t max_owner_ladders = 32;       // owner monitoring: ladders per response
 };
 
@@ -151,7 +152,7 @@ class Directory {
   std::map<Bytes, Label> labels_;
   std::vector<Queued> queue_;
   std::optional<TreeHead> head_;
-  std::map<std::pair<Bytes, uint32_t>, Bytes> proof_cache_;  // VRF proofs of absent versions
+  std::map<std::pair<Bytes, uint32_t>, Bytes> proof_cache_;  // VRF proofs made so far
 };
 
 }  // namespace candor::kt

@@ -96,6 +96,10 @@ struct VrfResult {
 // Deterministic. `label` must be at most 255 bytes (checked).
 VrfResult VrfEvaluate(const crypto::VrfPrivateKey& key, ByteView label, uint32_t version);
 
+// VrfOutput returns the same output as VrfEvaluate without building the proof (about half the
+// work): what the directory needs to place a new label version in the prefix tree.
+Hash32 VrfOutput(const crypto::VrfPrivateKey& key, ByteView label, uint32_t version);
+
 // VrfVerifyOutput verifies `proof` for VrfInput(label, version) under `vrf_public_key` with the
 // suite's VRF and returns the truncated output. A label over 255 bytes is kInvalidArgument;
 // every other failure (proof of the wrong size, bad key, invalid proof) is kVerifyFailed.
