@@ -381,6 +381,23 @@ double BestOf3(int iterations, F f) {
   return best;
 }
 
+// ProofShape summarizes a combined-tree proof: encoded bytes, prefix lookups, prefix sibling
+// values, log inclusion values, timestamps.
+std::string ProofShape(const CombinedTreeProof& proof) {
+  size_t results = 0, prefix_elements = 0;
+  for (const PrefixProof& p : proof.prefix_proofs) {
+    results += p.results.size();
+    prefix_elements += p.elements.size();
+  }
+  char buf[200];
+  std::snprintf(buf, sizeof(buf),
+                "combined-tree proof %zu B (%zu prefix lookups, %zu prefix sibling values, %zu "
+                "log inclusion values, %zu timestamps)",
+                tls::Encode(proof).size(), results, prefix_elements,
+                proof.inclusion.elements.size(), proof.timestamps.size());
+  return buf;
+}
+
 int RunSearch(CipherSuite suite, uint64_t labels, uint64_t entries) {
   const Keys k = MakeKeys(suite);
   std::printf("# search suite=%s labels=%llu entries=%llu load=%s\n",
@@ -422,6 +439,7 @@ int RunSearch(CipherSuite suite, uint64_t labels, uint64_t entries) {
   std::printf(
       "| case | prove (first, VRF proving) | prove (warm) | verify | of which VRF | tree head sig "
       "| rest | response bytes | ladder steps | prefix proofs | load |\n");
+  std::vector<ClientState> returning;
   for (const Case& c : cases) {
     const ClientState fresh;
     const SearchRequest req = verifier->MakeSearch(fresh, *c.label, c.version);
@@ -460,22 +478,45 @@ int RunSearch(CipherSuite suite, uint64_t labels, uint64_t entries) {
         c.name, cold * 1e3, warm * 1e3, verify * 1e3, vrf * 1e3, head_verify * 1e3,
         (verify - vrf - head_verify) * 1e3, wire.size(), ladder.size(),
         decoded->search.prefix_proofs.size(), LoadAverage().c_str());
-    // Where the bytes go: the combined-tree proof (prefix lookups, sibling values, log
-    // inclusion) and the binary ladder (VRF proofs, commitments).
-    size_t results = 0, prefix_elements = 0, ladder_commitments = 0;
-    for (const PrefixProof& p : decoded->search.prefix_proofs) {
-      results += p.results.size();
-      prefix_elements += p.elements.size();
-    }
+    // Where the bytes go: the combined-tree proof and the binary ladder.
+    size_t ladder_commitments = 0;
     for (const BinaryLadderStep& st : decoded->binary_ladder) {
       if (st.commitment) ++ladder_commitments;
     }
-    std::printf(
-        "  bytes: combined-tree proof %zu (%zu prefix lookups, %zu prefix sibling values, %zu "
-        "log inclusion values, %zu timestamps); ladder VRF proofs %zu x %zu B, %zu commitments\n",
-        tls::Encode(decoded->search).size(), results, prefix_elements,
-        decoded->search.inclusion.elements.size(), decoded->search.timestamps.size(),
-        decoded->binary_ladder.size(), verifier->wire().vrf_proof_size, ladder_commitments);
+    std::printf("  bytes: %s; ladder VRF proofs %zu x %zu B, %zu commitments\n",
+                ProofShape(decoded->search).c_str(), decoded->binary_ladder.size(),
+                verifier->wire().vrf_proof_size, ladder_commitments);
+    returning.push_back(check->state);
+  }
+  // A returning client: the same searches one RMW (3,600 entries) later, from the state each
+  // fresh search left (its `last` is the old tree size).
+  for (uint64_t i = 0; i < kRmwMs / kEntryMs; ++i) {
+    now += kEntryMs;
+    CANDOR_CHECK(dir->Publish().ok());
+  }
+  std::printf(
+      "| returning client, 1 RMW later (log %llu entries) | prove (warm) | verify | bytes "
+      "| shape | load |\n",
+      static_cast<unsigned long long>(dir->size()));
+  for (size_t i = 0; i < std::size(cases); ++i) {
+    const Case& c = cases[i];
+    const SearchRequest req = verifier->MakeSearch(returning[i], *c.label, c.version);
+    auto resp = dir->Search(req);
+    CANDOR_CHECK(resp.ok());
+    const double warm = BestOf3(10, [&] { CANDOR_CHECK(dir->Search(req).ok()); });
+    const Bytes wire = EncodeIn(*resp, verifier->wire());
+    tls::Reader r(wire);
+    auto decoded = SearchResponse::Decode(r, verifier->wire(), c.version.has_value());
+    CANDOR_CHECK(decoded.ok() && r.empty());
+    auto check = verifier->VerifySearch(returning[i], req, *decoded);
+    if (!check.ok()) {
+      std::fprintf(stderr, "VerifySearch (returning): %s\n", check.error().message.c_str());
+      return 1;
+    }
+    const double verify = BestOf3(
+        10, [&] { CANDOR_CHECK(verifier->VerifySearch(returning[i], req, *decoded).ok()); });
+    std::printf("| %s | %.3f ms | %.3f ms | %zu | %s | %s |\n", c.name, warm * 1e3, verify * 1e3,
+                wire.size(), ProofShape(decoded->search).c_str(), LoadAverage().c_str());
   }
   std::printf("peak RSS %.0f MiB\n", PeakRssMiB());
   return 0;
@@ -562,6 +603,11 @@ int RunMonitor(CipherSuite suite, uint64_t labels) {
     auto oresp = dir->OwnerMonitor(oreq);
     CANDOR_CHECK(oresp.ok());
     owner_bytes += EncodeIn(*oresp, wire).size();
+    if (owner_requests == 0 || owner_requests == 12) {
+      std::printf("  OwnerMonitor #%llu: %zu B, %s\n",
+                  static_cast<unsigned long long>(owner_requests + 1),
+                  EncodeIn(*oresp, wire).size(), ProofShape(oresp->monitor).c_str());
+    }
     ++owner_requests;
     auto oout = verifier->VerifyOwnerMonitor(st, oreq, *oresp);
     if (!oout.ok()) {
