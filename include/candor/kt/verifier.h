@@ -168,6 +168,11 @@ class Verifier {
   // root), the clock bounds of the rightmost timestamp; fills the next state's view.
   Status Finish(ProofSession& session, const FullTreeHead& head, ClientState& next) const;
   Result<Hash32> VrfOutput(ByteView label, uint32_t version, ByteView proof) const;
+  // LadderOutputs returns the VRF output of each (versions[i], steps[i].proof): known ones from
+  // the state, the others verified (on two threads when there are several).
+  Result<std::vector<Hash32>> LadderOutputs(const ClientState& state, ByteView label,
+                                            const std::vector<uint32_t>& versions,
+                                            const std::vector<BinaryLadderStep>& steps) const;
   TreeParams Params() const;
 
   Configuration config_;
