@@ -224,18 +224,26 @@ CipherSuite ParseSuite(const std::string& s) {
   std::exit(2);
 }
 
-// VrfBound is VrfEvaluate/s on `threads` threads (best of 3 runs of `per_thread` each).
-double VrfBound(const Keys& k, int threads, int per_thread) {
+// benchmark_sink keeps the optimizer from dropping VRF evaluations whose results are unused.
+volatile uint8_t benchmark_sink = 0;
+
+// VrfBound is VrfEvaluate/s (proof and output) or, with `output_only`, VrfOutput/s (what the
+// directory computes at publish) on `threads` threads (best of 3 runs of `per_thread` each).
+double VrfBound(const Keys& k, int threads, int per_thread, bool output_only) {
   double best = 0;
   for (int run = 0; run < 3; ++run) {
     const auto t0 = SteadyClock::now();
     std::vector<std::thread> pool;
     for (int t = 0; t < threads; ++t) {
-      pool.emplace_back([&k, t, per_thread, run] {
+      pool.emplace_back([&k, t, per_thread, run, output_only] {
         for (int i = 0; i < per_thread; ++i) {
           const Bytes label = Label("vrfb", static_cast<uint64_t>((run * 16 + t) * per_thread + i));
-          VrfResult r = VrfEvaluate(k.vrf, label, 0);
-          CANDOR_CHECK(!r.proof.empty());
+          if (output_only) {
+            benchmark_sink = VrfOutput(k.vrf, label, 0)[0];
+          } else {
+            VrfResult r = VrfEvaluate(k.vrf, label, 0);
+            CANDOR_CHECK(!r.proof.empty());
+          }
         }
       });
     }
@@ -263,9 +271,12 @@ int RunPublish(CipherSuite suite, const std::string& kind, uint64_t labels) {
   std::printf("# publish suite=%s store=%s labels=%llu load=%s\n",
               suite == CipherSuite::KT_128_SHA256_P256 ? "P256" : "Ed25519", kind.c_str(),
               static_cast<unsigned long long>(labels), LoadAverage().c_str());
-  const double bound = VrfBound(k, 2, 400);
-  std::printf("VRF-prove bound (VrfEvaluate, 2 threads, best of 3): %.0f /s  load=%s\n", bound,
-              LoadAverage().c_str());
+  const double prove_bound = VrfBound(k, 2, 400, false);
+  const double bound = VrfBound(k, 2, 400, true);
+  std::printf("VRF-prove bound (VrfEvaluate: proof + output, 2 threads, best of 3): %.0f /s\n",
+              prove_bound);
+  std::printf("VRF-output bound (VrfOutput, what publish computes, 2 threads): %.0f /s  load=%s\n",
+              bound, LoadAverage().c_str());
 
   const std::string path = "/tmp/kt-bench-" + std::to_string(static_cast<int>(suite)) + ".db";
   std::unique_ptr<DirectoryStore> store;
@@ -349,9 +360,10 @@ int RunPublish(CipherSuite suite, const std::string& kind, uint64_t labels) {
       }
     }
     std::printf(
-        "| %llu labels/entry | %.0f updates/s | %.1f%% of VRF bound | submit %.1f ms | load %s |\n",
-        static_cast<unsigned long long>(batch), best, 100.0 * best / bound, best_submit * 1e3,
-        best_load.c_str());
+        "| %llu labels/entry | %.0f updates/s | %.1f%% of VRF-output bound | %.1f%% of VRF-prove "
+        "bound | submit %.1f ms | load %s |\n",
+        static_cast<unsigned long long>(batch), best, 100.0 * best / bound,
+        100.0 * best / prove_bound, best_submit * 1e3, best_load.c_str());
   }
   if (kind == "sqlite") {
     dir.reset();

@@ -240,7 +240,18 @@ Bytes Ed25519Evaluate(ByteView seed, ByteView pk, ByteView alpha) {
   SecretBytes hashed(crypto_hash_sha512_BYTES);
   Sha512(hashed.data(), {seed});
   SecretBytes x = SecretScalar(hashed);
-  return BetaFromGamma(MulSubgroup(x.data(), EncodeToCurveTai(pk, alpha)));
+  // beta hashes 8*Gamma = 8*x*H: one scalar multiplication by 8x mod L instead of Gamma = x*H
+  // followed by three point doublings (H is in the prime-order subgroup).
+  Scalar eight{};
+  eight[0] = 8;
+  SecretBytes x8(kEd25519ScalarLen);
+  crypto_core_ed25519_scalar_mul(x8.data(), x.data(), eight.data());
+  const Point cofactor_gamma = MulSubgroup(x8.data(), EncodeToCurveTai(pk, alpha));
+  const uint8_t front[2] = {kSuiteString, 0x03};
+  constexpr uint8_t kBack = 0x00;
+  Bytes beta(kEd25519BetaLen);
+  Sha512(beta.data(), {front, cofactor_gamma, ByteView(&kBack, 1)});
+  return beta;
 }
 
 Bytes Ed25519Prove(ByteView seed, ByteView pk, ByteView alpha) {
