@@ -390,21 +390,18 @@ Result<SearchResponse> Directory::Search(const SearchRequest& request) {
   return out;
 }
 
-Result<ContactMonitorResponse> Directory::ContactMonitor(const ContactMonitorRequest& request) {
-  std::lock_guard<std::mutex> lock(mu_);
-  CANDOR_ASSIGN_OR_RETURN(uint64_t old_size, CheckLast(request.last));
+Result<MonitoringMap> Directory::MonitoringMapOf(
+    const Label* label, const std::vector<MonitorMapEntry>& entries) const {
   const uint64_t n = state_.size();
-  const Label* label = FindLabel(request.label);
-  if (!label) return NotFound("no such label");
   MonitoringMap map;
   std::set<uint32_t> seen_versions;
-  for (size_t i = 0; i < request.entries.size(); ++i) {
-    const MonitorMapEntry& e = request.entries[i];
-    if (i > 0 && e.position <= request.entries[i - 1].position) {
+  for (size_t i = 0; i < entries.size(); ++i) {
+    const MonitorMapEntry& e = entries[i];
+    if (i > 0 && e.position <= entries[i - 1].position) {
       return Invalid("monitoring entries must ascend by position without duplicates");
     }
     if (!seen_versions.insert(e.version).second) return Invalid("duplicate monitored version");
-    if (e.version >= label->versions.size() || e.position >= n) {
+    if (!label || e.version >= label->versions.size() || e.position >= n) {
       return Invalid("monitored version or position does not exist");
     }
     const uint64_t created = label->versions[e.version].position;
@@ -414,6 +411,16 @@ Result<ContactMonitorResponse> Directory::ContactMonitor(const ContactMonitorReq
     }
     map[e.position] = e.version;
   }
+  return map;
+}
+
+Result<ContactMonitorResponse> Directory::ContactMonitor(const ContactMonitorRequest& request) {
+  std::lock_guard<std::mutex> lock(mu_);
+  CANDOR_ASSIGN_OR_RETURN(uint64_t old_size, CheckLast(request.last));
+  const uint64_t n = state_.size();
+  const Label* label = FindLabel(request.label);
+  if (!label) return NotFound("no such label");
+  CANDOR_ASSIGN_OR_RETURN(MonitoringMap map, MonitoringMapOf(label, request.entries));
   LabelVersions versions = ProverVersions(request.label);
   ProofSession s = ProofSession::Prover(state_, n, old_size);
   CANDOR_TRY(UpdateView(s));
@@ -469,24 +476,7 @@ Result<OwnerMonitorResponse> Directory::OwnerMonitor(const OwnerMonitorRequest& 
   if (at_start && (!request.greatest_version || *request.greatest_version < *at_start)) {
     return Invalid("greatest_version is behind the version at start");
   }
-  MonitoringMap map;
-  std::set<uint32_t> seen_versions;
-  for (size_t i = 0; i < request.entries.size(); ++i) {
-    const MonitorMapEntry& e = request.entries[i];
-    if (i > 0 && e.position <= request.entries[i - 1].position) {
-      return Invalid("monitoring entries must ascend by position without duplicates");
-    }
-    if (!seen_versions.insert(e.version).second) return Invalid("duplicate monitored version");
-    if (!label || e.version >= label->versions.size() || e.position >= n) {
-      return Invalid("monitored version or position does not exist");
-    }
-    const uint64_t created = label->versions[e.version].position;
-    std::vector<uint64_t> path = ImplicitDirectPath(created, n);
-    if (e.position != created && std::find(path.begin(), path.end(), e.position) == path.end()) {
-      return Invalid("monitored position is not on the version's direct path");
-    }
-    map[e.position] = e.version;
-  }
+  CANDOR_ASSIGN_OR_RETURN(MonitoringMap map, MonitoringMapOf(label, request.entries));
   LabelVersions versions = ProverVersions(request.label);
   ProofSession s = ProofSession::Prover(state_, n, old_size);
   CANDOR_TRY(UpdateView(s));

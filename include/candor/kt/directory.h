@@ -127,6 +127,11 @@ class Directory {
   const Label* FindLabel(ByteView label) const;
   // Greatest version of `label` published at or before entry `position`.
   std::optional<uint32_t> GreatestAt(const Label& label, uint64_t position) const;
+  // MonitoringMapOf checks a request's MonitorMapEntry list per the draft (ascending positions,
+  // no duplicate position or version, each position on the direct path of the entry that
+  // created its version) and returns it as a map; kInvalidArgument otherwise.
+  Result<MonitoringMap> MonitoringMapOf(const Label* label,
+                                        const std::vector<MonitorMapEntry>& entries) const;
   Hash32 KeyOf(ByteView label, uint32_t version);
   Bytes ProofOf(ByteView label, uint32_t version);
   LabelVersions ProverVersions(ByteView label);
