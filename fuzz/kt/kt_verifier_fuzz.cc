@@ -7,10 +7,13 @@
 // answers. Input byte 0 picks the kind; if bit 7 of byte 0 is set the rest of the input is the
 // whole response encoding, otherwise it is a list of 3-byte edits (offset high, offset low, xor)
 // applied to the genuine response — so the fuzzer reaches deep verification paths quickly.
-// Selector 6 decodes a ClientState instead (round-trip property), selector 7 a LoggedTreeHead.
+// Selector 6 decodes a ClientState instead (round-trip property), 7 a LoggedTreeHead, 8 a
+// DeviceList, 9 an AuditorState.
 #include <memory>
 #include <vector>
 
+#include "candor/kt/auditor.h"
+#include "candor/kt/device_list.h"
 #include "candor/kt/directory.h"
 #include "candor/kt/tlog_head_sink.h"
 #include "candor/kt/verifier.h"
@@ -43,6 +46,8 @@ struct Scenario {
   OwnerInitRequest init_req;
   Bytes init_resp;
   ClientState init_state;
+  Bytes device_list;    // an account-signed device list (the value model)
+  Bytes auditor_state;  // an auditor's persistent state after following the log
 };
 
 template <class T>
@@ -77,6 +82,21 @@ void InitOwner(Scenario& s, ClientState& owner, const char* label, OwnerInitRequ
   *keep_resp = EncodeIn(resp, s.verifier->wire());
   *keep_state = owner;
   owner = Must(s.verifier->VerifyOwnerInit(owner, req, resp));
+}
+
+// AuditorStateAfter follows the scenario's directory with an auditor and returns its state.
+Bytes AuditorStateAfter(Scenario& s, const Configuration& directory_config) {
+  auto key = Must(
+      crypto::SignaturePrivateKey::FromBytes(crypto::SignatureScheme::kEd25519, Bytes(32, 0x44)));
+  Configuration config = directory_config;
+  config.mode = DeploymentMode::thirdPartyAuditing;
+  config.max_auditor_lag = 10'000;
+  config.auditor_public_key = key.public_key();
+  Auditor auditor = Must(Auditor::Create(config, std::move(key)));
+  for (uint64_t p = 0; p < s.dir->size(); ++p) {
+    Must(auditor.Process(Must(s.dir->AuditorUpdateFor(p))));
+  }
+  return tls::Encode(auditor.state());
 }
 
 Scenario* Build() {
@@ -124,6 +144,14 @@ Scenario* Build() {
   Heartbeat(*s);
   s->update_req = s->verifier->MakeUpdate(s->alice, B("alice"), {});
   s->update_resp = EncodeIn(Must(s->dir->ExistingUpdate(s->update_req)), s->verifier->wire());
+  // A device list and an auditor state, the other two encodings users and auditors keep.
+  auto account = Must(
+      crypto::SignaturePrivateKey::FromBytes(crypto::SignatureScheme::kEd25519, Bytes(32, 0x33)));
+  DeviceListTBS tbs{account.scheme(), account.public_key(), 1, {}};
+  tbs.devices.push_back(Device{B("phone"), crypto::SignatureScheme::kEd25519, B("phone key"), 1,
+                               B("phone mls key"), s->now});
+  s->device_list = tls::Encode(Must(SignDeviceList(account, B("alice"), tbs)));
+  s->auditor_state = AuditorStateAfter(*s, config);
   // Every genuine response verifies, so unedited inputs reach the end of verification.
   const WireContext& ctx = s->verifier->wire();
   const Verifier& v = *s->verifier;
@@ -160,6 +188,17 @@ Status Outcome(const Result<T>& r) {
   return r.ok() ? OkStatus() : Status(r.error());
 }
 
+// CheckCanonical: a T decodes strictly (kMalformed otherwise) and re-encodes to the same bytes.
+template <class T>
+void CheckCanonical(const Bytes& wire) {
+  auto decoded = tls::DecodeExact<T>(wire);
+  if (decoded.ok()) {
+    FUZZ_REQUIRE(fuzz::SameBytes(tls::Encode(*decoded), wire));
+  } else {
+    FUZZ_REQUIRE(decoded.error().code == Errc::kMalformed);
+  }
+}
+
 Bytes Mutate(ByteView base, ByteView edits) {
   Bytes out(base.begin(), base.end());
   for (size_t i = 0; i + 2 < edits.size(); i += 3) {
@@ -179,7 +218,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static Scenario* s = Build();
   if (size == 0) return 0;
   const bool raw = (data[0] & 0x80) != 0;
-  const int kind = (data[0] & 0x7f) % 8;
+  const int kind = (data[0] & 0x7f) % 10;
   const ByteView rest(data + 1, size - 1);
   auto input = [&](const Bytes& genuine) {
     return raw ? Bytes(rest.begin(), rest.end()) : Mutate(genuine, rest);
@@ -249,6 +288,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       } else {
         FUZZ_REQUIRE(decoded.error().code == Errc::kMalformed);
       }
+      break;
+    }
+    case 8: {
+      CheckCanonical<DeviceList>(input(s->device_list));
+      break;
+    }
+    case 9: {
+      CheckCanonical<AuditorState>(input(s->auditor_state));
       break;
     }
     default: {
