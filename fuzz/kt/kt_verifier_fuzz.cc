@@ -8,7 +8,8 @@
 // whole response encoding, otherwise it is a list of 3-byte edits (offset high, offset low, xor)
 // applied to the genuine response — so the fuzzer reaches deep verification paths quickly.
 // Selector 6 decodes a ClientState instead (round-trip property), 7 a LoggedTreeHead, 8 a
-// DeviceList, 9 an AuditorState.
+// DeviceList, 9 an AuditorState. Selector 10 is a search response of a second directory deployed
+// with a Third-Party Auditor that lags behind (its AuditorTreeHead and the log root at its size).
 #include <memory>
 #include <vector>
 
@@ -48,6 +49,14 @@ struct Scenario {
   ClientState init_state;
   Bytes device_list;    // an account-signed device list (the value model)
   Bytes auditor_state;  // an auditor's persistent state after following the log
+  // The thirdPartyAuditing deployment (selector 10).
+  MemoryDirectoryStore audited_store;
+  std::unique_ptr<Directory> audited_dir;
+  std::unique_ptr<Verifier> audited_verifier;
+  std::unique_ptr<Auditor> auditor;
+  SearchRequest audited_req;
+  Bytes audited_resp;
+  ClientState audited_state;
 };
 
 template <class T>
@@ -99,6 +108,54 @@ Bytes AuditorStateAfter(Scenario& s, const Configuration& directory_config) {
   return tls::Encode(auditor.state());
 }
 
+// AuditOne lets the auditor process the audited directory's next entry and hands over its head.
+void AuditOne(Scenario& s) {
+  const AuditorTreeHead head =
+      Must(s.auditor->Process(Must(s.audited_dir->AuditorUpdateFor(s.auditor->size()))));
+  FUZZ_REQUIRE(s.audited_dir->SetAuditorTreeHead(head).ok());
+}
+
+// BuildAudited deploys a second directory (same keys) with a Third-Party Auditor and records a
+// returning user's search answered while the auditor's tree size lies inside the user's
+// retained view.
+void BuildAudited(Scenario& s, Configuration config, crypto::SignaturePrivateKey sig,
+                  crypto::VrfPrivateKey vrf) {
+  auto auditor_key = Must(
+      crypto::SignaturePrivateKey::FromBytes(crypto::SignatureScheme::kEd25519, Bytes(32, 0x55)));
+  config.mode = DeploymentMode::thirdPartyAuditing;
+  config.max_auditor_lag = 60'000;
+  config.auditor_public_key = auditor_key.public_key();
+  s.auditor = std::make_unique<Auditor>(Must(Auditor::Create(config, std::move(auditor_key))));
+  s.audited_verifier =
+      std::make_unique<Verifier>(Must(Verifier::Create(config, [p = &s] { return p->now; })));
+  s.audited_dir = Must(Directory::Open(
+      config, std::move(sig), std::move(vrf), s.audited_store, [p = &s] { return p->now; },
+      [](ByteView, ByteView) { return OkStatus(); }));
+  const Verifier& v = *s.audited_verifier;
+  UpdateRequest req = v.MakeUpdate(ClientState{}, B("bob"), {B("bob's phone")});
+  Must(s.audited_dir->SubmitUpdate(req));
+  // Entries 0-2 audited, 3-4 not yet: dave's first view has 5 entries, the auditor's 3.
+  for (int i = 0; i < 5; ++i) {
+    s.now += 400;
+    Must(s.audited_dir->Publish());
+    if (i < 3) AuditOne(s);
+  }
+  ClientState dave;
+  SearchRequest first = v.MakeSearch(dave, B("bob"), std::nullopt);
+  dave = Must(v.VerifySearch(dave, first, Must(s.audited_dir->Search(first)))).state;
+  // Three more entries, one more audited: the auditor's size (4) is inside dave's view (5).
+  for (int i = 0; i < 3; ++i) {
+    s.now += 400;
+    Must(s.audited_dir->Publish());
+  }
+  AuditOne(s);
+  s.audited_state = dave;
+  s.audited_req = v.MakeSearch(dave, B("bob"), std::nullopt);
+  s.audited_resp = EncodeIn(Must(s.audited_dir->Search(s.audited_req)), v.wire());
+  Must(v.VerifySearch(s.audited_state, s.audited_req,
+                      Must(DecodeExactIn<SearchResponse>(s.audited_resp, v.wire(), false))));
+}
+
 Scenario* Build() {
   auto* s = new Scenario;
   const auto suite = CipherSuite::KT_128_SHA256_Ed25519;
@@ -119,6 +176,8 @@ Scenario* Build() {
   s->dir = Must(Directory::Open(
       config, std::move(sig), std::move(vrf), s->store, [s] { return s->now; },
       [](ByteView, ByteView) { return OkStatus(); }));
+  BuildAudited(*s, config, Must(crypto::SignaturePrivateKey::FromBytes(params.signature, sig_seed)),
+               Must(crypto::VrfPrivateKey::FromBytes(params.vrf, vrf_seed)));
   Heartbeat(*s);
   InitOwner(*s, s->alice, "alice", &s->init_req, &s->init_resp, &s->init_state);
   Publish(*s, s->alice, "alice", "phone");
@@ -218,7 +277,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static Scenario* s = Build();
   if (size == 0) return 0;
   const bool raw = (data[0] & 0x80) != 0;
-  const int kind = (data[0] & 0x7f) % 10;
+  const int kind = (data[0] & 0x7f) % 11;
   const ByteView rest(data + 1, size - 1);
   auto input = [&](const Bytes& genuine) {
     return raw ? Bytes(rest.begin(), rest.end()) : Mutate(genuine, rest);
@@ -296,6 +355,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
     case 9: {
       CheckCanonical<AuditorState>(input(s->auditor_state));
+      break;
+    }
+    case 10: {
+      Bytes wire = input(s->audited_resp);
+      const Verifier& audited = *s->audited_verifier;
+      Checked(s->audited_state, [&]() -> Status {
+        CANDOR_ASSIGN_OR_RETURN(SearchResponse r,
+                                DecodeExactIn<SearchResponse>(wire, audited.wire(), false));
+        return Outcome(audited.VerifySearch(s->audited_state, s->audited_req, r));
+      });
       break;
     }
     default: {

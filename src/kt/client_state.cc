@@ -14,7 +14,8 @@ using internal::DecodeCounted;
 using internal::EncodeCounted;
 using internal::ReadHash;
 
-constexpr uint8_t kFormat = 1;
+// Format 2 added the auditor tree head after the tree head.
+constexpr uint8_t kFormat = 2;
 
 // Ascending checks that map keys arrive strictly ascending, so that every state has exactly one
 // encoding (a duplicate or out-of-order key is kMalformed).
@@ -108,6 +109,8 @@ void ClientState::Encode(tls::Writer& w) const {
   w.Raw(root);
   w.U8(head ? 1 : 0);
   if (head) head->Encode(w);
+  w.U8(auditor_head ? 1 : 0);
+  if (auditor_head) auditor_head->Encode(w);
   internal::WriteCount(w, 4, contacts.size());
   for (const auto& [label, c] : contacts) {
     w.Opaque8(label);
@@ -149,6 +152,11 @@ Result<ClientState> ClientState::Decode(tls::Reader& r) {
   if (has_head) {
     CANDOR_ASSIGN_OR_RETURN(TreeHead head, TreeHead::Decode(r));
     s.head = std::move(head);
+  }
+  CANDOR_ASSIGN_OR_RETURN(bool has_auditor_head, r.Optional("ClientState.auditor_head"));
+  if (has_auditor_head) {
+    CANDOR_ASSIGN_OR_RETURN(AuditorTreeHead auditor_head, AuditorTreeHead::Decode(r));
+    s.auditor_head = std::move(auditor_head);
   }
   CANDOR_ASSIGN_OR_RETURN(uint32_t contacts, internal::ReadCount(r, 4, "ClientState.contacts"));
   std::optional<Bytes> previous_label;

@@ -330,6 +330,11 @@ bool ProofSession::PrefixProofsLeft() const {
   return !proving() && next_prefix_proof_ < proof_->prefix_proofs.size();
 }
 
+void ProofSession::SetAuditorSize(uint64_t size) {
+  CANDOR_CHECK(size >= 1 && size <= tree_size_);
+  auditor_size_ = size;
+}
+
 CombinedTreeProof ProofSession::FinishProof() {
   CANDOR_CHECK(proving());
   std::vector<uint64_t> leaves;
@@ -341,7 +346,7 @@ CombinedTreeProof ProofSession::FinishProof() {
     }
     leaves.push_back(p);
   }
-  out_.inclusion = source_->ProveLog(tree_size_, old_size_, leaves);
+  out_.inclusion = source_->ProveLog(tree_size_, old_size_, leaves, auditor_size_);
   return std::move(out_);
 }
 
@@ -368,8 +373,8 @@ Result<ProofSession::Verified> ProofSession::FinishVerify() {
   if (next_root != proof_->prefix_roots.size()) {
     return KtVerifyFailed("proof has too many prefix roots");
   }
-  auto log =
-      VerifyLogInclusion(tree_size_, old_size_, retained_subtrees_, leaves, proof_->inclusion);
+  auto log = VerifyLogInclusion(tree_size_, old_size_, retained_subtrees_, leaves,
+                                proof_->inclusion, auditor_size_);
   if (!log.ok()) {
     return KtVerifyFailed(old_size_ > 0
                               ? "log proof does not extend the retained view (fork or bad proof)"
@@ -377,6 +382,7 @@ Result<ProofSession::Verified> ProofSession::FinishVerify() {
   }
   Verified out;
   out.root = log->root;
+  out.auditor_root = log->auditor_root;
   out.view.size = tree_size_;
   out.view.full_subtrees = std::move(log->full_subtrees);
   for (uint64_t p : ImplicitFrontier(tree_size_)) {

@@ -43,8 +43,8 @@ Result<std::unique_ptr<Directory>> Directory::Open(Configuration config,
                                                    DirectoryStore& store, Clock clock,
                                                    HeadSink head_sink, DirectoryOptions options) {
   CANDOR_TRY(ValidateConfiguration(config));
-  if (config.mode != DeploymentMode::contactMonitoring) {
-    return Invalid("only the contactMonitoring deployment mode is supported");
+  if (config.mode == DeploymentMode::thirdPartyManagement) {
+    return Invalid("the thirdPartyManagement deployment mode is not supported");
   }
   CANDOR_ASSIGN_OR_RETURN(CipherSuiteParams suite,
                           GetCipherSuite(static_cast<uint16_t>(config.ciphersuite)));
@@ -126,9 +126,42 @@ TreeParams Directory::Params() const {
 
 Result<uint64_t> Directory::CheckLast(std::optional<uint64_t> last) const {
   if (state_.size() == 0) return NotFound("the directory has no entries yet");
-  if (!last) return 0;
-  if (*last == 0 || *last > state_.size()) return Invalid("`last` is not a published tree size");
-  return *last;
+  const uint64_t old_size = last.value_or(0);
+  if (last && (*last == 0 || *last > state_.size())) {
+    return Invalid("`last` is not a published tree size");
+  }
+  if (config_.mode == DeploymentMode::thirdPartyAuditing && !auditor_head_) {
+    return MakeError(Errc::kUnavailable, "no auditor tree head yet: the auditor has not signed");
+  }
+  return old_size;
+}
+
+bool Directory::SendsAuditorHead(std::optional<uint64_t> last) const {
+  return config_.mode == DeploymentMode::thirdPartyAuditing && !(last && *last == state_.size());
+}
+
+ProofSession Directory::ProverFor(std::optional<uint64_t> last, uint64_t old_size) const {
+  ProofSession s = ProofSession::Prover(state_, state_.size(), old_size);
+  if (SendsAuditorHead(last)) s.SetAuditorSize(auditor_head_->tree_size);
+  return s;
+}
+
+Status Directory::SetAuditorTreeHead(const AuditorTreeHead& head) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (config_.mode != DeploymentMode::thirdPartyAuditing) {
+    return Invalid("auditor tree heads need the thirdPartyAuditing deployment mode");
+  }
+  if (head.tree_size == 0 || head.tree_size > state_.size()) {
+    return Invalid("auditor tree head is not for a published tree size");
+  }
+  if (auditor_head_ && head.tree_size < auditor_head_->tree_size) {
+    return MakeError(Errc::kConflict, "auditor tree head is older than the one held");
+  }
+  if (!VerifyAuditorTreeHead(config_, head, state_.LogRootAt(head.tree_size)).ok()) {
+    return Invalid("auditor tree head signature does not verify over this log");
+  }
+  auditor_head_ = head;
+  return OkStatus();
 }
 
 FullTreeHead Directory::HeadFor(std::optional<uint64_t> last) const {
@@ -138,6 +171,7 @@ FullTreeHead Directory::HeadFor(std::optional<uint64_t> last) const {
   } else {
     full.head_type = FullTreeHeadType::updated;
     full.tree_head = *head_;
+    if (SendsAuditorHead(last)) full.auditor_tree_head = *auditor_head_;
   }
   return full;
 }
@@ -292,7 +326,6 @@ Result<UpdateResponse> Directory::BuildUpdateResponse(const Label& label, uint32
                                                       std::optional<uint64_t> last,
                                                       bool echo_values) {
   CANDOR_ASSIGN_OR_RETURN(uint64_t old_size, CheckLast(last));
-  const uint64_t n = state_.size();
   const Version& first_version = label.versions[first];
   LabelUpdate update;
   update.position = first_version.position;
@@ -307,7 +340,7 @@ Result<UpdateResponse> Directory::BuildUpdateResponse(const Label& label, uint32
   for (uint32_t v = first; v < first + count; ++v) update.new_versions.push_back(v);
   const Bytes& name = first_version.stored.label;
   LabelVersions versions = ProverVersions(name);
-  ProofSession s = ProofSession::Prover(state_, n, old_size);
+  ProofSession s = ProverFor(last, old_size);
   CANDOR_TRY(UpdateView(s));
   auto checked = VerifyLabelUpdate(s, Params(), update, versions);
   if (!checked.ok()) return MakeError(Errc::kInternal, checked.error().message);
@@ -363,14 +396,13 @@ Result<UpdateResponse> Directory::ExistingUpdate(const UpdateRequest& request) {
 Result<SearchResponse> Directory::Search(const SearchRequest& request) {
   std::lock_guard<std::mutex> lock(mu_);
   CANDOR_ASSIGN_OR_RETURN(uint64_t old_size, CheckLast(request.last));
-  const uint64_t n = state_.size();
   const Label* label = FindLabel(request.label);
   if (!label || label->versions.empty()) return NotFound("no such label");
   const auto greatest = static_cast<uint32_t>(label->versions.size() - 1);
   const uint32_t target = request.version.value_or(greatest);
   if (target > greatest) return NotFound("no such version");
   LabelVersions versions = ProverVersions(request.label);
-  ProofSession s = ProofSession::Prover(state_, n, old_size);
+  ProofSession s = ProverFor(request.last, old_size);
   CANDOR_TRY(UpdateView(s));
   if (request.version) {
     auto found = FixedVersionSearch(s, Params(), target, versions);
@@ -417,12 +449,11 @@ Result<MonitoringMap> Directory::MonitoringMapOf(
 Result<ContactMonitorResponse> Directory::ContactMonitor(const ContactMonitorRequest& request) {
   std::lock_guard<std::mutex> lock(mu_);
   CANDOR_ASSIGN_OR_RETURN(uint64_t old_size, CheckLast(request.last));
-  const uint64_t n = state_.size();
   const Label* label = FindLabel(request.label);
   if (!label) return NotFound("no such label");
   CANDOR_ASSIGN_OR_RETURN(MonitoringMap map, MonitoringMapOf(label, request.entries));
   LabelVersions versions = ProverVersions(request.label);
-  ProofSession s = ProofSession::Prover(state_, n, old_size);
+  ProofSession s = ProverFor(request.last, old_size);
   CANDOR_TRY(UpdateView(s));
   auto next = kt::ContactMonitor(s, Params(), map, std::nullopt, versions);
   if (!next.ok()) return MakeError(Errc::kInternal, next.error().message);
@@ -439,7 +470,7 @@ Result<OwnerInitResponse> Directory::OwnerInit(const OwnerInitRequest& request) 
   if (request.start >= n) return Invalid("start is beyond the tree");
   const Label* label = FindLabel(request.label);
   LabelVersions versions = ProverVersions(request.label);
-  ProofSession s = ProofSession::Prover(state_, n, old_size);
+  ProofSession s = ProverFor(request.last, old_size);
   CANDOR_TRY(UpdateView(s));
   auto list = OwnerInitEntries(s, Params(), request.start);
   if (!list.ok()) return Invalid(list.error().message);
@@ -478,7 +509,7 @@ Result<OwnerMonitorResponse> Directory::OwnerMonitor(const OwnerMonitorRequest& 
   }
   CANDOR_ASSIGN_OR_RETURN(MonitoringMap map, MonitoringMapOf(label, request.entries));
   LabelVersions versions = ProverVersions(request.label);
-  ProofSession s = ProofSession::Prover(state_, n, old_size);
+  ProofSession s = ProverFor(request.last, old_size);
   CANDOR_TRY(UpdateView(s));
   auto contact = kt::ContactMonitor(s, Params(), map, request.start, versions);
   if (!contact.ok()) return MakeError(Errc::kInternal, contact.error().message);
@@ -500,7 +531,7 @@ Result<OwnerMonitorResponse> Directory::OwnerMonitor(const OwnerMonitorRequest& 
 Result<DistinguishedResponse> Directory::Distinguished(const DistinguishedRequest& request) {
   std::lock_guard<std::mutex> lock(mu_);
   CANDOR_ASSIGN_OR_RETURN(uint64_t old_size, CheckLast(request.last));
-  ProofSession s = ProofSession::Prover(state_, state_.size(), old_size);
+  ProofSession s = ProverFor(request.last, old_size);
   CANDOR_TRY(UpdateView(s));
   auto walked = WalkDistinguished(s, Params(), request.stop,
                                   RecentWindow(config_.reasonable_monitoring_window));

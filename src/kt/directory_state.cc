@@ -53,8 +53,9 @@ PrefixProof DirectoryState::ProveBefore(uint64_t position, const std::vector<Has
 }
 
 InclusionProof DirectoryState::ProveLog(uint64_t n, uint64_t old_size,
-                                        const std::vector<uint64_t>& leaves) const {
-  return log_.Prove(n, old_size, leaves);
+                                        const std::vector<uint64_t>& leaves,
+                                        uint64_t auditor_size) const {
+  return log_.Prove(n, old_size, leaves, auditor_size);
 }
 
 }  // namespace candor::kt

@@ -36,11 +36,16 @@ enum class NodeKind {
 // VerifyLogInclusion walk identically.
 class ProofShape {
  public:
-  ProofShape(uint64_t old_size, std::vector<uint64_t> sorted_leaves)
-      : retained_(FullSubtrees(old_size)), leaves_(std::move(sorted_leaves)) {}
+  ProofShape(uint64_t old_size, std::vector<uint64_t> sorted_leaves, uint64_t auditor_size)
+      : retained_(FullSubtrees(old_size)),
+        leaves_(std::move(sorted_leaves)),
+        auditor_size_(auditor_size) {}
 
   NodeKind Classify(uint64_t start, uint64_t size) const {
     if (HasLeaf(start, size)) return size == 1 ? NodeKind::kRequestedLeaf : NodeKind::kSplit;
+    // The root at auditor_size needs the heads of FullSubtrees(auditor_size); a node that
+    // straddles that size contains some of them strictly, so its own value does not give them.
+    if (start < auditor_size_ && auditor_size_ - start < size) return NodeKind::kSplit;
     if (RetainedIndex(start, size).has_value()) return NodeKind::kRetained;
     if (IsBalanced(size) && !ContainsRetained(start, size)) return NodeKind::kElement;
     return NodeKind::kSplit;
@@ -67,7 +72,22 @@ class ProofShape {
 
   std::vector<SubtreeRange> retained_;
   std::vector<uint64_t> leaves_;
+  uint64_t auditor_size_;
 };
+
+// RootOfFullSubtrees is the root of a tree from the head values of its full subtrees `ranges`
+// (FullSubtrees of its size, non-empty): the left-balanced shape hangs each one off the right
+// spine, so the root folds them from the right.
+HashValue RootOfFullSubtrees(const std::vector<SubtreeRange>& ranges,
+                             const std::vector<HashValue>& heads) {
+  HashValue acc = heads.back();
+  bool acc_is_leaf = ranges.back().size == 1;
+  for (size_t i = ranges.size() - 1; i-- > 0;) {
+    acc = HashChildren(heads[i], ranges[i].size == 1, acc, acc_is_leaf);
+    acc_is_leaf = false;
+  }
+  return acc;
+}
 
 std::vector<uint64_t> SortedUnique(std::vector<uint64_t> v) {
   std::sort(v.begin(), v.end());
@@ -138,11 +158,11 @@ HashValue LogTree::NodeValue(uint64_t start, uint64_t size) const {
   return HashChildren(NodeValue(start, k), k == 1, NodeValue(start + k, size - k), size - k == 1);
 }
 
-InclusionProof LogTree::Prove(uint64_t n, uint64_t old_size,
-                              const std::vector<uint64_t>& leaves) const {
-  CANDOR_CHECK(n >= 1 && n <= size() && old_size <= n);
+InclusionProof LogTree::Prove(uint64_t n, uint64_t old_size, const std::vector<uint64_t>& leaves,
+                              uint64_t auditor_size) const {
+  CANDOR_CHECK(n >= 1 && n <= size() && old_size <= n && auditor_size <= n);
   for (const uint64_t leaf : leaves) CANDOR_CHECK(leaf < n);
-  const ProofShape shape(old_size, SortedUnique(leaves));
+  const ProofShape shape(old_size, SortedUnique(leaves), auditor_size);
   InclusionProof proof;
   auto walk = [&](auto& self, uint64_t start, uint64_t size) -> void {
     switch (shape.Classify(start, size)) {
@@ -168,9 +188,10 @@ InclusionProof LogTree::Prove(uint64_t n, uint64_t old_size,
 Result<LogTreeView> VerifyLogInclusion(uint64_t n, uint64_t old_size,
                                        const std::vector<HashValue>& retained,
                                        const std::map<uint64_t, HashValue>& leaves,
-                                       const InclusionProof& proof) {
-  if (n == 0 || old_size > n) {
-    return MakeError(Errc::kInvalidArgument, "VerifyLogInclusion: need 0 <= old_size <= n, n >= 1");
+                                       const InclusionProof& proof, uint64_t auditor_size) {
+  if (n == 0 || old_size > n || auditor_size > n) {
+    return MakeError(Errc::kInvalidArgument,
+                     "VerifyLogInclusion: need old_size <= n, auditor_size <= n, n >= 1");
   }
   if (retained.size() != FullSubtrees(old_size).size()) {
     return MakeError(Errc::kInvalidArgument,
@@ -181,9 +202,11 @@ Result<LogTreeView> VerifyLogInclusion(uint64_t n, uint64_t old_size,
     if (index >= n) return VerifyFailed();
     indices.push_back(index);
   }
-  const ProofShape shape(old_size, std::move(indices));
+  const ProofShape shape(old_size, std::move(indices), auditor_size);
   const std::vector<SubtreeRange> full = FullSubtrees(n);
   std::vector<HashValue> full_values(full.size());
+  const std::vector<SubtreeRange> audited = FullSubtrees(auditor_size);
+  std::vector<HashValue> audited_values(audited.size());
   size_t next_element = 0;
 
   auto walk = [&](auto& self, uint64_t start, uint64_t size) -> std::optional<HashValue> {
@@ -215,13 +238,19 @@ Result<LogTreeView> VerifyLogInclusion(uint64_t n, uint64_t old_size,
       }
     }
     for (size_t i = 0; i < full.size(); ++i) {
-      if (full[i].start == start && full[i].size == size) full_values[i] = *value;
+      if (full[i] == SubtreeRange{start, size}) full_values[i] = *value;
+    }
+    // Every head of FullSubtrees(auditor_size) is visited: Classify splits whatever contains one.
+    for (size_t i = 0; i < audited.size(); ++i) {
+      if (audited[i] == SubtreeRange{start, size}) audited_values[i] = *value;
     }
     return value;
   };
   const std::optional<HashValue> root = walk(walk, 0, n);
   if (!root || next_element != proof.elements.size()) return VerifyFailed();
-  return LogTreeView{*root, std::move(full_values)};
+  LogTreeView out{*root, std::move(full_values), std::nullopt};
+  if (auditor_size > 0) out.auditor_root = RootOfFullSubtrees(audited, audited_values);
+  return out;
 }
 
 }  // namespace candor::kt

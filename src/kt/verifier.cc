@@ -94,16 +94,21 @@ Status CheckAuditorTreeHead(const Configuration& config, const AuditorTreeHead& 
   return OkStatus();
 }
 
-Result<Verifier> Verifier::Create(Configuration config, Clock clock) {
+Result<Verifier> Verifier::Create(Configuration config, Clock clock, VerifierOptions options) {
   CANDOR_TRY(ValidateConfiguration(config));
-  if (config.mode != DeploymentMode::contactMonitoring) {
-    return Misuse("only the contactMonitoring deployment mode is supported");
+  if (config.mode == DeploymentMode::thirdPartyManagement) {
+    return Misuse("the thirdPartyManagement deployment mode is not supported");
   }
   if (!clock) return Misuse("a clock is required");
   CANDOR_ASSIGN_OR_RETURN(CipherSuiteParams suite,
                           GetCipherSuite(static_cast<uint16_t>(config.ciphersuite)));
   CANDOR_ASSIGN_OR_RETURN(WireContext wire, WireContext::For(config));
-  return Verifier(std::move(config), std::move(clock), suite, wire);
+  return Verifier(std::move(config), std::move(clock), options, suite, wire);
+}
+
+bool Verifier::MonitorsContacts() const {
+  return config_.mode == DeploymentMode::contactMonitoring ||
+         options_.monitor_contacts_with_auditor;
 }
 
 TreeParams Verifier::Params() const {
@@ -167,7 +172,26 @@ Result<uint64_t> Verifier::TreeSizeOf(const ClientState& state, std::optional<ui
   if (last && n <= *last) {
     return KtVerifyFailed("tree head is not newer than the last verified one (rollback)");
   }
+  if (config_.mode == DeploymentMode::thirdPartyAuditing) {
+    const uint64_t audited = head.auditor_tree_head.tree_size;
+    if (audited == 0 || audited > n) {
+      return KtVerifyFailed("auditor step 3: the auditor tree size is not within the log's");
+    }
+  }
   return n;
+}
+
+Result<ProofSession> Verifier::Begin(const ClientState& state, std::optional<uint64_t> last,
+                                     const FullTreeHead& head,
+                                     const CombinedTreeProof& proof) const {
+  CANDOR_ASSIGN_OR_RETURN(uint64_t n, TreeSizeOf(state, last, head));
+  ProofSession s = ProofSession::Verifier(proof, n, state.view);
+  if (config_.mode == DeploymentMode::thirdPartyAuditing &&
+      head.head_type == FullTreeHeadType::updated) {
+    s.SetAuditorSize(head.auditor_tree_head.tree_size);
+  }
+  CANDOR_TRY(UpdateView(s));
+  return s;
 }
 
 Status Verifier::Finish(ProofSession& session, const FullTreeHead& head, ClientState& next) const {
@@ -190,6 +214,15 @@ Status Verifier::Finish(ProofSession& session, const FullTreeHead& head, ClientS
   }
   if (now > newest && now - newest > config_.max_behind) {
     return KtVerifyFailed("rightmost log entry is too old (stale tree head)");
+  }
+  if (config_.mode == DeploymentMode::thirdPartyAuditing &&
+      head.head_type == FullTreeHeadType::updated) {
+    // Step 1 looks at the auditor head of the tree head the user advertised (`last`).
+    std::optional<uint64_t> previous;
+    if (next.view.size > 0) previous = next.auditor_head ? next.auditor_head->tree_size : 0;
+    CANDOR_TRY(CheckAuditorTreeHead(config_, head.auditor_tree_head, done.view.size, newest,
+                                    *done.auditor_root, previous));
+    next.auditor_head = head.auditor_tree_head;
   }
   next.view = std::move(done.view);
   next.root = done.root;
@@ -278,9 +311,8 @@ Result<SearchResult> Verifier::VerifySearch(const ClientState& state, const Sear
     versions.Add(ladder[i], k.vrf_output, k.commitment);
     learned[ladder[i]] = k;
   }
-  CANDOR_ASSIGN_OR_RETURN(uint64_t n, TreeSizeOf(state, request.last, response.full_tree_head));
-  ProofSession s = ProofSession::Verifier(response.search, n, state.view);
-  CANDOR_TRY(UpdateView(s));
+  CANDOR_ASSIGN_OR_RETURN(ProofSession s,
+                          Begin(state, request.last, response.full_tree_head, response.search));
   CANDOR_ASSIGN_OR_RETURN(SearchOutcome found,
                           request.version ? FixedVersionSearch(s, Params(), target, versions)
                                           : GreatestVersionSearch(s, Params(), target, versions));
@@ -288,7 +320,7 @@ Result<SearchResult> Verifier::VerifySearch(const ClientState& state, const Sear
   CANDOR_TRY(Finish(s, response.full_tree_head, out.state));
   ContactLabel& contact = out.state.contacts[request.label];
   for (auto& [v, k] : learned) contact.versions[v] = k;
-  if (found.needs_monitoring) {
+  if (found.needs_monitoring && MonitorsContacts()) {
     uint32_t& kept = contact.monitor[found.terminal];
     kept = std::max(kept, target);
   }
@@ -302,10 +334,9 @@ Result<ClientState> Verifier::VerifyContactMonitor(const ClientState& state,
   if (it == state.contacts.end() || !SameEntries(request.entries, it->second.monitor)) {
     return Misuse("request does not match the monitored label");
   }
-  CANDOR_ASSIGN_OR_RETURN(uint64_t n, TreeSizeOf(state, request.last, response.full_tree_head));
   LabelVersions versions = VersionsOf(it->second.versions);
-  ProofSession s = ProofSession::Verifier(response.monitor, n, state.view);
-  CANDOR_TRY(UpdateView(s));
+  CANDOR_ASSIGN_OR_RETURN(ProofSession s,
+                          Begin(state, request.last, response.full_tree_head, response.monitor));
   CANDOR_ASSIGN_OR_RETURN(MonitoringMap map, kt::ContactMonitor(s, Params(), it->second.monitor,
                                                                 std::nullopt, versions));
   ClientState next = state;
@@ -340,9 +371,8 @@ Result<ClientState> Verifier::VerifyOwnerInit(const ClientState& state,
     versions.Add(ladder[i], key, step.commitment);
     owned.versions[ladder[i]] = KnownVersion{key, step.commitment};
   }
-  CANDOR_ASSIGN_OR_RETURN(uint64_t n, TreeSizeOf(state, request.last, response.full_tree_head));
-  ProofSession s = ProofSession::Verifier(response.init, n, state.view);
-  CANDOR_TRY(UpdateView(s));
+  CANDOR_ASSIGN_OR_RETURN(ProofSession s,
+                          Begin(state, request.last, response.full_tree_head, response.init));
   CANDOR_TRY(kt::OwnerInit(s, Params(), request.start, greatest, versions));
   ClientState next = state;
   CANDOR_TRY(Finish(s, response.full_tree_head, next));
@@ -360,10 +390,9 @@ Result<OwnerMonitorResult> Verifier::VerifyOwnerMonitor(
     return Misuse("request does not match the owned label");
   }
   const OwnedLabel& owned = it->second;
-  CANDOR_ASSIGN_OR_RETURN(uint64_t n, TreeSizeOf(state, request.last, response.full_tree_head));
   LabelVersions versions = VersionsOf(owned.versions);
-  ProofSession s = ProofSession::Verifier(response.monitor, n, state.view);
-  CANDOR_TRY(UpdateView(s));
+  CANDOR_ASSIGN_OR_RETURN(ProofSession s,
+                          Begin(state, request.last, response.full_tree_head, response.monitor));
   CANDOR_ASSIGN_OR_RETURN(MonitoringMap map,
                           kt::ContactMonitor(s, Params(), owned.monitor, owned.verified, versions));
   ExpectedVersion expected = [&owned](uint64_t x) -> std::optional<uint32_t> {
@@ -438,9 +467,8 @@ Result<UpdateResult> Verifier::VerifyUpdate(const ClientState& state, const Upda
   }
   for (const auto& [v, k] : learned) versions.Add(v, k.vrf_output, k.commitment);
   LabelUpdate update{response.position, previous, previous_position, owned.start, created};
-  CANDOR_ASSIGN_OR_RETURN(uint64_t n, TreeSizeOf(state, request.last, response.full_tree_head));
-  ProofSession s = ProofSession::Verifier(response.update, n, state.view);
-  CANDOR_TRY(UpdateView(s));
+  CANDOR_ASSIGN_OR_RETURN(ProofSession s,
+                          Begin(state, request.last, response.full_tree_head, response.update));
   CANDOR_ASSIGN_OR_RETURN(UpdateCheck check, VerifyLabelUpdate(s, Params(), update, versions));
   UpdateResult out{response.position, created, {}, state};
   CANDOR_TRY(Finish(s, response.full_tree_head, out.state));
@@ -456,9 +484,8 @@ Result<UpdateResult> Verifier::VerifyUpdate(const ClientState& state, const Upda
 Result<std::pair<ClientState, std::vector<uint64_t>>> Verifier::VerifyDistinguished(
     const ClientState& state, const DistinguishedRequest& request,
     const DistinguishedResponse& response) const {
-  CANDOR_ASSIGN_OR_RETURN(uint64_t n, TreeSizeOf(state, request.last, response.full_tree_head));
-  ProofSession s = ProofSession::Verifier(response.distinguished, n, state.view);
-  CANDOR_TRY(UpdateView(s));
+  CANDOR_ASSIGN_OR_RETURN(
+      ProofSession s, Begin(state, request.last, response.full_tree_head, response.distinguished));
   CANDOR_ASSIGN_OR_RETURN(std::vector<uint64_t> found,
                           WalkDistinguished(s, Params(), request.stop,
                                             RecentWindow(config_.reasonable_monitoring_window)));

@@ -6,10 +6,12 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "candor/kt/auditor.h"
 #include "candor/kt/directory.h"
 #include "candor/kt/verifier.h"
 
@@ -42,16 +44,64 @@ inline Keys MakeKeys(CipherSuite suite) {
   return k;
 }
 
+// CopyStore copies the first `entries` entries of `from` (the start of a fork).
+inline void CopyStore(DirectoryStore& from, DirectoryStore& to, uint64_t entries) {
+  Status st = from.LoadEntries([&](StoredEntry&& e) -> Status {
+    if (e.position >= entries) return OkStatus();
+    return to.AppendEntry(e);
+  });
+  ASSERT_TRUE(st.ok());
+}
+
 // Fixture: a directory over a memory store, a manual clock, and helpers that run each
-// operation through the verifier and round-trip the client state through its encoding.
+// operation through the verifier and round-trip the client state through its encoding. A
+// derived fixture that sets `mode_` to thirdPartyAuditing before SetUp gets a log deployed with
+// a Third-Party Auditor (`log_auditor_`), which Heartbeat and Publish feed every new entry
+// (unless `auto_audit_` is false).
 class DirectoryHarness : public ::testing::TestWithParam<CipherSuite> {
  public:
   void SetUp() override {
     keys_ = std::make_unique<Keys>(MakeKeys(GetParam()));
+    if (mode_ == DeploymentMode::thirdPartyAuditing) SetUpAuditor();
     Reopen();
-    auto v = Verifier::Create(keys_->config, [this] { return now_; });
+    auto v = Verifier::Create(
+        keys_->config, [this] { return now_; }, verifier_options_);
     ASSERT_TRUE(v.ok()) << v.error().message;
     verifier_ = std::make_unique<Verifier>(std::move(*v));
+  }
+
+  void SetUpAuditor() {
+    auto params = GetCipherSuite(static_cast<uint16_t>(GetParam()));
+    ASSERT_TRUE(params.ok());
+    auto key = crypto::SignaturePrivateKey::Generate(params->signature);
+    keys_->config.mode = DeploymentMode::thirdPartyAuditing;
+    keys_->config.max_auditor_lag = 10'000;
+    keys_->config.auditor_start_pos = 0;
+    keys_->config.auditor_public_key = key.public_key();
+    auto a = Auditor::Create(keys_->config, std::move(key));
+    ASSERT_TRUE(a.ok()) << a.error().message;
+    log_auditor_ = std::make_unique<Auditor>(std::move(*a));
+  }
+
+  // Audit feeds the auditor every entry of `d` it has not processed and gives `d` the newest
+  // auditor tree head.
+  void Audit(Directory& d) {
+    std::optional<AuditorTreeHead> head;
+    while (log_auditor_->size() < d.size()) {
+      auto update = d.AuditorUpdateFor(log_auditor_->size());
+      ASSERT_TRUE(update.ok()) << update.error().message;
+      auto signed_head = log_auditor_->Process(*update);
+      ASSERT_TRUE(signed_head.ok()) << signed_head.error().message;
+      head = *signed_head;
+    }
+    if (head) {
+      Status st = d.SetAuditorTreeHead(*head);
+      EXPECT_TRUE(st.ok()) << st.error().message;
+      last_auditor_head_ = head;
+    }
+  }
+  void AutoAudit(Directory& d) {
+    if (log_auditor_ && auto_audit_) Audit(d);
   }
 
   void Reopen() {
@@ -113,6 +163,7 @@ class DirectoryHarness : public ::testing::TestWithParam<CipherSuite> {
     Tick(300);
     auto p = d.Publish();
     EXPECT_TRUE(p.ok()) << p.error().message;
+    AutoAudit(d);
     return p.ok() ? *p : 0;
   }
 
@@ -127,6 +178,7 @@ class DirectoryHarness : public ::testing::TestWithParam<CipherSuite> {
     Tick(200);
     auto published = dir_->Publish();
     EXPECT_TRUE(published.ok()) << published.error().message;
+    AutoAudit(*dir_);
     auto resp = dir_->UpdateResult(*ticket, req.last);
     EXPECT_TRUE(resp.ok()) << resp.error().message;
     auto verified = verifier_->VerifyUpdate(owner, req, Wire(*resp));
@@ -192,6 +244,11 @@ class DirectoryHarness : public ::testing::TestWithParam<CipherSuite> {
   std::unique_ptr<Directory> dir_;
   std::unique_ptr<Verifier> verifier_;
   std::vector<std::pair<Bytes, Bytes>> heads_;
+  DeploymentMode mode_ = DeploymentMode::contactMonitoring;
+  VerifierOptions verifier_options_;
+  std::unique_ptr<Auditor> log_auditor_;
+  std::optional<AuditorTreeHead> last_auditor_head_;
+  bool auto_audit_ = true;
 };
 
 }  // namespace candor::kt::testing

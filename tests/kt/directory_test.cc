@@ -111,6 +111,9 @@ TEST_P(DirectoryTest, RequestErrorsAreTyped) {
   UpdateRequest first = verifier_->MakeUpdate(alice, B("alice"), {B("v1")});
   ASSERT_TRUE(dir_->SubmitUpdate(first).ok());
   EXPECT_EQ(dir_->SubmitUpdate(first).error().code, Errc::kConflict);
+  // Auditor tree heads belong to the thirdPartyAuditing mode only.
+  EXPECT_EQ(dir_->SetAuditorTreeHead(AuditorTreeHead{1, 1, {}}).error().code,
+            Errc::kInvalidArgument);
 }
 
 INSTANTIATE_TEST_SUITE_P(Suites, DirectoryTest,

@@ -128,18 +128,18 @@ TEST(LogTreeTest, VerifyRejectsMisuse) {
             Errc::kVerifyFailed);
 }
 
-// Every proof for n <= 40, every old size m <= n and every leaf subset of size <= 3 verifies to
+// Every proof for n <= 32, every old size m <= n and every leaf subset of size <= 3 verifies to
 // the right root and full subtrees; flipping any element changes the root; dropping or adding an
 // element fails. Subsets of size <= 2 are exhaustive for every n; subsets of size 3 are
-// exhaustive for n <= 20 and every 25th one above; for n > 12 proofs of 2 or 3 leaves get one
+// exhaustive for n <= 16 and every 25th one above; for n > 12 proofs of 2 or 3 leaves get one
 // flipped element each (rotating), the others get every element flipped. This bounds
 // the run time under the sanitizers.
 TEST(LogTreeTest, ExhaustiveSmallTrees) {
-  const std::vector<HashValue> leaves = MakeLeaves(40);
+  const std::vector<HashValue> leaves = MakeLeaves(32);
   const LogTree tree = MakeTree(leaves);
   int num_cases = 0;
   int num_passed = 0;
-  for (uint64_t n = 1; n <= 40; ++n) {
+  for (uint64_t n = 1; n <= 32; ++n) {
     const HashValue root = tree.RootAt(n);
     const std::vector<HashValue> new_heads = tree.FullSubtreeHeads(n);
     std::vector<std::vector<uint64_t>> subsets{{}};
@@ -149,7 +149,7 @@ TEST(LogTreeTest, ExhaustiveSmallTrees) {
       for (uint64_t b = a + 1; b < n; ++b) {
         subsets.push_back({b, a});
         for (uint64_t c = b + 1; c < n; ++c) {
-          if (n > 20 && triple_counter++ % 25 != 0) continue;
+          if (n > 16 && triple_counter++ % 25 != 0) continue;
           subsets.push_back({a, c, b});
         }
       }
@@ -199,6 +199,66 @@ TEST(LogTreeTest, ExhaustiveSmallTrees) {
               num_passed);
   ASSERT_GT(num_cases, 0);
   ASSERT_EQ(num_cases, num_passed);
+}
+
+// Proofs that also give the root at an auditor's tree size a (draft §"Combining Proofs": the
+// inclusion field must let the user compute the root of the tree with AuditorTreeHead.tree_size
+// leaves). For every n <= 16, m <= n, 1 <= a <= n and leaf sets of size <= 1 (pairs too for
+// n <= 10): both roots come out right; a = n adds nothing to the proof; every element is needed
+// (flipping it changes the root or the auditor root); a dropped or extra element fails.
+TEST(LogTreeTest, AuditorSizeProofs) {
+  const std::vector<HashValue> leaves = MakeLeaves(16);
+  const LogTree tree = MakeTree(leaves);
+  int num_cases = 0;
+  int num_passed = 0;
+  for (uint64_t n = 1; n <= 16; ++n) {
+    std::vector<std::vector<uint64_t>> subsets{{}};
+    for (uint64_t i = 0; i < n; ++i) {
+      subsets.push_back({i});
+      for (uint64_t j = i + 1; n <= 10 && j < n; ++j) subsets.push_back({j, i});
+    }
+    for (uint64_t m = 0; m <= n; ++m) {
+      const std::vector<HashValue> retained = tree.FullSubtreeHeads(m);
+      for (uint64_t a = 1; a <= n; ++a) {
+        for (const std::vector<uint64_t>& subset : subsets) {
+          ++num_cases;
+          std::map<uint64_t, HashValue> known;
+          for (const uint64_t i : subset) known[i] = leaves[i];
+          const InclusionProof proof = tree.Prove(n, m, subset, a);
+          if (a == n) ASSERT_EQ(proof.elements, tree.Prove(n, m, subset).elements);
+          auto view = VerifyLogInclusion(n, m, retained, known, proof, a);
+          ASSERT_TRUE(view.ok()) << "n=" << n << " m=" << m << " a=" << a;
+          ASSERT_EQ(view->root, tree.RootAt(n));
+          ASSERT_EQ(view->auditor_root, tree.RootAt(a)) << "n=" << n << " m=" << m << " a=" << a;
+          ASSERT_EQ(view->full_subtrees, tree.FullSubtreeHeads(n));
+          for (size_t e = 0; e < proof.elements.size(); ++e) {
+            InclusionProof bad = proof;
+            bad.elements[e][0] ^= 0x01;
+            auto v = VerifyLogInclusion(n, m, retained, known, bad, a);
+            ASSERT_TRUE(!v.ok() || v->root != view->root || v->auditor_root != view->auditor_root)
+                << "redundant element " << e << " n=" << n << " m=" << m << " a=" << a;
+          }
+          InclusionProof added = proof;
+          added.elements.push_back(view->root);
+          ASSERT_FALSE(VerifyLogInclusion(n, m, retained, known, added, a).ok());
+          if (!proof.elements.empty()) {
+            InclusionProof dropped = proof;
+            dropped.elements.pop_back();
+            ASSERT_FALSE(VerifyLogInclusion(n, m, retained, known, dropped, a).ok());
+          }
+          ++num_passed;
+        }
+      }
+    }
+  }
+  std::printf("LogTreeTest.AuditorSizeProofs: %d cases run / %d passed\n", num_cases, num_passed);
+  ASSERT_GT(num_cases, 0);
+  ASSERT_EQ(num_cases, num_passed);
+  // Without an auditor size there is no auditor root; a size beyond the tree is misuse.
+  EXPECT_FALSE(VerifyLogInclusion(8, 0, {}, {{3, leaves[3]}}, tree.Prove(8, 0, {3}))
+                   ->auditor_root.has_value());
+  EXPECT_EQ(VerifyLogInclusion(8, 0, {}, {}, tree.Prove(8, 0, {}), 9).error().code,
+            Errc::kInvalidArgument);
 }
 
 TEST(LogTreeTest, MillionLeafTreeIsCheap) {

@@ -18,6 +18,7 @@ namespace candor::kt {
 namespace {
 
 using testing::B;
+using testing::CopyStore;
 
 // Replica is the operator's own copy of the directory's data, rebuilt from its store.
 struct Replica {
@@ -37,15 +38,6 @@ std::unique_ptr<Replica> LoadReplica(DirectoryStore& store) {
   });
   EXPECT_TRUE(st.ok());
   return r;
-}
-
-// CopyStore copies the first `entries` entries of `from` (the start of a fork).
-void CopyStore(DirectoryStore& from, DirectoryStore& to, uint64_t entries) {
-  Status st = from.LoadEntries([&](StoredEntry&& e) -> Status {
-    if (e.position >= entries) return OkStatus();
-    return to.AppendEntry(e);
-  });
-  ASSERT_TRUE(st.ok());
 }
 
 void ExpectRejected(const Status& st, const std::string& reason) {

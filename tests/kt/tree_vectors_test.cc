@@ -120,6 +120,8 @@ TEST(TreeVectorsTest, LogTree) {
   int passed = 0;
   int proofs_run = 0;
   int proofs_passed = 0;
+  int audited_run = 0;
+  int audited_passed = 0;
   for (const json& c : cases) {
     ++run;
     const auto n = c["n"].get<uint64_t>();
@@ -148,20 +150,30 @@ TEST(TreeVectorsTest, LogTree) {
       for (const json& r : p["retained"]) retained.push_back(H(r));
       std::vector<HashValue> want;
       for (const json& e : p["elements"]) want.push_back(H(e));
-      const InclusionProof proof = tree.Prove(n, m, leaves);
+      // Proofs with an auditor_size also give the root at that size (0: no auditor head).
+      const uint64_t audited = p.value("auditor_size", uint64_t{0});
+      audited_run += audited > 0 ? 1 : 0;
+      const InclusionProof proof = tree.Prove(n, m, leaves, audited);
       bool pok = proof.elements == want;
       std::map<uint64_t, HashValue> known;
       for (const uint64_t l : leaves) known[l] = tree.Leaf(l);
-      auto view = VerifyLogInclusion(n, m, retained, known, InclusionProof{want});
+      auto view = VerifyLogInclusion(n, m, retained, known, InclusionProof{want}, audited);
       pok = pok && view.ok() && view->root == H(p["root"]) && view->full_subtrees == want_heads;
+      if (audited > 0) {
+        pok = pok && view->auditor_root == H(p["auditor_root"]);
+        audited_passed += pok ? 1 : 0;
+      }
       EXPECT_TRUE(pok) << "n=" << n << " m=" << m << " proof " << p.dump();
       proofs_passed += pok ? 1 : 0;
     }
   }
   Report("log_tree.json (trees)", run, passed);
   Report("log_tree.json (proofs)", proofs_run, proofs_passed);
+  Report("log_tree.json (proofs with an auditor size)", audited_run, audited_passed);
   ASSERT_GT(run, 0);
   ASSERT_GT(proofs_run, 0);
+  ASSERT_GT(audited_run, 0);
+  EXPECT_EQ(audited_run, audited_passed);
   EXPECT_EQ(run, passed);
   EXPECT_EQ(proofs_run, proofs_passed);
 }

@@ -82,9 +82,11 @@ class CombinedTreeSource {
   virtual bool Contains(uint64_t position, const Hash32& key) const = 0;
   // ProvePrefix answers lookups of `keys`, in order, in the prefix tree of entry `position`.
   virtual PrefixProof ProvePrefix(uint64_t position, const std::vector<Hash32>& keys) const = 0;
-  // ProveLog is the log tree's batch proof for size n, retained size old_size, leaves `leaves`.
+  // ProveLog is the log tree's batch proof for size n, retained size old_size, leaves `leaves`
+  // and the root at auditor_size (0: none), as LogTree::Prove.
   virtual InclusionProof ProveLog(uint64_t n, uint64_t old_size,
-                                  const std::vector<uint64_t>& leaves) const = 0;
+                                  const std::vector<uint64_t>& leaves,
+                                  uint64_t auditor_size) const = 0;
 };
 
 // LadderResult compares the greatest version a binary ladder shows with its target version.
@@ -104,6 +106,10 @@ class ProofSession {
                                const TreeView& old);
 
   bool proving() const { return source_ != nullptr; }
+  // SetAuditorSize makes the log proof also give the root at `size`, the tree size of the
+  // AuditorTreeHead sent with the response (thirdPartyAuditing; draft §"Combining Proofs");
+  // 1 <= size <= tree_size (CANDOR_CHECK: verifiers check step 3 of the auditor head first).
+  void SetAuditorSize(uint64_t size);
   uint64_t tree_size() const { return tree_size_; }
   uint64_t old_size() const { return old_size_; }
 
@@ -138,10 +144,12 @@ class ProofSession {
   // FinishProof completes a prover session and returns the proof.
   CombinedTreeProof FinishProof();
   // FinishVerify completes a verifier session: every queue used exactly, then the log tree root
-  // recomputed. Returns the user's new view (root in `root`).
+  // recomputed. Returns the user's new view (root in `root`) and, after SetAuditorSize, the root
+  // at the auditor's size.
   struct Verified {
     HashValue root{};
     TreeView view;
+    std::optional<HashValue> auditor_root;
   };
   Result<Verified> FinishVerify();
 
@@ -173,6 +181,7 @@ class ProofSession {
   std::vector<HashValue> retained_subtrees_;
   uint64_t tree_size_ = 0;
   uint64_t old_size_ = 0;
+  uint64_t auditor_size_ = 0;
   CombinedTreeProof out_;
   size_t next_timestamp_ = 0;
   size_t next_prefix_proof_ = 0;

@@ -1,11 +1,18 @@
-// directory.h: the KEYTRANS directory (the Transparency Log's server side) in Contact
-// Monitoring mode. Label updates are queued and sequenced in batches: Publish() turns everything
-// queued into one log entry (or an empty heartbeat entry when nothing is queued, so that silence
-// is visible), stores it durably, signs the new tree head and hands it to the head sink (the
-// C2SP log that witnesses cosign). Queries are answered with proofs built by the same algorithms
-// the verifier runs (tree_algorithms.h). Thread-safe: one mutex guards the state. A batch's
-// VRF outputs are computed on `options.threads` threads; VRF proofs are made (and kept) when a
-// response first needs them.
+// directory.h: the KEYTRANS directory (the Transparency Log's server side) in the Contact
+// Monitoring or Third-Party Auditing deployment mode. Label updates are queued and sequenced in
+// batches: Publish() turns everything queued into one log entry (or an empty heartbeat entry when
+// nothing is queued, so that silence is visible), stores it durably, signs the new tree head and
+// hands it to the head sink (the C2SP log that witnesses cosign). Queries are answered with proofs
+// built by the same algorithms the verifier runs (tree_algorithms.h). Thread-safe: one mutex guards
+// the state. A batch's VRF outputs are computed on `options.threads` threads; VRF proofs are made
+// (and kept) when a response first needs them.
+//
+// Third-Party Auditing: the operator feeds each entry's AuditorUpdateFor to the auditor and hands
+// the AuditorTreeHead it signs back through SetAuditorTreeHead. Every response with an updated
+// tree head then carries the newest auditor head, and its log proof also yields the root at the
+// auditor's tree size (draft §"Combining Proofs"). The auditor head is kept in memory only: it
+// is the auditor's to re-issue, and after a restart queries answer kUnavailable until the
+// auditor has signed an entry again.
 #pragma once
 
 #include <cstdint>
@@ -51,8 +58,8 @@ class Directory {
   using HeadSink = std::function<Status(ByteView tree_head_tbs, ByteView signature)>;
 
   // Open replays `store` into memory and checks that the stored entries rebuild consistently.
-  // `config` must pass ValidateConfiguration and be in contactMonitoring mode; the keys must match
-  // its public keys.
+  // `config` must pass ValidateConfiguration and be in contactMonitoring or thirdPartyAuditing
+  // mode; the keys must match its public keys.
   static Result<std::unique_ptr<Directory>> Open(Configuration config,
                                                  crypto::SignaturePrivateKey signature_key,
                                                  crypto::VrfPrivateKey vrf_key,
@@ -83,6 +90,14 @@ class Directory {
   // version after it and the others created in the same entry.
   Result<UpdateResponse> ExistingUpdate(const UpdateRequest& request);
 
+  // SetAuditorTreeHead keeps `head` (signed by the Third-Party Auditor) for the responses that
+  // follow. kInvalidArgument if the mode is not thirdPartyAuditing, the tree size is 0 or not
+  // published, or the signature does not verify over this log's root at that size; kConflict if
+  // it is older than the head already held.
+  Status SetAuditorTreeHead(const AuditorTreeHead& head);
+
+  // Queries (UpdateResult ... Distinguished) answer kUnavailable in thirdPartyAuditing mode until
+  // a first auditor tree head was set.
   // Search answers a SearchRequest (greatest or fixed version). Unknown label or version:
   // kNotFound; an expired version: kNotFound; a `last` beyond the tree: kInvalidArgument.
   Result<SearchResponse> Search(const SearchRequest& request);
@@ -123,6 +138,10 @@ class Directory {
   Status Apply(StoredEntry entry);
   TreeParams Params() const;
   Result<uint64_t> CheckLast(std::optional<uint64_t> last) const;
+  // SendsAuditorHead says whether the response to a request with `last` carries an auditor head.
+  bool SendsAuditorHead(std::optional<uint64_t> last) const;
+  // ProverFor starts the prover session of a response to a request with `last`.
+  ProofSession ProverFor(std::optional<uint64_t> last, uint64_t old_size) const;
   FullTreeHead HeadFor(std::optional<uint64_t> last) const;
   const Label* FindLabel(ByteView label) const;
   // Greatest version of `label` published at or before entry `position`.
@@ -157,6 +176,7 @@ class Directory {
   std::map<Bytes, Label> labels_;
   std::vector<Queued> queue_;
   std::optional<TreeHead> head_;
+  std::optional<AuditorTreeHead> auditor_head_;
   std::map<std::pair<Bytes, uint32_t>, Bytes> proof_cache_;  // VRF proofs made so far
 };
 

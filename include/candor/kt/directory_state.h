@@ -41,8 +41,8 @@ class DirectoryState final : public CombinedTreeSource {
   // ProveBefore proves `keys` (at most 255, CANDOR_CHECK) in the prefix tree as it stood before
   // entry `position` (<= size(), CANDOR_CHECK): the previous entry's tree, the empty tree for 0.
   PrefixProof ProveBefore(uint64_t position, const std::vector<Hash32>& keys) const;
-  InclusionProof ProveLog(uint64_t n, uint64_t old_size,
-                          const std::vector<uint64_t>& leaves) const override;
+  InclusionProof ProveLog(uint64_t n, uint64_t old_size, const std::vector<uint64_t>& leaves,
+                          uint64_t auditor_size) const override;
 
  private:
   struct Entry {

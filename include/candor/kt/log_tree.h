@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <vector>
 
 #include "candor/base/result.h"
@@ -55,11 +56,16 @@ class LogTree {
   // Prove returns the batch InclusionProof (draft §"Tree Proofs" / §"Log Tree") for tree size
   // `n`, a user who retained the full subtrees of `old_size` (0 = none), and the requested
   // `leaves` (any order, duplicates allowed). Elements are listed by a left-to-right recursion
-  // from the root: a balanced node containing no requested leaf and no retained full subtree is
-  // one element; a retained full subtree containing no requested leaf is omitted (the user has
-  // it); any other node is split (a requested leaf's value is known to the user). Requires
-  // old_size <= n <= size() and every leaf < n (CANDOR_CHECK: the caller validates requests).
-  InclusionProof Prove(uint64_t n, uint64_t old_size, const std::vector<uint64_t>& leaves) const;
+  // from the root: a node [start, start+size) with start < auditor_size < start+size is split
+  // (the user also needs the root at `auditor_size`, the tree size of an AuditorTreeHead: the
+  // heads of FullSubtrees(auditor_size) must each be an element or computed; 0 = no auditor
+  // head); otherwise a balanced node containing no requested leaf and no retained full subtree
+  // is one element; a retained full subtree containing no requested leaf is omitted (the user
+  // has it); any other node is split (a requested leaf's value is known to the user). Requires
+  // old_size <= n <= size(), auditor_size <= n and every leaf < n (CANDOR_CHECK: the caller
+  // validates requests).
+  InclusionProof Prove(uint64_t n, uint64_t old_size, const std::vector<uint64_t>& leaves,
+                       uint64_t auditor_size = 0) const;
 
  private:
   // NodeValue returns the value of the node covering [start, start+size) of a tree of at least
@@ -70,11 +76,13 @@ class LogTree {
   std::vector<std::vector<HashValue>> levels_;
 };
 
-// LogTreeView is what a verifier learns from a batch proof: the root of the new tree and the
-// head values of its full subtrees (to retain for the next proof).
+// LogTreeView is what a verifier learns from a batch proof: the root of the new tree, the head
+// values of its full subtrees (to retain for the next proof) and, when an auditor size was
+// given, the root of the tree at that size.
 struct LogTreeView {
   HashValue root;
   std::vector<HashValue> full_subtrees;
+  std::optional<HashValue> auditor_root;
 };
 
 // VerifyLogInclusion recomputes the root of a size-n tree from `leaves` (index -> value), the
@@ -84,10 +92,12 @@ struct LogTreeView {
 // Returns kInvalidArgument if n == 0, old_size > n or `retained` has the wrong length;
 // kVerifyFailed on a leaf index >= n, a wrong element count or a retained head mismatch. It does
 // not compare the root with anything: the caller checks it against a signed tree head. On
-// success returns the root and the head values of FullSubtrees(n).
+// success returns the root and the head values of FullSubtrees(n), and for 1 <= auditor_size
+// <= n also the root at auditor_size (computed from the same proof, see LogTree::Prove;
+// auditor_size > n is kInvalidArgument).
 Result<LogTreeView> VerifyLogInclusion(uint64_t n, uint64_t old_size,
                                        const std::vector<HashValue>& retained,
                                        const std::map<uint64_t, HashValue>& leaves,
-                                       const InclusionProof& proof);
+                                       const InclusionProof& proof, uint64_t auditor_size = 0);
 
 }  // namespace candor::kt

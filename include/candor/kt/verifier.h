@@ -1,6 +1,8 @@
-// verifier.h: the user's side of KEYTRANS (Contact Monitoring mode). Every directory response is
-// verified completely (VRF proofs, commitments, the combined-tree proof, the log root, the tree
-// head signature, timestamps against the local clock) before anything from it is used, and the
+// verifier.h: the user's side of KEYTRANS (Contact Monitoring and Third-Party Auditing modes).
+// Every directory response is verified completely (VRF proofs, commitments, the combined-tree
+// proof, the log root, the tree head signature, in Third-Party Auditing also the auditor tree
+// head over the log root at its size, timestamps against the local clock) before anything from
+// it is used, and the
 // user's state changes only when verification succeeds: each Verify* takes the current
 // ClientState and returns the next one, leaving the input untouched.
 //
@@ -58,6 +60,9 @@ struct ClientState {
   TreeView view;
   HashValue root{};              // log root at view.size
   std::optional<TreeHead> head;  // last verified tree head
+  // last verified auditor tree head (thirdPartyAuditing only; draft §"User Operations": users
+  // retain the most recent TreeHead and AuditorTreeHead)
+  std::optional<AuditorTreeHead> auditor_head;
   std::map<Bytes, ContactLabel> contacts;
   std::map<Bytes, OwnedLabel> owned;
 
@@ -111,19 +116,26 @@ Status CheckPeerView(const ClientState& mine, uint64_t peer_size, const HashValu
 // timestamp or more than config.max_auditor_lag before it (2); head.tree_size is 0 or above
 // `tree_size` (3); the signature over AuditorTreeHeadTBS does not verify under
 // config.auditor_public_key (4). kInvalidArgument if `config` is not in thirdPartyAuditing mode.
-// Verifier does not call it yet (it accepts contactMonitoring only).
 Status CheckAuditorTreeHead(const Configuration& config, const AuditorTreeHead& head,
                             uint64_t tree_size, uint64_t rightmost_timestamp,
                             const HashValue& auditor_root,
                             std::optional<uint64_t> previous_auditor_size);
 
+// VerifierOptions tune what a user checks beyond what the deployment mode requires.
+struct VerifierOptions {
+  // With a Third-Party Auditor, contact monitoring is unnecessary if the operator or the auditor
+  // is honest (draft §"Contact Monitoring"); set this to still monitor looked-up labels and so
+  // also detect the two colluding. Ignored in contactMonitoring mode (always monitored).
+  bool monitor_contacts_with_auditor = false;
+};
+
 // Verifier checks responses of one directory, whose Configuration the user trusts (pinned).
 class Verifier {
  public:
   using Clock = std::function<uint64_t()>;  // milliseconds since the Unix epoch
-  // The configuration must pass ValidateConfiguration and be in contactMonitoring mode (checked
-  // by Create).
-  static Result<Verifier> Create(Configuration config, Clock clock);
+  // The configuration must pass ValidateConfiguration and be in contactMonitoring or
+  // thirdPartyAuditing mode (checked by Create; kInvalidArgument otherwise).
+  static Result<Verifier> Create(Configuration config, Clock clock, VerifierOptions options = {});
 
   const Configuration& config() const { return config_; }
   const WireContext& wire() const { return wire_; }
@@ -159,14 +171,27 @@ class Verifier {
       const DistinguishedResponse& response) const;
 
  private:
-  Verifier(Configuration config, Clock clock, CipherSuiteParams suite, WireContext wire)
-      : config_(std::move(config)), clock_(std::move(clock)), suite_(suite), wire_(wire) {}
-  // TreeSizeOf checks a FullTreeHead against the request's `last` and returns the tree size.
+  Verifier(Configuration config, Clock clock, VerifierOptions options, CipherSuiteParams suite,
+           WireContext wire)
+      : config_(std::move(config)),
+        clock_(std::move(clock)),
+        options_(options),
+        suite_(suite),
+        wire_(wire) {}
+  // TreeSizeOf checks a FullTreeHead against the request's `last` (and an auditor head's size
+  // against the tree's, auditor step 3) and returns the tree size.
   Result<uint64_t> TreeSizeOf(const ClientState& state, std::optional<uint64_t> last,
                               const FullTreeHead& head) const;
+  // Begin checks `head` (TreeSizeOf), opens the verifier session of `proof` on the user's view
+  // and runs the update of the view (draft §"Updating Views of the Tree").
+  Result<ProofSession> Begin(const ClientState& state, std::optional<uint64_t> last,
+                             const FullTreeHead& head, const CombinedTreeProof& proof) const;
   // Finish completes a session: log root, tree head signature (or equality with the retained
-  // root), the clock bounds of the rightmost timestamp; fills the next state's view.
+  // root), the auditor tree head (thirdPartyAuditing), the clock bounds of the rightmost
+  // timestamp; fills the next state's view and heads.
   Status Finish(ProofSession& session, const FullTreeHead& head, ClientState& next) const;
+  // MonitorsContacts says whether looked-up labels are kept for contact monitoring.
+  bool MonitorsContacts() const;
   Result<Hash32> VrfOutput(ByteView label, uint32_t version, ByteView proof) const;
   // LadderOutputs returns the VRF output of each (versions[i], steps[i].proof): known ones from
   // the state, the others verified (on two threads when there are several).
@@ -177,6 +202,7 @@ class Verifier {
 
   Configuration config_;
   Clock clock_;
+  VerifierOptions options_;
   CipherSuiteParams suite_;
   WireContext wire_;
 };

@@ -53,9 +53,12 @@ def check_log(c):
     n = c["n"]
     ok = k.log_root(leaves).hex() == c["root"]
     for p in c["proofs"]:
-        root, subs = k.log_batch_verify(n, p["old_size"], [b(x) for x in p["retained"]],
-                                        {x: leaves[x] for x in p["leaves"]},
-                                        [b(x) for x in p["elements"]])
+        out = k.log_batch_verify(n, p["old_size"], [b(x) for x in p["retained"]],
+                                 {x: leaves[x] for x in p["leaves"]},
+                                 [b(x) for x in p["elements"]], p.get("auditor_size", 0))
+        root, subs = out[0], out[1]
+        if "auditor_size" in p:
+            ok &= out[2].hex() == p["auditor_root"] == k.log_root(leaves[:p["auditor_size"]]).hex()
         ok &= root.hex() == p["root"] == c["root"]
         ok &= [subs[s].hex() for s in k.full_subtrees(n)] == [f["value"] for f in c["full_subtrees"]]
     return ok

@@ -154,6 +154,31 @@ def oracle_log_elements(leaves, m, requested):
     return [k.log_node(leaves, a, b) for a, b in sorted(nodes)]
 
 
+def oracle_log_elements_audited(leaves, m, requested, auditor):
+    """Independent restatement with an auditor size: the maximal balanced nodes made only of
+    uncovered leaves that lie wholly on one side of the auditor size, left to right; a retained
+    subtree that straddles the auditor size covers nothing (the user needs values inside it)."""
+    n = len(leaves)
+    covered = set(requested)
+    for a, b in (k.full_subtrees(m) if m else []):
+        if not any(a <= x < b for x in requested) and not a < auditor < b:
+            covered |= set(range(a, b))
+    nodes = []
+
+    def walk(lo, hi, parent_ok):
+        ok = (k.is_balanced(hi - lo) and not any(lo <= x < hi for x in covered)
+              and (hi <= auditor or lo >= auditor))
+        if ok and not parent_ok:
+            nodes.append((lo, hi))
+        if hi - lo > 1:
+            s = k.split(hi - lo)
+            walk(lo, lo + s, ok or parent_ok)
+            walk(lo + s, hi, ok or parent_ok)
+
+    walk(0, n, False)
+    return [k.log_node(leaves, a, b) for a, b in sorted(nodes)]
+
+
 def oracle_prefix_elements(entries, keys):
     """Independent restatement: the siblings of nodes on the search paths that are not on any
     path themselves, ordered by their bit-string prefix (= depth-first left to right)."""
@@ -179,6 +204,7 @@ def oracle_prefix_elements(entries, keys):
 
 def gen_log_tree():
     rnd = random.Random(5)
+    audit_rnd = random.Random(7)
     cases = []
     for n in list(range(1, 41)) + [1000]:
         leaves = [k.log_entry_value(1000 * i, k.sha256(k.u64(i))) for i in range(n)]
@@ -215,6 +241,19 @@ def gen_log_tree():
                     pass
             c["proofs"].append({"old_size": m, "retained": [h(x) for x in ret], "leaves": lv,
                                 "elements": [h(x) for x in el], "root": h(root)})
+        # Proofs that also give the root at an auditor's tree size (a separate generator, so
+        # the proofs above stay as they were).
+        for m, lv in reqs[:4]:
+            a = audit_rnd.randrange(1, n + 1)
+            el = k.log_batch_prove(leaves, m, lv, a)
+            assert el == oracle_log_elements_audited(leaves, m, lv, a), (n, m, lv, a)
+            ret = [k.log_node(leaves, x, y) for x, y in k.full_subtrees(m)] if m else []
+            root, _, audited_root = k.log_batch_verify(n, m, ret, {x: leaves[x] for x in lv}, el,
+                                                       a)
+            assert root == k.log_root(leaves) and audited_root == k.log_root(leaves[:a])
+            c["proofs"].append({"old_size": m, "retained": [h(x) for x in ret], "leaves": lv,
+                                "auditor_size": a, "elements": [h(x) for x in el],
+                                "root": h(root), "auditor_root": h(audited_root)})
         cases.append(c)
     write("log_tree", "Log tree: leaf values, root, full subtrees, batch InclusionProofs.", cases)
 

@@ -314,7 +314,10 @@ def full_subtrees(n):
 
 
 def _batch(n, m, requested, visit_emit, visit_leaf, visit_retained, check_retained,
-           note=lambda lo, hi, v: v):
+           note=lambda lo, hi, v: v, auditor=0):
+    """auditor: the tree size of an AuditorTreeHead (0 = none). The proof must also yield the
+    root at that size, so a node with lo < auditor < hi is always split (its own value would
+    hide the full subtrees of the auditor's tree that it contains)."""
     retained = {r: i for i, r in enumerate(full_subtrees(m))} if m else {}
 
     def contains_retained(lo, hi):
@@ -322,9 +325,11 @@ def _batch(n, m, requested, visit_emit, visit_leaf, visit_retained, check_retain
 
     def rec(lo, hi):
         has_req = any(lo <= x < hi for x in requested)
-        if (lo, hi) in retained and not has_req:
+        straddles = lo < auditor < hi
+        if (lo, hi) in retained and not has_req and not straddles:
             return visit_retained(lo, hi)
-        if not has_req and not contains_retained(lo, hi) and is_balanced(hi - lo):
+        if not has_req and not straddles and not contains_retained(lo, hi) \
+                and is_balanced(hi - lo):
             return visit_emit(lo, hi)
         if hi - lo == 1:
             return visit_leaf(lo)
@@ -337,7 +342,7 @@ def _batch(n, m, requested, visit_emit, visit_leaf, visit_retained, check_retain
     return rec
 
 
-def log_batch_prove(leaves, m, requested):
+def log_batch_prove(leaves, m, requested, auditor=0):
     n = len(leaves)
     elements = []
 
@@ -347,22 +352,35 @@ def log_batch_prove(leaves, m, requested):
         return v
 
     rec = _batch(n, m, set(requested), emit, lambda x: leaves[x],
-                 lambda lo, hi: log_node(leaves, lo, hi), lambda lo, hi, v: None)
+                 lambda lo, hi: log_node(leaves, lo, hi), lambda lo, hi, v: None,
+                 auditor=auditor)
     rec(0, n)
     return elements
 
 
-def log_batch_verify(n, m, retained_values, leaf_values, elements):
+def root_from_full_subtrees(ranges, values):
+    """Root of a log tree from the values of its full subtrees (left-balanced: each hangs off
+    the right spine)."""
+    acc, acc_leaf = values[-1], ranges[-1][1] - ranges[-1][0] == 1
+    for (lo, hi), v in zip(reversed(ranges[:-1]), reversed(values[:-1])):
+        acc, acc_leaf = log_parent(v, hi - lo == 1, acc, acc_leaf), False
+    return acc
+
+
+def log_batch_verify(n, m, retained_values, leaf_values, elements, auditor=0):
     """leaf_values: {index: value}. retained_values: values of full_subtrees(m).
-    Returns (root, {(lo, hi): value} for the full subtrees of n)."""
+    Returns (root, {(lo, hi): value} for the full subtrees of n); with auditor > 0 returns
+    (root, subtrees, root at size auditor)."""
     if m is not None and not 0 < m <= n:
         raise VerifyFailed("old size")
+    if not 0 <= auditor <= n:
+        raise VerifyFailed("auditor size")
     if any(not 0 <= x < n for x in leaf_values):
         raise VerifyFailed("leaf index")
     ret = dict(zip(full_subtrees(m), retained_values)) if m else {}
     queue = list(elements)
     seen = {}
-    wanted = set(full_subtrees(n))
+    wanted = set(full_subtrees(n)) | set(full_subtrees(auditor))
 
     def note(lo, hi, v):
         if (lo, hi) in wanted:
@@ -386,11 +404,15 @@ def log_batch_verify(n, m, retained_values, leaf_values, elements):
         if not hmac.compare_digest(v, ret[(lo, hi)]):
             raise VerifyFailed("retained subtree mismatch")
 
-    rec = _batch(n, m, set(leaf_values), emit, leaf, retained, check, note)
+    rec = _batch(n, m, set(leaf_values), emit, leaf, retained, check, note, auditor=auditor)
     value = rec(0, n)
     if queue:
         raise VerifyFailed("too many elements")
-    return value, seen
+    subtrees = {s: seen[s] for s in full_subtrees(n)}
+    if not auditor:
+        return value, subtrees
+    audited = full_subtrees(auditor)
+    return value, subtrees, root_from_full_subtrees(audited, [seen[s] for s in audited])
 
 
 # ---------------------------------------------------------------------------
