@@ -16,18 +16,8 @@ namespace {
 
 using testing::B;
 using testing::CopyStore;
-
-void ExpectRejected(const Status& st, const std::string& reason) {
-  ASSERT_FALSE(st.ok()) << "expected rejection: " << reason;
-  EXPECT_EQ(st.error().code, Errc::kVerifyFailed) << st.error().message;
-  EXPECT_NE(st.error().message.find(reason), std::string::npos) << st.error().message;
-}
-
-template <class T>
-Status StatusOf(const Result<T>& r) {
-  if (r.ok()) return OkStatus();
-  return r.error();
-}
+using testing::ExpectRejected;
+using testing::StatusOf;
 
 class AuditingModeTest : public testing::DirectoryHarness {
  public:

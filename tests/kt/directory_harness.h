@@ -44,6 +44,20 @@ inline Keys MakeKeys(CipherSuite suite) {
   return k;
 }
 
+// ExpectRejected checks that `st` is a kVerifyFailed whose message names `reason`.
+inline void ExpectRejected(const Status& st, const std::string& reason) {
+  ASSERT_FALSE(st.ok()) << "expected rejection: " << reason;
+  EXPECT_EQ(st.error().code, Errc::kVerifyFailed) << st.error().message;
+  EXPECT_NE(st.error().message.find(reason), std::string::npos) << st.error().message;
+}
+
+// StatusOf drops a result's value.
+template <class T>
+Status StatusOf(const Result<T>& r) {
+  if (r.ok()) return OkStatus();
+  return r.error();
+}
+
 // CopyStore copies the first `entries` entries of `from` (the start of a fork).
 inline void CopyStore(DirectoryStore& from, DirectoryStore& to, uint64_t entries) {
   Status st = from.LoadEntries([&](StoredEntry&& e) -> Status {

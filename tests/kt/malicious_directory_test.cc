@@ -19,6 +19,8 @@ namespace {
 
 using testing::B;
 using testing::CopyStore;
+using testing::ExpectRejected;
+using testing::StatusOf;
 
 // Replica is the operator's own copy of the directory's data, rebuilt from its store.
 struct Replica {
@@ -38,18 +40,6 @@ std::unique_ptr<Replica> LoadReplica(DirectoryStore& store) {
   });
   EXPECT_TRUE(st.ok());
   return r;
-}
-
-void ExpectRejected(const Status& st, const std::string& reason) {
-  ASSERT_FALSE(st.ok()) << "expected rejection: " << reason;
-  EXPECT_EQ(st.error().code, Errc::kVerifyFailed) << st.error().message;
-  EXPECT_NE(st.error().message.find(reason), std::string::npos) << st.error().message;
-}
-
-template <class T>
-Status StatusOf(const Result<T>& r) {
-  if (r.ok()) return OkStatus();
-  return r.error();
 }
 
 class MaliciousDirectoryTest : public testing::DirectoryHarness {

@@ -131,33 +131,11 @@ def gen_commitment():
 
 
 # ---------------------------------------------------------------------------
-def oracle_log_elements(leaves, m, requested):
+def oracle_log_elements(leaves, m, requested, auditor=0):
     """Independent restatement: the maximal balanced tree nodes made only of leaves that are
-    neither requested nor inside a retained subtree without requested leaves, left to right."""
-    n = len(leaves)
-    covered = set(requested)
-    for a, b in (k.full_subtrees(m) if m else []):
-        if not any(a <= x < b for x in requested):
-            covered |= set(range(a, b))
-    nodes = []
-
-    def walk(lo, hi, parent_ok):
-        ok = k.is_balanced(hi - lo) and not any(lo <= x < hi for x in covered)
-        if ok and not parent_ok:
-            nodes.append((lo, hi))
-        if hi - lo > 1:
-            s = k.split(hi - lo)
-            walk(lo, lo + s, ok or parent_ok)
-            walk(lo + s, hi, ok or parent_ok)
-
-    walk(0, n, False)
-    return [k.log_node(leaves, a, b) for a, b in sorted(nodes)]
-
-
-def oracle_log_elements_audited(leaves, m, requested, auditor):
-    """Independent restatement with an auditor size: the maximal balanced nodes made only of
-    uncovered leaves that lie wholly on one side of the auditor size, left to right; a retained
-    subtree that straddles the auditor size covers nothing (the user needs values inside it)."""
+    neither requested nor inside a retained subtree without requested leaves, left to right.
+    With an auditor size, only nodes lying wholly on one side of it count, and a retained
+    subtree that straddles it covers nothing (the user needs values inside it)."""
     n = len(leaves)
     covered = set(requested)
     for a, b in (k.full_subtrees(m) if m else []):
@@ -246,7 +224,7 @@ def gen_log_tree():
         for m, lv in reqs[:4]:
             a = audit_rnd.randrange(1, n + 1)
             el = k.log_batch_prove(leaves, m, lv, a)
-            assert el == oracle_log_elements_audited(leaves, m, lv, a), (n, m, lv, a)
+            assert el == oracle_log_elements(leaves, m, lv, a), (n, m, lv, a)
             ret = [k.log_node(leaves, x, y) for x, y in k.full_subtrees(m)] if m else []
             root, _, audited_root = k.log_batch_verify(n, m, ret, {x: leaves[x] for x in lv}, el,
                                                        a)
