@@ -15,7 +15,6 @@ namespace candor::kt {
 namespace {
 
 using testing::B;
-using testing::CopyStore;
 using testing::ExpectRejected;
 using testing::StatusOf;
 
@@ -165,19 +164,13 @@ TEST_P(AuditingModeTest, ForkedLogIsRefusedOnceTheAuditorHeadIsTooOld) {
   ClientState carol;
   ClientState dave;
   InitOwner(bob, "bob");
-  MemoryDirectoryStore fork_store;
-  CopyStore(store_, fork_store, dir_->size());
-  std::unique_ptr<Directory> fork = OpenDirectory(fork_store, 0);
-  ASSERT_TRUE(fork);
-  ASSERT_TRUE(fork->SetAuditorTreeHead(*last_auditor_head_).ok());
   const AuditorTreeHead shared = *last_auditor_head_;
-  // Honest log: bob's own key. Fork: the eavesdropper's key under bob's name.
-  Publish(bob, "bob", {"bob's key"});
-  ASSERT_TRUE(fork
-                  ->SubmitUpdate(UpdateRequest{
-                      std::nullopt, B("bob"), std::nullopt, {LabelValue{B("eavesdropper's key")}}})
-                  .ok());
-  ASSERT_TRUE(fork->Publish().ok());
+  // Honest log: bob's own key. Fork: the eavesdropper's key under bob's name, served with the
+  // auditor head of the shared prefix.
+  MemoryDirectoryStore fork_store;
+  std::unique_ptr<Directory> fork = SplitView(bob, "bob", "bob's key", fork_store);
+  ASSERT_TRUE(fork);
+  ASSERT_TRUE(fork->SetAuditorTreeHead(shared).ok());
   // The auditor follows the honest log: it refuses the fork's entry, and its newer heads do not
   // verify over the fork's log.
   auto forked_update = fork->AuditorUpdateFor(fork->size() - 1);

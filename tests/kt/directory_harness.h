@@ -201,6 +201,23 @@ class DirectoryHarness : public ::testing::TestWithParam<CipherSuite> {
     return *verified;
   }
 
+  // SplitView starts a fork of the log as it is now (a second directory over `fork_store`), then
+  // publishes `value` as the owner's next version of `label` on the honest log and an
+  // eavesdropper's key under the same label on the fork. Returns the fork.
+  std::unique_ptr<Directory> SplitView(ClientState& owner, const std::string& label,
+                                       const std::string& value, MemoryDirectoryStore& fork_store) {
+    CopyStore(store_, fork_store, dir_->size());
+    std::unique_ptr<Directory> fork = OpenDirectory(fork_store, 0);
+    EXPECT_TRUE(fork);
+    if (!fork) return nullptr;
+    Publish(owner, label, {value});
+    UpdateRequest ghost{
+        std::nullopt, B(label), std::nullopt, {LabelValue{B("eavesdropper's key")}}};
+    EXPECT_TRUE(fork->SubmitUpdate(ghost).ok());
+    EXPECT_TRUE(fork->Publish().ok());
+    return fork;
+  }
+
   Result<SearchResult> Search(ClientState& who, const std::string& label,
                               std::optional<uint32_t> version = std::nullopt) {
     return Search(*dir_, who, label, version);
