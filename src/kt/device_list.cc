@@ -1,5 +1,6 @@
 #include "candor/kt/device_list.h"
 
+#include <algorithm>
 #include <string>
 #include <string_view>
 
@@ -15,10 +16,15 @@ constexpr std::string_view kContext = "Candor DeviceList v1";
 
 Bytes SignedBytes(ByteView label, const DeviceListTBS& list) {
   tls::Writer w;
-  w.Raw(ByteView(reinterpret_cast<const uint8_t*>(kContext.data()), kContext.size()));
   w.Opaque8(label);
   list.Encode(w);
-  return w.Take();
+  const Bytes body = w.Take();
+  // The context is the prefix; built as one vector (GCC 12 misreports a range insert into an
+  // empty vector as an overflow, -Wstringop-overflow).
+  Bytes out(kContext.size() + body.size());
+  std::copy(kContext.begin(), kContext.end(), out.begin());
+  std::copy(body.begin(), body.end(), out.begin() + static_cast<ptrdiff_t>(kContext.size()));
+  return out;
 }
 
 Result<Bytes> ReadOwned8(tls::Reader& r, std::string_view field) {
