@@ -58,6 +58,11 @@ Result<std::unique_ptr<Directory>> Directory::Open(Configuration config,
   if (!clock || !head_sink || options.threads < 1 || options.max_batch_versions == 0) {
     return Invalid("directory options are incomplete");
   }
+  if (config.mode == DeploymentMode::thirdPartyAuditing) {
+    // An entry's AuditorUpdate proves all its new leaves in one PrefixProof, whose results
+    // vector holds at most 255 (draft §"Auditing", results<0..2^8-1>).
+    options.max_batch_versions = std::min<size_t>(options.max_batch_versions, 255);
+  }
   CANDOR_ASSIGN_OR_RETURN(WireContext wire, WireContext::For(config));
   std::unique_ptr<Directory> d(new Directory(std::move(config), std::move(signature_key),
                                              std::move(vrf_key), store, std::move(clock),

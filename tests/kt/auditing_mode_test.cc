@@ -296,6 +296,34 @@ TEST_P(AuditingModeTest, NewAuditorStartsWhereTheUsersLastAuditorHeadWas) {
   ASSERT_TRUE(Search(fresh, "alice").ok());
 }
 
+// The auditor gets one AuditorUpdate per entry, with one PrefixProof of at most 255 results, so
+// an audited directory never puts more than 255 new versions into one entry; the rest waits for
+// the next entry, and the auditor follows both.
+TEST_P(AuditingModeTest, EntriesStayWithinWhatOneAuditorUpdateCanProve) {
+  Heartbeat();
+  for (int i = 0; i < 300; ++i) {
+    UpdateRequest req;
+    req.label = B("user-" + std::to_string(i));
+    req.values.push_back(LabelValue{B("devices")});
+    ASSERT_TRUE(dir_->SubmitUpdate(req).ok());
+  }
+  UpdateRequest too_many;
+  too_many.label = B("bulk");
+  too_many.values.assign(256, LabelValue{B("devices")});
+  EXPECT_EQ(dir_->SubmitUpdate(too_many).error().code, Errc::kInvalidArgument);
+  const uint64_t first = Heartbeat();
+  EXPECT_EQ(dir_->queued_versions(), 45u);
+  const uint64_t second = Heartbeat();
+  EXPECT_EQ(dir_->queued_versions(), 0u);
+  EXPECT_EQ(dir_->AuditorUpdateFor(first)->added.size(), 255u);
+  EXPECT_EQ(dir_->AuditorUpdateFor(second)->added.size(), 45u);
+  EXPECT_EQ(log_auditor_->size(), dir_->size());
+  ClientState carol;
+  auto found = Search(carol, "user-299");
+  ASSERT_TRUE(found.ok()) << found.error().message;
+  EXPECT_EQ(found->value.value, B("devices"));
+}
+
 INSTANTIATE_TEST_SUITE_P(Suites, AuditingModeTest,
                          ::testing::Values(CipherSuite::KT_128_SHA256_P256,
                                            CipherSuite::KT_128_SHA256_Ed25519),

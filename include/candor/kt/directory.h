@@ -37,7 +37,10 @@ namespace candor::kt {
 
 // DirectoryOptions tune batching and proving.
 struct DirectoryOptions {
-  size_t max_batch_versions = 100000;  // one log entry never adds more versions than this
+  // One log entry never adds more versions than this (and never more than 255 in
+  // thirdPartyAuditing mode: an entry's AuditorUpdate proves them all in one PrefixProof, whose
+  // results hold at most 255). A single update with more values is kInvalidArgument.
+  size_t max_batch_versions = 100000;
   int threads = 2;                     // VRF evaluation threads per batch
   size_t max_owner_ladders = 32;       // owner monitoring: ladders per response
 };
