@@ -1,0 +1,75 @@
+// directory_bench_main.cc: kt_directory_bench, the KEYTRANS directory at scale (issue 4's
+// performance list), a driver that prints table rows rather than a benchmark loop:
+//   publish <suite> <memory|sqlite> [labels]  SubmitUpdate + Publish of 1,000 / 10,000-label
+//                                             batches into a directory of `labels` labels, beside
+//                                             the VRF-prove bound (VrfEvaluate/s on 2 threads);
+//                                             for sqlite also bytes on disk per label and update.
+//   search <suite> [labels] [entries] [entry_ms]
+//                                             proof generation, verification (split VRF / tree
+//                                             head / rest) and encoded SearchResponse size, with
+//                                             where the bytes go (fresh and returning client);
+//                                             log entries entry_ms apart (default 1,000).
+//   shape <entry_ms> <from> <to> [step]       no directory: the proof's counts (lookups,
+//                                             timestamps, prefix_roots, minimal log inclusion)
+//                                             for tree sizes in [from, to), fresh and returning.
+//   monitor <suite> [labels]                  bytes a client downloads in a day (one entry per
+//                                             second) to monitor its own label and 100 contacts.
+// <suite> is p256 or ed25519. Results and commands: docs/benchmarks.md ("KEYTRANS directory").
+
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+#include "candor/base/process.h"
+#include "directory_bench_util.h"
+
+namespace candor::kt::bench {
+namespace {
+
+// Main dispatches on the mode (see the file comment).
+int Main(int argc, char** argv) {
+  const std::string mode = argc > 1 ? argv[1] : "";
+  if (mode == "publish" && argc >= 4) {
+    const uint64_t labels = argc > 4 ? std::strtoull(argv[4], nullptr, 10) : 1'000'000;
+    return RunPublish(ParseSuite(argv[2]), argv[3], labels);
+  }
+  if (mode == "search" && argc >= 3) {
+    const uint64_t labels = argc > 3 ? std::strtoull(argv[3], nullptr, 10) : 1'000'000;
+    const uint64_t entries = argc > 4 ? std::strtoull(argv[4], nullptr, 10) : 86'400;
+    const uint64_t entry_ms = argc > 5 ? std::strtoull(argv[5], nullptr, 10) : 1'000;
+    if (entries < 100 || entry_ms == 0 || entry_ms > 3'600'000) {
+      (void)std::fprintf(stderr, "search: entries >= 100, 0 < entry_ms <= 3600000\n");
+      return 2;
+    }
+    return RunSearch(ParseSuite(argv[2]), labels, entries, entry_ms);
+  }
+  if (mode == "shape" && argc >= 5) {
+    const uint64_t entry_ms = std::strtoull(argv[2], nullptr, 10);
+    const uint64_t from = std::strtoull(argv[3], nullptr, 10);
+    const uint64_t to = std::strtoull(argv[4], nullptr, 10);
+    const uint64_t step = argc > 5 ? std::strtoull(argv[5], nullptr, 10) : 1;
+    if (entry_ms == 0 || entry_ms > 3'600'000 || step == 0 || to <= from ||
+        from < 100 + 3'600'000 / entry_ms) {
+      (void)std::fprintf(stderr,
+                         "shape: 0 < entry_ms <= 3600000, from >= 100 + one RMW, to > from\n");
+      return 2;
+    }
+    return RunShape(entry_ms, from, to, step);
+  }
+  if (mode == "monitor" && argc >= 3) {
+    const uint64_t labels = argc > 3 ? std::strtoull(argv[3], nullptr, 10) : 1'000'000;
+    return RunMonitor(ParseSuite(argv[2]), labels);
+  }
+  (void)std::fprintf(
+      stderr,
+      "usage: kt_directory_bench publish <p256|ed25519> <memory|sqlite> [labels]\n"
+      "       kt_directory_bench search <p256|ed25519> [labels] [entries] [entry_ms]\n"
+      "       kt_directory_bench shape <entry_ms> <from> <to> [step]\n"
+      "       kt_directory_bench monitor <p256|ed25519> [labels]\n");
+  return 2;
+}
+
+}  // namespace
+}  // namespace candor::kt::bench
+
+int main(int argc, char** argv) { return candor::RunMain(argc, argv, candor::kt::bench::Main); }

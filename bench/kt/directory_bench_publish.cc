@@ -1,0 +1,120 @@
+// directory_bench_publish.cc: the `publish` mode of kt_directory_bench (updates/s beside the VRF
+// bounds, bytes on disk).
+#include "directory_bench_util.h"
+
+namespace candor::kt::bench {
+
+int RunPublish(CipherSuite suite, const std::string& kind, uint64_t labels) {
+  const Keys k = MakeKeys(suite);
+  std::printf("# publish suite=%s store=%s labels=%llu load=%s\n",
+              suite == CipherSuite::KT_128_SHA256_P256 ? "P256" : "Ed25519", kind.c_str(),
+              static_cast<unsigned long long>(labels), LoadAverage().c_str());
+  const double prove_bound = VrfBound(k, 2, 400, false);
+  const double bound = VrfBound(k, 2, 400, true);
+  std::printf("VRF-prove bound (VrfEvaluate: proof + output, 2 threads, best of 3): %.0f /s\n",
+              prove_bound);
+  std::printf("VRF-output bound (VrfOutput, what publish computes, 2 threads): %.0f /s  load=%s\n",
+              bound, LoadAverage().c_str());
+
+  const std::string path = "/tmp/kt-bench-" + std::to_string(static_cast<int>(suite)) + ".db";
+  std::unique_ptr<DirectoryStore> store;
+  auto open_sqlite = [&] {
+    auto s = store::SqliteDirectoryStore::Open(path);
+    CANDOR_CHECK(s.ok());
+    store = std::move(*s);
+  };
+  if (kind == "sqlite") {
+    std::filesystem::remove(path);
+    std::filesystem::remove(path + "-wal");
+    std::filesystem::remove(path + "-shm");
+    open_sqlite();
+  } else {
+    store = std::make_unique<MemoryDirectoryStore>();
+  }
+
+  // Populate: entries of 100,000 stand-in labels each.
+  constexpr uint64_t kChunk = 100'000;
+  auto t0 = SteadyClock::now();
+  uint64_t position = 0;
+  Rng rng(7);
+  for (uint64_t first = 0; first < labels; first += kChunk, ++position) {
+    StoredEntry e;
+    e.position = position;
+    e.timestamp = kStartMs + position * kEntryMs;
+    for (uint64_t i = first; i < std::min(labels, first + kChunk); ++i) {
+      e.versions.push_back(StandIn(i, rng));
+    }
+    CANDOR_CHECK(store->AppendEntry(e).ok());
+  }
+  std::printf("populate %llu stand-in labels in %llu entries: %.1f s\n",
+              static_cast<unsigned long long>(labels), static_cast<unsigned long long>(position),
+              SecondsSince(t0));
+  uint64_t disk_before = 0;
+  if (kind == "sqlite") {
+    store.reset();  // closing checkpoints the WAL
+    disk_before = FileBytes(path);
+    std::printf("on disk after %llu labels: %llu bytes = %.1f B/label\n",
+                static_cast<unsigned long long>(labels),
+                static_cast<unsigned long long>(disk_before),
+                static_cast<double>(disk_before) / static_cast<double>(labels));
+    open_sqlite();
+  }
+
+  uint64_t now = kStartMs + position * kEntryMs;
+  t0 = SteadyClock::now();
+  std::unique_ptr<Directory> dir = OpenDirectory(k, *store, &now, 2);
+  std::printf("Directory::Open (replay %llu labels): %.1f s, peak RSS %.0f MiB\n",
+              static_cast<unsigned long long>(labels), SecondsSince(t0), PeakRssMiB());
+
+  uint64_t next_label = 0;
+  uint64_t published = 0;
+  for (uint64_t batch : {uint64_t{1'000}, uint64_t{10'000}}) {
+    double best = 0;
+    double best_submit = 0;
+    std::string best_load;
+    for (int run = 0; run < 3; ++run) {
+      std::vector<UpdateRequest> requests;
+      for (uint64_t i = 0; i < batch; ++i) {
+        UpdateRequest r;
+        r.label = Label("newu", next_label++);
+        Bytes value(kValueSize);
+        rng.Fill(value.data(), value.size());
+        r.values.push_back(LabelValue{value});
+        requests.push_back(std::move(r));
+      }
+      now += kEntryMs;
+      const auto start = SteadyClock::now();
+      for (const UpdateRequest& r : requests) CANDOR_CHECK(dir->SubmitUpdate(r).ok());
+      const double submit = SecondsSince(start);
+      auto p = dir->Publish();
+      CANDOR_CHECK(p.ok());
+      const double total = SecondsSince(start);
+      published += batch;
+      const double rate = static_cast<double>(batch) / total;
+      if (rate > best) {
+        best = rate;
+        best_submit = submit;
+        best_load = LoadAverage();
+      }
+    }
+    std::printf(
+        "| %llu labels/entry | %.0f updates/s | %.1f%% of VRF-output bound | %.1f%% of VRF-prove "
+        "bound | submit %.1f ms | load %s |\n",
+        static_cast<unsigned long long>(batch), best, 100.0 * best / bound,
+        100.0 * best / prove_bound, best_submit * 1e3, best_load.c_str());
+  }
+  if (kind == "sqlite") {
+    dir.reset();
+    store.reset();
+    const uint64_t disk_after = FileBytes(path);
+    std::printf("on disk after %llu more updates: %llu bytes, +%.1f B/update\n",
+                static_cast<unsigned long long>(published),
+                static_cast<unsigned long long>(disk_after),
+                static_cast<double>(disk_after - disk_before) / static_cast<double>(published));
+    std::filesystem::remove(path);
+  }
+  std::printf("peak RSS %.0f MiB\n", PeakRssMiB());
+  return 0;
+}
+
+}  // namespace candor::kt::bench
