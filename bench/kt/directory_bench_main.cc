@@ -12,8 +12,15 @@
 //   shape <entry_ms> <from> <to> [step]       no directory: the proof's counts (lookups,
 //                                             timestamps, prefix_roots, minimal log inclusion)
 //                                             for tree sizes in [from, to), fresh and returning.
-//   monitor <suite> [labels]                  bytes a client downloads in a day (one entry per
-//                                             second) to monitor its own label and 100 contacts.
+//   monitor <suite> [labels] [rmw_minutes] [audited]
+//                                             bytes a client downloads in a day (one entry per
+//                                             second) to monitor its own label and 100 contacts,
+//                                             with a reasonable monitoring window of rmw_minutes
+//                                             (default 60), optionally with a Third-Party Auditor.
+//   publish-audited <suite> <memory|sqlite> [labels]
+//                                             Third-Party Auditing: updates/s into an audited
+//                                             directory of `labels` labels (at most 255 per
+//                                             entry), and what following it costs the auditor.
 // <suite> is p256 or ed25519. Results and commands: docs/benchmarks.md ("KEYTRANS directory").
 
 #include <cstdio>
@@ -58,14 +65,25 @@ int Main(int argc, char** argv) {
   }
   if (mode == "monitor" && argc >= 3) {
     const uint64_t labels = argc > 3 ? std::strtoull(argv[3], nullptr, 10) : 1'000'000;
-    return RunMonitor(ParseSuite(argv[2]), labels);
+    const uint64_t rmw_minutes = argc > 4 ? std::strtoull(argv[4], nullptr, 10) : 60;
+    const bool audited = argc > 5 && std::string(argv[5]) == "audited";
+    if (rmw_minutes == 0 || rmw_minutes > 1440 || labels < 1) {
+      (void)std::fprintf(stderr, "monitor: 1 <= rmw_minutes <= 1440, labels >= 1\n");
+      return 2;
+    }
+    return RunMonitor(ParseSuite(argv[2]), labels, rmw_minutes * 60'000, audited);
+  }
+  if (mode == "publish-audited" && argc >= 4) {
+    const uint64_t labels = argc > 4 ? std::strtoull(argv[4], nullptr, 10) : 1'000'000;
+    return RunAuditedPublish(ParseSuite(argv[2]), argv[3], labels);
   }
   (void)std::fprintf(
       stderr,
       "usage: kt_directory_bench publish <p256|ed25519> <memory|sqlite> [labels]\n"
       "       kt_directory_bench search <p256|ed25519> [labels] [entries] [entry_ms]\n"
       "       kt_directory_bench shape <entry_ms> <from> <to> [step]\n"
-      "       kt_directory_bench monitor <p256|ed25519> [labels]\n");
+      "       kt_directory_bench monitor <p256|ed25519> [labels] [rmw_minutes] [audited]\n"
+      "       kt_directory_bench publish-audited <p256|ed25519> <memory|sqlite> [labels]\n");
   return 2;
 }
 

@@ -1,29 +1,43 @@
 // directory_bench_monitor.cc: the `monitor` mode of kt_directory_bench (bytes a client downloads in
-// a day to monitor its label and 100 contacts).
+// a day to monitor its label and 100 contacts, for a reasonable monitoring window and deployment
+// mode). The stand-in labels sit in entries of 255 (what one AuditorUpdate can prove, so that
+// both modes run over the same log); with an auditor, it follows every entry, and contact
+// monitoring is skipped (the verifier's default in that mode).
 #include "directory_bench_util.h"
 
 namespace candor::kt::bench {
 
-int RunMonitor(CipherSuite suite, uint64_t labels) {
-  const Keys k = MakeKeys(suite);
-  std::printf("# monitor suite=%s labels=%llu load=%s\n",
+int RunMonitor(CipherSuite suite, uint64_t labels, uint64_t rmw_ms, bool audited) {
+  const Keys k = MakeKeys(suite, rmw_ms, audited);
+  std::printf("# monitor suite=%s labels=%llu rmw=%llu ms mode=%s load=%s\n",
               suite == CipherSuite::KT_128_SHA256_P256 ? "P256" : "Ed25519",
-              static_cast<unsigned long long>(labels), LoadAverage().c_str());
-  constexpr uint64_t kStandinEntries = 10;
+              static_cast<unsigned long long>(labels), static_cast<unsigned long long>(rmw_ms),
+              audited ? "thirdPartyAuditing" : "contactMonitoring", LoadAverage().c_str());
+  const uint64_t standin_entries = (labels + 254) / 255;
   constexpr int kContacts = 100;
   constexpr uint64_t kDay = 86'400;
-  constexpr uint64_t kRmwEntries = kRmwMs / kEntryMs;
+  const uint64_t rmw_entries = rmw_ms / kEntryMs;
   const Bytes owner_label = Label("owner", 0);
   Rng rng(13);
   std::map<uint64_t, std::vector<StoredVersion>> real;
   std::vector<Bytes> contacts;
   for (int i = 0; i < kContacts; ++i) {
     contacts.push_back(Label("peer", static_cast<uint64_t>(i)));
-    real[kStandinEntries].push_back(Real(k, contacts.back(), 0, rng));
+    real[standin_entries].push_back(Real(k, contacts.back(), 0, rng));
   }
-  GeneratedStore store(labels, kStandinEntries, kStandinEntries + 1, std::move(real));
-  uint64_t now = kStartMs + kStandinEntries * kEntryMs + 500;
+  GeneratedStore store(labels, standin_entries, standin_entries + 1, std::move(real));
+  uint64_t now = kStartMs + standin_entries * kEntryMs + 500;
   std::unique_ptr<Directory> dir = OpenDirectory(k, store, &now, 2);
+  std::unique_ptr<Auditor> auditor = audited ? MakeAuditor(k) : nullptr;
+  auto audit = [&] {
+    if (auditor) AuditNew(*auditor, *dir);
+  };
+  const auto audit_start = SteadyClock::now();
+  audit();
+  if (auditor) {
+    std::printf("auditor followed %llu entries in %.1f s\n",
+                static_cast<unsigned long long>(auditor->size()), SecondsSince(audit_start));
+  }
   auto verifier = Verifier::Create(k.config, [&now] { return now; });
   CANDOR_CHECK(verifier.ok());
   const WireContext& wire = verifier->wire();
@@ -52,6 +66,7 @@ int RunMonitor(CipherSuite suite, uint64_t labels) {
     CANDOR_CHECK(ticket.ok());
     now += kEntryMs;
     CANDOR_CHECK(dir->Publish().ok());
+    audit();
     auto up_resp = dir->UpdateResult(*ticket, up.last);
     CANDOR_CHECK(up_resp.ok());
     setup_bytes += EncodeIn(*up_resp, wire).size();
@@ -76,7 +91,8 @@ int RunMonitor(CipherSuite suite, uint64_t labels) {
   for (uint64_t i = 1; i <= kDay; ++i) {
     now += kEntryMs;
     CANDOR_CHECK(dir->Publish().ok());
-    if (i % kRmwEntries != 0) continue;
+    audit();
+    if (i % rmw_entries != 0) continue;
     const OwnerMonitorRequest oreq = verifier->MakeOwnerMonitor(st, owner_label);
     request_bytes += tls::Encode(oreq).size();
     auto oresp = dir->OwnerMonitor(oreq);
@@ -115,7 +131,7 @@ int RunMonitor(CipherSuite suite, uint64_t labels) {
     contact_bytes_by_hour.push_back(hour);
   }
   std::printf("simulated %llu entries (RMW %llu entries) in %.1f s, load %s\n",
-              static_cast<unsigned long long>(kDay), static_cast<unsigned long long>(kRmwEntries),
+              static_cast<unsigned long long>(kDay), static_cast<unsigned long long>(rmw_entries),
               SecondsSince(t0), LoadAverage().c_str());
   std::printf("| owner setup (Distinguished + OwnerInit + UpdateResponse of its v0) | %llu B |\n",
               static_cast<unsigned long long>(setup_bytes));

@@ -5,17 +5,6 @@
 namespace candor::kt::bench {
 namespace {
 
-template <class F>
-double BestOf3(int iterations, F f) {
-  double best = 1e30;
-  for (int run = 0; run < 3; ++run) {
-    const auto t0 = SteadyClock::now();
-    for (int i = 0; i < iterations; ++i) f();
-    best = std::min(best, SecondsSince(t0) / iterations);
-  }
-  return best;
-}
-
 // Where the bytes of a SearchResponse go (docs/benchmarks.md, "Search response size").
 
 // RetainedBoundary says whether x is a boundary between the full subtrees of a log of m leaves

@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "candor/base/process.h"
+#include "candor/kt/auditor.h"
 #include "candor/kt/binary_ladder.h"
 #include "candor/kt/combined_tree.h"
 #include "candor/kt/directory.h"
@@ -95,21 +96,58 @@ struct Keys {
   crypto::SignaturePrivateKey signature;
   crypto::VrfPrivateKey vrf;
   Configuration config;
+  std::unique_ptr<crypto::SignaturePrivateKey> auditor;  // thirdPartyAuditing only
 };
 
-inline Keys MakeKeys(CipherSuite suite) {
+// MakeKeys makes a directory's keys and Configuration; with `audited` the log is deployed with a
+// Third-Party Auditor (thirdPartyAuditing, max_auditor_lag 60 s, auditor from the start).
+inline Keys MakeKeys(CipherSuite suite, uint64_t rmw_ms = kRmwMs, bool audited = false) {
   auto params = GetCipherSuite(static_cast<uint16_t>(suite));
   CANDOR_CHECK(params.ok());
   Keys k{*params, crypto::SignaturePrivateKey::Generate(params->signature),
-         crypto::VrfPrivateKey::Generate(params->vrf), Configuration{}};
+         crypto::VrfPrivateKey::Generate(params->vrf), Configuration{}, nullptr};
   k.config.ciphersuite = suite;
   k.config.mode = DeploymentMode::contactMonitoring;
   k.config.signature_public_key = k.signature.public_key();
   k.config.vrf_public_key = k.vrf.public_key();
   k.config.max_ahead = 5'000;
   k.config.max_behind = 60'000;
-  k.config.reasonable_monitoring_window = kRmwMs;
+  k.config.reasonable_monitoring_window = rmw_ms;
+  if (audited) {
+    k.auditor = std::make_unique<crypto::SignaturePrivateKey>(
+        crypto::SignaturePrivateKey::Generate(params->signature));
+    k.config.mode = DeploymentMode::thirdPartyAuditing;
+    k.config.max_auditor_lag = 60'000;
+    k.config.auditor_start_pos = 0;
+    k.config.auditor_public_key = k.auditor->public_key();
+  }
   return k;
+}
+
+// MakeAuditor starts the Third-Party Auditor of an audited deployment at tree size 0.
+inline std::unique_ptr<Auditor> MakeAuditor(const Keys& k) {
+  auto key = crypto::SignaturePrivateKey::FromBytes(k.auditor->scheme(), k.auditor->private_key());
+  CANDOR_CHECK(key.ok());
+  auto a = Auditor::Create(k.config, std::move(*key));
+  CANDOR_CHECK(a.ok());
+  return std::make_unique<Auditor>(std::move(*a));
+}
+
+// AuditNew feeds the auditor every entry of `dir` it has not processed (the operator's loop:
+// AuditorUpdateFor, the auditor's Process, SetAuditorTreeHead with its newest head).
+inline void AuditNew(Auditor& auditor, Directory& dir) {
+  std::optional<AuditorTreeHead> head;
+  while (auditor.size() < dir.size()) {
+    auto update = dir.AuditorUpdateFor(auditor.size());
+    CANDOR_CHECK(update.ok());
+    auto signed_head = auditor.Process(*update);
+    if (!signed_head.ok()) {
+      (void)std::fprintf(stderr, "auditor: %s\n", signed_head.error().message.c_str());
+      std::exit(1);
+    }
+    head = *signed_head;
+  }
+  if (head) CANDOR_CHECK(dir.SetAuditorTreeHead(*head).ok());
 }
 
 inline std::unique_ptr<Directory> OpenDirectory(const Keys& k, DirectoryStore& store,
@@ -266,6 +304,18 @@ inline uint64_t FileBytes(const std::string& path) {
   return total;
 }
 
+// BestOf3 is the best of 3 runs of the mean time of `iterations` calls of f, in seconds.
+template <class F>
+double BestOf3(int iterations, F f) {
+  double best = 1e30;
+  for (int run = 0; run < 3; ++run) {
+    const auto t0 = SteadyClock::now();
+    for (int i = 0; i < iterations; ++i) f();
+    best = std::min(best, SecondsSince(t0) / iterations);
+  }
+  return best;
+}
+
 // ProofShape summarizes a combined-tree proof: encoded bytes, prefix lookups, prefix sibling
 // values, log inclusion values, timestamps.
 inline std::string ProofShape(const CombinedTreeProof& proof) {
@@ -288,6 +338,7 @@ inline std::string ProofShape(const CombinedTreeProof& proof) {
 int RunPublish(CipherSuite suite, const std::string& kind, uint64_t labels);
 int RunSearch(CipherSuite suite, uint64_t labels, uint64_t entries, uint64_t entry_ms);
 int RunShape(uint64_t entry_ms, uint64_t from, uint64_t to, uint64_t step);
-int RunMonitor(CipherSuite suite, uint64_t labels);
+int RunMonitor(CipherSuite suite, uint64_t labels, uint64_t rmw_ms, bool audited);
+int RunAuditedPublish(CipherSuite suite, const std::string& kind, uint64_t labels);
 
 }  // namespace candor::kt::bench
