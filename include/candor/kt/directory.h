@@ -41,8 +41,8 @@ struct DirectoryOptions {
   // thirdPartyAuditing mode: an entry's AuditorUpdate proves them all in one PrefixProof, whose
   // results hold at most 255). A single update with more values is kInvalidArgument.
   size_t max_batch_versions = 100000;
-  int threads = 2;                     // VRF evaluation threads per batch
-  size_t max_owner_ladders = 32;       // owner monitoring: ladders per response
+  int threads = 2;                // VRF evaluation threads per batch
+  size_t max_owner_ladders = 32;  // owner monitoring: ladders per response
 };
 
 // UpdateTicket identifies queued new versions of a label until they are published.
