@@ -11,12 +11,14 @@
 #include <openssl/evp.h>
 #include <openssl/obj_mac.h>
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 #include <initializer_list>
 #include <memory>
 
 #include "candor/crypto/constant_time.h"
+#include "ossl_internal.h"
 #include "vrf_internal.h"
 
 namespace candor::crypto::vrf_internal {
@@ -311,12 +313,50 @@ Bytes P256Prove(ByteView x, ByteView pk, ByteView alpha) {
   return pi;
 }
 
+namespace {
+
+// DecodedKey is Y = string_to_point(PK_string), remembered per thread for the last key seen: a
+// verifier checks many proofs under one directory key, and decoding Y (a modular square root)
+// is about 6% of a verification. Returns nullptr for INVALID.
+const EC_POINT* DecodedKey(ByteView pk, BN_CTX* ctx) {
+  struct Cached {
+    Bytes pk;
+    PointPtr y;
+  };
+  thread_local Cached cached;
+  if (cached.y == nullptr ||
+      !std::equal(pk.begin(), pk.end(), cached.pk.begin(), cached.pk.end())) {
+    PointPtr y = StringToPoint(pk, ctx);
+    if (y == nullptr) return nullptr;
+    cached.pk.assign(pk.begin(), pk.end());
+    cached.y = std::move(y);
+  }
+  return cached.y.get();
+}
+
+// SumOfProducts returns a*P + b*Q for public scalars as one two-scalar multiplication: the
+// group is copied with P as its generator, so EC_POINT_mul's n*G + m*Q form applies (about 30%
+// faster here than two single products and an addition). P is not the point at infinity.
+PointPtr SumOfProducts(const BIGNUM* a, const EC_POINT* p, const BIGNUM* b, const EC_POINT* q,
+                       BN_CTX* ctx) {
+  const EC_GROUP* group = Group();
+  internal::OsslPtr<EC_GROUP> with_p(EC_GROUP_dup(group));
+  CANDOR_CHECK(with_p != nullptr);
+  CANDOR_CHECK(EC_GROUP_set_generator(with_p.get(), p, EC_GROUP_get0_order(group),
+                                      EC_GROUP_get0_cofactor(group)) == 1);
+  PointPtr out = NewPoint();  // of the shared group, which outlives the copy
+  CANDOR_CHECK(EC_POINT_mul(with_p.get(), out.get(), a, q, b, ctx) == 1);
+  return out;
+}
+
+}  // namespace
+
 Result<Bytes> P256Verify(ByteView pk, ByteView alpha, ByteView proof) {
   const EC_GROUP* group = Group();
   BnCtxPtr ctx = NewCtx();
   // Steps 1-3 and validate_key (§5.4.5): Y decodes to a point on the curve; with cofactor 1 the
   // only point of small order is the point at infinity, which has no 33-byte encoding.
-  PointPtr y = StringToPoint(pk, ctx.get());
+  const EC_POINT* y = DecodedKey(pk, ctx.get());
   if (y == nullptr) return VerifyFailed();
   // Steps 4-6: decode the proof.
   CANDOR_ASSIGN_OR_RETURN(DecodedProof d, DecodeProof(proof, ctx.get()));
@@ -329,14 +369,9 @@ Result<Bytes> P256Verify(ByteView pk, ByteView alpha, ByteView proof) {
   BnPtr neg_c = NewBn(/*secret=*/false);
   CANDOR_CHECK(BN_mod_sub(neg_c.get(), order, c.get(), order, ctx.get()) == 1);
   PointPtr u = NewPoint();
-  CANDOR_CHECK(EC_POINT_mul(group, u.get(), s.get(), y.get(), neg_c.get(), ctx.get()) == 1);
+  CANDOR_CHECK(EC_POINT_mul(group, u.get(), s.get(), y, neg_c.get(), ctx.get()) == 1);
   // Step 9: V = s*H - c*Gamma.
-  PointPtr v = NewPoint();
-  PointPtr neg_c_gamma = NewPoint();
-  CANDOR_CHECK(EC_POINT_mul(group, v.get(), nullptr, h.point.get(), s.get(), ctx.get()) == 1);
-  CANDOR_CHECK(
-      EC_POINT_mul(group, neg_c_gamma.get(), nullptr, d.gamma.get(), neg_c.get(), ctx.get()) == 1);
-  CANDOR_CHECK(EC_POINT_add(group, v.get(), v.get(), neg_c_gamma.get(), ctx.get()) == 1);
+  PointPtr v = SumOfProducts(s.get(), h.point.get(), neg_c.get(), d.gamma.get(), ctx.get());
   // A proof whose U or V is the point at infinity cannot match a challenge (that would need a
   // SHA-256 preimage); reject it before encoding.
   if (EC_POINT_is_at_infinity(group, u.get()) == 1 ||

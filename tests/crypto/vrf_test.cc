@@ -322,6 +322,27 @@ TEST(VrfTest, GenerateRoundTrip) {
   }
 }
 
+// Verifiers remember the last public key they decoded (per thread): alternating keys, and an
+// invalid key between valid ones, must not let a proof pass under the wrong key.
+TEST(VrfTest, AlternatingKeysVerifyOnlyTheirOwnProofs) {
+  for (VrfSuite suite : kSuites) {
+    const VrfPrivateKey a = VrfPrivateKey::Generate(suite);
+    const VrfPrivateKey b = VrfPrivateKey::Generate(suite);
+    const Bytes alpha = {7};
+    const Bytes pa = a.Prove(alpha);
+    const Bytes pb = b.Prove(alpha);
+    Bytes not_a_key = a.public_key();
+    not_a_key.back() ^= 0x01;
+    for (int round = 0; round < 3; ++round) {
+      EXPECT_TRUE(VrfVerify(suite, a.public_key(), alpha, pa).ok());
+      EXPECT_FALSE(VrfVerify(suite, b.public_key(), alpha, pa).ok());
+      EXPECT_TRUE(VrfVerify(suite, b.public_key(), alpha, pb).ok());
+      EXPECT_FALSE(VrfVerify(suite, not_a_key, alpha, pa).ok());
+      EXPECT_FALSE(VrfVerify(suite, a.public_key(), alpha, pb).ok());
+    }
+  }
+}
+
 TEST(VrfTest, FromBytesRejectsBadKeys) {
   for (VrfSuite suite : kSuites) {
     EXPECT_EQ(VrfPrivateKey::FromBytes(suite, Bytes(31)).error().code, Errc::kMalformed);
