@@ -4,6 +4,26 @@
 
 namespace candor::kt::bench {
 
+namespace {
+
+// NewLabels makes `count` UpdateRequests that create labels newu<next_label...> with one random
+// 64-byte value each, advancing next_label.
+std::vector<UpdateRequest> NewLabels(uint64_t count, uint64_t& next_label, Rng& rng) {
+  std::vector<UpdateRequest> requests;
+  requests.reserve(count);
+  for (uint64_t i = 0; i < count; ++i) {
+    UpdateRequest r;
+    r.label = Label("newu", next_label++);
+    Bytes value(kValueSize);
+    rng.Fill(value.data(), value.size());
+    r.values.push_back(LabelValue{value});
+    requests.push_back(std::move(r));
+  }
+  return requests;
+}
+
+}  // namespace
+
 int RunPublish(CipherSuite suite, const std::string& kind, uint64_t labels) {
   const Keys k = MakeKeys(suite);
   std::printf("# publish suite=%s store=%s labels=%llu load=%s\n",
@@ -73,15 +93,7 @@ int RunPublish(CipherSuite suite, const std::string& kind, uint64_t labels) {
     double best_submit = 0;
     std::string best_load;
     for (int run = 0; run < 3; ++run) {
-      std::vector<UpdateRequest> requests;
-      for (uint64_t i = 0; i < batch; ++i) {
-        UpdateRequest r;
-        r.label = Label("newu", next_label++);
-        Bytes value(kValueSize);
-        rng.Fill(value.data(), value.size());
-        r.values.push_back(LabelValue{value});
-        requests.push_back(std::move(r));
-      }
+      const std::vector<UpdateRequest> requests = NewLabels(batch, next_label, rng);
       now += kEntryMs;
       const auto start = SteadyClock::now();
       for (const UpdateRequest& r : requests) CANDOR_CHECK(dir->SubmitUpdate(r).ok());
@@ -173,15 +185,7 @@ int RunAuditedPublish(CipherSuite suite, const std::string& kind, uint64_t label
   constexpr uint64_t kBatch = 10'000;
   uint64_t next_label = 0;
   for (int run = 0; run < 3; ++run) {
-    std::vector<UpdateRequest> requests;
-    for (uint64_t i = 0; i < kBatch; ++i) {
-      UpdateRequest r;
-      r.label = Label("newu", next_label++);
-      Bytes value(kValueSize);
-      rng.Fill(value.data(), value.size());
-      r.values.push_back(LabelValue{value});
-      requests.push_back(std::move(r));
-    }
+    const std::vector<UpdateRequest> requests = NewLabels(kBatch, next_label, rng);
     const uint64_t first_entry = dir->size();
     const auto start = SteadyClock::now();
     for (const UpdateRequest& r : requests) CANDOR_CHECK(dir->SubmitUpdate(r).ok());
