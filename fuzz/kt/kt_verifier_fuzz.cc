@@ -7,9 +7,10 @@
 // answers. Input byte 0 picks the kind; if bit 7 of byte 0 is set the rest of the input is the
 // whole response encoding, otherwise it is a list of 3-byte edits (offset high, offset low, xor)
 // applied to the genuine response — so the fuzzer reaches deep verification paths quickly.
-// Selector 6 decodes a ClientState instead (round-trip property), 7 a LoggedTreeHead, 8 a
-// DeviceList, 9 an AuditorState. Selector 10 is a search response of a second directory deployed
-// with a Third-Party Auditor that lags behind (its AuditorTreeHead and the log root at its size).
+// Selector 6 decodes a ClientState instead (round-trip property; an owner's, or an audited
+// user's with its auditor head), 7 a LoggedTreeHead, 8 a DeviceList, 9 an AuditorState.
+// Selector 10 is a search response of a second directory deployed with a Third-Party Auditor
+// that lags behind (its AuditorTreeHead and the log root at its size).
 #include <memory>
 #include <vector>
 
@@ -247,6 +248,17 @@ Status Outcome(const Result<T>& r) {
   return r.ok() ? OkStatus() : Status(r.error());
 }
 
+// CheckResponse decodes `wire` as a T of `ctx` (`args`: the extra decoding arguments) and
+// verifies it against `state` with `verify`, under the contract of Checked.
+template <class T, class Verify, class... DecodeArgs>
+void CheckResponse(const Bytes& wire, const ClientState& state, const WireContext& ctx,
+                   Verify&& verify, DecodeArgs... args) {
+  Checked(state, [&]() -> Status {
+    CANDOR_ASSIGN_OR_RETURN(T r, DecodeExactIn<T>(wire, ctx, args...));
+    return Outcome(verify(r));
+  });
+}
+
 // CheckCanonical: a T decodes strictly (kMalformed otherwise) and re-encodes to the same bytes.
 template <class T>
 void CheckCanonical(const Bytes& wire) {
@@ -285,57 +297,43 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const WireContext& ctx = s->verifier->wire();
   const Verifier& v = *s->verifier;
   switch (kind) {
-    case 0: {
-      Bytes wire = input(s->search_resp);
-      Checked(s->search_state, [&]() -> Status {
-        CANDOR_ASSIGN_OR_RETURN(SearchResponse r, DecodeExactIn<SearchResponse>(wire, ctx, true));
-        return Outcome(v.VerifySearch(s->search_state, s->search_req, r));
-      });
+    case 0:
+      CheckResponse<SearchResponse>(
+          input(s->search_resp), s->search_state, ctx,
+          [&](const SearchResponse& r) {
+            return v.VerifySearch(s->search_state, s->search_req, r);
+          },
+          true);
       break;
-    }
-    case 1: {
-      Bytes wire = input(s->contact_resp);
-      Checked(s->carol, [&]() -> Status {
-        CANDOR_ASSIGN_OR_RETURN(ContactMonitorResponse r,
-                                DecodeExactIn<ContactMonitorResponse>(wire, ctx));
-        return Outcome(v.VerifyContactMonitor(s->carol, s->contact_req, r));
-      });
+    case 1:
+      CheckResponse<ContactMonitorResponse>(
+          input(s->contact_resp), s->carol, ctx, [&](const ContactMonitorResponse& r) {
+            return v.VerifyContactMonitor(s->carol, s->contact_req, r);
+          });
       break;
-    }
-    case 2: {
-      Bytes wire = input(s->owner_resp);
-      Checked(s->alice, [&]() -> Status {
-        CANDOR_ASSIGN_OR_RETURN(OwnerMonitorResponse r,
-                                DecodeExactIn<OwnerMonitorResponse>(wire, ctx));
-        return Outcome(v.VerifyOwnerMonitor(s->alice, s->owner_req, r));
-      });
+    case 2:
+      CheckResponse<OwnerMonitorResponse>(input(s->owner_resp), s->alice, ctx,
+                                          [&](const OwnerMonitorResponse& r) {
+                                            return v.VerifyOwnerMonitor(s->alice, s->owner_req, r);
+                                          });
       break;
-    }
-    case 3: {
-      Bytes wire = input(s->update_resp);
-      Checked(s->alice, [&]() -> Status {
-        CANDOR_ASSIGN_OR_RETURN(UpdateResponse r, DecodeExactIn<UpdateResponse>(wire, ctx));
-        return Outcome(v.VerifyUpdate(s->alice, s->update_req, r));
-      });
+    case 3:
+      CheckResponse<UpdateResponse>(
+          input(s->update_resp), s->alice, ctx,
+          [&](const UpdateResponse& r) { return v.VerifyUpdate(s->alice, s->update_req, r); });
       break;
-    }
-    case 4: {
-      Bytes wire = input(s->walk_resp);
-      Checked(s->carol, [&]() -> Status {
-        CANDOR_ASSIGN_OR_RETURN(DistinguishedResponse r,
-                                DecodeExactIn<DistinguishedResponse>(wire, ctx));
-        return Outcome(v.VerifyDistinguished(s->carol, s->walk_req, r));
-      });
+    case 4:
+      CheckResponse<DistinguishedResponse>(input(s->walk_resp), s->carol, ctx,
+                                           [&](const DistinguishedResponse& r) {
+                                             return v.VerifyDistinguished(s->carol, s->walk_req, r);
+                                           });
       break;
-    }
-    case 5: {
-      Bytes wire = input(s->init_resp);
-      Checked(s->init_state, [&]() -> Status {
-        CANDOR_ASSIGN_OR_RETURN(OwnerInitResponse r, DecodeExactIn<OwnerInitResponse>(wire, ctx));
-        return Outcome(v.VerifyOwnerInit(s->init_state, s->init_req, r));
-      });
+    case 5:
+      CheckResponse<OwnerInitResponse>(input(s->init_resp), s->init_state, ctx,
+                                       [&](const OwnerInitResponse& r) {
+                                         return v.VerifyOwnerInit(s->init_state, s->init_req, r);
+                                       });
       break;
-    }
     case 7: {
       Bytes wire = input(tls::Encode(LoggedTreeHead{s->search_resp, s->walk_resp}));
       auto decoded = tls::DecodeExact<LoggedTreeHead>(wire);
@@ -358,17 +356,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       break;
     }
     case 10: {
-      Bytes wire = input(s->audited_resp);
       const Verifier& audited = *s->audited_verifier;
-      Checked(s->audited_state, [&]() -> Status {
-        CANDOR_ASSIGN_OR_RETURN(SearchResponse r,
-                                DecodeExactIn<SearchResponse>(wire, audited.wire(), false));
-        return Outcome(audited.VerifySearch(s->audited_state, s->audited_req, r));
-      });
+      CheckResponse<SearchResponse>(
+          input(s->audited_resp), s->audited_state, audited.wire(),
+          [&](const SearchResponse& r) {
+            return audited.VerifySearch(s->audited_state, s->audited_req, r);
+          },
+          false);
       break;
     }
     default: {
-      Bytes wire = input(tls::Encode(s->alice));
+      // Byte 1 picks the genuine state: an owner's, or an audited user's (with an auditor head).
+      const ClientState& genuine = !rest.empty() && rest[0] % 2 == 1 ? s->audited_state : s->alice;
+      Bytes wire = input(tls::Encode(genuine));
       auto decoded = tls::DecodeExact<ClientState>(wire);
       if (decoded.ok()) {
         const Bytes again = tls::Encode(*decoded);

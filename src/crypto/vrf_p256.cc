@@ -260,15 +260,23 @@ Bytes P256PublicKey(ByteView x) {
   return PointToString(y.get(), ctx.get());
 }
 
+namespace {
+
+// GammaOf is step 4 of ECVRF_prove: Gamma = x*H for H = encode_to_curve(PK_string, alpha) (a
+// constant-time product: x is secret).
+PointPtr GammaOf(const BIGNUM* x, const HashedPoint& h, BN_CTX* ctx) {
+  PointPtr gamma = NewPoint();
+  CANDOR_CHECK(EC_POINT_mul(Group(), gamma.get(), nullptr, h.point.get(), x, ctx) == 1);
+  return gamma;
+}
+
+}  // namespace
+
 Bytes P256Evaluate(ByteView x, ByteView pk, ByteView alpha) {
-  const EC_GROUP* group = Group();
   BnCtxPtr ctx = NewCtx();
   BnPtr x_bn = BnFromBytes(x, /*secret=*/true);
-  HashedPoint h = EncodeToCurveTai(pk, alpha, ctx.get());
-  PointPtr gamma = NewPoint();
-  CANDOR_CHECK(EC_POINT_mul(group, gamma.get(), nullptr, h.point.get(), x_bn.get(), ctx.get()) ==
-               1);
-  return BetaFromGamma(PointToString(gamma.get(), ctx.get()));
+  const HashedPoint h = EncodeToCurveTai(pk, alpha, ctx.get());
+  return BetaFromGamma(PointToString(GammaOf(x_bn.get(), h, ctx.get()).get(), ctx.get()));
 }
 
 Bytes P256Prove(ByteView x, ByteView pk, ByteView alpha) {
@@ -277,9 +285,7 @@ Bytes P256Prove(ByteView x, ByteView pk, ByteView alpha) {
   BnPtr x_bn = BnFromBytes(x, /*secret=*/true);
   // Steps 2-4: H = encode_to_curve(PK_string, alpha), Gamma = x*H.
   HashedPoint h = EncodeToCurveTai(pk, alpha, ctx.get());
-  PointPtr gamma = NewPoint();
-  CANDOR_CHECK(EC_POINT_mul(group, gamma.get(), nullptr, h.point.get(), x_bn.get(), ctx.get()) ==
-               1);
+  PointPtr gamma = GammaOf(x_bn.get(), h, ctx.get());
   // Step 5: k = nonce_generation(SK, h_string).
   SecretBytes k_bytes = NonceGeneration(x, h.string);
   BnPtr k = BnFromBytes(k_bytes.view(), /*secret=*/true);

@@ -18,25 +18,6 @@ namespace {
 
 constexpr HashValue kZeroHash{};
 
-// KeyBit is bit `i` of a key, most significant bit of byte 0 first (decision 2).
-bool KeyBit(const Hash32& key, unsigned i) { return ((key[i / 8] >> (7 - i % 8)) & 1) != 0; }
-
-HashValue PrefixParentHash(const HashValue& left, const HashValue& right) {
-  return crypto::Sha256Hasher().Update(uint8_t{0x03}).Update(left).Update(right).Final();
-}
-
-// LogParentHash is SHA-256(hashContent(left) || hashContent(right)) (decision 3): a leaf's
-// content is 0x00 || value, a parent's 0x01 || value.
-HashValue LogParentHash(const HashValue& left, bool left_is_leaf, const HashValue& right,
-                        bool right_is_leaf) {
-  return crypto::Sha256Hasher()
-      .Update(uint8_t{left_is_leaf ? uint8_t{0x00} : uint8_t{0x01}})
-      .Update(left)
-      .Update(uint8_t{right_is_leaf ? uint8_t{0x00} : uint8_t{0x01}})
-      .Update(right)
-      .Final();
-}
-
 // Refuse is the auditor's refusal of an update: kVerifyFailed naming the draft's step.
 Error Refuse(int step, std::string_view what) {
   return MakeError(Errc::kVerifyFailed,
@@ -60,20 +41,6 @@ std::vector<HashValue> AppendLogLeaf(std::vector<HashValue> heads, uint64_t old_
   }
   heads.push_back(carry);
   return heads;
-}
-
-// LogRootFromHeads folds the full subtrees of a size-n log (n >= 1) into its root: in a
-// left-balanced tree the root is parent(F1, parent(F2, ... Fk)). Only the last subtree can be a
-// single leaf (when n is odd).
-HashValue LogRootFromHeads(const std::vector<HashValue>& heads, uint64_t n) {
-  CANDOR_CHECK(n >= 1 && heads.size() == NumFullSubtrees(n));
-  HashValue acc = heads.back();
-  bool acc_is_leaf = (n & 1) != 0;
-  for (size_t i = heads.size() - 1; i-- > 0;) {
-    acc = LogParentHash(heads[i], false, acc, acc_is_leaf);
-    acc_is_leaf = false;
-  }
-  return acc;
 }
 
 // PartialPrefixTree is the part of a prefix tree a PrefixProof reveals: the paths of its
@@ -120,7 +87,7 @@ class PartialPrefixTree {
       }
       if (depth >= kMaxPrefixDepth) return false;
       std::vector<size_t> sides[2];
-      for (const size_t i : idx) sides[KeyBit(keys[i], depth) ? 1 : 0].push_back(i);
+      for (const size_t i : idx) sides[PrefixKeyBit(keys[i], depth) ? 1 : 0].push_back(i);
       size_t children[2];
       for (int side = 0; side < 2; ++side) {
         children[side] = tree.nodes_.size();
@@ -152,7 +119,7 @@ class PartialPrefixTree {
       if (nodes_[at].kind != Kind::kParent || depth >= kMaxPrefixDepth) {
         return Refuse(7, "the proof does not reveal the path of an added key");
       }
-      const size_t child = KeyBit(key, depth) ? nodes_[at].right : nodes_[at].left;
+      const size_t child = PrefixKeyBit(key, depth) ? nodes_[at].right : nodes_[at].left;
       switch (nodes_[child].kind) {
         case Kind::kParent:
           at = child;
@@ -193,7 +160,8 @@ class PartialPrefixTree {
     const Hash32& key = leaf.vrf_output;
     if (old.key == key) return Refuse(7, "an added key is already in the prefix tree");
     unsigned differ = depth;
-    while (KeyBit(old.key, differ) == KeyBit(key, differ)) ++differ;  // keys differ: terminates
+    while (PrefixKeyBit(old.key, differ) == PrefixKeyBit(key, differ))
+      ++differ;  // keys differ: terminates
     if (differ + 1 > kMaxPrefixDepth) {
       return Refuse(7, "two keys share their first 255 bits");
     }
@@ -202,7 +170,7 @@ class PartialPrefixTree {
       nodes_.push_back(Node{});
       nodes_.push_back(Node{});
       nodes_[cur] = Node{Kind::kParent, {}, {}, {}, left, left + 1};
-      const bool old_bit = KeyBit(old.key, depth);
+      const bool old_bit = PrefixKeyBit(old.key, depth);
       if (depth == differ) {
         nodes_[left + (old_bit ? 1 : 0)] = old;
         nodes_[left + (old_bit ? 0 : 1)] = Leaf(key, leaf.commitment);
@@ -315,7 +283,9 @@ Result<Auditor> Auditor::Restore(Configuration config, crypto::SignaturePrivateK
   return Auditor(std::move(config), std::move(key), std::move(state));
 }
 
-HashValue Auditor::root() const { return LogRootFromHeads(state_.full_subtrees, state_.tree_size); }
+HashValue Auditor::root() const {
+  return LogRootFromFullSubtrees(state_.full_subtrees, state_.tree_size);
+}
 
 Result<AuditorTreeHead> Auditor::Process(const AuditorUpdate& update) {
   // Step 1: timestamps never go back.
@@ -383,7 +353,7 @@ Result<AuditorTreeHead> Auditor::Process(const AuditorUpdate& update) {
   next.prefix_root = partial->Root();
   next.full_subtrees = AppendLogLeaf(state_.full_subtrees, state_.tree_size,
                                      LogEntryHash(update.timestamp, next.prefix_root));
-  const HashValue log_root = LogRootFromHeads(next.full_subtrees, next.tree_size);
+  const HashValue log_root = LogRootFromFullSubtrees(next.full_subtrees, next.tree_size);
   // Step 8: sign the new view.
   AuditorTreeHead head;
   head.timestamp = update.timestamp;

@@ -15,15 +15,6 @@ bool IsBalanced(uint64_t size) { return std::has_single_bit(size); }
 // strictly less than s.
 uint64_t SplitPoint(uint64_t size) { return std::bit_floor(size - 1); }
 
-// HashChildren is parent.value = SHA-256(hashContent(left) || hashContent(right)).
-HashValue HashChildren(const HashValue& left, bool left_is_leaf, const HashValue& right,
-                       bool right_is_leaf) {
-  crypto::Sha256Hasher h;
-  h.Update(static_cast<uint8_t>(left_is_leaf ? 0x00 : 0x01)).Update(left);
-  h.Update(static_cast<uint8_t>(right_is_leaf ? 0x00 : 0x01)).Update(right);
-  return h.Final();
-}
-
 // NodeKind is how the batch proof treats one node (decision 3 of the KT context).
 enum class NodeKind {
   kElement,        // listed in proof.elements
@@ -75,20 +66,6 @@ class ProofShape {
   uint64_t auditor_size_;
 };
 
-// RootOfFullSubtrees is the root of a tree from the head values of its full subtrees `ranges`
-// (FullSubtrees of its size, non-empty): the left-balanced shape hangs each one off the right
-// spine, so the root folds them from the right.
-HashValue RootOfFullSubtrees(const std::vector<SubtreeRange>& ranges,
-                             const std::vector<HashValue>& heads) {
-  HashValue acc = heads.back();
-  bool acc_is_leaf = ranges.back().size == 1;
-  for (size_t i = ranges.size() - 1; i-- > 0;) {
-    acc = HashChildren(heads[i], ranges[i].size == 1, acc, acc_is_leaf);
-    acc_is_leaf = false;
-  }
-  return acc;
-}
-
 std::vector<uint64_t> SortedUnique(std::vector<uint64_t> v) {
   std::sort(v.begin(), v.end());
   v.erase(std::unique(v.begin(), v.end()), v.end());
@@ -96,6 +73,25 @@ std::vector<uint64_t> SortedUnique(std::vector<uint64_t> v) {
 }
 
 }  // namespace
+
+HashValue LogParentHash(const HashValue& left, bool left_is_leaf, const HashValue& right,
+                        bool right_is_leaf) {
+  crypto::Sha256Hasher h;
+  h.Update(static_cast<uint8_t>(left_is_leaf ? 0x00 : 0x01)).Update(left);
+  h.Update(static_cast<uint8_t>(right_is_leaf ? 0x00 : 0x01)).Update(right);
+  return h.Final();
+}
+
+HashValue LogRootFromFullSubtrees(const std::vector<HashValue>& heads, uint64_t n) {
+  CANDOR_CHECK(n >= 1 && heads.size() == static_cast<size_t>(std::popcount(n)));
+  HashValue acc = heads.back();
+  bool acc_is_leaf = (n & 1) != 0;
+  for (size_t i = heads.size() - 1; i-- > 0;) {
+    acc = LogParentHash(heads[i], false, acc, acc_is_leaf);
+    acc_is_leaf = false;
+  }
+  return acc;
+}
 
 HashValue LogEntryHash(uint64_t timestamp, const HashValue& prefix_root) {
   uint8_t ts[8];
@@ -121,7 +117,7 @@ void LogTree::Append(const HashValue& leaf_value) {
   for (size_t level = 0; levels_[level].size() % 2 == 0; ++level) {
     const std::vector<HashValue>& cur = levels_[level];
     const HashValue parent =
-        HashChildren(cur[cur.size() - 2], level == 0, cur[cur.size() - 1], level == 0);
+        LogParentHash(cur[cur.size() - 2], level == 0, cur[cur.size() - 1], level == 0);
     if (levels_.size() == level + 1) levels_.emplace_back();
     levels_[level + 1].push_back(parent);
   }
@@ -155,7 +151,7 @@ HashValue LogTree::NodeValue(uint64_t start, uint64_t size) const {
     return levels_[k][start >> k];
   }
   const uint64_t k = SplitPoint(size);
-  return HashChildren(NodeValue(start, k), k == 1, NodeValue(start + k, size - k), size - k == 1);
+  return LogParentHash(NodeValue(start, k), k == 1, NodeValue(start + k, size - k), size - k == 1);
 }
 
 InclusionProof LogTree::Prove(uint64_t n, uint64_t old_size, const std::vector<uint64_t>& leaves,
@@ -229,7 +225,7 @@ Result<LogTreeView> VerifyLogInclusion(uint64_t n, uint64_t old_size,
           if (!left) return std::nullopt;
           const std::optional<HashValue> right = self(self, start + k, size - k);
           if (!right) return std::nullopt;
-          value = HashChildren(*left, k == 1, *right, size - k == 1);
+          value = LogParentHash(*left, k == 1, *right, size - k == 1);
         }
         // A retained full subtree recomputed from requested leaves must match what was retained.
         const std::optional<size_t> r = shape.RetainedIndex(start, size);
@@ -249,7 +245,7 @@ Result<LogTreeView> VerifyLogInclusion(uint64_t n, uint64_t old_size,
   const std::optional<HashValue> root = walk(walk, 0, n);
   if (!root || next_element != proof.elements.size()) return VerifyFailed();
   LogTreeView out{*root, std::move(full_values), std::nullopt};
-  if (auditor_size > 0) out.auditor_root = RootOfFullSubtrees(audited, audited_values);
+  if (auditor_size > 0) out.auditor_root = LogRootFromFullSubtrees(audited_values, auditor_size);
   return out;
 }
 

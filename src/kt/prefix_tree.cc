@@ -9,19 +9,12 @@ namespace {
 
 constexpr HashValue kZeroHash{};
 
-// KeyBit is bit `i` of a key, most significant bit of byte 0 first (decision 2).
-bool KeyBit(const Hash32& key, unsigned i) { return ((key[i / 8] >> (7 - i % 8)) & 1) != 0; }
-
 // SharesPrefix reports whether `a` and `b` agree on their first `bits` bits.
 bool SharesPrefix(const Hash32& a, const Hash32& b, unsigned bits) {
   for (unsigned i = 0; i < bits; ++i) {
-    if (KeyBit(a, i) != KeyBit(b, i)) return false;
+    if (PrefixKeyBit(a, i) != PrefixKeyBit(b, i)) return false;
   }
   return true;
-}
-
-HashValue ParentHash(const HashValue& left, const HashValue& right) {
-  return crypto::Sha256Hasher().Update(uint8_t{0x03}).Update(left).Update(right).Final();
 }
 
 bool KeyLess(const PrefixLeaf& a, const PrefixLeaf& b) { return a.vrf_output < b.vrf_output; }
@@ -30,6 +23,10 @@ bool KeyLess(const PrefixLeaf& a, const PrefixLeaf& b) { return a.vrf_output < b
 
 HashValue PrefixLeafHash(const Hash32& vrf_output, const HashValue& commitment) {
   return crypto::Sha256Hasher().Update(uint8_t{0x02}).Update(vrf_output).Update(commitment).Final();
+}
+
+HashValue PrefixParentHash(const HashValue& left, const HashValue& right) {
+  return crypto::Sha256Hasher().Update(uint8_t{0x03}).Update(left).Update(right).Final();
 }
 
 PrefixNodeId MemoryPrefixNodeStore::AddLeaf(const PrefixLeafNode& leaf) {
@@ -74,7 +71,7 @@ HashValue PrefixTree::ValueOf(PrefixNodeId id) const {
 
 PrefixNodeId PrefixTree::MakeParent(PrefixNodeId left, PrefixNodeId right) {
   PrefixParentNode parent;
-  parent.value = ParentHash(ValueOf(left), ValueOf(right));
+  parent.value = PrefixParentHash(ValueOf(left), ValueOf(right));
   parent.left = left;
   parent.right = right;
   return store_->AddParent(parent);
@@ -114,7 +111,7 @@ PrefixNodeId PrefixTree::InsertAt(PrefixNodeId node, unsigned depth, const Prefi
   }
   const PrefixParentNode parent = store_->GetParent(node);
   const PrefixLeaf* mid = std::partition_point(
-      begin, end, [depth](const PrefixLeaf& e) { return !KeyBit(e.vrf_output, depth); });
+      begin, end, [depth](const PrefixLeaf& e) { return !PrefixKeyBit(e.vrf_output, depth); });
   const PrefixNodeId left = InsertAt(parent.left, depth + 1, begin, mid);
   const PrefixNodeId right = InsertAt(parent.right, depth + 1, mid, end);
   if (left == parent.left && right == parent.right) return node;
@@ -136,7 +133,7 @@ PrefixNodeId PrefixTree::Build(unsigned depth, const PrefixLeaf* begin, const Pr
   // Two distinct keys differ in some bit < 256, so they split by depth 255.
   CANDOR_CHECK(depth < 256);
   const PrefixLeaf* mid = std::partition_point(
-      begin, end, [depth](const PrefixLeaf& e) { return !KeyBit(e.vrf_output, depth); });
+      begin, end, [depth](const PrefixLeaf& e) { return !PrefixKeyBit(e.vrf_output, depth); });
   const PrefixNodeId left = Build(depth + 1, begin, mid, existing);
   const PrefixNodeId right = Build(depth + 1, mid, end, existing);
   return MakeParent(left, right);
@@ -152,7 +149,7 @@ std::optional<HashValue> PrefixTree::Lookup(uint64_t version, const Hash32& key)
   PrefixNodeId node = roots_[version];
   for (unsigned depth = 0;; ++depth) {
     const PrefixParentNode parent = store_->GetParent(node);
-    const PrefixNodeId child = KeyBit(key, depth) ? parent.right : parent.left;
+    const PrefixNodeId child = PrefixKeyBit(key, depth) ? parent.right : parent.left;
     if (child == kNoPrefixNode) return std::nullopt;
     if (IsPrefixLeaf(child)) {
       const PrefixLeafNode leaf = store_->GetLeaf(child);
@@ -178,7 +175,7 @@ PrefixProof PrefixTree::Prove(uint64_t version, const std::vector<Hash32>& keys)
                   const std::vector<size_t>& idx) -> void {
     const PrefixParentNode parent = store_->GetParent(node);
     std::vector<size_t> sides[2];
-    for (const size_t i : idx) sides[KeyBit(keys[i], depth) ? 1 : 0].push_back(i);
+    for (const size_t i : idx) sides[PrefixKeyBit(keys[i], depth) ? 1 : 0].push_back(i);
     for (int side = 0; side < 2; ++side) {
       const PrefixNodeId child = side == 0 ? parent.left : parent.right;
       const std::vector<size_t>& here = sides[side];
@@ -288,7 +285,7 @@ Result<PrefixEvaluation> EvaluatePrefixProof(
     }
     // No terminal here, so depth < 255 (every terminal depth is at most 255).
     std::vector<size_t> sides[2];
-    for (const size_t i : idx) sides[KeyBit(keys[i], depth) ? 1 : 0].push_back(i);
+    for (const size_t i : idx) sides[PrefixKeyBit(keys[i], depth) ? 1 : 0].push_back(i);
     HashValue values[2];
     for (int side = 0; side < 2; ++side) {
       if (sides[side].empty()) {
@@ -300,7 +297,7 @@ Result<PrefixEvaluation> EvaluatePrefixProof(
       if (!v) return std::nullopt;
       values[side] = *v;
     }
-    return ParentHash(values[0], values[1]);
+    return PrefixParentHash(values[0], values[1]);
   };
   std::vector<size_t> all(keys.size());
   for (size_t i = 0; i < all.size(); ++i) all[i] = i;

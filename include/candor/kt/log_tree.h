@@ -23,6 +23,11 @@ namespace candor::kt {
 // `struct { uint64 timestamp; opaque prefix_tree[Hash.Nh]; } LogEntry`.
 HashValue LogEntryHash(uint64_t timestamp, const HashValue& prefix_root);
 
+// LogParentHash returns parent.value = SHA-256(hashContent(left) || hashContent(right)), with
+// hashContent(leaf) = 0x00 || value and hashContent(parent) = 0x01 || value.
+HashValue LogParentHash(const HashValue& left, bool left_is_leaf, const HashValue& right,
+                        bool right_is_leaf);
+
 // SubtreeRange is the leaf range [start, start+size) of a subtree.
 struct SubtreeRange {
   uint64_t start;
@@ -33,6 +38,11 @@ struct SubtreeRange {
 // FullSubtrees returns the full subtrees of a size-n tree (the balanced subtrees given by the
 // binary decomposition of n), left to right; empty for n = 0.
 std::vector<SubtreeRange> FullSubtrees(uint64_t n);
+
+// LogRootFromFullSubtrees returns the root of a size-n tree (n >= 1) from the head values of
+// FullSubtrees(n), left to right (one per one bit of n; CANDOR_CHECK): the left-balanced shape
+// hangs each off the right spine, so the root folds them from the right.
+HashValue LogRootFromFullSubtrees(const std::vector<HashValue>& heads, uint64_t n);
 
 // LogTree is an append-only in-memory log tree. It keeps the leaves and every complete level of
 // balanced subtree heads (about 2n hashes), so the value of any balanced subtree is a lookup

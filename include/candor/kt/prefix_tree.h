@@ -29,6 +29,15 @@ inline constexpr unsigned kMaxPrefixDepth = 255;
 // PrefixLeafHash returns leaf.value = SHA-256(0x02 || vrf_output || commitment).
 HashValue PrefixLeafHash(const Hash32& vrf_output, const HashValue& commitment);
 
+// PrefixParentHash returns parent.value = SHA-256(0x03 || left.value || right.value) (a missing
+// child is passed as 32 zero bytes).
+HashValue PrefixParentHash(const HashValue& left, const HashValue& right);
+
+// PrefixKeyBit is bit `i` (< 256) of a search key, the most significant bit of byte 0 first.
+inline bool PrefixKeyBit(const Hash32& key, unsigned i) {
+  return ((key[i / 8] >> (7 - i % 8)) & 1) != 0;
+}
+
 // PrefixNodeId names a node in a PrefixNodeStore: kNoPrefixNode (a missing child), a leaf (top
 // bit set) or a parent.
 using PrefixNodeId = uint32_t;
