@@ -120,6 +120,59 @@ Result<Bytes> ReadFile(const std::string& path, size_t max_len) {
   return out;
 }
 
+Result<ReadOnlyFile> ReadOnlyFile::Open(const std::string& path) {
+  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT || errno == ENOTDIR) {
+      return MakeError(Errc::kNotFound, "no such file: " + path);
+    }
+    return IoError("open", path);
+  }
+  struct stat st;
+  if (fstat(fd, &st) != 0) {
+    Error e = IoError("fstat", path);
+    close(fd);
+    return e;
+  }
+  if (!S_ISREG(st.st_mode)) {
+    close(fd);
+    return MakeError(Errc::kInvalidArgument, "not a regular file: " + path);
+  }
+  return ReadOnlyFile(fd, static_cast<uint64_t>(st.st_size), path);
+}
+
+ReadOnlyFile::ReadOnlyFile(ReadOnlyFile&& other) noexcept
+    : fd_(std::exchange(other.fd_, -1)), size_(other.size_), path_(std::move(other.path_)) {}
+
+ReadOnlyFile& ReadOnlyFile::operator=(ReadOnlyFile&& other) noexcept {
+  if (this != &other) {
+    if (fd_ >= 0) close(fd_);
+    fd_ = std::exchange(other.fd_, -1);
+    size_ = other.size_;
+    path_ = std::move(other.path_);
+  }
+  return *this;
+}
+
+ReadOnlyFile::~ReadOnlyFile() {
+  if (fd_ >= 0) close(fd_);
+}
+
+Result<size_t> ReadOnlyFile::ReadAt(uint64_t offset, std::span<uint8_t> out) const {
+  size_t done = 0;
+  while (done < out.size()) {
+    const ssize_t n =
+        pread(fd_, out.data() + done, out.size() - done, static_cast<off_t>(offset + done));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return IoError("read", path_);
+    }
+    if (n == 0) break;
+    done += static_cast<size_t>(n);
+  }
+  return done;
+}
+
 Status WriteFileDurable(const std::string& path, ByteView data, unsigned mode) {
   const FileWrite one{path, data, mode};
   return WriteFilesDurable(std::span<const FileWrite>(&one, 1));

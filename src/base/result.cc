@@ -20,6 +20,14 @@ std::string_view ErrcName(Errc code) {
       return "unavailable";
     case Errc::kInternal:
       return "internal";
+    case Errc::kUnauthenticated:
+      return "unauthenticated";
+    case Errc::kPermissionDenied:
+      return "permission_denied";
+    case Errc::kTooLarge:
+      return "too_large";
+    case Errc::kRateLimited:
+      return "rate_limited";
   }
   return "internal";
 }

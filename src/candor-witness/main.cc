@@ -27,6 +27,10 @@ int Run(int argc, char** argv) {
   serve_cmd->add_option("--listen", serve.listen, "host:port (port 0 picks one)");
   serve_cmd->add_option("--port-file", serve.port_file, "write the bound port to this file");
   serve_cmd->add_option("--log", serve.logs, "vkey of a log to witness (repeatable)")->required();
+  serve_cmd->add_option("--max-connections", serve.max_connections,
+                        "connection limit (default: from the descriptor limit, files kept aside)");
+  serve_cmd->add_option("--max-connections-per-client", serve.max_connections_per_client,
+                        "connections one address (IPv6: one /64) may hold");
 
   try {
     app.parse(argc, argv);

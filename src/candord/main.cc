@@ -28,6 +28,10 @@ int Run(int argc, char** argv) {
   serve_cmd->add_option("--witness", serve.witnesses, "witness as URL=VKEY (repeatable)");
   serve_cmd->add_option("--quorum", serve.quorum, "cosignatures needed to publish a checkpoint");
   serve_cmd->add_option("--threads", serve.num_threads, "HTTP threads");
+  serve_cmd->add_option("--max-connections", serve.max_connections,
+                        "connection limit (default: from the descriptor limit, files kept aside)");
+  serve_cmd->add_option("--max-connections-per-client", serve.max_connections_per_client,
+                        "connections one address (IPv6: one /64) may hold");
 
   try {
     app.parse(argc, argv);

@@ -9,6 +9,16 @@ std::string_view HttpRequest::Header(const std::string& name) const {
   return it == headers.end() ? std::string_view() : std::string_view(it->second);
 }
 
+HttpResponse MakeResponse(int status, std::string content_type, std::string body,
+                          std::vector<std::pair<std::string, std::string>> headers) {
+  HttpResponse r;
+  r.status = status;
+  r.content_type = std::move(content_type);
+  r.headers = std::move(headers);
+  r.body = std::move(body);
+  return r;
+}
+
 int HttpStatusFor(Errc code) {
   switch (code) {
     case Errc::kMalformed:
@@ -24,6 +34,14 @@ int HttpStatusFor(Errc code) {
       return 503;
     case Errc::kInternal:
       return 500;
+    case Errc::kUnauthenticated:
+      return 401;
+    case Errc::kPermissionDenied:
+      return 403;
+    case Errc::kTooLarge:
+      return 413;
+    case Errc::kRateLimited:
+      return 429;
   }
   return 500;
 }

@@ -1,14 +1,21 @@
 #include "candor/net/http_server.h"
 
+#include <spdlog/spdlog.h>
+#include <sys/resource.h>
+
 #include <atomic>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <cctype>
+#include <cerrno>
 #include <charconv>
+#include <condition_variable>
 #include <optional>
 #include <thread>
 #include <vector>
+
+#include "connection_table.h"
+#include "request_headers.h"
 
 namespace candor::net {
 
@@ -17,131 +24,467 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
 using boost::system::error_code;
-
-struct HttpServer::Impl {
-  HttpServerOptions options;
-  HttpHandler* handler = nullptr;
-  asio::io_context ioc;
-  tcp::acceptor acceptor{ioc};
-  std::vector<std::thread> threads;
-  std::atomic<size_t> num_connections{0};
-  uint16_t port = 0;
-
-  asio::awaitable<void> Accept();
-  asio::awaitable<void> Session(tcp::socket socket);
-};
+using Clock = std::chrono::steady_clock;
 
 namespace {
 
-// ResponseSlot carries a handler's answer back to the connection's strand.
-struct ResponseSlot {
-  explicit ResponseSlot(const asio::any_io_executor& ex) : timer(ex) {}
-  asio::steady_timer timer;
-  std::optional<HttpResponse> response;
+constexpr size_t kFileChunk = size_t{64} << 10;
+constexpr auto kShortageWindow = std::chrono::seconds(10);
+
+// Gate is shared by the server and every responder: once Stop closes it, late answers are
+// dropped instead of touching an io_context that is stopping or gone. Responders hold only the
+// gate, a weak reference to their connection and their PendingAnswer, never an asio object, so
+// they may be destroyed at any time, even after the server.
+struct Gate {
+  std::mutex mu;
+  bool open = true;
 };
 
-HttpRequest ToRequest(http::request<http::string_body>&& req, const std::string& peer) {
-  HttpRequest out;
-  out.method = std::string(req.method_string());
-  out.target = std::string(req.target());
-  for (const auto& field : req) {
-    std::string name(field.name_string());
-    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    out.headers[name] = std::string(field.value());
-  }
-  out.body = std::move(req.body());
-  out.peer = peer;
-  return out;
+// PendingAnswer carries a handler's answer to the session waiting for it. Strand only; it holds
+// no asio object, so a responder may keep it alive past the server.
+struct PendingAnswer {
+  bool closed = false;  // the session stopped waiting: drop the answer
+  std::optional<HttpResponse> response;
+  asio::steady_timer* timer = nullptr;  // the waiting session's timer, valid while !closed
+};
+
+// Conn is one connection. Its fields are touched only on its strand.
+struct Conn {
+  explicit Conn(tcp::socket s) : stream(std::move(s)) {}
+  beast::tcp_stream stream;
+  uint64_t id = 0;
+  std::string peer;
+  bool aborted = false;
+  asio::steady_timer* answer_timer = nullptr;  // set while waiting for the handler
+};
+
+// AbortConn closes a connection on its strand: pending reads and writes fail, and a wait for
+// the handler ends.
+void AbortConn(const std::weak_ptr<Conn>& weak) {
+  auto c = weak.lock();
+  if (c == nullptr || c->aborted) return;
+  c->aborted = true;
+  error_code ec;
+  c->stream.socket().shutdown(tcp::socket::shutdown_both, ec);
+  c->stream.close();
+  if (c->answer_timer != nullptr) c->answer_timer->cancel();
 }
 
-http::response<http::string_body> ToBeast(HttpResponse&& r, unsigned version, bool keep_alive) {
-  http::response<http::string_body> res{static_cast<http::status>(r.status), version};
+// PeerKey groups clients for the per-client cap: the IPv4 address, or the /64 of an IPv6 one
+// (one subscriber usually holds a whole /64).
+std::string PeerKey(const asio::ip::address& a) {
+  if (a.is_v6() && a.to_v6().is_v4_mapped()) {
+    return asio::ip::make_address_v4(asio::ip::v4_mapped, a.to_v6()).to_string();
+  }
+  if (a.is_v4()) return a.to_string();
+  const auto bytes = a.to_v6().to_bytes();
+  asio::ip::address_v6::bytes_type prefix{};
+  std::copy(bytes.begin(), bytes.begin() + 8, prefix.begin());
+  return asio::ip::address_v6(prefix).to_string() + "/64";
+}
+
+bool IsResourceShortage(const error_code& ec) {
+  if (ec.category() != boost::system::system_category()) return false;
+  const int v = ec.value();
+  return v == EMFILE || v == ENFILE || v == ENOBUFS || v == ENOMEM;
+}
+
+size_t DerivedMaxConnections(const HttpServerOptions& o) {
+  rlimit lim{};
+  size_t fds = 1024;
+  if (getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur != RLIM_INFINITY) {
+    fds = static_cast<size_t>(lim.rlim_cur);
+  } else if (lim.rlim_cur == RLIM_INFINITY) {
+    fds = size_t{1} << 20;
+  }
+  const size_t reserve =
+      o.reserved_descriptors != 0 ? o.reserved_descriptors : std::max<size_t>(64, fds / 4);
+  const size_t derived = fds > reserve + 16 ? fds - reserve : 16;
+  return o.max_connections == 0 ? derived : std::min(o.max_connections, derived);
+}
+
+template <class Body>
+void SetCommonFields(http::response<Body>& res, const HttpResponse& r, bool keep_alive) {
   res.set(http::field::server, "candor");
   res.set(http::field::content_type, r.content_type);
-  for (auto& [name, value] : r.headers) res.set(name, value);
-  res.body() = std::move(r.body);
+  for (const auto& [name, value] : r.headers) res.set(name, value);
   res.keep_alive(keep_alive);
-  res.prepare_payload();
-  return res;
+}
+
+std::string CannedRefusal(int status, std::string_view reason, std::string_view code,
+                          std::string_view detail) {
+  const std::string body = JsonErrorWithStatus(status, code, detail).body;
+  return "HTTP/1.1 " + std::to_string(status) + " " + std::string(reason) +
+         "\r\nServer: candor\r\nContent-Type: application/json\r\nContent-Length: " +
+         std::to_string(body.size()) + "\r\nRetry-After: 1\r\nConnection: close\r\n\r\n" + body;
 }
 
 }  // namespace
 
-asio::awaitable<void> HttpServer::Impl::Session(tcp::socket socket) {
-  beast::tcp_stream stream(std::move(socket));
-  error_code ec;
-  const auto remote = stream.socket().remote_endpoint(ec);
-  const std::string peer = ec ? std::string() : remote.address().to_string();
-  beast::flat_buffer buffer;
-  for (;;) {
-    http::request_parser<http::string_body> parser;
-    parser.body_limit(options.max_body_bytes);
-    parser.header_limit(static_cast<uint32_t>(options.max_header_bytes));
-    stream.expires_after(options.read_timeout);
-    co_await http::async_read(stream, buffer, parser,
-                              asio::redirect_error(asio::use_awaitable, ec));
-    if (ec == http::error::end_of_stream || ec == beast::error::timeout ||
-        ec == asio::error::connection_reset || ec == asio::error::eof) {
-      break;
-    }
-    if (ec) {
-      // Malformed or oversized request: answer with a JSON error and close.
-      const bool too_big = ec == http::error::body_limit || ec == http::error::header_limit;
-      HttpResponse err =
-          JsonErrorWithStatus(too_big ? 413 : 400, too_big ? "too_large" : "malformed",
-                              "bad HTTP request: " + ec.message());
-      auto res = ToBeast(std::move(err), 11, false);
-      stream.expires_after(options.read_timeout);
-      co_await http::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
-      break;
-    }
-    http::request<http::string_body> req = parser.release();
-    const unsigned version = req.version();
-    const bool keep_alive = req.keep_alive();
+struct HttpServer::Impl {
+  HttpServerOptions options;
+  HttpHandler* handler = nullptr;
+  WorkerPool* pool = nullptr;
+  std::unique_ptr<WorkerPool> own_pool;
+  std::shared_ptr<Gate> gate = std::make_shared<Gate>();
+  std::unique_ptr<ConnectionTable> table;
+  std::atomic<bool> draining{false};
+  uint16_t port = 0;
 
-    auto slot = std::make_shared<ResponseSlot>(co_await asio::this_coro::executor);
-    slot->timer.expires_after(options.handler_timeout);
-    auto ex = slot->timer.get_executor();
-    handler->Handle(ToRequest(std::move(req), peer), [slot, ex](HttpResponse r) {
-      asio::post(ex, [slot, r = std::move(r)]() mutable {
-        slot->response = std::move(r);
-        slot->timer.cancel();
-      });
-    });
-    if (!slot->response) {
-      co_await slot->timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-    }
-    HttpResponse answer = slot->response
-                              ? std::move(*slot->response)
-                              : JsonErrorWithStatus(503, "unavailable", "the request timed out");
-    auto res = ToBeast(std::move(answer), version, keep_alive);
-    stream.expires_after(options.read_timeout);
-    co_await http::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
-    if (ec || !keep_alive) break;
+  // Sessions alive and pool jobs in flight, for Stop.
+  std::mutex mu;
+  std::condition_variable cv;
+  size_t num_sessions = 0;
+  size_t num_pool_jobs = 0;
+
+  std::atomic<uint64_t> accepted{0}, refused_full{0}, refused_per_peer{0}, evicted{0}, timed_out{0},
+      accept_errors{0}, requests{0};
+  // The last accept failure for lack of resources, for Health() and rate-limited logging.
+  mutable std::mutex shortage_mu;
+  Clock::time_point last_shortage{};
+  Clock::time_point last_shortage_log{};
+  uint64_t shortages_since_log = 0;
+  std::string last_shortage_reason;
+
+  std::vector<std::thread> threads;
+  // Declared last so that it is destroyed first: coroutine frames it still holds refer to the
+  // members above when they are destroyed.
+  asio::io_context ioc;
+  tcp::acceptor acceptor{ioc};
+
+  asio::awaitable<void> Accept();
+  void AdmitConnection(tcp::socket socket);
+  void NoteShortage(const error_code& ec);
+  asio::awaitable<void> Session(std::shared_ptr<Conn> conn);
+  asio::awaitable<HttpResponse> Dispatch(const std::shared_ptr<Conn>& conn, HttpRequest request);
+  asio::awaitable<bool> WriteResponse(Conn& conn, HttpResponse& answer, unsigned version,
+                                      bool keep_alive, bool head);
+  asio::awaitable<bool> WriteFile(Conn& conn, std::shared_ptr<const ReadOnlyFile> file);
+  asio::awaitable<size_t> ReadOnPool(std::shared_ptr<const ReadOnlyFile> file, uint64_t offset,
+                                     std::shared_ptr<std::vector<uint8_t>> buf, size_t len,
+                                     error_code& ec);
+  void SessionEnded(uint64_t id);
+  bool WaitFor(const std::function<bool()>& done, std::chrono::milliseconds timeout);
+};
+
+void HttpServer::Impl::SessionEnded(uint64_t id) {
+  table->Remove(id);
+  std::lock_guard<std::mutex> lock(mu);
+  --num_sessions;
+  cv.notify_all();
+}
+
+bool HttpServer::Impl::WaitFor(const std::function<bool()>& done,
+                               std::chrono::milliseconds timeout) {
+  std::unique_lock<std::mutex> lock(mu);
+  return cv.wait_for(lock, timeout, done);
+}
+
+void HttpServer::Impl::NoteShortage(const error_code& ec) {
+  accept_errors.fetch_add(1, std::memory_order_relaxed);
+  const auto now = Clock::now();
+  std::lock_guard<std::mutex> lock(shortage_mu);
+  last_shortage = now;
+  last_shortage_reason = ec.message();
+  ++shortages_since_log;
+  if (now - last_shortage_log >= kShortageWindow) {
+    spdlog::warn("accept failed {} time(s): {}; closing idle connections and backing off",
+                 shortages_since_log, last_shortage_reason);
+    last_shortage_log = now;
+    shortages_since_log = 0;
   }
-  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
-  num_connections.fetch_sub(1);
 }
 
 asio::awaitable<void> HttpServer::Impl::Accept() {
+  asio::steady_timer pause(ioc);
+  std::chrono::milliseconds backoff{0};
   for (;;) {
     error_code ec;
     tcp::socket socket(asio::make_strand(ioc));
     co_await acceptor.async_accept(socket, asio::redirect_error(asio::use_awaitable, ec));
-    if (ec == asio::error::operation_aborted) co_return;
-    if (ec) continue;
-    if (num_connections.load() >= options.max_connections) {
-      socket.close(ec);
-      continue;
+    if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
+    if (ec) {
+      // Out of descriptors or memory: retrying at once would spin. Free a descriptor by closing
+      // the connection that has waited longest for a request, and back off (10 ms to 1 s).
+      if (IsResourceShortage(ec)) {
+        NoteShortage(ec);
+        table->EvictOne();
+        backoff =
+            std::clamp(backoff * 2, std::chrono::milliseconds(10), std::chrono::milliseconds(1000));
+        pause.expires_after(backoff);
+        co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+      }
+      continue;  // other errors (a client that reset before accept) concern one connection
     }
-    num_connections.fetch_add(1);
-    auto ex = socket.get_executor();
-    // Session decrements the count when it ends; if it ever threw (only std::bad_alloc can),
-    // the count is released here instead.
-    asio::co_spawn(ex, Session(std::move(socket)), [this](const std::exception_ptr& e) {
-      if (e) num_connections.fetch_sub(1);
-    });
+    backoff = std::chrono::milliseconds(0);
+    AdmitConnection(std::move(socket));
   }
+}
+
+void HttpServer::Impl::AdmitConnection(tcp::socket socket) {
+  error_code ec;
+  const auto remote = socket.remote_endpoint(ec);
+  if (ec) return;  // the client is already gone
+  auto conn = std::make_shared<Conn>(std::move(socket));
+  conn->peer = remote.address().to_string();
+  auto ex = conn->stream.get_executor();
+  std::weak_ptr<Conn> weak = conn;
+  uint64_t id = 0;
+  const Admit admitted = table->Add(
+      PeerKey(remote.address()),
+      [weak] {
+        if (auto c = weak.lock()) asio::post(c->stream.get_executor(), [weak] { AbortConn(weak); });
+      },
+      Clock::now(), &id);
+  if (admitted == Admit::kRefusedPeer || admitted == Admit::kRefusedFull) {
+    const bool peer = admitted == Admit::kRefusedPeer;
+    (peer ? refused_per_peer : refused_full).fetch_add(1, std::memory_order_relaxed);
+    static const std::string kPeer = CannedRefusal(429, "Too Many Requests", "rate_limited",
+                                                   "too many connections from your address");
+    static const std::string kFull =
+        CannedRefusal(503, "Service Unavailable", "unavailable", "the server is full");
+    tcp::socket& s = conn->stream.socket();
+    s.non_blocking(true, ec);
+    s.write_some(asio::buffer(peer ? kPeer : kFull), ec);
+    s.shutdown(tcp::socket::shutdown_send, ec);
+    s.close(ec);
+    return;
+  }
+  if (admitted == Admit::kAdmittedByEviction) evicted.fetch_add(1, std::memory_order_relaxed);
+  // A streamed answer goes out as a header and then body chunks: without TCP_NODELAY the
+  // client's delayed ACK would hold each answer back by ~40 ms (Nagle).
+  conn->stream.socket().set_option(tcp::no_delay(true), ec);
+  accepted.fetch_add(1, std::memory_order_relaxed);
+  conn->id = id;
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    ++num_sessions;
+  }
+  asio::co_spawn(ex, Session(std::move(conn)), asio::detached);
+}
+
+asio::awaitable<size_t> HttpServer::Impl::ReadOnPool(std::shared_ptr<const ReadOnlyFile> file,
+                                                     uint64_t offset,
+                                                     std::shared_ptr<std::vector<uint8_t>> buf,
+                                                     size_t len, error_code& ec) {
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    ++num_pool_jobs;
+  }
+  // The job always posts its completion back to the session's strand, and gives up every asio
+  // object before it counts itself done; Stop waits for every job before it stops the
+  // io_context, so the post always lands.
+  auto token = asio::redirect_error(asio::use_awaitable, ec);
+  co_return co_await asio::async_initiate<decltype(token)&, void(error_code, size_t)>(
+      [this, file, offset, buf, len](auto completion) {
+        auto h = std::make_shared<decltype(completion)>(std::move(completion));
+        pool->Post([this, file, offset, buf, len, h]() mutable {
+          {
+            auto got = file->ReadAt(offset, std::span<uint8_t>(buf->data(), len));
+            const error_code result = got.ok() && *got == len
+                                          ? error_code()
+                                          : make_error_code(boost::system::errc::io_error);
+            const size_t n = got.ok() ? *got : 0;
+            auto ex = asio::get_associated_executor(*h);
+            asio::post(ex, [h = std::move(h), result, n]() mutable { (*h)(result, n); });
+          }
+          std::lock_guard<std::mutex> lock(mu);
+          --num_pool_jobs;
+          cv.notify_all();
+        });
+      },
+      token);
+}
+
+asio::awaitable<bool> HttpServer::Impl::WriteFile(Conn& conn,
+                                                  std::shared_ptr<const ReadOnlyFile> file) {
+  // One bounded buffer per connection, shared with the pool job that fills it.
+  auto buf = std::make_shared<std::vector<uint8_t>>(std::min<uint64_t>(kFileChunk, file->size()));
+  uint64_t offset = 0;
+  error_code ec;
+  while (offset < file->size()) {
+    const size_t len = static_cast<size_t>(std::min<uint64_t>(kFileChunk, file->size() - offset));
+    co_await ReadOnPool(file, offset, buf, len, ec);
+    // A short read means the file changed under us; the response cannot be completed.
+    if (ec || conn.aborted) co_return false;
+    conn.stream.expires_after(options.write_timeout);
+    co_await asio::async_write(conn.stream, asio::buffer(buf->data(), len),
+                               asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) {
+      if (ec == beast::error::timeout) timed_out.fetch_add(1, std::memory_order_relaxed);
+      co_return false;
+    }
+    offset += len;
+  }
+  co_return true;
+}
+
+asio::awaitable<bool> HttpServer::Impl::WriteResponse(Conn& conn, HttpResponse& answer,
+                                                      unsigned version, bool keep_alive,
+                                                      bool head) {
+  error_code ec;
+  const auto status = static_cast<http::status>(answer.status);
+  conn.stream.expires_after(options.write_timeout);
+  if (answer.file != nullptr || head) {
+    // The header alone (its Content-Length announces the body), then the file in chunks.
+    http::response<http::empty_body> res{status, version};
+    SetCommonFields(res, answer, keep_alive);
+    res.content_length(answer.file != nullptr ? answer.file->size() : answer.body.size());
+    http::response_serializer<http::empty_body> sr(res);
+    co_await http::async_write_header(conn.stream, sr,
+                                      asio::redirect_error(asio::use_awaitable, ec));
+    if (!ec && !head && answer.file != nullptr) {
+      co_return co_await WriteFile(conn, answer.file);
+    }
+  } else {
+    http::response<http::string_body> res{status, version};
+    SetCommonFields(res, answer, keep_alive);
+    res.body() = std::move(answer.body);
+    res.prepare_payload();
+    co_await http::async_write(conn.stream, res, asio::redirect_error(asio::use_awaitable, ec));
+  }
+  if (ec == beast::error::timeout) timed_out.fetch_add(1, std::memory_order_relaxed);
+  co_return !ec;
+}
+
+asio::awaitable<HttpResponse> HttpServer::Impl::Dispatch(const std::shared_ptr<Conn>& conn,
+                                                         HttpRequest request) {
+  auto pending = std::make_shared<PendingAnswer>();
+  asio::steady_timer timer(conn->stream.get_executor());
+  timer.expires_after(options.handler_timeout);
+  pending->timer = &timer;
+  conn->answer_timer = &timer;
+  std::weak_ptr<Conn> weak = conn;
+  handler->Handle(std::move(request), [gate = gate, pending, weak](HttpResponse r) {
+    std::lock_guard<std::mutex> lock(gate->mu);
+    if (!gate->open) return;
+    auto c = weak.lock();
+    if (c == nullptr) return;
+    asio::post(c->stream.get_executor(), [pending, r = std::move(r)]() mutable {
+      if (pending->closed || pending->response) return;
+      pending->response = std::move(r);
+      pending->timer->cancel();
+    });
+  });
+  // The answer is always posted, so it cannot have arrived before this wait begins.
+  error_code ec;
+  co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  pending->closed = true;
+  conn->answer_timer = nullptr;
+  if (pending->response) co_return std::move(*pending->response);
+  if (conn->aborted || draining.load()) {
+    co_return JsonErrorWithStatus(503, "unavailable", "the server is shutting down");
+  }
+  co_return JsonErrorWithStatus(503, "unavailable", "the request timed out");
+}
+
+asio::awaitable<void> HttpServer::Impl::Session(std::shared_ptr<Conn> conn) {
+  // Whatever way the coroutine ends (even destroyed unfinished), the table and Stop hear of it.
+  struct Ended {
+    Impl* impl;
+    uint64_t id;
+    ~Ended() { impl->SessionEnded(id); }
+  } ended{this, conn->id};
+  beast::tcp_stream& stream = conn->stream;
+  beast::flat_buffer buffer;
+  error_code ec;
+  bool first = true;
+  const auto closed_quietly = [](const error_code& e) {
+    return e == http::error::end_of_stream || e == asio::error::eof ||
+           e == asio::error::connection_reset || e == asio::error::operation_aborted ||
+           e == asio::error::bad_descriptor || e == beast::error::timeout;
+  };
+  while (!draining.load() && !conn->aborted) {
+    // 1. Wait for the first byte of a request: evictable, bounded by the idle timeout.
+    table->SetState(conn->id, ConnState::kWaiting, Clock::now());
+    if (buffer.size() == 0) {
+      stream.expires_after(first ? options.header_timeout : options.idle_timeout);
+      const size_t n = co_await stream.async_read_some(
+          buffer.prepare(4096), asio::redirect_error(asio::use_awaitable, ec));
+      if (ec) {
+        if (ec == beast::error::timeout) timed_out.fetch_add(1, std::memory_order_relaxed);
+        break;
+      }
+      buffer.commit(n);
+    }
+    // 2. The header, within header_timeout of its first byte; checked before any body is read.
+    table->SetState(conn->id, ConnState::kReadingHeader, Clock::now());
+    http::request_parser<http::string_body> parser;
+    parser.body_limit(options.max_body_bytes);
+    parser.header_limit(static_cast<uint32_t>(options.max_header_bytes));
+    stream.expires_after(options.header_timeout);
+    co_await http::async_read_header(stream, buffer, parser,
+                                     asio::redirect_error(asio::use_awaitable, ec));
+    table->SetState(conn->id, ConnState::kBusy, Clock::now());
+    std::optional<HttpResponse> refusal;
+    HttpRequest request;
+    unsigned version = 11;
+    if (ec) {
+      if (closed_quietly(ec)) {
+        if (ec == beast::error::timeout) timed_out.fetch_add(1, std::memory_order_relaxed);
+        break;
+      }
+      // The header is too long (431), or announces a body over the limit (413).
+      const int status = ec == http::error::header_limit ? 431
+                         : ec == http::error::body_limit ? 413
+                                                         : 400;
+      refusal = JsonErrorWithStatus(status, status == 400 ? "malformed" : "too_large",
+                                    "bad HTTP request: " + ec.message());
+    } else {
+      const auto& header = parser.get();
+      version = header.version();
+      std::vector<std::pair<std::string_view, std::string_view>> fields;
+      for (const auto& f : header) {
+        fields.emplace_back(std::string_view(f.name_string().data(), f.name_string().size()),
+                            std::string_view(f.value().data(), f.value().size()));
+      }
+      if (auto bad = CollectRequestHeaders(fields, version, &request.headers)) {
+        refusal = JsonErrorWithStatus(bad->status, bad->code, bad->detail);
+      }
+    }
+    // 3. The body (after "100 Continue" if the client waits for it).
+    if (!refusal && !parser.is_done()) {
+      if (request.Header("expect").size() != 0) {
+        static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+        stream.expires_after(options.write_timeout);
+        co_await asio::async_write(stream, asio::buffer(kContinue),
+                                   asio::redirect_error(asio::use_awaitable, ec));
+      }
+      stream.expires_after(options.body_timeout);
+      if (!ec) {
+        co_await http::async_read(stream, buffer, parser,
+                                  asio::redirect_error(asio::use_awaitable, ec));
+      }
+      if (ec) {
+        if (closed_quietly(ec)) {
+          if (ec == beast::error::timeout) timed_out.fetch_add(1, std::memory_order_relaxed);
+          break;
+        }
+        const bool too_big = ec == http::error::body_limit;
+        refusal = JsonErrorWithStatus(too_big ? 413 : 400, too_big ? "too_large" : "malformed",
+                                      "bad HTTP request: " + ec.message());
+      }
+    }
+    if (refusal) {
+      // A request we refuse before reading it whole leaves the stream unframed: close after.
+      co_await WriteResponse(*conn, *refusal, version, false, false);
+      break;
+    }
+    auto req = parser.release();
+    const bool head = req.method() == http::verb::head;
+    request.method = head ? "GET" : std::string(req.method_string());
+    request.target = std::string(req.target());
+    request.body = std::move(req.body());
+    request.peer = conn->peer;
+    const bool keep_alive = req.keep_alive();
+    requests.fetch_add(1, std::memory_order_relaxed);
+    HttpResponse answer = co_await Dispatch(conn, std::move(request));
+    // 4. The answer; a draining server asks the client to close.
+    const bool keep = keep_alive && !draining.load() && !conn->aborted;
+    if (!co_await WriteResponse(*conn, answer, version, keep, head) || !keep) break;
+    first = false;
+  }
+  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
 }
 
 Result<std::pair<std::string, uint16_t>> SplitHostPort(const std::string& listen) {
@@ -166,6 +509,10 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Start(const HttpServerOptions& o
   auto impl = std::make_unique<Impl>();
   impl->options = options;
   impl->handler = &handler;
+  if (options.blocking == nullptr) impl->own_pool = std::make_unique<WorkerPool>(1);
+  impl->pool = options.blocking != nullptr ? options.blocking : impl->own_pool.get();
+  impl->table = std::make_unique<ConnectionTable>(
+      DerivedMaxConnections(options), std::max<size_t>(1, options.max_connections_per_peer));
   error_code ec;
   const auto address = asio::ip::make_address(options.host, ec);
   if (ec) return MakeError(Errc::kInvalidArgument, "bad listen address " + options.host);
@@ -188,16 +535,76 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Start(const HttpServerOptions& o
 }
 
 void HttpServer::Stop() {
-  if (impl_->threads.empty()) return;
-  impl_->ioc.stop();
-  for (std::thread& t : impl_->threads) t.join();
-  impl_->threads.clear();
-  error_code ec;
-  impl_->acceptor.close(ec);
+  Impl& s = *impl_;
+  if (s.threads.empty()) return;
+  s.draining = true;
+  // Stop accepting, and close connections that are only waiting for a request.
+  asio::post(s.ioc, [&s] {
+    error_code ec;
+    s.acceptor.close(ec);
+  });
+  s.table->AbortAll(false, ConnState::kWaiting);
+  // Requests already read are answered and written, up to the drain timeout.
+  if (!s.WaitFor([&s] { return s.num_sessions == 0; }, s.options.drain_timeout)) {
+    spdlog::warn("stop: {} connection(s) still busy after the drain timeout; closing them",
+                 s.table->size());
+    s.table->AbortAll(true, ConnState::kBusy);
+    (void)s.WaitFor([&s] { return s.num_sessions == 0; }, std::chrono::seconds(5));
+  }
+  // Pool jobs post back to the io_context: it must outlive them.
+  (void)s.WaitFor([&s] { return s.num_pool_jobs == 0; }, std::chrono::hours(24 * 365));
+  {
+    std::lock_guard<std::mutex> lock(s.gate->mu);
+    s.gate->open = false;
+  }
+  s.ioc.stop();
+  for (std::thread& t : s.threads) t.join();
+  s.threads.clear();
 }
 
 HttpServer::~HttpServer() { Stop(); }
 
 uint16_t HttpServer::port() const { return impl_->port; }
+
+HttpServerStats HttpServer::Stats() const {
+  const Impl& s = *impl_;
+  HttpServerStats out;
+  out.max_connections = s.table->max_total();
+  out.open_connections = s.table->size();
+  out.accepted = s.accepted.load();
+  out.refused_full = s.refused_full.load();
+  out.refused_per_peer = s.refused_per_peer.load();
+  out.evicted = s.evicted.load();
+  out.timed_out = s.timed_out.load();
+  out.accept_errors = s.accept_errors.load();
+  out.requests = s.requests.load();
+  return out;
+}
+
+Status HttpServer::Health() const {
+  const Impl& s = *impl_;
+  std::lock_guard<std::mutex> lock(s.shortage_mu);
+  if (s.last_shortage != Clock::time_point{} && Clock::now() - s.last_shortage < kShortageWindow) {
+    return MakeError(Errc::kUnavailable,
+                     "accepting connections failed in the last 10 s: " + s.last_shortage_reason);
+  }
+  return OkStatus();
+}
+
+void HttpServer::AppendMetrics(std::string& out) const {
+  const HttpServerStats st = Stats();
+  const auto line = [&out](const char* name, const char* type, uint64_t value) {
+    out += std::string("# TYPE ") + name + " " + type + "\n" + name + " " + std::to_string(value) +
+           "\n";
+  };
+  line("candor_http_connections_max", "gauge", st.max_connections);
+  line("candor_http_connections_open", "gauge", st.open_connections);
+  line("candor_http_connections_accepted_total", "counter", st.accepted);
+  line("candor_http_connections_refused_full_total", "counter", st.refused_full);
+  line("candor_http_connections_refused_per_client_total", "counter", st.refused_per_peer);
+  line("candor_http_connections_evicted_total", "counter", st.evicted);
+  line("candor_http_connections_timed_out_total", "counter", st.timed_out);
+  line("candor_http_accept_errors_total", "counter", st.accept_errors);
+}
 
 }  // namespace candor::net

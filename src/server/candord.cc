@@ -10,6 +10,7 @@
 #include "candor/crypto/random.h"
 #include "candor/crypto/sha256.h"
 #include "candor/net/http_server.h"
+#include "candor/net/worker_pool.h"
 #include "candor/server/log_service.h"
 
 namespace candor::server {
@@ -20,7 +21,8 @@ std::string LogDir(const std::string& dir, const std::string& name) {
 }
 
 Result<std::unique_ptr<LogService>> OpenLog(const ServeOptions& options, const std::string& name,
-                                            const std::vector<WitnessEndpoint>& witnesses) {
+                                            const std::vector<WitnessEndpoint>& witnesses,
+                                            net::WorkerPool& blocking) {
   const std::string dir = LogDir(options.dir, name);
   CANDOR_ASSIGN_OR_RETURN(tlog::ParsedSecretKey key,
                           tlog::LoadSecretKeyFile(dir + "/log.key", tlog::kSigTypeEd25519));
@@ -35,6 +37,7 @@ Result<std::unique_ptr<LogService>> OpenLog(const ServeOptions& options, const s
   SecureZero(token.data(), token.size());
   opts.witnesses = witnesses;
   opts.quorum = options.quorum;
+  opts.blocking = &blocking;
   return LogService::Create(
       std::move(opts), std::make_unique<tlog::Ed25519NoteSigner>(key.name, std::move(key.key)));
 }
@@ -75,6 +78,8 @@ Status Serve(const ServeOptions& options) {
     return MakeError(Errc::kInvalidArgument, "--quorum is larger than the number of witnesses");
   }
   CANDOR_ASSIGN_OR_RETURN(auto hostport, net::SplitHostPort(options.listen));
+  const uint64_t fd_limit = RaiseDescriptorLimit();
+  net::WorkerPool blocking(options.num_blocking_threads);
   auto router = std::make_unique<Router>();
   std::vector<std::string> names;
   std::error_code ec;
@@ -87,7 +92,7 @@ Status Serve(const ServeOptions& options) {
     return MakeError(Errc::kNotFound, "no logs under " + options.dir + "/logs (run candord init)");
   }
   for (const std::string& name : names) {
-    auto log = OpenLog(options, name, witnesses);
+    auto log = OpenLog(options, name, witnesses, blocking);
     if (!log.ok()) {
       return MakeError(log.error().code, "log " + name + ": " + log.error().message);
     }
@@ -99,17 +104,25 @@ Status Serve(const ServeOptions& options) {
   http.host = hostport.first;
   http.port = hostport.second;
   http.num_threads = options.num_threads;
+  http.max_connections = options.max_connections;
+  http.max_connections_per_peer = options.max_connections_per_client;
+  http.blocking = &blocking;
   CANDOR_ASSIGN_OR_RETURN(std::unique_ptr<net::HttpServer> server,
                           net::HttpServer::Start(http, *router));
+  router->SetServer(server.get());
   if (!options.port_file.empty()) {
     CANDOR_TRY(WriteFileDurable(options.port_file, AsBytes(std::to_string(server->port()) + "\n")));
   }
-  spdlog::info("candord listening on http://{}:{}/ ({} witnesses, quorum {})", http.host,
-               server->port(), witnesses.size(), options.quorum);
+  spdlog::info(
+      "candord listening on http://{}:{}/ ({} witnesses, quorum {}; {} descriptors, at most {} "
+      "connections)",
+      http.host, server->port(), witnesses.size(), options.quorum, fd_limit,
+      server->Stats().max_connections);
   const int sig = WaitForTerminationSignal();
-  spdlog::info("signal {}: shutting down", sig);
-  server->Stop();
-  router.reset();  // closes the logs: queued appends become durable and are answered
+  spdlog::info("signal {}: draining", sig);
+  server->Stop();  // answers what was received; the logs answer queued appends once durable
+  router->SetServer(nullptr);
+  router.reset();
   return OkStatus();
 }
 

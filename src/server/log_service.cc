@@ -8,13 +8,15 @@
 #include "candor/base/file.h"
 #include "candor/crypto/constant_time.h"
 #include "candor/crypto/sha256.h"
+#include "candor/tlog/checkpoint.h"
+#include "candor/tlog/note.h"
 #include "candor/tlog/tile.h"
 
 namespace candor::server {
 namespace {
 
 net::HttpResponse Json(int status, const nlohmann::json& j) {
-  return net::HttpResponse{status, "application/json", {}, j.dump() + "\n"};
+  return net::MakeResponse(status, "application/json", j.dump() + "\n");
 }
 
 }  // namespace
@@ -39,6 +41,16 @@ Result<std::unique_ptr<LogService>> LogService::Create(
   auto published = ReadFile(s->writer_->dir() + "/checkpoint");
   if (published.ok()) {
     s->published_note_ = std::string(AsStringView(*published));
+    // Its size bounds the tiles served. The file was written by this server after it verified
+    // the checkpoint, and the recovered log is never smaller.
+    auto note = tlog::ParseNote(s->published_note_);
+    auto cp =
+        note.ok() ? tlog::ParseCheckpoint(note->text) : Result<tlog::Checkpoint>(note.error());
+    if (!cp.ok()) {
+      return MakeError(Errc::kInternal, s->writer_->dir() + "/checkpoint is not a checkpoint: " +
+                                            cp.error().message);
+    }
+    s->published_size_ = std::min(cp->size, s->writer_->Latest().checkpoint.size);
   }
   tlog::LogWriter* w = s->writer_.get();
   for (const WitnessEndpoint& e : s->options_.witnesses) {
@@ -207,19 +219,55 @@ void LogService::Handle(const net::HttpRequest& request, std::string_view rest,
       respond(net::JsonError(MakeError(Errc::kNotFound, "no checkpoint has been cosigned yet")));
       return;
     }
-    respond(net::HttpResponse{
-        200, "text/plain; charset=utf-8", {{"Cache-Control", "no-cache"}}, std::move(note)});
+    respond(net::MakeResponse(200, "text/plain; charset=utf-8", std::move(note),
+                              {{"Cache-Control", "no-cache"}}));
     return;
   }
-  auto tile = writer_->ReadTile(std::string(rest));
-  if (!tile.ok()) {
-    respond(net::JsonError(tile.error()));
+  HandleTile(rest, std::move(respond));
+}
+
+void LogService::HandleTile(std::string_view path, net::Responder respond) {
+  auto id = tlog::ParseTilePath(path);
+  if (!id.ok()) {
+    respond(net::JsonError(id.error()));
     return;
   }
-  respond(net::HttpResponse{200,
-                            "application/octet-stream",
-                            {{"Cache-Control", "public, max-age=31536000, immutable"}},
-                            std::string(AsStringView(*tile))});
+  // A tile past the published checkpoint may still be rewritten (a batch that never became
+  // durable): it does not exist for clients until a published checkpoint covers it.
+  uint64_t published = 0;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    published = published_size_;
+  }
+  if (!tlog::TileCoveredBy(*id, published)) {
+    respond(net::JsonError(
+        MakeError(Errc::kNotFound, "no published checkpoint covers " + std::string(path))));
+    return;
+  }
+  auto open = [dir = writer_->dir(), p = std::string(path), respond = std::move(respond)] {
+    auto file = ReadOnlyFile::Open(dir + "/" + p);
+    if (!file.ok()) {
+      // A partial tile is deleted once its full tile exists (tlog-tiles allows it): 404.
+      respond(net::JsonError(file.error()));
+      return;
+    }
+    net::HttpResponse r =
+        net::MakeResponse(200, "application/octet-stream", {},
+                          {{"Cache-Control", "public, max-age=31536000, immutable"}});
+    r.file = std::make_shared<const ReadOnlyFile>(std::move(*file));
+    respond(std::move(r));
+  };
+  if (options_.blocking != nullptr) {
+    options_.blocking->Post(std::move(open));
+  } else {
+    open();
+  }
+}
+
+Status LogService::Health() const {
+  Status st = writer_->Health();
+  if (st.ok()) return st;
+  return MakeError(st.error().code, "log " + options_.name + ": " + st.error().message);
 }
 
 void LogService::AppendMetrics(std::string& out) const {

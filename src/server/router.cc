@@ -7,11 +7,13 @@ void Router::Handle(net::HttpRequest request, net::Responder respond) {
   std::string_view path = request.target;
   path = path.substr(0, path.find('?'));
   if (path == "/healthz") {
-    respond(net::HttpResponse{200, "text/plain; charset=utf-8", {}, "ok\n"});
+    Status health = Health();
+    respond(health.ok() ? net::MakeResponse(200, "text/plain; charset=utf-8", "ok\n")
+                        : net::JsonError(health.error()));
     return;
   }
   if (path == "/metrics") {
-    respond(net::HttpResponse{200, "text/plain; version=0.0.4", {}, Metrics()});
+    respond(net::MakeResponse(200, "text/plain; version=0.0.4", Metrics()));
     return;
   }
   Service* best = nullptr;
@@ -30,8 +32,22 @@ void Router::Handle(net::HttpRequest request, net::Responder respond) {
   best->Handle(request, rest, std::move(respond));
 }
 
+Status Router::Health() const {
+  std::string problems;
+  const auto note = [&problems](const Status& st) {
+    if (st.ok()) return;
+    if (!problems.empty()) problems += "; ";
+    problems += st.error().message;
+  };
+  if (const net::HttpServer* server = server_.load()) note(server->Health());
+  for (const auto& s : services_) note(s->Health());
+  if (problems.empty()) return OkStatus();
+  return MakeError(Errc::kUnavailable, problems);
+}
+
 std::string Router::Metrics() const {
   std::string out;
+  if (const net::HttpServer* server = server_.load()) server->AppendMetrics(out);
   out += "# TYPE candor_http_requests_total counter\n";
   out += "candor_http_requests_total " + std::to_string(num_requests_.load()) + "\n";
   out += "# TYPE candor_http_not_found_total counter\n";

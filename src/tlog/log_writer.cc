@@ -1,5 +1,6 @@
 #include "candor/tlog/log_writer.h"
 
+#include <charconv>
 #include <filesystem>
 #include <future>
 
@@ -38,32 +39,93 @@ Result<SignedCheckpoint> LogWriter::Sign(uint64_t size, const Hash32& root) cons
   return out;
 }
 
-Status LogWriter::Recover() {
-  const std::string state = options_.dir + kStateCheckpoint;
-  auto stored = ReadFile(state);
-  if (!stored.ok() && stored.error().code == Errc::kNotFound) {
-    CANDOR_ASSIGN_OR_RETURN(latest_, Sign(0, EmptyRoot()));
-    return WriteFileDurable(state, AsBytes(latest_.note));
-  }
-  if (!stored.ok()) return std::move(stored).error();
+Result<LogWriter::DurableState> LogWriter::ReadDurableState() const {
+  CANDOR_ASSIGN_OR_RETURN(Bytes stored, ReadFile(options_.dir + kStateCheckpoint));
   auto verifier = ParseVerifierKey(signer_->VerifierKey());
   CANDOR_CHECK(verifier.ok());
   const NoteVerifier* vs[] = {verifier->get()};
-  auto opened = OpenNote(AsStringView(*stored), vs);
+  auto opened = OpenNote(AsStringView(stored), vs);
   if (!opened.ok()) {
     return MakeError(Errc::kInternal, "stored checkpoint does not verify with the log key: " +
                                           opened.error().message);
   }
   CANDOR_ASSIGN_OR_RETURN(Checkpoint cp, ParseCheckpoint(opened->note.text));
   if (cp.origin != options_.origin) return MakeError(Errc::kInternal, "stored checkpoint origin");
-  auto builder =
-      TileBuilder::Restore(cp.size, [this](const std::string& path) { return ReadTile(path); });
-  if (!builder.ok()) return std::move(builder).error();
-  if (builder->Root() != cp.root) {
+  CANDOR_ASSIGN_OR_RETURN(
+      TileBuilder builder,
+      TileBuilder::Restore(cp.size, [this](const std::string& path) { return ReadTile(path); }));
+  if (builder.Root() != cp.root) {
     return MakeError(Errc::kInternal, "tiles do not match the stored checkpoint root");
   }
-  builder_ = std::move(*builder);
-  latest_ = SignedCheckpoint{cp, std::string(AsStringView(*stored))};
+  return DurableState{SignedCheckpoint{cp, std::string(AsStringView(stored))}, std::move(builder)};
+}
+
+Status LogWriter::Recover() {
+  auto durable = ReadDurableState();
+  if (!durable.ok() && durable.error().code == Errc::kNotFound) {
+    CANDOR_ASSIGN_OR_RETURN(latest_, Sign(0, EmptyRoot()));
+    RemoveTilesBeyond(0);
+    return WriteFileDurable(options_.dir + kStateCheckpoint, AsBytes(latest_.note));
+  }
+  if (!durable.ok()) return std::move(durable).error();
+  builder_ = std::move(durable->builder);
+  latest_ = std::move(durable->checkpoint);
+  RemoveTilesBeyond(latest_.checkpoint.size);
+  return OkStatus();
+}
+
+void LogWriter::RemoveTilesBeyond(uint64_t size) const {
+  // A batch writes its tiles before its checkpoint, so tiles past the durable size are what a
+  // lost batch left. They run contiguously from the right edge of each level: walk each level
+  // from its edge until neither a full tile nor a partial-tile folder exists.
+  std::error_code ec;
+  for (unsigned level = 0; level <= kMaxTileLevel + 1u; ++level) {
+    const bool entries = level == kMaxTileLevel + 1u;
+    const std::string level_dir =
+        options_.dir + (entries ? "/tile/entries" : "/tile/" + std::to_string(level));
+    if (!std::filesystem::exists(level_dir, ec)) continue;
+    const uint8_t tile_level = entries ? 0 : static_cast<uint8_t>(level);
+    const unsigned shift = kTileHeight * tile_level;
+    const uint64_t count = shift >= 64 ? 0 : size >> shift;
+    for (uint64_t n = count / kTileWidth;; ++n) {
+      TileId id{entries, tile_level, n, kTileWidth};
+      const std::string full = options_.dir + "/" + TilePath(id);
+      const std::string partial_dir = full + ".p";
+      const bool has_full = std::filesystem::exists(full, ec);
+      const bool has_partial = std::filesystem::exists(partial_dir, ec);
+      if (!has_full && !has_partial) break;
+      if (has_full && !TileCoveredBy(id, size)) std::filesystem::remove(full, ec);
+      if (!has_partial) continue;
+      std::vector<std::filesystem::path> stale;
+      for (const auto& e : std::filesystem::directory_iterator(partial_dir, ec)) {
+        id.width = 0;
+        const std::string name = e.path().filename().string();
+        auto [ptr, bad] = std::from_chars(name.data(), name.data() + name.size(), id.width);
+        // Anything that is not a covered partial tile (including temporary files) goes.
+        if (bad != std::errc() || ptr != name.data() + name.size() || !TileCoveredBy(id, size)) {
+          stale.push_back(e.path());
+        }
+      }
+      for (const auto& path : stale) std::filesystem::remove(path, ec);
+      std::filesystem::remove(partial_dir, ec);  // only if it is now empty
+    }
+  }
+}
+
+Status LogWriter::Resync() {
+  CANDOR_ASSIGN_OR_RETURN(DurableState durable, ReadDurableState());
+  builder_ = std::move(durable.builder);
+  // The failed batch may have made its checkpoint durable before failing: then it is the log's
+  // newest head (its entries were answered with an error, but they are in the log).
+  CheckpointCallback observer;
+  bool advanced = false;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    advanced = durable.checkpoint.checkpoint.size != latest_.checkpoint.size;
+    latest_ = durable.checkpoint;
+    observer = on_checkpoint_;
+  }
+  if (advanced && observer) observer(durable.checkpoint);
   return OkStatus();
 }
 
@@ -90,10 +152,6 @@ void LogWriter::Append(std::vector<Bytes> entries, AppendCallback done) {
   }
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (broken_) {
-      done(MakeError(Errc::kUnavailable, "append: log storage failed; restart the server"));
-      return;
-    }
     if (stopping_ || num_pending_entries_ + entries.size() > options_.max_pending_entries) {
       done(MakeError(Errc::kUnavailable, "append: log is busy, retry later"));
       return;
@@ -116,6 +174,12 @@ Result<uint64_t> LogWriter::AppendAndWait(Bytes entry) {
 SignedCheckpoint LogWriter::Latest() const {
   std::lock_guard<std::mutex> lock(mu_);
   return latest_;
+}
+
+Status LogWriter::Health() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (storage_error_.empty()) return OkStatus();
+  return MakeError(Errc::kUnavailable, "log storage is failing: " + storage_error_);
 }
 
 void LogWriter::SetCheckpointCallback(const CheckpointCallback& cb) {
@@ -202,25 +266,27 @@ void LogWriter::Run() {
     }
     last = std::chrono::steady_clock::now();
     std::vector<uint64_t> firsts;
-    const uint64_t before = builder_.size();
-    auto cp = Integrate(batch, firsts);
+    // After a failure, first rebuild the edge from what is durable; if storage still fails,
+    // this batch fails with it and the next one tries again.
+    Status ready = needs_resync_ ? Resync() : OkStatus();
+    if (ready.ok()) needs_resync_ = false;
+    auto cp = ready.ok() ? Integrate(batch, firsts) : Result<SignedCheckpoint>(ready.error());
     if (!cp.ok()) {
-      // Nothing of this batch is acknowledged; rebuild the edge from the last durable state.
-      auto restored =
-          TileBuilder::Restore(before, [this](const std::string& path) { return ReadTile(path); });
-      if (restored.ok()) {
-        builder_ = std::move(*restored);
-      } else {
+      // Nothing of this batch is acknowledged.
+      needs_resync_ = true;
+      const Error error = MakeError(Errc::kUnavailable, cp.error().message);
+      {
         std::lock_guard<std::mutex> lock(mu_);
-        broken_ = true;  // storage is failing: refuse every later append
+        storage_error_ = cp.error().message;
       }
-      for (Pending& p : batch) p.done(cp.error());
+      for (Pending& p : batch) p.done(error);
       continue;
     }
     CheckpointCallback observer;
     {
       std::lock_guard<std::mutex> lock(mu_);
       latest_ = *cp;
+      storage_error_.clear();
       observer = on_checkpoint_;
     }
     for (size_t i = 0; i < batch.size(); ++i) batch[i].done(firsts[i]);

@@ -121,6 +121,12 @@ Result<TileId> TileForLevelHash(uint8_t level, uint64_t hash_index, uint64_t tre
   return id;
 }
 
+bool TileCoveredBy(const TileId& id, uint64_t tree_size) {
+  const uint64_t count = LevelCount(id.entries ? 0 : id.level, tree_size);
+  // index * 256 + width <= count, without overflow.
+  return id.width <= count && id.index <= (count - id.width) / kTileWidth;
+}
+
 std::vector<TileId> TilesForTree(uint64_t tree_size) {
   std::vector<TileId> out;
   for (uint8_t level = 0; level <= kMaxTileLevel; ++level) {

@@ -12,12 +12,11 @@ Error Malformed(const std::string& what) {
   return MakeError(Errc::kMalformed, "add-checkpoint: " + what);
 }
 
-WitnessResponse Answer(int status, std::string body) {
-  WitnessResponse r;
-  r.status = status;
-  r.body = std::move(body);
-  if (!r.body.empty() && r.body.back() != '\n') r.body += '\n';
-  return r;
+AddCheckpointOutcome Refuse(WitnessVerdict verdict, std::string detail) {
+  AddCheckpointOutcome out;
+  out.verdict = verdict;
+  out.detail = std::move(detail);
+  return out;
 }
 
 std::string OriginHash(std::string_view origin) {
@@ -94,53 +93,61 @@ Witness::Witness(Cosigner cosigner, std::vector<TrustedLog> logs,
   }
 }
 
-WitnessResponse Witness::AddCheckpoint(std::string_view body) {
+AddCheckpointOutcome Witness::AddCheckpoint(std::string_view body) {
+  using V = WitnessVerdict;
   auto req = ParseAddCheckpointRequest(body);
-  if (!req.ok()) return Answer(400, req.error().message);
+  if (!req.ok()) return Refuse(V::kMalformed, req.error().message);
   auto note = ParseNote(req->checkpoint);
-  if (!note.ok()) return Answer(400, note.error().message);
+  if (!note.ok()) return Refuse(V::kMalformed, note.error().message);
   const std::string origin = note->text.substr(0, note->text.find('\n'));
   auto log = logs_.find(origin);
-  if (log == logs_.end()) return Answer(404, "unknown log origin");
+  if (log == logs_.end()) return Refuse(V::kUnknownLog, "this witness does not follow that log");
   const NoteVerifier* vs[] = {log->second.key.get()};
   auto opened = OpenNote(req->checkpoint, vs);
-  if (!opened.ok()) return Answer(403, "checkpoint is not signed by the log's key");
+  if (!opened.ok()) return Refuse(V::kBadSignature, "checkpoint is not signed by the log's key");
   auto cp = ParseCheckpoint(opened->note.text);
-  if (!cp.ok()) return Answer(400, cp.error().message);
-  if (req->old_size > cp->size) return Answer(400, "old size is larger than the checkpoint size");
+  if (!cp.ok()) return Refuse(V::kMalformed, cp.error().message);
+  if (req->old_size > cp->size) {
+    return Refuse(V::kMalformed, "old size is larger than the checkpoint size");
+  }
 
   std::lock_guard<std::mutex> lock(mu_);
   auto stored = store_->Load(origin);
-  if (!stored.ok()) return Answer(503, "witness storage unavailable");
+  if (!stored.ok()) return Refuse(V::kStorageFailed, "witness storage unavailable");
   uint64_t known_size = 0;
   Hash32 known_root = EmptyRoot();
   if (stored->has_value()) {
     auto stored_note = ParseNote(**stored);
     auto stored_cp =
         stored_note.ok() ? ParseCheckpoint(stored_note->text) : MakeError(Errc::kInternal, "");
-    if (!stored_cp.ok()) return Answer(503, "witness storage is corrupt");
+    if (!stored_cp.ok()) return Refuse(V::kStorageFailed, "witness storage is corrupt");
     known_size = stored_cp->size;
     known_root = stored_cp->root;
   }
   if (req->old_size != known_size) {
-    WitnessResponse r = Answer(409, std::to_string(known_size));
-    r.content_type = "text/x.tlog.size";
-    return r;
+    AddCheckpointOutcome out = Refuse(V::kOldSizeMismatch, "old size is not the witness's size");
+    out.known_size = known_size;
+    return out;
   }
   if (cp->size == 0 && cp->root != EmptyRoot()) {
-    return Answer(422, "a checkpoint of size 0 must have the empty tree's root");
+    return Refuse(V::kInconsistent, "a checkpoint of size 0 must have the empty tree's root");
   }
   if (req->old_size == 0) {
-    if (!req->proof.empty()) return Answer(422, "old size 0 needs an empty proof");
+    if (!req->proof.empty()) return Refuse(V::kInconsistent, "old size 0 needs an empty proof");
   } else if (!VerifyConsistency(req->old_size, cp->size, known_root, cp->root, req->proof).ok()) {
-    return Answer(422, "consistency proof does not verify");
+    return Refuse(V::kInconsistent, "consistency proof does not verify");
   }
   // Cosign and persist before answering.
   NoteSignature cosig = cosigner_.Cosign(opened->note.text, clock_());
   Note keep{opened->note.text, opened->verified};
   keep.signatures.push_back(cosig);
-  if (!store_->Store(origin, keep.Format()).ok()) return Answer(503, "witness storage unavailable");
-  return Answer(200, cosig.Line());
+  if (!store_->Store(origin, keep.Format()).ok()) {
+    return Refuse(V::kStorageFailed, "witness storage unavailable");
+  }
+  AddCheckpointOutcome out;
+  out.verdict = V::kCosigned;
+  out.cosignature = cosig.Line();
+  return out;
 }
 
 Result<std::string> Witness::LatestCheckpoint(std::string_view origin_hash) {

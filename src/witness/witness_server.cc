@@ -26,11 +26,36 @@ uint64_t NowSeconds() {
 
 }  // namespace
 
+net::HttpResponse WitnessHandler::HttpAnswer(const tlog::AddCheckpointOutcome& outcome) {
+  using V = tlog::WitnessVerdict;
+  switch (outcome.verdict) {
+    case V::kCosigned:
+      return net::MakeResponse(200, "text/plain; charset=utf-8", outcome.cosignature);
+    case V::kOldSizeMismatch:
+      return net::MakeResponse(409, "text/x.tlog.size", std::to_string(outcome.known_size) + "\n");
+    case V::kMalformed:
+      return net::JsonError(MakeError(Errc::kMalformed, outcome.detail));
+    case V::kUnknownLog:
+      return net::JsonError(MakeError(Errc::kNotFound, outcome.detail));
+    case V::kBadSignature:
+      return net::JsonError(MakeError(Errc::kVerifyFailed, outcome.detail));
+    case V::kInconsistent:
+      return net::JsonErrorWithStatus(422, "inconsistent", outcome.detail);
+    case V::kStorageFailed:
+      return net::JsonError(MakeError(Errc::kUnavailable, outcome.detail));
+  }
+  return net::JsonError(MakeError(Errc::kInternal, "unknown verdict"));
+}
+
 void WitnessHandler::Handle(net::HttpRequest request, net::Responder respond) {
   std::string_view path = request.target;
   path = path.substr(0, path.find('?'));
   if (path == "/healthz") {
-    respond(net::HttpResponse{200, "text/plain; charset=utf-8", {}, "ok\n"});
+    if (request.method != "GET") {
+      respond(net::JsonErrorWithStatus(405, "method_not_allowed", "use GET"));
+      return;
+    }
+    respond(net::MakeResponse(200, "text/plain; charset=utf-8", "ok\n"));
     return;
   }
   if (path == "/add-checkpoint") {
@@ -38,24 +63,36 @@ void WitnessHandler::Handle(net::HttpRequest request, net::Responder respond) {
       respond(net::JsonErrorWithStatus(405, "method_not_allowed", "use POST"));
       return;
     }
-    tlog::WitnessResponse r = witness_.AddCheckpoint(request.body);
-    if (r.status == 422) {
-      // A validly signed checkpoint that is inconsistent with what we cosigned is evidence of
-      // log misbehaviour (tlog-witness: the witness MAY log it).
-      spdlog::warn("refused an inconsistent checkpoint from {}: {}", request.peer, r.body);
+    // The job holds the witness, not this handler: the witness outlives the pool.
+    auto add = [witness = &witness_, body = std::move(request.body), peer = std::move(request.peer),
+                respond = std::move(respond)] {
+      const tlog::AddCheckpointOutcome outcome = witness->AddCheckpoint(body);
+      if (outcome.verdict == tlog::WitnessVerdict::kInconsistent) {
+        // A validly signed checkpoint that is inconsistent with what we cosigned is evidence of
+        // log misbehaviour (tlog-witness: the witness MAY log it).
+        spdlog::warn("refused an inconsistent checkpoint from {}: {}", peer, outcome.detail);
+      }
+      respond(HttpAnswer(outcome));
+    };
+    if (blocking_ != nullptr) {
+      blocking_->Post(std::move(add));
+    } else {
+      add();
     }
-    respond(net::HttpResponse{r.status, r.content_type, {}, std::move(r.body)});
     return;
   }
   constexpr std::string_view kSuffix = "/checkpoint";
-  if (request.method == "GET" && path.size() == 1 + 64 + kSuffix.size() &&
-      path.substr(65) == kSuffix) {
+  if (path.size() == 1 + 64 + kSuffix.size() && path.substr(65) == kSuffix) {
+    if (request.method != "GET") {
+      respond(net::JsonErrorWithStatus(405, "method_not_allowed", "use GET"));
+      return;
+    }
     auto note = witness_.LatestCheckpoint(path.substr(1, 64));
     if (!note.ok()) {
       respond(net::JsonError(note.error()));
       return;
     }
-    respond(net::HttpResponse{200, "text/plain; charset=utf-8", {}, std::move(*note)});
+    respond(net::MakeResponse(200, "text/plain; charset=utf-8", std::move(*note)));
     return;
   }
   respond(net::JsonError(MakeError(Errc::kNotFound, "no such endpoint")));
@@ -94,17 +131,24 @@ Status ServeWitness(const ServeWitnessOptions& options) {
   tlog::Witness witness(std::move(cosigner), std::move(logs),
                         std::make_unique<tlog::FileWitnessStore>(options.dir + "/state"),
                         NowSeconds);
-  WitnessHandler handler(witness);
+  const uint64_t fd_limit = RaiseDescriptorLimit();
+  net::WorkerPool blocking(1);  // one writer at a time: the witness serialises stores anyway
+  WitnessHandler handler(witness, &blocking);
   net::HttpServerOptions http;
   http.host = hostport.first;
   http.port = hostport.second;
   http.max_body_bytes = 1 << 20;
+  http.max_connections = options.max_connections;
+  http.max_connections_per_peer = options.max_connections_per_client;
+  http.blocking = &blocking;
   CANDOR_ASSIGN_OR_RETURN(std::unique_ptr<net::HttpServer> server,
                           net::HttpServer::Start(http, handler));
   if (!options.port_file.empty()) {
     CANDOR_TRY(WriteFileDurable(options.port_file, AsBytes(std::to_string(server->port()) + "\n")));
   }
-  spdlog::info("candor-witness {} listening on http://{}:{}/", name, http.host, server->port());
+  spdlog::info(
+      "candor-witness {} listening on http://{}:{}/ ({} descriptors, at most {} connections)", name,
+      http.host, server->port(), fd_limit, server->Stats().max_connections);
   const int sig = WaitForTerminationSignal();
   spdlog::info("signal {}: shutting down", sig);
   server->Stop();

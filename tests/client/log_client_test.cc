@@ -21,10 +21,10 @@ class MapHandler : public net::HttpHandler {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = files_.find(request.target);
     if (it == files_.end()) {
-      respond(net::HttpResponse{404, "text/plain", {}, "not found"});
+      respond(net::MakeResponse(404, "text/plain", "not found"));
       return;
     }
-    respond(net::HttpResponse{200, "application/octet-stream", {}, it->second});
+    respond(net::MakeResponse(200, "application/octet-stream", it->second));
   }
   void Erase(const std::string& path) {
     std::lock_guard<std::mutex> lock(mu_);

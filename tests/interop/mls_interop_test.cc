@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <limits>
 #include <nlohmann/json.hpp>
@@ -28,10 +29,14 @@ namespace {
 
 using json = nlohmann::json;
 
-// TsMlsPeer runs `node peer.mjs` with pipes to its stdin and stdout.
+// TsMlsPeer runs `node peer.mjs` (or, for the harness's own test, `sh -c <script>`) with pipes
+// to its stdin and stdout.
 class TsMlsPeer {
  public:
-  TsMlsPeer() {
+  TsMlsPeer() : TsMlsPeer(std::string()) {}
+  explicit TsMlsPeer(const std::string& shell_script) {
+    // A peer that exits closes its stdin: writing to it must fail, not kill the test.
+    signal(SIGPIPE, SIG_IGN);
     int to_child[2];
     int from_child[2];
     if (pipe2(to_child, O_CLOEXEC) != 0 || pipe2(from_child, O_CLOEXEC) != 0) return;
@@ -39,7 +44,14 @@ class TsMlsPeer {
     if (pid_ == 0) {
       dup2(to_child[0], STDIN_FILENO);
       dup2(from_child[1], STDOUT_FILENO);
-      execlp("node", "node", TSMLS_PEER_PATH, static_cast<char*>(nullptr));
+      if (!shell_script.empty()) {
+        execl("/bin/sh", "sh", "-c", shell_script.c_str(), static_cast<char*>(nullptr));
+        _exit(127);
+      }
+      // CANDOR_NODE selects the Node.js to run (the node18 ctest runs Debian 12's own).
+      const char* node = std::getenv("CANDOR_NODE");
+      if (node == nullptr || *node == '\0') node = "node";
+      execlp(node, node, TSMLS_PEER_PATH, static_cast<char*>(nullptr));
       _exit(127);
     }
     close(to_child[0]);
@@ -58,11 +70,12 @@ class TsMlsPeer {
     }
   }
 
-  // Call sends `request` and returns the answer; a failed answer fails the test.
-  json Call(const json& request) {
+  // Call sends `request` and returns the peer's answer. A peer that did not start, died, sent
+  // something other than a JSON object or answered {"ok":false,...} yields an assertion failure
+  // that quotes what it said: use ASSERT_TRUE(peer.Call(...)).
+  ::testing::AssertionResult Call(const json& request, json* answer_out = nullptr) {
     if (in_ == nullptr || out_ == nullptr) {
-      ADD_FAILURE() << "ts-mls peer did not start";
-      return json::object();
+      return ::testing::AssertionFailure() << "ts-mls peer did not start";
     }
     const std::string line = request.dump() + "\n";
     fputs(line.c_str(), in_);
@@ -74,11 +87,13 @@ class TsMlsPeer {
       if (!answer.empty() && answer.back() == '\n') break;
     }
     json parsed = json::parse(answer, nullptr, false);
-    if (parsed.is_discarded() || !parsed.value("ok", false)) {
-      ADD_FAILURE() << "ts-mls " << request.value("op", "?") << ": " << answer;
-      return json::object();
+    if (parsed.is_discarded() || !parsed.is_object() || !parsed.value("ok", false)) {
+      return ::testing::AssertionFailure()
+             << "ts-mls " << request.value("op", "?") << ": "
+             << (answer.empty() ? "no answer (the peer exited; see its stderr above)" : answer);
     }
-    return parsed;
+    if (answer_out != nullptr) *answer_out = std::move(parsed);
+    return ::testing::AssertionSuccess();
   }
 
  private:
@@ -87,13 +102,16 @@ class TsMlsPeer {
   FILE* out_ = nullptr;
 };
 
-Bytes Unhex(const json& v) {
-  auto b = HexDecode(v.is_string() ? v.get<std::string>() : std::string());
-  EXPECT_TRUE(b.ok());
-  return b.ok() ? *b : Bytes{};
+// DecodeMessage decodes the hex MLSMessage in field `name` of a peer's answer; a missing or
+// non-hex field is kMalformed.
+Result<MLSMessage> DecodeMessage(const json& answer, const char* name) {
+  const auto it = answer.find(name);
+  if (it == answer.end() || !it->is_string()) {
+    return MakeError(Errc::kMalformed, std::string("peer answer has no string field ") + name);
+  }
+  CANDOR_ASSIGN_OR_RETURN(Bytes wire, HexDecode(it->get<std::string>()));
+  return tls::DecodeExact<MLSMessage>(wire);
 }
-
-Result<MLSMessage> DecodeMessage(const json& v) { return tls::DecodeExact<MLSMessage>(Unhex(v)); }
 
 std::string HexMessage(const MLSMessage& m) { return HexEncode(tls::Encode(m)); }
 
@@ -120,13 +138,16 @@ Candor MakeCandor(const CipherSuiteParams& cs) {
 // ExpectSameEpoch checks that both sides are at the same epoch with the same
 // epoch_authenticator and exporter output.
 void ExpectSameEpoch(const GroupState& ours, TsMlsPeer& peer) {
-  const json theirs = peer.Call({{"op", "epoch_authenticator"}});
+  json theirs;
+  ASSERT_TRUE(peer.Call({{"op", "epoch_authenticator"}}, &theirs));
   EXPECT_EQ(theirs.value("epoch", -1), static_cast<int64_t>(ours.epoch()));
   EXPECT_EQ(theirs.value("epoch_authenticator", ""), HexEncode(ours.epoch_authenticator()));
   auto exported = ours.MlsExporter(AsBytes("candor interop"), Bytes{1, 2, 3}, 32);
   ASSERT_TRUE(exported.ok());
-  const json their_export = peer.Call(
-      {{"op", "export"}, {"label", "candor interop"}, {"context", "010203"}, {"length", 32}});
+  json their_export;
+  ASSERT_TRUE(peer.Call(
+      {{"op", "export"}, {"label", "candor interop"}, {"context", "010203"}, {"length", 32}},
+      &their_export));
   EXPECT_EQ(their_export.value("secret", ""), HexEncode(exported->view()));
 }
 
@@ -135,11 +156,13 @@ void ExchangeMessages(Candor& us, TsMlsPeer& peer) {
   const Bytes hello = {'h', 'e', 'l', 'l', 'o'};
   auto sent = us.state->Protect(hello);
   ASSERT_TRUE(sent.ok()) << sent.error().ToString();
-  const json got = peer.Call({{"op", "process"}, {"message", HexMessage(*sent)}});
+  json got;
+  ASSERT_TRUE(peer.Call({{"op", "process"}, {"message", HexMessage(*sent)}}, &got));
   EXPECT_EQ(got.value("plaintext", ""), HexEncode(hello));
 
-  const json theirs = peer.Call({{"op", "protect"}, {"plaintext", "776f726c64"}});
-  auto message = DecodeMessage(theirs["message"]);
+  json theirs;
+  ASSERT_TRUE(peer.Call({{"op", "protect"}, {"plaintext", "776f726c64"}}, &theirs));
+  auto message = DecodeMessage(theirs, "message");
   ASSERT_TRUE(message.ok()) << message.error().ToString();
   auto opened = us.state->Unprotect(*message);
   ASSERT_TRUE(opened.ok()) << opened.error().ToString();
@@ -148,8 +171,9 @@ void ExchangeMessages(Candor& us, TsMlsPeer& peer) {
 
 // CommitBothWays has ts-mls commit with an UpdatePath, then Candor.
 void CommitBothWays(Candor& us, TsMlsPeer& peer) {
-  const json their_commit = peer.Call({{"op", "update"}});
-  auto commit = DecodeMessage(their_commit["commit"]);
+  json their_commit;
+  ASSERT_TRUE(peer.Call({{"op", "update"}}, &their_commit));
+  auto commit = DecodeMessage(their_commit, "commit");
   ASSERT_TRUE(commit.ok()) << commit.error().ToString();
   auto next = us.state->HandleCommit(*commit);
   ASSERT_TRUE(next.ok()) << next.error().ToString();
@@ -162,10 +186,38 @@ void CommitBothWays(Candor& us, TsMlsPeer& peer) {
     options.private_message = private_message;
     auto ours = us.state->Commit({}, options);
     ASSERT_TRUE(ours.ok()) << ours.error().ToString();
-    const json processed = peer.Call({{"op", "process"}, {"message", HexMessage(ours->commit)}});
+    json processed;
+    ASSERT_TRUE(peer.Call({{"op", "process"}, {"message", HexMessage(ours->commit)}}, &processed));
     EXPECT_EQ(processed.value("epoch", -1), static_cast<int64_t>(ours->next.epoch()));
     us.state.emplace(std::move(ours->next));
     ExpectSameEpoch(*us.state, peer);
+  }
+}
+
+// A peer's bad answer is a test failure that quotes it, never an abort: a refusal (what Node 18
+// without WebCrypto said), an answer missing its field, non-JSON, and a peer that exits.
+TEST(MlsInteropHarnessTest, BadPeerAnswersAreFailuresWithTheirText) {
+  {
+    TsMlsPeer peer(R"(read l; echo '{"ok":false,"error":"crypto is not defined"}')");
+    const ::testing::AssertionResult r = peer.Call({{"op", "init"}});
+    ASSERT_FALSE(r);
+    EXPECT_NE(std::string(r.message()).find("crypto is not defined"), std::string::npos);
+  }
+  {
+    TsMlsPeer peer(R"(read l; echo '{"ok":true}'; read l; echo '[1,2]'; read l; echo 'x{')");
+    json answer;
+    ASSERT_TRUE(peer.Call({{"op", "init"}}, &answer));
+    auto kp = DecodeMessage(answer, "key_package");
+    ASSERT_FALSE(kp.ok());
+    EXPECT_EQ(kp.error().code, Errc::kMalformed);
+    EXPECT_FALSE(peer.Call({{"op", "init"}}));
+    EXPECT_FALSE(peer.Call({{"op", "init"}}));
+  }
+  {
+    TsMlsPeer peer("exit 3");
+    const ::testing::AssertionResult r = peer.Call({{"op", "init"}});
+    ASSERT_FALSE(r);
+    EXPECT_NE(std::string(r.message()).find("no answer"), std::string::npos);
   }
 }
 
@@ -176,8 +228,9 @@ TEST_P(MlsInteropTest, TsMlsJoinsCandorGroup) {
   auto cs = GetCipherSuiteParams(GetParam());
   ASSERT_TRUE(cs.ok());
   TsMlsPeer peer;
-  const json init = peer.Call({{"op", "init"}, {"suite", GetParam()}, {"identity", "ts-mls"}});
-  auto their_kp = DecodeMessage(init["key_package"]);
+  json init;
+  ASSERT_TRUE(peer.Call({{"op", "init"}, {"suite", GetParam()}, {"identity", "ts-mls"}}, &init));
+  auto their_kp = DecodeMessage(init, "key_package");
   ASSERT_TRUE(their_kp.ok()) << their_kp.error().ToString();
   ASSERT_TRUE(std::holds_alternative<KeyPackage>(their_kp->message));
 
@@ -188,7 +241,8 @@ TEST_P(MlsInteropTest, TsMlsJoinsCandorGroup) {
   ASSERT_TRUE(added.ok()) << added.error().ToString();
   ASSERT_TRUE(added->welcome.has_value());
   us.state.emplace(std::move(added->next));
-  const json joined = peer.Call({{"op", "join"}, {"welcome", HexMessage(*added->welcome)}});
+  json joined;
+  ASSERT_TRUE(peer.Call({{"op", "join"}, {"welcome", HexMessage(*added->welcome)}}, &joined));
   EXPECT_EQ(joined.value("epoch", -1), 1);
   ExpectSameEpoch(*us.state, peer);
 
@@ -202,14 +256,15 @@ TEST_P(MlsInteropTest, CandorJoinsTsMlsGroup) {
   auto cs = GetCipherSuiteParams(GetParam());
   ASSERT_TRUE(cs.ok());
   TsMlsPeer peer;
-  peer.Call({{"op", "init"}, {"suite", GetParam()}, {"identity", "ts-mls"}});
-  peer.Call({{"op", "create_group"}, {"group_id", "696f7032"}});
+  ASSERT_TRUE(peer.Call({{"op", "init"}, {"suite", GetParam()}, {"identity", "ts-mls"}}));
+  ASSERT_TRUE(peer.Call({{"op", "create_group"}, {"group_id", "696f7032"}}));
 
   Candor us = MakeCandor(**cs);
   MLSMessage kp_message;
   kp_message.message = us.key_package;
-  const json added = peer.Call({{"op", "add"}, {"key_package", HexMessage(kp_message)}});
-  auto welcome = DecodeMessage(added["welcome"]);
+  json added;
+  ASSERT_TRUE(peer.Call({{"op", "add"}, {"key_package", HexMessage(kp_message)}}, &added));
+  auto welcome = DecodeMessage(added, "welcome");
   ASSERT_TRUE(welcome.ok()) << welcome.error().ToString();
   auto joined = GroupState::JoinFromWelcome(us.key_package, us.keys,
                                             std::get<Welcome>(welcome->message), std::nullopt, {});
@@ -235,8 +290,9 @@ TEST(MlsInteropSuite2Test, TsMlsCompressedSignatureKeyIsRefused) {
   auto cs = GetCipherSuiteParams(uint16_t{2});
   ASSERT_TRUE(cs.ok());
   TsMlsPeer peer;
-  const json init = peer.Call({{"op", "init"}, {"suite", 2}, {"identity", "ts-mls"}});
-  auto message = DecodeMessage(init["key_package"]);
+  json init;
+  ASSERT_TRUE(peer.Call({{"op", "init"}, {"suite", 2}, {"identity", "ts-mls"}}, &init));
+  auto message = DecodeMessage(init, "key_package");
   ASSERT_TRUE(message.ok()) << message.error().ToString();
   const auto& kp = std::get<KeyPackage>(message->message);
   EXPECT_EQ(kp.leaf_node.signature_key.size(), 33u);

@@ -46,7 +46,15 @@ class LogServiceTest : public ::testing::Test {
     if (!token.empty()) req.headers["authorization"] = "Bearer " + token;
     std::promise<net::HttpResponse> p;
     router_->Handle(std::move(req), [&p](net::HttpResponse r) { p.set_value(std::move(r)); });
-    return p.get_future().get();
+    net::HttpResponse r = p.get_future().get();
+    if (r.file != nullptr) {
+      // What the server would stream: the file's bytes.
+      r.body.resize(r.file->size());
+      auto n = r.file->ReadAt(
+          0, std::span<uint8_t>(reinterpret_cast<uint8_t*>(r.body.data()), r.body.size()));
+      EXPECT_TRUE(n.ok() && *n == r.body.size());
+    }
+    return r;
   }
 
   static std::string ErrorCode(const net::HttpResponse& r) {

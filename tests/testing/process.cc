@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -14,7 +15,7 @@
 namespace candor::testing {
 
 Result<ChildProcess> ChildProcess::Start(const std::vector<std::string>& argv,
-                                         const std::string& log_file) {
+                                         const std::string& log_file, uint64_t nofile_limit) {
   std::vector<char*> args;
   for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
@@ -25,6 +26,10 @@ Result<ChildProcess> ChildProcess::Start(const std::vector<std::string>& argv,
     if (fd >= 0) {
       dup2(fd, 1);
       dup2(fd, 2);
+    }
+    if (nofile_limit != 0) {
+      const rlimit lim{static_cast<rlim_t>(nofile_limit), static_cast<rlim_t>(nofile_limit)};
+      if (setrlimit(RLIMIT_NOFILE, &lim) != 0) _exit(126);
     }
     sigset_t none;
     sigemptyset(&none);

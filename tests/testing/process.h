@@ -14,9 +14,10 @@ namespace candor::testing {
 
 class ChildProcess {
  public:
-  // Start runs `argv` with stdout and stderr appended to `log_file`.
+  // Start runs `argv` with stdout and stderr appended to `log_file`. A non-zero
+  // `nofile_limit` sets the child's soft and hard RLIMIT_NOFILE (as systemd's LimitNOFILE=).
   static Result<ChildProcess> Start(const std::vector<std::string>& argv,
-                                    const std::string& log_file);
+                                    const std::string& log_file, uint64_t nofile_limit = 0);
   ChildProcess(ChildProcess&& other) noexcept : pid_(other.pid_) { other.pid_ = -1; }
   ChildProcess& operator=(ChildProcess&& other) noexcept;
   ChildProcess(const ChildProcess&) = delete;

@@ -38,11 +38,11 @@ Result<std::unique_ptr<Stack>> Stack::Create(const std::string& name, StackOptio
         {WITNESS_PATH, "init", "--dir", wdir, "--name", "witness" + std::to_string(i) + ".test"});
     if (w.status != 0) return MakeError(Errc::kInternal, "witness init: " + w.output);
     s->witness_vkeys_.push_back(Trim(w.output));
-    CANDOR_ASSIGN_OR_RETURN(
-        ChildProcess p,
-        ChildProcess::Start({WITNESS_PATH, "serve", "--dir", wdir, "--listen", "127.0.0.1:0",
-                             "--port-file", wdir + "/port", "--log", s->log_vkey_},
-                            wdir + "/log.txt"));
+    std::vector<std::string> argv = {WITNESS_PATH, "serve",       "--dir",       wdir,
+                                     "--listen",   "127.0.0.1:0", "--port-file", wdir + "/port",
+                                     "--log",      s->log_vkey_};
+    argv.insert(argv.end(), options.witness_args.begin(), options.witness_args.end());
+    CANDOR_ASSIGN_OR_RETURN(ChildProcess p, ChildProcess::Start(argv, wdir + "/log.txt"));
     s->witnesses_.push_back(std::move(p));
     CANDOR_ASSIGN_OR_RETURN(std::string port,
                             WaitForFile(wdir + "/port", std::chrono::seconds(20)));
@@ -58,11 +58,12 @@ Status Stack::RestartWitness(size_t i) {
   const std::string wdir = dir_ + "/w" + std::to_string(i);
   // The old socket may linger for a moment: retry the bind briefly.
   for (int attempt = 0; attempt < 50; ++attempt) {
-    CANDOR_ASSIGN_OR_RETURN(
-        ChildProcess p,
-        ChildProcess::Start({WITNESS_PATH, "serve", "--dir", wdir, "--listen",
-                             "127.0.0.1:" + std::to_string(witness_ports_[i]), "--log", log_vkey_},
-                            wdir + "/log.txt"));
+    std::vector<std::string> argv = {WITNESS_PATH, "serve",
+                                     "--dir",      wdir,
+                                     "--listen",   "127.0.0.1:" + std::to_string(witness_ports_[i]),
+                                     "--log",      log_vkey_};
+    argv.insert(argv.end(), options_.witness_args.begin(), options_.witness_args.end());
+    CANDOR_ASSIGN_OR_RETURN(ChildProcess p, ChildProcess::Start(argv, wdir + "/log.txt"));
     net::HttpClient http;
     net::Url u;
     u.host = "127.0.0.1";
@@ -104,7 +105,9 @@ Status Stack::StartServer() {
     argv.push_back("http://127.0.0.1:" + std::to_string(witness_ports_[i]) +
                    "/=" + witness_vkeys_[i]);
   }
-  CANDOR_ASSIGN_OR_RETURN(ChildProcess p, ChildProcess::Start(argv, dir_ + "/server.log"));
+  argv.insert(argv.end(), options_.server_args.begin(), options_.server_args.end());
+  CANDOR_ASSIGN_OR_RETURN(ChildProcess p, ChildProcess::Start(argv, dir_ + "/server.log",
+                                                              options_.server_nofile_limit));
   server_.emplace(std::move(p));
   CANDOR_ASSIGN_OR_RETURN(std::string port, WaitForFile(port_file, std::chrono::seconds(30)));
   server_port_ = static_cast<uint16_t>(std::stoi(port));

@@ -17,6 +17,9 @@ namespace candor::testing {
 struct StackOptions {
   int num_witnesses = 2;
   size_t quorum = 2;
+  std::vector<std::string> server_args;   // extra `candord serve` flags
+  std::vector<std::string> witness_args;  // extra `candor-witness serve` flags
+  uint64_t server_nofile_limit = 0;       // candord's RLIMIT_NOFILE (0: inherited)
 };
 
 class Stack {
@@ -45,6 +48,12 @@ class Stack {
   tlog::LogTrust trust() const;
   net::Url log_url() const;
   const std::string& dir() const { return dir_; }
+  uint16_t server_port() const { return server_port_; }
+  pid_t server_pid() const { return server_ ? server_->pid() : -1; }
+  uint16_t witness_port(size_t i) const { return witness_ports_[i]; }
+  pid_t witness_pid(size_t i) const { return witnesses_[i].pid(); }
+  // append_token is the bearer token for appends.
+  const std::string& append_token() const { return token_; }
   const std::string& log_vkey() const { return log_vkey_; }
   const std::vector<std::string>& witness_vkeys() const { return witness_vkeys_; }
   std::string log_dir() const { return dir_ + "/server/logs/main"; }

@@ -129,6 +129,110 @@ TEST_F(LogWriterTest, RecoveryIgnoresTilesOfAnUnacknowledgedBatch) {
   EXPECT_NE(*tile, Bytes(11 * 32, 0xaa));  // rewritten by the real batch
 }
 
+// A lost batch can leave whole tiles past the recovered size (a crash test saw the full
+// tile/0/319 and tile/entries/319 for entries 81,664-81,919 beyond a recovered 81,916). They must
+// not survive recovery: a cache that fetched one would keep bytes that a later checkpoint
+// contradicts.
+TEST_F(LogWriterTest, RecoveryDeletesTilesBeyondTheDurableSize) {
+  {
+    auto log = OpenLog();
+    ASSERT_TRUE(log.ok());
+    std::vector<Bytes> batch;
+    for (int i = 0; i < 300; ++i) batch.push_back(Text("e" + std::to_string(i)));
+    std::promise<Result<uint64_t>> p;
+    (*log)->Append(std::move(batch), [&p](Result<uint64_t> r) { p.set_value(std::move(r)); });
+    ASSERT_TRUE(p.get_future().get().ok());
+  }
+  // Size 300: tile 0/000 full, 0/001.p/44 partial. Leftovers of a lost batch of ~300 more:
+  const std::vector<std::string> stale = {
+      "tile/0/001",      "tile/entries/001", "tile/0/001.p/45", "tile/entries/001.p/200",
+      "tile/0/002.p/88", "tile/0/002",       "tile/1/000.p/2",  "tile/0/001.p/44.tmp.1.2"};
+  for (const std::string& path : stale) {
+    ASSERT_TRUE(WriteFileDurable(dir_ + "/" + path, Bytes(32, 0xaa)).ok());
+  }
+  auto log = OpenLog();
+  ASSERT_TRUE(log.ok()) << log.error().message;
+  EXPECT_EQ((*log)->Latest().checkpoint.size, 300u);
+  for (const std::string& path : stale) {
+    EXPECT_FALSE(std::filesystem::exists(dir_ + "/" + path)) << path;
+  }
+  // What the durable checkpoint covers stays.
+  for (const std::string& path : {"tile/0/000", "tile/entries/000", "tile/0/001.p/44",
+                                  "tile/entries/001.p/44", "tile/1/000.p/1"}) {
+    EXPECT_TRUE(std::filesystem::exists(dir_ + "/" + std::string(path))) << path;
+  }
+  EXPECT_EQ(*(*log)->AppendAndWait(Text("next")), 300u);
+}
+
+// Storage that fails for a while (no descriptors, a full disk) fails the appends of that
+// moment, shows in Health(), and stops mattering once it works again: nothing latches.
+TEST_F(LogWriterTest, StorageFailuresDoNotLatch) {
+  auto log = OpenLog();
+  ASSERT_TRUE(log.ok());
+  ASSERT_EQ(*(*log)->AppendAndWait(Text("a")), 0u);
+  // Replace the tile folder by a file: every tile write fails (even for root).
+  const std::string tiles = dir_ + "/tile";
+  std::filesystem::rename(tiles, dir_ + "/tile.away");
+  ASSERT_TRUE(WriteFileDurable(tiles, Text("not a folder")).ok());
+  for (int i = 0; i < 3; ++i) {
+    auto failed = (*log)->AppendAndWait(Text("b"));
+    ASSERT_FALSE(failed.ok());
+    EXPECT_EQ(failed.error().code, Errc::kUnavailable);
+    EXPECT_FALSE((*log)->Health().ok());
+  }
+  EXPECT_EQ((*log)->Latest().checkpoint.size, 1u);
+  std::filesystem::remove(tiles);
+  std::filesystem::rename(dir_ + "/tile.away", tiles);
+  // Storage is back: appends continue at the next index and health recovers.
+  ASSERT_EQ(*(*log)->AppendAndWait(Text("c")), 1u);
+  EXPECT_TRUE((*log)->Health().ok());
+  ASSERT_EQ(*(*log)->AppendAndWait(Text("d")), 2u);
+  log->reset();
+  auto reopened = OpenLog();
+  ASSERT_TRUE(reopened.ok()) << reopened.error().message;
+  EXPECT_EQ((*reopened)->Latest().checkpoint.size, 3u);
+}
+
+// A batch that failed after its checkpoint became durable is in the log: the writer picks that
+// checkpoint up instead of overwriting its entries with the next batch (which would fork).
+TEST_F(LogWriterTest, ResyncAdoptsACheckpointThatBecameDurable) {
+  auto log = OpenLog();
+  ASSERT_TRUE(log.ok());
+  ASSERT_EQ(*(*log)->AppendAndWait(Text("a")), 0u);
+  // Simulate: tiles and checkpoint of a 2-entry tree written (by a batch whose answer failed),
+  // then a failure. Build them with a second writer over a copy of the folder.
+  const std::string copy = dir_ + ".copy";
+  std::filesystem::remove_all(copy);
+  std::filesystem::copy(dir_, copy, std::filesystem::copy_options::recursive);
+  {
+    auto key = crypto::Ed25519PrivateKey::FromSeed(Bytes(32, 7));
+    LogWriterOptions opts;
+    opts.dir = copy;
+    opts.origin = "example.com/test-log";
+    auto other =
+        LogWriter::Open(opts, std::make_unique<Ed25519NoteSigner>(opts.origin, std::move(*key)));
+    ASSERT_TRUE(other.ok());
+    ASSERT_EQ(*(*other)->AppendAndWait(Text("b")), 1u);
+  }
+  // Make the next batch fail, then put the "durable but unanswered" state in place.
+  const std::string tiles = dir_ + "/tile";
+  std::filesystem::rename(tiles, dir_ + "/tile.away");
+  ASSERT_TRUE(WriteFileDurable(tiles, Text("not a folder")).ok());
+  ASSERT_FALSE((*log)->AppendAndWait(Text("x")).ok());
+  std::filesystem::remove(tiles);
+  std::filesystem::remove_all(dir_ + "/tile.away");
+  std::filesystem::copy(copy + "/tile", tiles, std::filesystem::copy_options::recursive);
+  std::filesystem::copy_file(copy + "/state/checkpoint", dir_ + "/state/checkpoint",
+                             std::filesystem::copy_options::overwrite_existing);
+  std::filesystem::remove_all(copy);
+  // The next append lands after "b", not over it.
+  ASSERT_EQ(*(*log)->AppendAndWait(Text("c")), 2u);
+  TileHashReader reader(3, [this](const std::string& p) { return ReadFile(dir_ + "/" + p); });
+  auto root = TreeRoot(3, reader);
+  ASSERT_TRUE(root.ok());
+  EXPECT_EQ(*root, (*log)->Latest().checkpoint.root);
+}
+
 TEST_F(LogWriterTest, RefusesToOpenOverTamperedTiles) {
   {
     auto log = OpenLog();

@@ -30,7 +30,7 @@ class WitnessTest : public ::testing::Test {
     return n.Format();
   }
 
-  WitnessResponse Add(uint64_t old_size, uint64_t size) {
+  AddCheckpointOutcome Add(uint64_t old_size, uint64_t size) {
     AddCheckpointRequest req;
     req.old_size = old_size;
     if (old_size > 0 && old_size <= size) req.proof = *ProveConsistency(old_size, size, tree_);
@@ -44,14 +44,14 @@ class WitnessTest : public ::testing::Test {
 };
 
 TEST_F(WitnessTest, CosignsConsistentCheckpointsInOrder) {
-  WitnessResponse r = Add(0, 5);
-  ASSERT_EQ(r.status, 200) << r.body;
+  AddCheckpointOutcome r = Add(0, 5);
+  ASSERT_EQ(r.verdict, WitnessVerdict::kCosigned) << r.detail;
   // The returned line verifies as a cosignature on the checkpoint.
   auto wv = ParseVerifierKey(witness_.cosigner().VerifierKey());
   const NoteVerifier* vs[] = {wv->get()};
-  EXPECT_TRUE(OpenNote(SignedCheckpoint(5, log_key_) + r.body, vs).ok());
-  EXPECT_EQ(Add(5, 12).status, 200);
-  EXPECT_EQ(Add(12, 12).status, 200);
+  EXPECT_TRUE(OpenNote(SignedCheckpoint(5, log_key_) + r.cosignature, vs).ok());
+  EXPECT_EQ(Add(5, 12).verdict, WitnessVerdict::kCosigned);
+  EXPECT_EQ(Add(12, 12).verdict, WitnessVerdict::kCosigned);
   // The monitoring endpoint serves the latest cosigned checkpoint.
   auto latest = witness_.LatestCheckpoint(HexEncode(crypto::Sha256(AsBytes("example.com/log"))));
   ASSERT_TRUE(latest.ok());
@@ -63,46 +63,47 @@ TEST_F(WitnessTest, CosignsConsistentCheckpointsInOrder) {
 
 TEST_F(WitnessTest, OldSizeZeroNeedsEmptyProofAndEmptyRoot) {
   AddCheckpointRequest req{0, {Hash32{}}, SignedCheckpoint(3, log_key_)};
-  EXPECT_EQ(witness_.AddCheckpoint(req.Format()).status, 422);
+  EXPECT_EQ(witness_.AddCheckpoint(req.Format()).verdict, WitnessVerdict::kInconsistent);
   Checkpoint bad{"example.com/log", 0, Hash32{}, {}};
   Note n{bad.Text(), {{log_key_.name(), log_key_.key_id(), log_key_.Sign(bad.Text())}}};
-  EXPECT_EQ(witness_.AddCheckpoint(AddCheckpointRequest{0, {}, n.Format()}.Format()).status, 422);
+  EXPECT_EQ(witness_.AddCheckpoint(AddCheckpointRequest{0, {}, n.Format()}.Format()).verdict,
+            WitnessVerdict::kInconsistent);
 }
 
 TEST_F(WitnessTest, AnswersSpecErrorCodes) {
-  ASSERT_EQ(Add(0, 5).status, 200);
+  ASSERT_EQ(Add(0, 5).verdict, WitnessVerdict::kCosigned);
   // Stale old size: 409 with the known size.
-  WitnessResponse conflict = Add(0, 8);
-  EXPECT_EQ(conflict.status, 409);
-  EXPECT_EQ(conflict.body, "5\n");
-  EXPECT_EQ(conflict.content_type, "text/x.tlog.size");
+  AddCheckpointOutcome conflict = Add(0, 8);
+  EXPECT_EQ(conflict.verdict, WitnessVerdict::kOldSizeMismatch);
+  EXPECT_EQ(conflict.known_size, 5u);
   // Rollback: old size above the checkpoint size is a bad request.
-  EXPECT_EQ(Add(5, 3).status, 400);
+  EXPECT_EQ(Add(5, 3).verdict, WitnessVerdict::kMalformed);
   // Inconsistent proof: 422.
   AddCheckpointRequest req;
   req.old_size = 5;
   req.proof = *ProveConsistency(5, 9, tree_);
   req.proof[0][0] ^= 1;
   req.checkpoint = SignedCheckpoint(9, log_key_);
-  EXPECT_EQ(witness_.AddCheckpoint(req.Format()).status, 422);
+  EXPECT_EQ(witness_.AddCheckpoint(req.Format()).verdict, WitnessVerdict::kInconsistent);
   // A fork at the same size: a different root for size 5 is refused (422).
   Checkpoint fork{"example.com/log", 5, {}, {}};
   fork.root[0] = 1;
   Note forked{fork.Text(), {{log_key_.name(), log_key_.key_id(), log_key_.Sign(fork.Text())}}};
   req = AddCheckpointRequest{5, {}, forked.Format()};
-  EXPECT_EQ(witness_.AddCheckpoint(req.Format()).status, 422);
+  EXPECT_EQ(witness_.AddCheckpoint(req.Format()).verdict, WitnessVerdict::kInconsistent);
   // Signed by another key: 403. Unknown origin: 404. Garbage: 400.
   Ed25519NoteSigner other("example.com/log", crypto::Ed25519PrivateKey::Generate());
   req = AddCheckpointRequest{5, {}, SignedCheckpoint(5, other)};
-  EXPECT_EQ(witness_.AddCheckpoint(req.Format()).status, 403);
+  EXPECT_EQ(witness_.AddCheckpoint(req.Format()).verdict, WitnessVerdict::kBadSignature);
   Ed25519NoteSigner stranger("example.com/other", crypto::Ed25519PrivateKey::Generate());
   Checkpoint scp{"example.com/other", 0, EmptyRoot(), {}};
   Note sn{scp.Text(), {{stranger.name(), stranger.key_id(), stranger.Sign(scp.Text())}}};
-  EXPECT_EQ(witness_.AddCheckpoint(AddCheckpointRequest{0, {}, sn.Format()}.Format()).status, 404);
-  EXPECT_EQ(witness_.AddCheckpoint("old 05\n\n").status, 400);
-  EXPECT_EQ(witness_.AddCheckpoint("").status, 400);
+  EXPECT_EQ(witness_.AddCheckpoint(AddCheckpointRequest{0, {}, sn.Format()}.Format()).verdict,
+            WitnessVerdict::kUnknownLog);
+  EXPECT_EQ(witness_.AddCheckpoint("old 05\n\n").verdict, WitnessVerdict::kMalformed);
+  EXPECT_EQ(witness_.AddCheckpoint("").verdict, WitnessVerdict::kMalformed);
   // Re-submitting the same checkpoint is consistent.
-  EXPECT_EQ(Add(5, 5).status, 200);
+  EXPECT_EQ(Add(5, 5).verdict, WitnessVerdict::kCosigned);
 }
 
 TEST_F(WitnessTest, FileStoreRemembersAcrossRestarts) {
@@ -119,15 +120,15 @@ TEST_F(WitnessTest, FileStoreRemembersAcrossRestarts) {
   };
   auto first = make();
   AddCheckpointRequest req{0, {}, SignedCheckpoint(7, log_key_)};
-  ASSERT_EQ(first->AddCheckpoint(req.Format()).status, 200);
+  ASSERT_EQ(first->AddCheckpoint(req.Format()).verdict, WitnessVerdict::kCosigned);
   first.reset();
   // A new process over the same directory knows size 7: a fresh "old 0" gets 409 "7".
   auto second = make();
-  WitnessResponse r = second->AddCheckpoint(req.Format());
-  EXPECT_EQ(r.status, 409);
-  EXPECT_EQ(r.body, "7\n");
+  AddCheckpointOutcome r = second->AddCheckpoint(req.Format());
+  EXPECT_EQ(r.verdict, WitnessVerdict::kOldSizeMismatch);
+  EXPECT_EQ(r.known_size, 7u);
   req = AddCheckpointRequest{7, *ProveConsistency(7, 15, tree_), SignedCheckpoint(15, log_key_)};
-  EXPECT_EQ(second->AddCheckpoint(req.Format()).status, 200);
+  EXPECT_EQ(second->AddCheckpoint(req.Format()).verdict, WitnessVerdict::kCosigned);
   std::filesystem::remove_all(dir);
 }
 

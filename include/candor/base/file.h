@@ -1,8 +1,10 @@
 // file.h: small, durable file helpers (POSIX). Errors are kUnavailable with the path and errno.
 #pragma once
 
+#include <cstdint>
 #include <span>
 #include <string>
+#include <utility>
 
 #include "candor/base/bytes.h"
 #include "candor/base/result.h"
@@ -37,5 +39,35 @@ Status MakeDirs(const std::string& dir);
 
 // FileExists reports whether `path` exists.
 bool FileExists(const std::string& path);
+
+// ReadOnlyFile is an open regular file read by offset (pread), for streaming a file without
+// holding it in memory. Move-only; the descriptor is closed on destruction. Reads through one
+// object may run on several threads at once.
+class ReadOnlyFile {
+ public:
+  // Open opens `path` for reading: kNotFound if it does not exist, kInvalidArgument if it is
+  // not a regular file, kUnavailable (naming the path and errno) for any other failure.
+  static Result<ReadOnlyFile> Open(const std::string& path);
+
+  ReadOnlyFile(ReadOnlyFile&& other) noexcept;
+  ReadOnlyFile& operator=(ReadOnlyFile&& other) noexcept;
+  ReadOnlyFile(const ReadOnlyFile&) = delete;
+  ReadOnlyFile& operator=(const ReadOnlyFile&) = delete;
+  ~ReadOnlyFile();
+
+  // size is the file's length when it was opened.
+  uint64_t size() const { return size_; }
+
+  // ReadAt fills `out` from `offset` and returns the number of bytes read, which is less than
+  // out.size() only at the end of the file. kUnavailable on a read error.
+  Result<size_t> ReadAt(uint64_t offset, std::span<uint8_t> out) const;
+
+ private:
+  ReadOnlyFile(int fd, uint64_t size, std::string path)
+      : fd_(fd), size_(size), path_(std::move(path)) {}
+  int fd_ = -1;
+  uint64_t size_ = 0;
+  std::string path_;
+};
 
 }  // namespace candor

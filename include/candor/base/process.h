@@ -1,6 +1,7 @@
 // process.h: process-level helpers shared by the daemons.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include "candor/base/result.h"
@@ -17,5 +18,9 @@ int RunMain(int argc, char** argv, int (*run)(int, char**));
 
 // WaitForTerminationSignal blocks until SIGINT or SIGTERM arrives and returns its number.
 int WaitForTerminationSignal();
+
+// RaiseDescriptorLimit raises the soft limit on open files to the hard limit (systemd's usual
+// soft limit of 1,024 is too low for a server) and returns the soft limit now in force.
+uint64_t RaiseDescriptorLimit();
 
 }  // namespace candor

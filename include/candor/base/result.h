@@ -13,7 +13,10 @@
 namespace candor {
 
 // Errc is the small, closed set of failure kinds. kVerifyFailed is the single code for every
-// decrypt or signature/proof verification failure.
+// decrypt or signature/proof verification failure. The last four exist for services: a caller
+// that did not prove who it is (kUnauthenticated), one that did but may not do this
+// (kPermissionDenied), an input over a size limit (kTooLarge), and a caller over its rate
+// (kRateLimited).
 enum class Errc : uint8_t {
   kMalformed,
   kVerifyFailed,
@@ -22,6 +25,10 @@ enum class Errc : uint8_t {
   kConflict,
   kUnavailable,
   kInternal,
+  kUnauthenticated,
+  kPermissionDenied,
+  kTooLarge,
+  kRateLimited,
 };
 
 // ErrcName returns the stable lower_snake name of `code` ("malformed", "verify_failed", ...).

@@ -4,19 +4,24 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "candor/base/file.h"
 #include "candor/base/result.h"
 
 namespace candor::net {
 
 struct HttpRequest {
-  std::string method;                          // "GET", "POST", ...
-  std::string target;                          // path and query, as sent
-  std::map<std::string, std::string> headers;  // lowercase names
+  std::string method;  // "GET", "POST", ...; the server hands a HEAD request over as "GET"
+  std::string target;  // path and query, as sent
+  // Lowercase names. A header sent twice is refused with 400 when it may appear only once
+  // (Host, Authorization, Content-Length, Content-Type, ...); other repeats are joined with ", "
+  // (RFC 9110 §5.3).
+  std::map<std::string, std::string> headers;
   std::string body;
   std::string peer;  // remote address, for rate limiting and logs
 
@@ -29,12 +34,22 @@ struct HttpResponse {
   std::string content_type = "text/plain; charset=utf-8";
   std::vector<std::pair<std::string, std::string>> headers;  // extra headers
   std::string body;
+  // file, when set, is the body instead of `body`: the server streams it in bounded chunks read
+  // on its blocking-work pool, so a large file never sits in memory or on an IO thread.
+  std::shared_ptr<const ReadOnlyFile> file;
 };
 
-// Responder delivers the response; it may be called from any thread, exactly once.
+// MakeResponse builds a response with a string body.
+HttpResponse MakeResponse(int status, std::string content_type, std::string body,
+                          std::vector<std::pair<std::string, std::string>> headers = {});
+
+// Responder delivers the response; it may be called from any thread, at most once, at any time:
+// after the connection closed or the server stopped, the answer is dropped.
 using Responder = std::function<void(HttpResponse)>;
 
 // HttpHandler serves requests. Handle may respond before returning or later from any thread.
+// It runs on an IO thread, so it must not block: blocking work (disk, database, heavy crypto)
+// goes to a WorkerPool and responds from there.
 class HttpHandler {
  public:
   virtual ~HttpHandler() = default;
@@ -42,14 +57,15 @@ class HttpHandler {
 };
 
 // HttpStatusFor maps an error code to its HTTP status (house style H3): 400 kMalformed and
-// kInvalidArgument, 403 kVerifyFailed, 404 kNotFound, 409 kConflict, 503 kUnavailable,
-// 500 kInternal.
+// kInvalidArgument, 401 kUnauthenticated, 403 kVerifyFailed and kPermissionDenied, 404
+// kNotFound, 409 kConflict, 413 kTooLarge, 429 kRateLimited, 503 kUnavailable, 500 kInternal.
 int HttpStatusFor(Errc code);
 
 // JsonError renders the error as `{"error":"<code name>","detail":"..."}` with its status.
 HttpResponse JsonError(const Error& error);
 
-// JsonErrorWithStatus renders a JSON error body with an explicit status (e.g. 405, 413).
+// JsonErrorWithStatus renders a JSON error body with an explicit status, for the HTTP layer's
+// own answers that have no Errc (405 method_not_allowed, 501 not_implemented).
 HttpResponse JsonErrorWithStatus(int status, std::string_view code, std::string_view detail);
 
 }  // namespace candor::net

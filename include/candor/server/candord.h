@@ -34,11 +34,15 @@ struct ServeOptions {
   std::string port_file;                  // if set, the bound port is written there
   std::vector<std::string> witnesses;     // "URL=VKEY", applied to every log
   size_t quorum = 0;
-  int num_threads = 2;
+  int num_threads = 2;           // HTTP threads
+  int num_blocking_threads = 2;  // file reads and other blocking work
+  size_t max_connections = 0;    // 0: derived from the descriptor limit
+  size_t max_connections_per_client = 256;
 };
 
-// Serve opens every log under <dir>/logs/, serves them until SIGINT/SIGTERM, then shuts down
-// cleanly (queued appends are made durable and answered). Call BlockTerminationSignals() first.
+// Serve opens every log under <dir>/logs/, serves them until SIGINT/SIGTERM, then drains:
+// requests already received (appends included) are answered before the logs close. It raises
+// the soft descriptor limit to the hard one first. Call BlockTerminationSignals() first.
 Status Serve(const ServeOptions& options);
 
 }  // namespace candor::server

@@ -2,6 +2,8 @@
 //   GET  checkpoint                  the newest checkpoint with its witness cosignatures
 //   GET  tile/<L>/<N>[.p/<W>]        hash tiles       (C2SP tlog-tiles, immutable)
 //   GET  tile/entries/<N>[.p/<W>]    entry bundles    (C2SP tlog-tiles, immutable)
+// Only tiles that the published checkpoint covers are served (others are 404), so a tile once
+// served never changes; they are streamed from disk by the blocking-work pool.
 //   POST append                      body = one entry; {"index":N} once durable
 //   POST append-bundle               body = uint16-length-prefixed entries;
 //   {"first_index":N,"count":K}
@@ -17,6 +19,7 @@
 #include <vector>
 
 #include "candor/base/bytes.h"
+#include "candor/net/worker_pool.h"
 #include "candor/server/service.h"
 #include "candor/server/witness_client.h"
 #include "candor/tlog/log_writer.h"
@@ -30,6 +33,7 @@ struct LogServiceOptions {
   std::vector<WitnessEndpoint> witnesses;
   size_t quorum = 0;
   size_t max_bundle_entries = 4096;
+  net::WorkerPool* blocking = nullptr;  // opens tile files; must outlive the service
 };
 
 class LogService : public Service {
@@ -43,6 +47,8 @@ class LogService : public Service {
   void Handle(const net::HttpRequest& request, std::string_view rest,
               net::Responder respond) override;
   void AppendMetrics(std::string& out) const override;
+  // Health is the writer's: kUnavailable while log storage is failing.
+  Status Health() const override;
 
   // PublishedCheckpoint returns the note served at /checkpoint.
   std::string PublishedCheckpoint() const;
@@ -51,6 +57,7 @@ class LogService : public Service {
  private:
   LogService(LogServiceOptions options, std::unique_ptr<tlog::LogWriter> writer);
   void HandleAppend(const net::HttpRequest& request, bool bundle, const net::Responder& respond);
+  void HandleTile(std::string_view path, net::Responder respond);
   bool Authorized(const net::HttpRequest& request) const;
   void OnCheckpoint(const tlog::SignedCheckpoint& cp);
   void RunPublisher();

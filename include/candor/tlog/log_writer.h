@@ -5,7 +5,12 @@
 // log key is fsynced to `<dir>/state/checkpoint`, and only then are the appends acknowledged.
 // Tiles are immutable files under `<dir>/tile/`, servable by any static file server. After a
 // crash, Open() resumes from the last durable checkpoint, so every acknowledged entry survives
-// and a checkpoint for a given size never changes its root.
+// and a checkpoint for a given size never changes its root; tiles a lost batch wrote beyond that
+// size are deleted, so no tile that could still change is left on disk.
+//
+// A failed batch (a full disk, no descriptors left) answers its appends with the error and
+// leaves the writer to resynchronise with the durable state before the next batch; failures do
+// not latch, so the log works again as soon as storage does.
 #pragma once
 
 #include <chrono>
@@ -73,6 +78,10 @@ class LogWriter {
   // Latest returns the newest durable checkpoint. Thread-safe.
   SignedCheckpoint Latest() const;
 
+  // Health is OK unless the last batch failed and storage has not worked since (kUnavailable
+  // with the storage error). Thread-safe.
+  Status Health() const;
+
   // SetCheckpointCallback installs the observer (replacing any) and calls it with Latest().
   void SetCheckpointCallback(const CheckpointCallback& cb);
 
@@ -93,8 +102,23 @@ class LogWriter {
     AppendCallback done;
   };
 
+  // DurableState is what a crash leaves: the verified `state/checkpoint` and the right edge of
+  // its tree rebuilt from the tiles.
+  struct DurableState {
+    SignedCheckpoint checkpoint;
+    TileBuilder builder;
+  };
+
   LogWriter(LogWriterOptions options, std::unique_ptr<Ed25519NoteSigner> signer);
+  // ReadDurableState reads it: kNotFound if there is no checkpoint yet, kInternal if the
+  // checkpoint does not verify or the tiles do not match its root.
+  Result<DurableState> ReadDurableState() const;
   Status Recover();
+  // Resync rebuilds the in-memory edge from the durable checkpoint and tiles after a failed
+  // batch (which may or may not have made its checkpoint durable). Sequencer thread only.
+  Status Resync();
+  // RemoveTilesBeyond deletes tiles and bundles that the `size`-leaf tree does not cover.
+  void RemoveTilesBeyond(uint64_t size) const;
   Result<SignedCheckpoint> Sign(uint64_t size, const Hash32& root) const;
   void Run();
   // Integrate stores one batch durably and returns the new checkpoint.
@@ -109,7 +133,8 @@ class LogWriter {
   std::vector<Pending> pending_;
   size_t num_pending_entries_ = 0;
   bool stopping_ = false;
-  bool broken_ = false;  // a batch failed and the edge could not be rebuilt
+  bool needs_resync_ = false;  // a batch failed; the edge must be rebuilt before the next one
+  std::string storage_error_;  // why the last batch failed, until one succeeds
   SignedCheckpoint latest_;
   CheckpointCallback on_checkpoint_;
   std::thread thread_;

@@ -48,6 +48,10 @@ Result<TileId> ParseTilePath(std::string_view path);
 // kInvalidArgument if that hash does not exist in the tree.
 Result<TileId> TileForLevelHash(uint8_t level, uint64_t hash_index, uint64_t tree_size);
 
+// TileCoveredBy reports whether every hash (or entry) that tile `id` holds exists in the tree of
+// `tree_size` leaves, so that a log which published that tree can never change the tile.
+bool TileCoveredBy(const TileId& id, uint64_t tree_size);
+
 // TilesForTree lists every hash tile and entry bundle a tree of `tree_size` leaves publishes.
 std::vector<TileId> TilesForTree(uint64_t tree_size);
 

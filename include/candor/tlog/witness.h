@@ -37,11 +37,24 @@ struct AddCheckpointRequest {
 // proof lines of base64 32-byte hashes, blank line); kMalformed otherwise.
 Result<AddCheckpointRequest> ParseAddCheckpointRequest(std::string_view body);
 
-// WitnessResponse is an HTTP status, content type and body.
-struct WitnessResponse {
-  int status = 200;
-  std::string content_type = "text/plain; charset=utf-8";
-  std::string body;
+// WitnessVerdict is the witness's decision on one add-checkpoint request; the HTTP layer maps it
+// to the status codes of C2SP tlog-witness.
+enum class WitnessVerdict : uint8_t {
+  kCosigned,         // `cosignature` holds the cosignature line
+  kMalformed,        // the request or the checkpoint does not parse, or old size > size
+  kUnknownLog,       // the witness does not follow the checkpoint's origin
+  kBadSignature,     // the checkpoint is not signed by the log's key
+  kOldSizeMismatch,  // the old size is not the witness's; `known_size` is
+  kInconsistent,     // the proof does not verify, or a size-0 checkpoint has a root
+  kStorageFailed,    // the witness could not read or persist its state
+};
+
+// AddCheckpointOutcome is a verdict with what goes with it.
+struct AddCheckpointOutcome {
+  WitnessVerdict verdict = WitnessVerdict::kMalformed;
+  std::string cosignature;  // kCosigned: the cosignature line, newline-terminated
+  uint64_t known_size = 0;  // kOldSizeMismatch: the size of the witness's latest checkpoint
+  std::string detail;       // otherwise: why, in one sentence
 };
 
 // WitnessStore keeps, per origin, the latest cosigned checkpoint note durably.
@@ -90,10 +103,10 @@ class Witness {
   Witness(Cosigner cosigner, std::vector<TrustedLog> logs, std::unique_ptr<WitnessStore> store,
           Clock clock);
 
-  // AddCheckpoint handles one request body and returns the spec's answer: 200 with the
-  // cosignature line, 400 malformed, 403 no valid trusted signature, 404 unknown origin,
-  // 409 (text/x.tlog.size) old size mismatch, 422 inconsistent, 503 storage failure.
-  WitnessResponse AddCheckpoint(std::string_view body);
+  // AddCheckpoint decides on one request body (C2SP tlog-witness add-checkpoint). It cosigns
+  // only a checkpoint whose old size is the stored size and whose proof leads from the stored
+  // root to the new one, and persists the new checkpoint before returning kCosigned.
+  AddCheckpointOutcome AddCheckpoint(std::string_view body);
 
   // LatestCheckpoint returns the stored cosigned note for the origin whose lowercase hex
   // SHA-256 is `origin_hash` (kNotFound if none).

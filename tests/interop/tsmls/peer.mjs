@@ -2,11 +2,19 @@
 // answer per line. Byte strings travel as lower-case hex of the TLS-encoded MLSMessage (or
 // RatchetTree). Used by tests/interop/mls_interop_test.cc to run ts-mls against Candor.
 import * as readline from "node:readline";
-import {
+import { webcrypto } from "node:crypto";
+
+// ts-mls uses the WebCrypto API through the global `crypto`, which Node.js has by default only
+// from version 19 on; Debian 12's Node.js 18 exposes it as `node:crypto`'s `webcrypto`. Install
+// it before ts-mls is loaded (hence the dynamic import below).
+if (globalThis.crypto === undefined) {
+  Object.defineProperty(globalThis, "crypto", { value: webcrypto, configurable: true });
+}
+const {
   createApplicationMessage, createCommit, createGroup, decodeMlsMessage, defaultCapabilities,
   defaultLifetime, emptyPskIndex, encodeMlsMessage, generateKeyPackage, getCiphersuiteFromName,
   getCiphersuiteImpl, joinGroup, mlsExporter, processMessage, acceptAll,
-} from "ts-mls";
+} = await import("ts-mls");
 
 const kSuiteNames = {
   1: "MLS_128_DHKEMX25519_AES128GCM_SHA256_Ed25519",
