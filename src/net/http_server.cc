@@ -156,13 +156,46 @@ struct HttpServer::Impl {
   void AdmitConnection(tcp::socket socket);
   void NoteShortage(const error_code& ec);
   asio::awaitable<void> Session(std::shared_ptr<Conn> conn);
-  asio::awaitable<HttpResponse> Dispatch(const std::shared_ptr<Conn>& conn, HttpRequest request);
+  asio::awaitable<HttpResponse> Dispatch(const std::shared_ptr<Conn>& conn, HttpRequest&& request);
   asio::awaitable<bool> WriteResponse(Conn& conn, HttpResponse& answer, unsigned version,
                                       bool keep_alive, bool head);
-  asio::awaitable<bool> WriteFile(Conn& conn, std::shared_ptr<const ReadOnlyFile> file);
-  asio::awaitable<size_t> ReadOnPool(std::shared_ptr<const ReadOnlyFile> file, uint64_t offset,
-                                     std::shared_ptr<std::vector<uint8_t>> buf, size_t len,
-                                     error_code& ec);
+  asio::awaitable<bool> WriteFile(Conn& conn, const std::shared_ptr<const ReadOnlyFile>& file);
+  // AsyncReadOnPool reads `len` bytes of `file` at `offset` into `buf` on the blocking-work
+  // pool and completes on the caller's executor (error io_error on a short read). It is an
+  // initiating function, not a coroutine, so no argument lives in a coroutine frame (GCC 12
+  // destroys by-value coroutine parameters of such calls too early).
+  template <class Token>
+  auto AsyncReadOnPool(const std::shared_ptr<const ReadOnlyFile>& file, uint64_t offset,
+                       const std::shared_ptr<std::vector<uint8_t>>& buf, size_t len,
+                       Token&& token) {
+    return asio::async_initiate<Token, void(error_code, size_t)>(
+        [this](auto completion, std::shared_ptr<const ReadOnlyFile> f, uint64_t at,
+               std::shared_ptr<std::vector<uint8_t>> into, size_t n) {
+          {
+            std::lock_guard<std::mutex> lock(mu);
+            ++num_pool_jobs;
+          }
+          // The job always posts its completion back to the caller's executor and gives up
+          // every asio object before it counts itself done; Stop waits for every job before it
+          // stops the io_context, so the post always lands.
+          auto h = std::make_shared<decltype(completion)>(std::move(completion));
+          pool->Post([this, f = std::move(f), at, into = std::move(into), n, h]() mutable {
+            {
+              auto got = f->ReadAt(at, std::span<uint8_t>(into->data(), n));
+              const error_code result = got.ok() && *got == n
+                                            ? error_code()
+                                            : make_error_code(boost::system::errc::io_error);
+              const size_t read = got.ok() ? *got : 0;
+              auto ex = asio::get_associated_executor(*h);
+              asio::post(ex, [h = std::move(h), result, read]() mutable { (*h)(result, read); });
+            }
+            std::lock_guard<std::mutex> lock(mu);
+            --num_pool_jobs;
+            cv.notify_all();
+          });
+        },
+        token, file, offset, buf, len);
+  }
   void SessionEnded(uint64_t id);
   bool WaitFor(const std::function<bool()>& done, std::chrono::milliseconds timeout);
 };
@@ -263,48 +296,15 @@ void HttpServer::Impl::AdmitConnection(tcp::socket socket) {
   asio::co_spawn(ex, Session(std::move(conn)), asio::detached);
 }
 
-asio::awaitable<size_t> HttpServer::Impl::ReadOnPool(std::shared_ptr<const ReadOnlyFile> file,
-                                                     uint64_t offset,
-                                                     std::shared_ptr<std::vector<uint8_t>> buf,
-                                                     size_t len, error_code& ec) {
-  {
-    std::lock_guard<std::mutex> lock(mu);
-    ++num_pool_jobs;
-  }
-  // The job always posts its completion back to the session's strand, and gives up every asio
-  // object before it counts itself done; Stop waits for every job before it stops the
-  // io_context, so the post always lands.
-  auto token = asio::redirect_error(asio::use_awaitable, ec);
-  co_return co_await asio::async_initiate<decltype(token)&, void(error_code, size_t)>(
-      [this, file, offset, buf, len](auto completion) {
-        auto h = std::make_shared<decltype(completion)>(std::move(completion));
-        pool->Post([this, file, offset, buf, len, h]() mutable {
-          {
-            auto got = file->ReadAt(offset, std::span<uint8_t>(buf->data(), len));
-            const error_code result = got.ok() && *got == len
-                                          ? error_code()
-                                          : make_error_code(boost::system::errc::io_error);
-            const size_t n = got.ok() ? *got : 0;
-            auto ex = asio::get_associated_executor(*h);
-            asio::post(ex, [h = std::move(h), result, n]() mutable { (*h)(result, n); });
-          }
-          std::lock_guard<std::mutex> lock(mu);
-          --num_pool_jobs;
-          cv.notify_all();
-        });
-      },
-      token);
-}
-
 asio::awaitable<bool> HttpServer::Impl::WriteFile(Conn& conn,
-                                                  std::shared_ptr<const ReadOnlyFile> file) {
+                                                  const std::shared_ptr<const ReadOnlyFile>& file) {
   // One bounded buffer per connection, shared with the pool job that fills it.
   auto buf = std::make_shared<std::vector<uint8_t>>(std::min<uint64_t>(kFileChunk, file->size()));
   uint64_t offset = 0;
   error_code ec;
   while (offset < file->size()) {
     const size_t len = static_cast<size_t>(std::min<uint64_t>(kFileChunk, file->size() - offset));
-    co_await ReadOnPool(file, offset, buf, len, ec);
+    co_await AsyncReadOnPool(file, offset, buf, len, asio::redirect_error(asio::use_awaitable, ec));
     // A short read means the file changed under us; the response cannot be completed.
     if (ec || conn.aborted) co_return false;
     conn.stream.expires_after(options.write_timeout);
@@ -348,7 +348,7 @@ asio::awaitable<bool> HttpServer::Impl::WriteResponse(Conn& conn, HttpResponse& 
 }
 
 asio::awaitable<HttpResponse> HttpServer::Impl::Dispatch(const std::shared_ptr<Conn>& conn,
-                                                         HttpRequest request) {
+                                                         HttpRequest&& request) {
   auto pending = std::make_shared<PendingAnswer>();
   asio::steady_timer timer(conn->stream.get_executor());
   timer.expires_after(options.handler_timeout);
