@@ -5,7 +5,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config git ca-certificates curl python3
   clang-14 libclang-rt-14-dev clang-format-14 clang-tidy-14 llvm-14
-  libssl-dev libsodium-dev libsqlite3-dev libpq-dev
+  libssl-dev libsodium-dev libsqlite3-dev libpq-dev postgresql
   libboost-dev libboost-system-dev nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev libolm-dev libsignal-protocol-c-dev
   golang-go golang-golang-x-mod-dev wrk valgrind

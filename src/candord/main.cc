@@ -8,30 +8,48 @@
 
 namespace {
 
+int Fail(const candor::Error& e) {
+  (void)std::fprintf(stderr, "candord: %s\n", e.ToString().c_str());
+  return 1;
+}
+
 int Run(int argc, char** argv) {
   candor::BlockTerminationSignals();
-  CLI::App app{"candord: the Candor server (transparency logs today)"};
+  CLI::App app{
+      "candord: the Candor server (key directory, KeyPackages, message delivery, transparency "
+      "logs)"};
   app.require_subcommand(1);
 
-  candor::server::InitLogOptions init;
-  auto* init_cmd = app.add_subcommand("init", "create a log with a fresh key and append token");
+  candor::server::InitServerOptions init;
+  std::string init_log;
+  std::string init_origin;
+  auto* init_cmd = app.add_subcommand(
+      "init", "create a server's data directory (configuration, directory keys, tree-head log)");
   init_cmd->add_option("--dir", init.dir, "data directory")->required();
-  init_cmd->add_option("--log", init.name, "log name (URL segment)")->required();
-  init_cmd->add_option("--origin", init.origin,
-                       "checkpoint origin (default candor.local/logs/<log>)");
+  init_cmd->add_option("--listen", init.listen, "host:port to serve on")->default_val(init.listen);
+  init_cmd->add_option("--database", init.database,
+                       "sqlite:<path> or postgresql:<conninfo> (default sqlite:<dir>/candor.db)");
+  init_cmd->add_option("--witness", init.witnesses, "witness as URL=VKEY (repeatable)");
+  init_cmd->add_option("--quorum", init.quorum, "cosignatures needed to publish a checkpoint");
+  init_cmd->add_option("--log", init_log,
+                       "create only a transparency log of this name (no messaging services)");
+  init_cmd->add_option("--origin", init_origin,
+                       "with --log: checkpoint origin (default candor.local/logs/<log>)");
 
   candor::server::ServeOptions serve;
-  auto* serve_cmd = app.add_subcommand("serve", "serve every log in the data directory");
+  auto* serve_cmd = app.add_subcommand(
+      "serve", "serve the data directory (its candord.json, or its logs alone without one)");
   serve_cmd->add_option("--dir", serve.dir, "data directory")->required();
-  serve_cmd->add_option("--listen", serve.listen, "host:port (port 0 picks one)");
+  serve_cmd->add_option("--listen", serve.listen,
+                        "host:port (port 0 picks one); overrides the file");
   serve_cmd->add_option("--port-file", serve.port_file, "write the bound port to this file");
-  serve_cmd->add_option("--witness", serve.witnesses, "witness as URL=VKEY (repeatable)");
-  serve_cmd->add_option("--quorum", serve.quorum, "cosignatures needed to publish a checkpoint");
-  serve_cmd->add_option("--threads", serve.num_threads, "HTTP threads");
+  serve_cmd->add_option("--witness", serve.witnesses, "log-only server: witness as URL=VKEY");
+  serve_cmd->add_option("--quorum", serve.quorum, "log-only server: cosignatures to publish");
+  serve_cmd->add_option("--threads", serve.num_threads, "log-only server: HTTP threads");
   serve_cmd->add_option("--max-connections", serve.max_connections,
-                        "connection limit (default: from the descriptor limit, files kept aside)");
+                        "log-only server: connection limit (default: from the descriptor limit)");
   serve_cmd->add_option("--max-connections-per-client", serve.max_connections_per_client,
-                        "connections one address (IPv6: one /64) may hold");
+                        "log-only server: connections one address (IPv6: one /64) may hold");
 
   try {
     app.parse(argc, argv);
@@ -39,21 +57,24 @@ int Run(int argc, char** argv) {
     return app.exit(e);
   }
   if (*init_cmd) {
-    auto r = candor::server::InitLog(init);
-    if (!r.ok()) {
-      (void)std::fprintf(stderr, "candord: %s\n", r.error().ToString().c_str());
-      return 1;
+    if (!init_log.empty()) {
+      auto r = candor::server::InitLog({init.dir, init_log, init_origin});
+      if (!r.ok()) return Fail(r.error());
+      nlohmann::json j = {
+          {"origin", r->origin}, {"vkey", r->vkey}, {"append_token_file", r->token_file}};
+      (void)std::printf("%s\n", j.dump().c_str());
+      return 0;
     }
-    nlohmann::json j = {
-        {"origin", r->origin}, {"vkey", r->vkey}, {"append_token_file", r->token_file}};
+    auto r = candor::server::InitServer(init);
+    if (!r.ok()) return Fail(r.error());
+    nlohmann::json j = {{"config_file", r->config_file},
+                        {"kt_config", r->kt_config},
+                        {"kt_heads_log", r->kt_heads_vkey}};
     (void)std::printf("%s\n", j.dump().c_str());
     return 0;
   }
   auto st = candor::server::Serve(serve);
-  if (!st.ok()) {
-    (void)std::fprintf(stderr, "candord: %s\n", st.error().ToString().c_str());
-    return 1;
-  }
+  if (!st.ok()) return Fail(st.error());
   return 0;
 }
 

@@ -109,6 +109,14 @@ Status Directory::Apply(StoredEntry entry) {
   return OkStatus();
 }
 
+std::optional<std::pair<uint32_t, Bytes>> Directory::LatestValue(ByteView label) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  const Label* l = FindLabel(label);
+  if (l == nullptr || l->versions.empty()) return std::nullopt;
+  return std::make_pair(static_cast<uint32_t>(l->versions.size() - 1),
+                        l->versions.back().stored.value);
+}
+
 uint64_t Directory::size() const {
   std::lock_guard<std::mutex> lock(mu_);
   return state_.size();
@@ -246,25 +254,28 @@ Result<UpdateTicket> Directory::SubmitUpdate(const UpdateRequest& request) {
   }
   if (request.values.empty()) return Invalid("an update needs at least one value");
   if (request.values.size() > options_.max_batch_versions) return Invalid("too many values");
-  Label& label = labels_[request.label];
+  // Look the label up without inserting it: a refused request leaves no trace.
+  auto found = labels_.find(request.label);
   std::optional<uint32_t> greatest;
-  if (!label.versions.empty()) greatest = static_cast<uint32_t>(label.versions.size() - 1);
+  if (found != labels_.end() && !found->second.versions.empty()) {
+    greatest = static_cast<uint32_t>(found->second.versions.size() - 1);
+  }
   if (request.greatest_version != greatest) {
     if (request.greatest_version && (!greatest || *request.greatest_version > *greatest)) {
       return Invalid("greatest_version is ahead of the label");
     }
     return MakeError(Errc::kConflict, "kt: the label has newer versions; fetch them first");
   }
-  if (label.queued > 0) {
+  if (found != labels_.end() && found->second.queued > 0) {
     return MakeError(Errc::kConflict, "kt: the label has an update waiting to be published");
   }
-  const uint64_t first = label.versions.size();
+  const uint64_t first = greatest ? uint64_t{*greatest} + 1 : 0;
   if (first + request.values.size() > uint64_t{0xffffffff}) return Invalid("version overflow");
   for (size_t i = 0; i < request.values.size(); ++i) {
     queue_.push_back(
         Queued{request.label, static_cast<uint32_t>(first + i), request.values[i].value});
   }
-  label.queued = static_cast<uint32_t>(request.values.size());
+  labels_[request.label].queued = static_cast<uint32_t>(request.values.size());
   return UpdateTicket{request.label, greatest, static_cast<uint32_t>(first),
                       static_cast<uint32_t>(request.values.size())};
 }

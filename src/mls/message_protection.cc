@@ -1,6 +1,7 @@
 #include "candor/mls/message_protection.h"
 
 #include <cstdint>
+#include <optional>
 #include <utility>
 
 #include "candor/base/tls.h"
@@ -135,10 +136,14 @@ Result<PublicMessage> ProtectPublic(const CipherSuiteParams& cs,
   return out;
 }
 
-Result<AuthenticatedContent> UnprotectPublic(const CipherSuiteParams& cs,
-                                             const PublicMessage& message,
-                                             const GroupContext& context, ByteView membership_key,
-                                             const SignatureKeyLookup& lookup) {
+namespace {
+
+// CheckPublic is UnprotectPublic with the membership tag checked only when `membership_key` is
+// given.
+Result<AuthenticatedContent> CheckPublic(const CipherSuiteParams& cs, const PublicMessage& message,
+                                         const GroupContext& context,
+                                         const std::optional<ByteView>& membership_key,
+                                         const SignatureKeyLookup& lookup) {
   const FramedContent& fc = message.content;
   const ContentType type = fc.content_type();
   if (!HasValidConfirmationTag(cs, type, message.auth)) {
@@ -157,11 +162,11 @@ Result<AuthenticatedContent> UnprotectPublic(const CipherSuiteParams& cs,
                      "PublicMessage.content: content_type not allowed for sender");
   }
   if (!InGroup(fc, context)) return VerifyFailed();
-  if (sender == SenderType::member) {
+  if (sender == SenderType::member && membership_key.has_value()) {
     tls::Writer tbm;
     WriteTbs(tbm, WireFormat::mls_public_message, fc, context);
     message.auth.Encode(tbm, type);
-    if (!VerifyMembershipTag(cs, membership_key, tbm.bytes(), message.membership_tag).ok()) {
+    if (!VerifyMembershipTag(cs, *membership_key, tbm.bytes(), message.membership_tag).ok()) {
       return VerifyFailed();
     }
   }
@@ -172,6 +177,22 @@ Result<AuthenticatedContent> UnprotectPublic(const CipherSuiteParams& cs,
   out.content = fc;
   out.auth = message.auth;
   return out;
+}
+
+}  // namespace
+
+Result<AuthenticatedContent> UnprotectPublic(const CipherSuiteParams& cs,
+                                             const PublicMessage& message,
+                                             const GroupContext& context, ByteView membership_key,
+                                             const SignatureKeyLookup& lookup) {
+  return CheckPublic(cs, message, context, membership_key, lookup);
+}
+
+Result<AuthenticatedContent> VerifyPublicAsObserver(const CipherSuiteParams& cs,
+                                                    const PublicMessage& message,
+                                                    const GroupContext& context,
+                                                    const SignatureKeyLookup& lookup) {
+  return CheckPublic(cs, message, context, std::nullopt, lookup);
 }
 
 Result<PrivateMessage> ProtectPrivate(const CipherSuiteParams& cs,

@@ -52,7 +52,7 @@ void ConnectionTable::Remove(uint64_t id) {
 ConnectionTable::Abort ConnectionTable::PickVictimLocked() {
   Entry* best = nullptr;
   for (auto& [id, e] : entries_) {
-    if (e.evicting || e.state == ConnState::kBusy) continue;
+    if (e.evicting || e.state == ConnState::kBusy || e.state == ConnState::kWebSocket) continue;
     if (best == nullptr) {
       best = &e;
       continue;

@@ -17,6 +17,7 @@ enum class ConnState : uint8_t {
   kWaiting,        // waiting for the first byte of a request
   kReadingHeader,  // a request header has begun
   kBusy,           // reading a body, waiting for the handler, or writing the answer
+  kWebSocket,      // upgraded to a WebSocket: never evicted, closed first when draining
 };
 
 enum class Admit : uint8_t {

@@ -7,9 +7,11 @@
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
 #include <cerrno>
 #include <charconv>
 #include <condition_variable>
+#include <deque>
 #include <optional>
 #include <thread>
 #include <vector>
@@ -22,6 +24,7 @@ namespace candor::net {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
+namespace websocket = beast::websocket;
 using tcp = asio::ip::tcp;
 using boost::system::error_code;
 using Clock = std::chrono::steady_clock;
@@ -69,6 +72,108 @@ void AbortConn(const std::weak_ptr<Conn>& weak) {
   c->stream.close();
   if (c->answer_timer != nullptr) c->answer_timer->cancel();
 }
+
+constexpr size_t kWsMaxQueue = 256;
+constexpr size_t kWsMaxMessage = size_t{64} << 10;
+
+struct WsCore;
+
+// WsShared is the part of a WebSocket that handlers reach through WsFacade: the send queue and
+// the close request, under a mutex, and no asio object.
+struct WsShared {
+  std::mutex mu;
+  std::deque<std::string> queue;
+  bool closed = false;
+  std::optional<std::pair<uint16_t, std::string>> close_request;
+  std::weak_ptr<WsCore> core;  // strand only
+};
+
+// WsCore is the asio side of one WebSocket, owned by its session and its pending operations.
+struct WsCore : std::enable_shared_from_this<WsCore> {
+  explicit WsCore(std::shared_ptr<Conn> c, std::shared_ptr<WsShared> s)
+      : conn(std::move(c)), ws(conn->stream), shared(std::move(s)) {}
+  std::shared_ptr<Conn> conn;
+  websocket::stream<beast::tcp_stream&> ws;
+  std::shared_ptr<WsShared> shared;
+  bool writing = false;
+  bool closing = false;
+
+  // Pump writes the next queued frame, or the close frame once the queue is empty (strand).
+  void Pump() {
+    if (writing || closing) return;
+    std::string next;
+    std::optional<std::pair<uint16_t, std::string>> close;
+    {
+      std::lock_guard<std::mutex> lock(shared->mu);
+      if (!shared->queue.empty()) {
+        next = std::move(shared->queue.front());
+        shared->queue.pop_front();
+      } else if (shared->close_request) {
+        close = shared->close_request;
+      } else {
+        return;
+      }
+    }
+    auto self = shared_from_this();
+    if (close) {
+      closing = true;
+      websocket::close_reason reason(close->first);
+      reason.reason = close->second;
+      ws.async_close(reason, [self](const error_code&) {});
+      return;
+    }
+    writing = true;
+    auto frame = std::make_shared<std::string>(std::move(next));
+    ws.text(true);
+    ws.async_write(asio::buffer(*frame), [self, frame](const error_code& ec, size_t) {
+      self->writing = false;
+      if (ec) {
+        error_code ignored;
+        self->conn->stream.socket().close(ignored);
+        return;
+      }
+      self->Pump();
+    });
+  }
+};
+
+// WsFacade is the WebSocketConnection handlers hold: the gate, the shared queue and a weak
+// reference to the connection, so it may outlive the server.
+struct WsFacade final : WebSocketConnection {
+  WsFacade(std::shared_ptr<Gate> g, std::shared_ptr<WsShared> s, std::weak_ptr<Conn> c)
+      : gate(std::move(g)), shared(std::move(s)), conn(std::move(c)) {}
+  bool Send(std::string text) override {
+    {
+      std::lock_guard<std::mutex> lock(shared->mu);
+      if (shared->closed || shared->close_request || shared->queue.size() >= kWsMaxQueue) {
+        return false;
+      }
+      shared->queue.push_back(std::move(text));
+    }
+    Wake();
+    return true;
+  }
+  void Close(uint16_t code, std::string reason) override {
+    {
+      std::lock_guard<std::mutex> lock(shared->mu);
+      if (shared->closed || shared->close_request) return;
+      shared->close_request.emplace(code, std::move(reason));
+    }
+    Wake();
+  }
+  void Wake() {
+    std::lock_guard<std::mutex> lock(gate->mu);
+    if (!gate->open) return;
+    auto c = conn.lock();
+    if (c == nullptr) return;
+    asio::post(c->stream.get_executor(), [s = shared] {
+      if (auto core = s->core.lock()) core->Pump();
+    });
+  }
+  std::shared_ptr<Gate> gate;
+  std::shared_ptr<WsShared> shared;
+  std::weak_ptr<Conn> conn;
+};
 
 // PeerKey groups clients for the per-client cap: the IPv4 address, or the /64 of an IPv6 one
 // (one subscriber usually holds a whole /64).
@@ -197,6 +302,9 @@ struct HttpServer::Impl {
         token, file, offset, buf, len);
   }
   void SessionEnded(uint64_t id);
+  asio::awaitable<void> RunWebSocket(std::shared_ptr<Conn> conn,
+                                     const http::request<http::string_body>& req,
+                                     std::shared_ptr<WebSocketHandler> ws_handler);
   bool WaitFor(const std::function<bool()>& done, std::chrono::milliseconds timeout);
 };
 
@@ -442,7 +550,22 @@ asio::awaitable<void> HttpServer::Impl::Session(std::shared_ptr<Conn> conn) {
         refusal = JsonErrorWithStatus(bad->status, bad->code, bad->detail);
       }
     }
-    // 3. The body (after "100 Continue" if the client waits for it).
+    // 3. The body (after "100 Continue" if the client waits for it), within the route's limit.
+    if (!refusal && !parser.is_done()) {
+      const auto& header = parser.get();
+      const size_t limit = std::min(
+          options.max_body_bytes,
+          handler->BodyLimit(
+              std::string_view(header.method_string().data(), header.method_string().size()),
+              std::string_view(header.target().data(), header.target().size())));
+      const auto announced = parser.content_length();
+      if (announced && *announced > limit) {
+        refusal = JsonErrorWithStatus(
+            413, "too_large",
+            "the body is over this endpoint's limit of " + std::to_string(limit) + " bytes");
+      }
+      parser.body_limit(limit);
+    }
     if (!refusal && !parser.is_done()) {
       if (request.Header("expect").size() != 0) {
         static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
@@ -479,12 +602,77 @@ asio::awaitable<void> HttpServer::Impl::Session(std::shared_ptr<Conn> conn) {
     const bool keep_alive = req.keep_alive();
     requests.fetch_add(1, std::memory_order_relaxed);
     HttpResponse answer = co_await Dispatch(conn, std::move(request));
+    if (answer.websocket != nullptr) {
+      if (websocket::is_upgrade(req) && !draining.load() && !conn->aborted) {
+        co_await RunWebSocket(conn, req, std::move(answer.websocket));
+        break;
+      }
+      answer.websocket->OnClose();
+      answer = JsonErrorWithStatus(426, "upgrade_required", "this endpoint is a WebSocket");
+      answer.headers.emplace_back("Upgrade", "websocket");
+    }
     // 4. The answer; a draining server asks the client to close.
     const bool keep = keep_alive && !draining.load() && !conn->aborted;
     if (!co_await WriteResponse(*conn, answer, version, keep, head) || !keep) break;
     first = false;
   }
   stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+}
+
+asio::awaitable<void> HttpServer::Impl::RunWebSocket(std::shared_ptr<Conn> conn,
+                                                     const http::request<http::string_body>& req,
+                                                     std::shared_ptr<WebSocketHandler> ws_handler) {
+  table->SetState(conn->id, ConnState::kWebSocket, Clock::now());
+  auto shared = std::make_shared<WsShared>();
+  auto core = std::make_shared<WsCore>(conn, shared);
+  shared->core = core;
+  conn->stream.expires_never();
+  websocket::stream_base::timeout t{};
+  t.handshake_timeout = std::chrono::seconds(30);
+  t.idle_timeout = std::chrono::seconds(60);  // a ping after 30 s of silence, closed after 60 s
+  t.keep_alive_pings = true;
+  core->ws.set_option(t);
+  core->ws.read_message_max(kWsMaxMessage);
+  core->ws.set_option(websocket::stream_base::decorator(
+      [](websocket::response_type& res) { res.set(http::field::server, "candor"); }));
+  error_code ec;
+  co_await core->ws.async_accept(req, asio::redirect_error(asio::use_awaitable, ec));
+  if (ec) {
+    ws_handler->OnClose();
+    co_return;
+  }
+  ws_handler->OnOpen(std::make_shared<WsFacade>(gate, shared, conn));
+  for (;;) {
+    beast::flat_buffer buf;
+    co_await core->ws.async_read(buf, asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) break;
+    if (!core->ws.got_text()) {
+      // Candor's WebSocket protocol is JSON text: a binary frame is a protocol violation.
+      std::lock_guard<std::mutex> lock(shared->mu);
+      shared->close_request.emplace(static_cast<uint16_t>(websocket::close_code::unknown_data),
+                                    "text frames only");
+      break;
+    }
+    const auto data = buf.data();
+    ws_handler->OnMessage(std::string_view(static_cast<const char*>(data.data()), data.size()));
+  }
+  {
+    std::lock_guard<std::mutex> lock(shared->mu);
+    shared->closed = true;
+    if (ec == websocket::error::message_too_big) {
+      shared->close_request.emplace(static_cast<uint16_t>(websocket::close_code::too_big),
+                                    "message too large");
+    }
+  }
+  // A pending close request (ours or a protocol violation) is sent if the socket still works.
+  bool send_close = false;
+  {
+    std::lock_guard<std::mutex> lock(shared->mu);
+    send_close = shared->close_request.has_value() && ec != websocket::error::closed;
+    shared->queue.clear();
+  }
+  if (send_close && !core->closing && core->ws.is_open()) core->Pump();
+  ws_handler->OnClose();
 }
 
 Result<std::pair<std::string, uint16_t>> SplitHostPort(const std::string& listen) {
@@ -544,6 +732,7 @@ void HttpServer::Stop() {
     s.acceptor.close(ec);
   });
   s.table->AbortAll(false, ConnState::kWaiting);
+  s.table->AbortAll(false, ConnState::kWebSocket);  // clients reconnect (to another node)
   // Requests already read are answered and written, up to the drain timeout.
   if (!s.WaitFor([&s] { return s.num_sessions == 0; }, s.options.drain_timeout)) {
     spdlog::warn("stop: {} connection(s) still busy after the drain timeout; closing them",

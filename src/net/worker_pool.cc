@@ -8,7 +8,9 @@ namespace candor::net {
 
 WorkerPool::WorkerPool(int num_threads) : impl_(std::make_unique<Impl>(num_threads)) {}
 
-WorkerPool::~WorkerPool() { impl_->pool.join(); }
+WorkerPool::~WorkerPool() { Wait(); }
+
+void WorkerPool::Wait() { impl_->pool.join(); }
 
 void WorkerPool::Post(std::function<void()> job) { boost::asio::post(impl_->pool, std::move(job)); }
 

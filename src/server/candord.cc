@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <chrono>
 #include <filesystem>
 
 #include "candor/base/encoding.h"
@@ -9,37 +10,148 @@
 #include "candor/base/process.h"
 #include "candor/crypto/random.h"
 #include "candor/crypto/sha256.h"
+#include "candor/kt/cipher_suite.h"
+#include "candor/kt/tlog_head_sink.h"
 #include "candor/net/http_server.h"
+#include "candor/net/router.h"
 #include "candor/net/worker_pool.h"
+#include "candor/server/auth_service.h"
+#include "candor/server/config.h"
+#include "candor/server/delivery_service.h"
+#include "candor/server/directory_service.h"
+#include "candor/server/key_package_service.h"
 #include "candor/server/log_service.h"
+#include "candor/server/metrics.h"
+#include "candor/server/scheduler.h"
+#include "candor/store/auth_store.h"
+#include "candor/store/delivery_store.h"
+#include "candor/store/key_package_store.h"
+#include "candor/store/sql_directory_store.h"
+#include "json_util.h"
 
 namespace candor::server {
 namespace {
+
+constexpr char kHeadsLog[] = "kt-heads";
+constexpr kt::CipherSuite kKtSuite = kt::CipherSuite::KT_128_SHA256_Ed25519;
 
 std::string LogDir(const std::string& dir, const std::string& name) {
   return dir + "/logs/" + name;
 }
 
-Result<std::unique_ptr<LogService>> OpenLog(const ServeOptions& options, const std::string& name,
+uint64_t NowMs() {
+  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                   std::chrono::system_clock::now().time_since_epoch())
+                                   .count());
+}
+
+Result<std::vector<WitnessEndpoint>> ParseWitnesses(const std::vector<std::string>& specs,
+                                                    size_t quorum) {
+  std::vector<WitnessEndpoint> out;
+  for (const std::string& spec : specs) {
+    CANDOR_ASSIGN_OR_RETURN(WitnessEndpoint w, ParseWitnessSpec(spec));
+    out.push_back(std::move(w));
+  }
+  if (quorum > out.size()) {
+    return MakeError(Errc::kInvalidArgument, "the quorum is larger than the number of witnesses");
+  }
+  return out;
+}
+
+Result<std::unique_ptr<LogService>> OpenLog(const std::string& dir, const std::string& name,
                                             const std::vector<WitnessEndpoint>& witnesses,
-                                            net::WorkerPool& blocking) {
-  const std::string dir = LogDir(options.dir, name);
+                                            size_t quorum) {
+  const std::string log_dir = LogDir(dir, name);
   CANDOR_ASSIGN_OR_RETURN(tlog::ParsedSecretKey key,
-                          tlog::LoadSecretKeyFile(dir + "/log.key", tlog::kSigTypeEd25519));
-  CANDOR_ASSIGN_OR_RETURN(Bytes token, ReadFile(dir + "/append.token", 4096));
+                          tlog::LoadSecretKeyFile(log_dir + "/log.key", tlog::kSigTypeEd25519));
+  CANDOR_ASSIGN_OR_RETURN(Bytes token, ReadFile(log_dir + "/append.token", 4096));
   while (!token.empty() && (token.back() == '\n' || token.back() == '\r')) token.pop_back();
-  if (token.empty()) return MakeError(Errc::kInvalidArgument, dir + "/append.token is empty");
+  if (token.empty()) return MakeError(Errc::kInvalidArgument, log_dir + "/append.token is empty");
   LogServiceOptions opts;
   opts.name = name;
-  opts.writer.dir = dir;
+  opts.writer.dir = log_dir;
   opts.writer.origin = key.name;
   opts.append_token_hash = crypto::Sha256(token);
   SecureZero(token.data(), token.size());
   opts.witnesses = witnesses;
-  opts.quorum = options.quorum;
-  opts.blocking = &blocking;
+  opts.quorum = quorum;
   return LogService::Create(
       std::move(opts), std::make_unique<tlog::Ed25519NoteSigner>(key.name, std::move(key.key)));
+}
+
+// The messaging services of a configured server, in the order they are built (and, in reverse,
+// destroyed).
+struct Messaging {
+  std::unique_ptr<store::SqlDatabase> db;
+  std::unique_ptr<store::SqlDirectoryStore> kt_store;
+  std::unique_ptr<store::AuthStore> auth_store;
+  std::unique_ptr<store::KeyPackageStore> kp_store;
+  std::unique_ptr<store::DeliveryStore> delivery_store;
+  std::unique_ptr<kt::Directory> directory;
+  std::unique_ptr<DirectoryService> directory_service;
+  std::unique_ptr<AuthService> auth;
+  std::unique_ptr<KeyPackageService> keypackages;
+  std::unique_ptr<DeliveryService> delivery;
+};
+
+Result<kt::Configuration> LoadKtConfig(const std::string& dir) {
+  CANDOR_ASSIGN_OR_RETURN(Bytes raw, ReadFile(dir + "/kt-config.bin"));
+  return tls::DecodeExact<kt::Configuration>(raw);
+}
+
+Result<std::unique_ptr<Messaging>> OpenMessaging(const std::string& dir, const ServerConfig& config,
+                                                 LogService& heads, Metrics& metrics,
+                                                 net::WorkerPool& pool) {
+  auto m = std::make_unique<Messaging>();
+  CANDOR_ASSIGN_OR_RETURN(m->db, store::OpenDatabase(config.database));
+  CANDOR_ASSIGN_OR_RETURN(m->kt_store, store::SqlDirectoryStore::Open(*m->db));
+  CANDOR_ASSIGN_OR_RETURN(m->auth_store, store::AuthStore::Open(*m->db));
+  CANDOR_ASSIGN_OR_RETURN(m->kp_store, store::KeyPackageStore::Open(*m->db));
+  CANDOR_ASSIGN_OR_RETURN(m->delivery_store,
+                          store::DeliveryStore::Open(*m->db, {config.max_queue}));
+  CANDOR_ASSIGN_OR_RETURN(kt::Configuration kt_config, LoadKtConfig(dir));
+  CANDOR_ASSIGN_OR_RETURN(kt::CipherSuiteParams suite,
+                          kt::GetCipherSuite(static_cast<uint16_t>(kt_config.ciphersuite)));
+  CANDOR_ASSIGN_OR_RETURN(Bytes sig_raw, ReadFile(dir + "/keys/kt-signature.key"));
+  CANDOR_ASSIGN_OR_RETURN(crypto::SignaturePrivateKey sig,
+                          crypto::SignaturePrivateKey::FromBytes(suite.signature, sig_raw));
+  SecureZero(sig_raw.data(), sig_raw.size());
+  CANDOR_ASSIGN_OR_RETURN(Bytes vrf_raw, ReadFile(dir + "/keys/kt-vrf.key"));
+  CANDOR_ASSIGN_OR_RETURN(crypto::VrfPrivateKey vrf,
+                          crypto::VrfPrivateKey::FromBytes(suite.vrf, vrf_raw));
+  SecureZero(vrf_raw.data(), vrf_raw.size());
+  CANDOR_ASSIGN_OR_RETURN(
+      m->directory, kt::Directory::Open(std::move(kt_config), std::move(sig), std::move(vrf),
+                                        *m->kt_store, NowMs, kt::TlogHeadSink(heads.writer())));
+  m->directory_service =
+      std::make_unique<DirectoryService>(*m->directory, NowMs, metrics, config.directory);
+  m->auth = std::make_unique<AuthService>(*m->auth_store, *m->directory_service, NowMs, metrics,
+                                          config.auth);
+  m->keypackages = std::make_unique<KeyPackageService>(*m->kp_store, *m->directory_service, NowMs,
+                                                       metrics, config.keypackages);
+  m->delivery = std::make_unique<DeliveryService>(*m->delivery_store, *m->directory_service, NowMs,
+                                                  metrics, pool, config.delivery);
+  return m;
+}
+
+Status WriteTrustFile(const std::string& dir, const std::string& host, uint16_t port,
+                      const ServerConfig& config, const LogService& heads) {
+  CANDOR_ASSIGN_OR_RETURN(Bytes kt_config, ReadFile(dir + "/kt-config.bin"));
+  Json witnesses = Json::array();
+  for (const std::string& spec : config.witnesses) {
+    witnesses.push_back(spec.substr(spec.find('=') + 1));
+  }
+  CANDOR_ASSIGN_OR_RETURN(
+      tlog::ParsedSecretKey key,
+      tlog::LoadSecretKeyFile(LogDir(dir, kHeadsLog) + "/log.key", tlog::kSigTypeEd25519));
+  tlog::Ed25519NoteSigner signer(key.name, std::move(key.key));
+  (void)heads;
+  Json trust = {{"server", "http://" + host + ":" + std::to_string(port) + "/"},
+                {"kt_config", B64(kt_config)},
+                {"kt_heads_log", signer.VerifierKey()},
+                {"witnesses", witnesses},
+                {"quorum", config.quorum}};
+  return WriteFileDurable(dir + "/client-trust.json", AsBytes(trust.dump(2) + "\n"));
 }
 
 }  // namespace
@@ -58,71 +170,192 @@ Result<InitLogResult> InitLog(const InitLogOptions& options) {
   tlog::Ed25519NoteSigner signer(out.origin, crypto::Ed25519PrivateKey::Generate());
   SecretBytes skey = signer.SecretKey();
   CANDOR_TRY(WriteFileDurable(dir + "/log.key", skey.view(), 0600));
-  Bytes raw = crypto::RandomBytes(32);
-  std::string token = Base64Encode(raw) + "\n";
+  // The token lives in SecretBytes; the temporaries it passes through are wiped.
+  SecretBytes token;
+  {
+    Bytes raw = crypto::RandomBytes(32);
+    std::string encoded = Base64Encode(raw) + "\n";
+    token = SecretBytes(AsBytes(encoded));
+    SecureZero(raw.data(), raw.size());
+    SecureZero(encoded.data(), encoded.size());
+  }
   out.token_file = dir + "/append.token";
-  Status st = WriteFileDurable(out.token_file, AsBytes(token), 0600);
-  SecureZero(token.data(), token.size());
-  CANDOR_TRY(st);
+  CANDOR_TRY(WriteFileDurable(out.token_file, token.view(), 0600));
   out.vkey = signer.VerifierKey();
   return out;
 }
 
+Result<InitServerResult> InitServer(const InitServerOptions& options) {
+  const std::string config_file = options.dir + "/candord.json";
+  if (FileExists(config_file)) {
+    return MakeError(Errc::kConflict, "a configuration exists: " + config_file);
+  }
+  ServerConfig config;
+  config.listen = options.listen;
+  config.database =
+      options.database.empty() ? "sqlite:" + options.dir + "/candor.db" : options.database;
+  config.witnesses = options.witnesses;
+  config.quorum = options.quorum;
+  CANDOR_TRY(ParseWitnesses(config.witnesses, config.quorum));
+  // The directory's keys and the Configuration every client pins.
+  CANDOR_ASSIGN_OR_RETURN(kt::CipherSuiteParams suite,
+                          kt::GetCipherSuite(static_cast<uint16_t>(kKtSuite)));
+  const auto sig = crypto::SignaturePrivateKey::Generate(suite.signature);
+  const auto vrf = crypto::VrfPrivateKey::Generate(suite.vrf);
+  kt::Configuration kt;
+  kt.ciphersuite = kKtSuite;
+  kt.mode = kt::DeploymentMode::contactMonitoring;
+  kt.signature_public_key = sig.public_key();
+  kt.vrf_public_key = vrf.public_key();
+  kt.max_ahead = 10'000;                        // a head 10 s in the client's future is refused
+  kt.max_behind = 120'000;                      // heartbeats every 30 s keep the log fresh
+  kt.reasonable_monitoring_window = 3'600'000;  // owners monitor at least hourly
+  CANDOR_TRY(kt::ValidateConfiguration(kt));
+  CANDOR_TRY(WriteFileDurable(options.dir + "/keys/kt-signature.key", sig.private_key(), 0600));
+  CANDOR_TRY(WriteFileDurable(options.dir + "/keys/kt-vrf.key", vrf.private_key(), 0600));
+  const Bytes kt_bytes = tls::Encode(kt);
+  CANDOR_TRY(WriteFileDurable(options.dir + "/kt-config.bin", kt_bytes));
+  InitLogOptions heads;
+  heads.dir = options.dir;
+  heads.name = kHeadsLog;
+  heads.origin = options.origin_prefix + "/kt-heads";
+  CANDOR_ASSIGN_OR_RETURN(InitLogResult log, InitLog(heads));
+  CANDOR_TRY(WriteFileDurable(config_file, AsBytes(FormatServerConfig(config))));
+  return InitServerResult{config_file, Base64Encode(kt_bytes), log.vkey};
+}
+
 Status Serve(const ServeOptions& options) {
-  std::vector<WitnessEndpoint> witnesses;
-  for (const std::string& spec : options.witnesses) {
-    CANDOR_ASSIGN_OR_RETURN(WitnessEndpoint w, ParseWitnessSpec(spec));
-    witnesses.push_back(std::move(w));
+  // 1. Configuration.
+  const std::string config_file = options.dir + "/candord.json";
+  const bool messaging = FileExists(config_file);
+  ServerConfig config;
+  if (messaging) {
+    CANDOR_ASSIGN_OR_RETURN(Bytes raw, ReadFile(config_file));
+    CANDOR_ASSIGN_OR_RETURN(config, ParseServerConfig(AsStringView(raw), options.dir));
+  } else {
+    config.witnesses = options.witnesses;
+    config.quorum = options.quorum;
+    config.http_threads = options.num_threads;
+    config.blocking_threads = 2;
+    config.max_connections = options.max_connections;
+    config.max_connections_per_client = options.max_connections_per_client;
   }
-  if (options.quorum > witnesses.size()) {
-    return MakeError(Errc::kInvalidArgument, "--quorum is larger than the number of witnesses");
-  }
-  CANDOR_ASSIGN_OR_RETURN(auto hostport, net::SplitHostPort(options.listen));
+  if (!options.listen.empty()) config.listen = options.listen;
+  CANDOR_ASSIGN_OR_RETURN(auto hostport, net::SplitHostPort(config.listen));
+  CANDOR_ASSIGN_OR_RETURN(std::vector<WitnessEndpoint> witnesses,
+                          ParseWitnesses(config.witnesses, config.quorum));
   const uint64_t fd_limit = RaiseDescriptorLimit();
-  net::WorkerPool blocking(options.num_blocking_threads);
-  auto router = std::make_unique<Router>();
-  std::vector<std::string> names;
+
+  // 2. What every service shares: the worker pool, metrics, the scheduler.
+  net::WorkerPool pool(config.blocking_threads);
+  Metrics metrics;
+  Scheduler scheduler;
+  net::Router router(&pool);
+
+  // 3. Logs.
+  std::vector<std::unique_ptr<LogService>> logs;
+  LogService* heads = nullptr;
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator(options.dir + "/logs", ec)) {
-    if (entry.is_directory() && FileExists(entry.path().string() + "/log.key")) {
-      names.push_back(entry.path().filename().string());
-    }
-  }
-  if (names.empty()) {
-    return MakeError(Errc::kNotFound, "no logs under " + options.dir + "/logs (run candord init)");
-  }
-  for (const std::string& name : names) {
-    auto log = OpenLog(options, name, witnesses, blocking);
-    if (!log.ok()) {
-      return MakeError(log.error().code, "log " + name + ": " + log.error().message);
-    }
+    const std::string name = entry.path().filename().string();
+    if (!entry.is_directory() || !FileExists(entry.path().string() + "/log.key")) continue;
+    auto log = OpenLog(options.dir, name, witnesses, config.quorum);
+    if (!log.ok()) return MakeError(log.error().code, "log " + name + ": " + log.error().message);
     spdlog::info("log {} (origin {}) at size {}", name, (*log)->writer().origin(),
                  (*log)->writer().Latest().checkpoint.size);
-    router->Add(std::move(*log));
+    (*log)->Register(router);
+    if (name == kHeadsLog) heads = log->get();
+    logs.push_back(std::move(*log));
   }
+  if (logs.empty() && !messaging) {
+    return MakeError(Errc::kNotFound, "nothing to serve in " + options.dir + " (run candord init)");
+  }
+
+  // 4. Messaging: stores, directory, services.
+  std::unique_ptr<Messaging> m;
+  if (messaging) {
+    if (heads == nullptr) {
+      return MakeError(Errc::kNotFound,
+                       "the tree-head log " + LogDir(options.dir, kHeadsLog) + " is missing");
+    }
+    CANDOR_ASSIGN_OR_RETURN(m, OpenMessaging(options.dir, config, *heads, metrics, pool));
+    router.SetAuthenticator(
+        [auth = m->auth.get()](const net::HttpRequest& r) { return auth->Authenticate(r); });
+    m->directory_service->Register(router);
+    m->auth->Register(router);
+    m->keypackages->Register(router);
+    m->delivery->Register(router);
+    m->directory_service->Schedule(scheduler);
+    scheduler.Every("auth-expiry", std::chrono::minutes(1),
+                    [a = m->auth.get()] { a->RemoveExpired(); });
+    scheduler.Every("keypackage-expiry", std::chrono::hours(1),
+                    [k = m->keypackages.get()] { k->RemoveExpired(); });
+    scheduler.Every("delivery-collect", std::chrono::minutes(10),
+                    [d = m->delivery.get()] { d->Collect(); });
+    spdlog::info("directory at size {} ({} database)", m->directory->size(),
+                 config.database.substr(0, config.database.find(':')));
+  }
+
+  // 5. /healthz and /metrics.
+  std::atomic<const net::HttpServer*> server_ptr{nullptr};
+  router.Add("GET", "/healthz", {0, false, false},
+             [&logs, &server_ptr](const net::RouteRequest&) -> Result<net::HttpResponse> {
+               std::string problems;
+               auto note = [&problems](const Status& st) {
+                 if (st.ok()) return;
+                 if (!problems.empty()) problems += "; ";
+                 problems += st.error().message;
+               };
+               if (const net::HttpServer* s = server_ptr.load()) note(s->Health());
+               for (const auto& log : logs) note(log->Health());
+               if (!problems.empty()) return MakeError(Errc::kUnavailable, problems);
+               return net::MakeResponse(200, "text/plain; charset=utf-8", "ok\n");
+             });
+  metrics.AddSource([&logs, &server_ptr](std::string& out) {
+    if (const net::HttpServer* s = server_ptr.load()) s->AppendMetrics(out);
+    for (const auto& log : logs) log->AppendMetrics(out);
+  });
+  router.Add("GET", "/metrics", {0, false, false},
+             [&metrics](const net::RouteRequest&) -> Result<net::HttpResponse> {
+               return net::MakeResponse(200, "text/plain; version=0.0.4", metrics.Render());
+             });
+
+  // 6. Serve.
   net::HttpServerOptions http;
   http.host = hostport.first;
   http.port = hostport.second;
-  http.num_threads = options.num_threads;
-  http.max_connections = options.max_connections;
-  http.max_connections_per_peer = options.max_connections_per_client;
-  http.blocking = &blocking;
+  http.num_threads = config.http_threads;
+  http.max_connections = config.max_connections;
+  http.max_connections_per_peer = config.max_connections_per_client;
+  http.blocking = &pool;
   CANDOR_ASSIGN_OR_RETURN(std::unique_ptr<net::HttpServer> server,
-                          net::HttpServer::Start(http, *router));
-  router->SetServer(server.get());
+                          net::HttpServer::Start(http, router));
+  server_ptr.store(server.get());
+  scheduler.Start();
+  if (messaging) {
+    CANDOR_TRY(WriteTrustFile(options.dir, http.host, server->port(), config, *heads));
+  }
   if (!options.port_file.empty()) {
     CANDOR_TRY(WriteFileDurable(options.port_file, AsBytes(std::to_string(server->port()) + "\n")));
   }
   spdlog::info(
-      "candord listening on http://{}:{}/ ({} witnesses, quorum {}; {} descriptors, at most {} "
+      "candord listening on http://{}:{}/ ({}{} witnesses, quorum {}; {} descriptors, at most {} "
       "connections)",
-      http.host, server->port(), witnesses.size(), options.quorum, fd_limit,
-      server->Stats().max_connections);
+      http.host, server->port(), messaging ? "messaging, " : "", witnesses.size(), config.quorum,
+      fd_limit, server->Stats().max_connections);
   const int sig = WaitForTerminationSignal();
   spdlog::info("signal {}: draining", sig);
-  server->Stop();  // answers what was received; the logs answer queued appends once durable
-  router->SetServer(nullptr);
-  router.reset();
+
+  // 7. Drain: WebSockets reconnect elsewhere; requests in flight are answered (the scheduler
+  // keeps publishing meanwhile, so waiting updates complete); then stop in reverse order.
+  if (m) m->delivery->Drain();
+  server->Stop();
+  server_ptr.store(nullptr);
+  if (m) m->directory_service->Drain();
+  scheduler.Stop();
+  pool.Wait();
+  m.reset();
+  logs.clear();  // queued appends become durable and are answered
   return OkStatus();
 }
 

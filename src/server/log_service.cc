@@ -22,9 +22,7 @@ net::HttpResponse Json(int status, const nlohmann::json& j) {
 }  // namespace
 
 LogService::LogService(LogServiceOptions options, std::unique_ptr<tlog::LogWriter> writer)
-    : options_(std::move(options)),
-      prefix_("/logs/" + options_.name + "/"),
-      writer_(std::move(writer)) {}
+    : options_(std::move(options)), writer_(std::move(writer)) {}
 
 Result<std::unique_ptr<LogService>> LogService::Create(
     LogServiceOptions options, std::unique_ptr<tlog::Ed25519NoteSigner> key) {
@@ -160,7 +158,7 @@ bool LogService::Authorized(const net::HttpRequest& request) const {
 void LogService::HandleAppend(const net::HttpRequest& request, bool bundle,
                               const net::Responder& respond) {
   if (!Authorized(request)) {
-    respond(net::JsonErrorWithStatus(401, "unauthenticated", "append needs a valid bearer token"));
+    respond(net::JsonError(MakeError(Errc::kUnauthenticated, "append needs a valid bearer token")));
     return;
   }
   std::vector<Bytes> entries;
@@ -198,40 +196,35 @@ void LogService::HandleAppend(const net::HttpRequest& request, bool bundle,
   });
 }
 
-void LogService::Handle(const net::HttpRequest& request, std::string_view rest,
-                        net::Responder respond) {
-  const bool get = request.method == "GET";
-  if (rest == "append" || rest == "append-bundle") {
-    if (request.method != "POST") {
-      respond(net::JsonErrorWithStatus(405, "method_not_allowed", "use POST"));
-      return;
-    }
-    HandleAppend(request, rest == "append-bundle", respond);
-    return;
-  }
-  if (!get) {
-    respond(net::JsonErrorWithStatus(405, "method_not_allowed", "use GET"));
-    return;
-  }
-  if (rest == "checkpoint") {
-    std::string note = PublishedCheckpoint();
-    if (note.empty()) {
-      respond(net::JsonError(MakeError(Errc::kNotFound, "no checkpoint has been cosigned yet")));
-      return;
-    }
-    respond(net::MakeResponse(200, "text/plain; charset=utf-8", std::move(note),
-                              {{"Cache-Control", "no-cache"}}));
-    return;
-  }
-  HandleTile(rest, std::move(respond));
+void LogService::Register(net::Router& router) {
+  const std::string base = "/logs/" + options_.name + "/";
+  // An append body is one entry; a bundle at most max_bundle_entries length-prefixed entries.
+  const size_t bundle_max = options_.max_bundle_entries * (tlog::kMaxEntrySize + 2);
+  router.AddAsync("POST", base + "append", {tlog::kMaxEntrySize + 1, false, false},
+                  [this](net::RouteRequest req, net::Responder respond) {
+                    HandleAppend(req.http, false, respond);
+                  });
+  router.AddAsync("POST", base + "append-bundle", {bundle_max, false, false},
+                  [this](net::RouteRequest req, net::Responder respond) {
+                    HandleAppend(req.http, true, respond);
+                  });
+  router.Add("GET", base + "checkpoint", {0, false, false},
+             [this](const net::RouteRequest&) -> Result<net::HttpResponse> {
+               std::string note = PublishedCheckpoint();
+               if (note.empty()) {
+                 return MakeError(Errc::kNotFound, "no checkpoint has been cosigned yet");
+               }
+               return net::MakeResponse(200, "text/plain; charset=utf-8", std::move(note),
+                                        {{"Cache-Control", "no-cache"}});
+             });
+  // Tiles open a file: on the worker pool.
+  router.Add(
+      "GET", base + "tile/{path...}", {0, false, true},
+      [this](const net::RouteRequest& req) { return HandleTile("tile/" + req.Param("path")); });
 }
 
-void LogService::HandleTile(std::string_view path, net::Responder respond) {
-  auto id = tlog::ParseTilePath(path);
-  if (!id.ok()) {
-    respond(net::JsonError(id.error()));
-    return;
-  }
+Result<net::HttpResponse> LogService::HandleTile(std::string_view path) const {
+  CANDOR_ASSIGN_OR_RETURN(tlog::TileId id, tlog::ParseTilePath(path));
   // A tile past the published checkpoint may still be rewritten (a batch that never became
   // durable): it does not exist for clients until a published checkpoint covers it.
   uint64_t published = 0;
@@ -239,29 +232,17 @@ void LogService::HandleTile(std::string_view path, net::Responder respond) {
     std::lock_guard<std::mutex> lock(mu_);
     published = published_size_;
   }
-  if (!tlog::TileCoveredBy(*id, published)) {
-    respond(net::JsonError(
-        MakeError(Errc::kNotFound, "no published checkpoint covers " + std::string(path))));
-    return;
+  if (!tlog::TileCoveredBy(id, published)) {
+    return MakeError(Errc::kNotFound, "no published checkpoint covers " + std::string(path));
   }
-  auto open = [dir = writer_->dir(), p = std::string(path), respond = std::move(respond)] {
-    auto file = ReadOnlyFile::Open(dir + "/" + p);
-    if (!file.ok()) {
-      // A partial tile is deleted once its full tile exists (tlog-tiles allows it): 404.
-      respond(net::JsonError(file.error()));
-      return;
-    }
-    net::HttpResponse r =
-        net::MakeResponse(200, "application/octet-stream", {},
-                          {{"Cache-Control", "public, max-age=31536000, immutable"}});
-    r.file = std::make_shared<const ReadOnlyFile>(std::move(*file));
-    respond(std::move(r));
-  };
-  if (options_.blocking != nullptr) {
-    options_.blocking->Post(std::move(open));
-  } else {
-    open();
-  }
+  // A partial tile is deleted once its full tile exists (tlog-tiles allows it): then 404.
+  CANDOR_ASSIGN_OR_RETURN(ReadOnlyFile file,
+                          ReadOnlyFile::Open(writer_->dir() + "/" + std::string(path)));
+  net::HttpResponse r =
+      net::MakeResponse(200, "application/octet-stream", {},
+                        {{"Cache-Control", "public, max-age=31536000, immutable"}});
+  r.file = std::make_shared<const ReadOnlyFile>(std::move(file));
+  return r;
 }
 
 Status LogService::Health() const {

@@ -104,6 +104,8 @@ Status Database::Exec(std::string_view what, const std::string& sql) {
   return OkStatus();
 }
 
+uint64_t Database::Changes() const { return static_cast<uint64_t>(sqlite3_changes64(db_)); }
+
 Status Database::SyncDirectory() {
   const size_t slash = path_.rfind('/');
   const std::string dir =
@@ -178,6 +180,19 @@ Status Statement::BindBlob(int index, ByteView value) {
   return OkStatus();
 }
 
+Status Statement::BindText(int index, std::string_view value) {
+  const int rc =
+      sqlite3_bind_text64(stmt_, index, value.data(), value.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+  if (rc != SQLITE_OK) return Fail(rc, "bind");
+  return OkStatus();
+}
+
+Status Statement::BindNull(int index) {
+  const int rc = sqlite3_bind_null(stmt_, index);
+  if (rc != SQLITE_OK) return Fail(rc, "bind");
+  return OkStatus();
+}
+
 Result<bool> Statement::Step() {
   const int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;
@@ -214,6 +229,32 @@ Result<ByteView> Statement::ColumnBlob(int col, std::string_view name) const {
                      "sqlite: " + what_ + ": column " + std::string(name) + ": no memory");
   }
   return ByteView{static_cast<const uint8_t*>(data), static_cast<size_t>(len)};
+}
+
+int Statement::ColumnCount() const { return sqlite3_column_count(stmt_); }
+
+Result<SqlValue> Statement::ColumnValue(int col) const {
+  switch (sqlite3_column_type(stmt_, col)) {
+    case SQLITE_NULL:
+      return SqlValue{};
+    case SQLITE_INTEGER:
+      return SqlValue{static_cast<int64_t>(sqlite3_column_int64(stmt_, col))};
+    case SQLITE_BLOB: {
+      CANDOR_ASSIGN_OR_RETURN(ByteView blob, ColumnBlob(col, sqlite3_column_name(stmt_, col)));
+      return SqlValue{Bytes(blob.begin(), blob.end())};
+    }
+    case SQLITE_TEXT: {
+      const unsigned char* text = sqlite3_column_text(stmt_, col);
+      const int len = sqlite3_column_bytes(stmt_, col);
+      if (text == nullptr && len > 0) {
+        return MakeError(Errc::kUnavailable, "sqlite: " + what_ + ": no memory");
+      }
+      return SqlValue{std::string(reinterpret_cast<const char*>(text), static_cast<size_t>(len))};
+    }
+    default:
+      return MakeError(Errc::kMalformed, "sqlite: " + what_ + ": column " +
+                                             sqlite3_column_name(stmt_, col) + " is a REAL");
+  }
 }
 
 Result<Transaction> Transaction::Begin(Database& db, Mode mode) {

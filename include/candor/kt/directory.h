@@ -86,6 +86,9 @@ class Directory {
   Result<uint64_t> Publish();
   // queued_versions is the number of versions waiting for the next Publish.
   size_t queued_versions() const;
+  // LatestValue returns the greatest published version of `label` and its value (the operator's
+  // own view, no proof), or nullopt if the label has no published version.
+  std::optional<std::pair<uint32_t, Bytes>> LatestValue(ByteView label) const;
 
   // UpdateResult answers a published ticket for a client whose last view is `last`.
   Result<UpdateResponse> UpdateResult(const UpdateTicket& ticket, std::optional<uint64_t> last);

@@ -54,6 +54,14 @@ Result<AuthenticatedContent> UnprotectPublic(const CipherSuiteParams& cs,
                                              const GroupContext& context, ByteView membership_key,
                                              const SignatureKeyLookup& lookup);
 
+// VerifyPublicAsObserver is UnprotectPublic for a party outside the group (a Delivery Service,
+// RFC 9750 §5.3): it checks everything UnprotectPublic does except the membership tag, which
+// needs the epoch's membership_key that only members hold. Same failure codes.
+Result<AuthenticatedContent> VerifyPublicAsObserver(const CipherSuiteParams& cs,
+                                                    const PublicMessage& message,
+                                                    const GroupContext& context,
+                                                    const SignatureKeyLookup& lookup);
+
 // ProtectPrivate encrypts signed `content` (wire_format mls_private_message, member sender)
 // into a PrivateMessage (RFC 9420 §6.3): takes the next key/nonce of the sender's handshake
 // (proposal, commit) or application ratchet from `tree`, XORs a fresh random 4-byte reuse guard

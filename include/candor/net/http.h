@@ -2,6 +2,7 @@
 // are plain objects testable without sockets (house style H9); the server adapts them to Beast.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -12,6 +13,7 @@
 
 #include "candor/base/file.h"
 #include "candor/base/result.h"
+#include "candor/net/websocket.h"
 
 namespace candor::net {
 
@@ -37,6 +39,10 @@ struct HttpResponse {
   // file, when set, is the body instead of `body`: the server streams it in bounded chunks read
   // on its blocking-work pool, so a large file never sits in memory or on an IO thread.
   std::shared_ptr<const ReadOnlyFile> file;
+  // websocket, when set on the answer to a WebSocket upgrade request, makes the server complete
+  // the upgrade and hand the connection to it (status and body are then ignored). On a request
+  // that is not an upgrade the server answers 426.
+  std::shared_ptr<WebSocketHandler> websocket;
 };
 
 // MakeResponse builds a response with a string body.
@@ -54,6 +60,13 @@ class HttpHandler {
  public:
   virtual ~HttpHandler() = default;
   virtual void Handle(HttpRequest request, Responder respond) = 0;
+  // BodyLimit is the largest body the handler accepts for (method, target), asked once the
+  // header is read; the server also applies its own limit. Larger bodies get 413 unread.
+  virtual size_t BodyLimit(std::string_view method, std::string_view target) const {
+    (void)method;
+    (void)target;
+    return SIZE_MAX;
+  }
 };
 
 // HttpStatusFor maps an error code to its HTTP status (house style H3): 400 kMalformed and

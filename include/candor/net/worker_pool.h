@@ -18,8 +18,13 @@ class WorkerPool {
   WorkerPool& operator=(const WorkerPool&) = delete;
 
   // Post queues `job` to run on one of the pool's threads. Jobs must not throw (an escaping
-  // exception terminates the process, as for any thread). Thread-safe.
+  // exception terminates the process, as for any thread). Thread-safe. After Wait, jobs posted
+  // are not run.
   void Post(std::function<void()> job);
+
+  // Wait runs every job posted so far (and those they post) and joins the threads, so that what
+  // the jobs use may then be destroyed. The pool accepts no more work afterwards. Idempotent.
+  void Wait();
 
   struct Impl;
   // impl gives the net layer's own code the pool's executor.

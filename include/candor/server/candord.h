@@ -1,8 +1,15 @@
-// candord.h: the candord daemon: a data directory of hosted logs, served over HTTP.
+// candord.h: the candord daemon, the composition root of the server: configuration -> stores
+// -> services -> route table -> HTTP server, plus the scheduler and the worker pool that the
+// services share, one clock and one metrics registry.
 //
-// Layout: <dir>/logs/<name>/log.key (0600, the log's signed-note private key),
-// <dir>/logs/<name>/append.token (0600, the bearer token for appends), and the log's tiles,
-// state/ and published checkpoint beside them.
+// Layout of a data directory:
+//   candord.json                 the configuration (config.h); absent: a log-only server
+//   kt-config.bin                the KEYTRANS Configuration clients pin (TLS encoding)
+//   keys/kt-signature.key        the directory's signing key (0600)
+//   keys/kt-vrf.key              the directory's VRF key (0600)
+//   logs/<name>/log.key          a log's signed-note key (0600), append.token (0600), tiles
+//   logs/kt-heads/               the log of the directory's signed tree heads
+//   client-trust.json            written by serve: what a client needs to trust this server
 #pragma once
 
 #include <string>
@@ -28,21 +35,42 @@ struct InitLogResult {
 // InitLog creates a new log with a fresh key and append token. kConflict if it exists.
 Result<InitLogResult> InitLog(const InitLogOptions& options);
 
+struct InitServerOptions {
+  std::string dir;
+  std::string listen = "127.0.0.1:8080";
+  std::string database;                // default sqlite:<dir>/candor.db
+  std::vector<std::string> witnesses;  // "URL=VKEY"
+  size_t quorum = 0;
+  std::string origin_prefix = "candor.local";  // the kt-heads log's origin is <prefix>/kt-heads
+};
+
+// InitServerResult reports what InitServer created (no secrets).
+struct InitServerResult {
+  std::string config_file;
+  std::string kt_config;      // base64 of the KEYTRANS Configuration
+  std::string kt_heads_vkey;  // the tree-head log's verifier key
+};
+
+// InitServer creates a messaging server's data directory: configuration, directory keys and
+// Configuration, and the tree-head log. kConflict if `dir` holds a configuration already.
+Result<InitServerResult> InitServer(const InitServerOptions& options);
+
 struct ServeOptions {
   std::string dir;
-  std::string listen = "127.0.0.1:8080";  // host:port; port 0 picks a free one
-  std::string port_file;                  // if set, the bound port is written there
-  std::vector<std::string> witnesses;     // "URL=VKEY", applied to every log
+  std::string listen;     // overrides the configuration's (or 127.0.0.1:8080 without one)
+  std::string port_file;  // if set, the bound port is written there
+  // For a log-only server (no candord.json); ignored otherwise.
+  std::vector<std::string> witnesses;
   size_t quorum = 0;
-  int num_threads = 2;           // HTTP threads
-  int num_blocking_threads = 2;  // file reads and other blocking work
-  size_t max_connections = 0;    // 0: derived from the descriptor limit
+  int num_threads = 2;
+  size_t max_connections = 0;
   size_t max_connections_per_client = 256;
 };
 
-// Serve opens every log under <dir>/logs/, serves them until SIGINT/SIGTERM, then drains:
-// requests already received (appends included) are answered before the logs close. It raises
-// the soft descriptor limit to the hard one first. Call BlockTerminationSignals() first.
+// Serve runs the server in `options.dir` until SIGINT/SIGTERM, then drains: requests already
+// received are answered (appends and updates once durable), WebSockets are told to reconnect,
+// then everything stops. It raises the soft descriptor limit to the hard one first. Call
+// BlockTerminationSignals() first.
 Status Serve(const ServeOptions& options);
 
 }  // namespace candor::server

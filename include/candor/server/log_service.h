@@ -19,8 +19,7 @@
 #include <vector>
 
 #include "candor/base/bytes.h"
-#include "candor/net/worker_pool.h"
-#include "candor/server/service.h"
+#include "candor/net/router.h"
 #include "candor/server/witness_client.h"
 #include "candor/tlog/log_writer.h"
 
@@ -33,22 +32,21 @@ struct LogServiceOptions {
   std::vector<WitnessEndpoint> witnesses;
   size_t quorum = 0;
   size_t max_bundle_entries = 4096;
-  net::WorkerPool* blocking = nullptr;  // opens tile files; must outlive the service
 };
 
-class LogService : public Service {
+class LogService {
  public:
   // Create opens (or recovers) the log and starts the publisher.
   static Result<std::unique_ptr<LogService>> Create(LogServiceOptions options,
                                                     std::unique_ptr<tlog::Ed25519NoteSigner> key);
-  ~LogService() override;
+  ~LogService();
 
-  const std::string& prefix() const override { return prefix_; }
-  void Handle(const net::HttpRequest& request, std::string_view rest,
-              net::Responder respond) override;
-  void AppendMetrics(std::string& out) const override;
+  // Register adds the log's routes under /logs/<name>/.
+  void Register(net::Router& router);
+  // AppendMetrics adds Prometheus text-format lines for this log.
+  void AppendMetrics(std::string& out) const;
   // Health is the writer's: kUnavailable while log storage is failing.
-  Status Health() const override;
+  Status Health() const;
 
   // PublishedCheckpoint returns the note served at /checkpoint.
   std::string PublishedCheckpoint() const;
@@ -57,14 +55,13 @@ class LogService : public Service {
  private:
   LogService(LogServiceOptions options, std::unique_ptr<tlog::LogWriter> writer);
   void HandleAppend(const net::HttpRequest& request, bool bundle, const net::Responder& respond);
-  void HandleTile(std::string_view path, net::Responder respond);
+  Result<net::HttpResponse> HandleTile(std::string_view path) const;
   bool Authorized(const net::HttpRequest& request) const;
   void OnCheckpoint(const tlog::SignedCheckpoint& cp);
   void RunPublisher();
   Status Publish(const tlog::SignedCheckpoint& cp, const std::vector<tlog::NoteSignature>& cosigs);
 
   const LogServiceOptions options_;
-  const std::string prefix_;
   std::unique_ptr<tlog::LogWriter> writer_;
   std::vector<std::unique_ptr<WitnessClient>> witness_clients_;  // publisher thread only
   std::vector<bool> witness_ok_;  // last outcome per witness, publisher thread only

@@ -18,6 +18,7 @@
 
 #include "candor/base/bytes.h"
 #include "candor/base/result.h"
+#include "candor/store/sql.h"
 
 struct sqlite3;
 struct sqlite3_stmt;
@@ -47,6 +48,9 @@ class Database {
   // Prepare compiles one SQL statement. The Statement must be destroyed before this Database.
   // `what` names the statement in every error it later reports.
   Result<Statement> Prepare(std::string_view what, std::string_view sql);
+
+  // Changes is the number of rows the latest INSERT, UPDATE or DELETE changed.
+  uint64_t Changes() const;
 
   // SyncDirectory fsyncs the directory that holds the database file, so that a file this
   // connection created (and its WAL) stays linked after a power loss; kUnavailable on failure.
@@ -79,6 +83,10 @@ class Statement {
   Status BindInt64(int index, int64_t value);
   // BindBlob binds a copy of `value` as a BLOB (a 0-byte view binds an empty BLOB, not NULL).
   Status BindBlob(int index, ByteView value);
+  // BindText binds a copy of `value` as TEXT.
+  Status BindText(int index, std::string_view value);
+  // BindNull binds SQL NULL.
+  Status BindNull(int index);
 
   // Step advances the statement: true if a row is available, false once it is done.
   Result<bool> Step();
@@ -91,6 +99,11 @@ class Statement {
   // ColumnBlob reads a BLOB column of the current row; another type is kMalformed naming `name`.
   // The view stays valid until the next Step, Reset or the Statement's destruction.
   Result<ByteView> ColumnBlob(int col, std::string_view name) const;
+  // ColumnCount is the number of columns the statement yields.
+  int ColumnCount() const;
+  // ColumnValue copies column `col` of the current row: NULL, an INTEGER (int64_t), a BLOB
+  // (Bytes) or TEXT (std::string); a REAL is kMalformed.
+  Result<SqlValue> ColumnValue(int col) const;
 
  private:
   friend class Database;

@@ -1,0 +1,94 @@
+// directory_service.h: the KEYTRANS directory over HTTP (docs/formats/messaging-api.md §3).
+// Bodies are the draft's structs in the TLS presentation language. The directory publishes on a
+// cadence (a Scheduler task): every `publish_interval` when updates are queued, and an empty
+// heartbeat entry after `heartbeat_interval` of silence; every signed head goes into the C2SP
+// tree-head log that the witnesses cosign. An update is answered once it is published and
+// durable.
+//
+// The service checks each new device list against the greatest published one (signature chain,
+// sequence) and rate-limits the creation of accounts per source address and per handle. A
+// compelled operator could skip those checks: clients never rely on them.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "candor/kt/device_list.h"
+#include "candor/kt/directory.h"
+#include "candor/net/router.h"
+#include "candor/server/metrics.h"
+#include "candor/server/rate_limiter.h"
+#include "candor/server/scheduler.h"
+
+namespace candor::server {
+
+struct DirectoryServiceOptions {
+  std::chrono::milliseconds publish_interval{1000};
+  std::chrono::milliseconds heartbeat_interval{30000};
+  std::chrono::milliseconds update_timeout{30000};  // an unpublished update answers 503 then
+  double accounts_per_minute_per_address = 10;      // new handles from one address
+  double accounts_burst_per_address = 20;
+};
+
+class DirectoryService {
+ public:
+  using Clock = std::function<uint64_t()>;  // ms since the Unix epoch
+
+  // DirectoryService serves `directory` (which must outlive it).
+  DirectoryService(kt::Directory& directory, Clock clock, Metrics& metrics,
+                   DirectoryServiceOptions options);
+  ~DirectoryService();
+
+  // Register adds the routes under /v1/directory/.
+  void Register(net::Router& router);
+  // Schedule registers the publish task ("kt-publish").
+  void Schedule(Scheduler& scheduler);
+  // Drain answers every waiting update (published or not: 503 "retry") and refuses new ones.
+  void Drain();
+
+  // CurrentDeviceList returns the device list of the greatest published version of `handle`
+  // (nullopt if the handle has none). kInternal if a stored value does not decode.
+  Result<std::optional<kt::DeviceList>> CurrentDeviceList(std::string_view handle) const;
+  // FindDevice returns the device `device_id` of `handle`'s current list; kNotFound if absent.
+  Result<kt::Device> FindDevice(std::string_view handle, std::string_view device_id) const;
+
+  // PublishNow publishes what is queued (or a heartbeat if `heartbeat`) and answers the updates
+  // it covers. The scheduler calls it; tests may too.
+  void PublishNow(bool heartbeat);
+
+ private:
+  struct Waiter {
+    kt::UpdateTicket ticket;
+    std::optional<uint64_t> last;
+    net::Responder respond;
+    uint64_t deadline;
+  };
+
+  Result<net::HttpResponse> Update(const net::RouteRequest& req, net::Responder* respond);
+  // CheckValues verifies each new value is a device list that follows the previous one.
+  Status CheckValues(const kt::UpdateRequest& request) const;
+  void Answer(std::vector<Waiter> done);
+
+  kt::Directory& directory_;
+  Clock clock_;
+  DirectoryServiceOptions options_;
+  kt::WireContext wire_;
+  RateLimiter new_accounts_;
+  Counter& updates_;
+  Counter& updates_refused_;
+  Counter& publishes_;
+  Counter& publish_failures_;
+  Histogram& publish_seconds_;
+
+  std::mutex mu_;
+  std::vector<Waiter> waiting_;
+  uint64_t last_publish_ms_ = 0;
+  bool draining_ = false;
+};
+
+}  // namespace candor::server
