@@ -1,5 +1,6 @@
 #include "candor/base/tls.h"
 
+#include <algorithm>
 #include <string>
 
 namespace candor::tls {
@@ -93,16 +94,38 @@ Status Reader::ExpectEnd(std::string_view what) const {
 }
 
 void Writer::U16(uint16_t v) {
+  Grow(2);
   out_.push_back(static_cast<uint8_t>(v >> 8));
   out_.push_back(static_cast<uint8_t>(v));
 }
 
 void Writer::U32(uint32_t v) {
+  Grow(4);
   for (int shift = 24; shift >= 0; shift -= 8) out_.push_back(static_cast<uint8_t>(v >> shift));
 }
 
 void Writer::U64(uint64_t v) {
+  Grow(8);
   for (int shift = 56; shift >= 0; shift -= 8) out_.push_back(static_cast<uint8_t>(v >> shift));
+}
+
+Writer::~Writer() {
+  if (secret_ && !out_.empty()) SecureZero(out_.data(), out_.size());
+}
+
+void Writer::Regrow(size_t n) {
+  Bytes bigger;
+  bigger.reserve(std::max({out_.size() + n, out_.capacity() * 2, size_t{256}}));
+  bigger.assign(out_.begin(), out_.end());
+  if (!out_.empty()) SecureZero(out_.data(), out_.size());
+  out_.swap(bigger);
+}
+
+SecretBytes Writer::TakeSecret() {
+  SecretBytes out(ByteView(out_.data(), out_.size()));
+  if (!out_.empty()) SecureZero(out_.data(), out_.size());
+  out_.clear();
+  return out;
 }
 
 void Writer::Varint(uint32_t v) {

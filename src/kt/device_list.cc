@@ -134,4 +134,16 @@ Status VerifyDeviceList(ByteView label, const DeviceList& list,
   return OkStatus();
 }
 
+Bytes DeviceAuthMessage(std::string_view handle, std::string_view device_id, ByteView challenge) {
+  constexpr std::string_view kLabel = "Candor auth v1";
+  Bytes m(kLabel.begin(), kLabel.end());
+  for (std::string_view part : {handle, device_id}) {
+    const size_t n = std::min<size_t>(part.size(), 255);
+    m.push_back(static_cast<uint8_t>(n));
+    m.insert(m.end(), part.begin(), part.begin() + static_cast<std::ptrdiff_t>(n));
+  }
+  m.insert(m.end(), challenge.begin(), challenge.end());
+  return m;
+}
+
 }  // namespace candor::kt

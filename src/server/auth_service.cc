@@ -20,18 +20,6 @@ Error Refused() {
 
 }  // namespace
 
-Bytes AuthChallengeMessage(std::string_view handle, std::string_view device_id,
-                           ByteView challenge) {
-  constexpr std::string_view kLabel = "Candor auth v1";
-  Bytes m(kLabel.begin(), kLabel.end());
-  m.push_back(static_cast<uint8_t>(std::min<size_t>(handle.size(), 255)));
-  m.insert(m.end(), handle.begin(), handle.begin() + std::min<size_t>(handle.size(), 255));
-  m.push_back(static_cast<uint8_t>(std::min<size_t>(device_id.size(), 255)));
-  m.insert(m.end(), device_id.begin(), device_id.begin() + std::min<size_t>(device_id.size(), 255));
-  m.insert(m.end(), challenge.begin(), challenge.end());
-  return m;
-}
-
 AuthService::AuthService(store::AuthStore& store, const DirectoryService& directory, Clock clock,
                          Metrics& metrics, AuthServiceOptions options)
     : store_(store),
@@ -78,7 +66,7 @@ Result<net::HttpResponse> AuthService::Session(const net::RouteRequest& req) {
   auto device = ok ? directory_.FindDevice(handle, device_id) : Result<kt::Device>(Refused());
   if (!device.ok() ||
       !crypto::SignatureVerify(device->signature_scheme, device->signature_key,
-                               AuthChallengeMessage(handle, device_id, challenge), signature)
+                               kt::DeviceAuthMessage(handle, device_id, challenge), signature)
            .ok()) {
     refusals_.Add();
     return Refused();

@@ -159,3 +159,60 @@ INSTANTIATE_TEST_SUITE_P(Suites, GroupViewTest, ::testing::Values(1, 2, 3),
 
 }  // namespace
 }  // namespace candor::mls
+
+namespace candor::mls {
+namespace {
+
+// A member's saved state: Deserialize(Serialize(s)) behaves exactly as s from then on (decrypts
+// what s would, commits into the same epoch), and the decoder refuses every truncation and a
+// trailing byte.
+TEST(GroupStateCodecTest, SavedStateContinuesTheGroup) {
+  auto alice =
+      Client::Create(CipherSuite::MLS_128_DHKEMX25519_AES128GCM_SHA256_Ed25519, AsBytes("alice"));
+  auto bob =
+      Client::Create(CipherSuite::MLS_128_DHKEMX25519_AES128GCM_SHA256_Ed25519, AsBytes("bob"));
+  ASSERT_TRUE(alice.ok() && bob.ok());
+  auto a = Group::Create(*alice, Bytes{'s', 'c'});
+  auto add = a->Add(*bob->NewKeyPackage());
+  ASSERT_TRUE(add.ok());
+  auto b = Group::Join(*bob, *add->welcome);
+  ASSERT_TRUE(b.ok());
+  // Some traffic first, so the secret tree holds ratchets and a skipped key.
+  auto m1 = a->Encrypt(AsBytes("one"));
+  auto m2 = a->Encrypt(AsBytes("two"));
+  ASSERT_TRUE(m1.ok() && m2.ok());
+  ASSERT_TRUE(b->Receive(*m2).ok());  // m1 is skipped and kept
+
+  const SecretBytes saved = b->state().Serialize();
+  auto restored = GroupState::Deserialize(saved.view());
+  ASSERT_TRUE(restored.ok()) << restored.error().message;
+  EXPECT_EQ(restored->group_context(), b->state().group_context());
+  EXPECT_EQ(restored->own_leaf_index().value, b->state().own_leaf_index().value);
+  // The kept key of m1 survived, and a used one did not.
+  auto late = restored->Unprotect(*tls::DecodeExact<MLSMessage>(*m1));
+  ASSERT_TRUE(late.ok()) << late.error().message;
+  EXPECT_EQ(AsStringView(late->application_data), "one");
+  EXPECT_FALSE(restored->Unprotect(*tls::DecodeExact<MLSMessage>(*m2)).ok());
+  // It follows alice's next commit and agrees with her.
+  auto update = a->Update();
+  ASSERT_TRUE(update.ok());
+  auto next = restored->HandleCommit(*tls::DecodeExact<MLSMessage>(update->commit));
+  ASSERT_TRUE(next.ok()) << next.error().message;
+  EXPECT_EQ(next->epoch_authenticator().size(), a->epoch_authenticator().size());
+  EXPECT_TRUE(std::equal(next->epoch_authenticator().begin(), next->epoch_authenticator().end(),
+                         a->epoch_authenticator().begin()));
+  // Re-encoding a fresh decode gives the same bytes; truncations and a trailing byte are
+  // refused.
+  const SecretBytes again = GroupState::Deserialize(saved.view())->Serialize();
+  EXPECT_TRUE(std::equal(again.view().begin(), again.view().end(), saved.view().begin(),
+                         saved.view().end()));
+  for (size_t cut = 0; cut < saved.size(); cut += 13) {
+    EXPECT_FALSE(GroupState::Deserialize(saved.view().first(cut)).ok()) << cut;
+  }
+  Bytes trailing(saved.view().begin(), saved.view().end());
+  trailing.push_back(0);
+  EXPECT_FALSE(GroupState::Deserialize(trailing).ok());
+}
+
+}  // namespace
+}  // namespace candor::mls

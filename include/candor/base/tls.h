@@ -53,16 +53,36 @@ class Reader {
   size_t pos_ = 0;
 };
 
-// Writer appends encoded values to an owned buffer.
+// Writer appends encoded values to an owned buffer. A writer made by ForSecrets never leaves a
+// copy behind: when its buffer grows the old one is wiped, its destructor wipes the buffer, and
+// TakeSecret hands the bytes over as SecretBytes (for encodings of state that holds keys).
 class Writer {
  public:
-  void U8(uint8_t v) { out_.push_back(v); }
+  Writer() = default;
+  static Writer ForSecrets() {
+    Writer w;
+    w.secret_ = true;
+    return w;
+  }
+  Writer(Writer&& other) noexcept : out_(std::move(other.out_)), secret_(other.secret_) {}
+  Writer& operator=(Writer&&) = delete;
+  Writer(const Writer&) = delete;
+  Writer& operator=(const Writer&) = delete;
+  ~Writer();
+
+  void U8(uint8_t v) {
+    Grow(1);
+    out_.push_back(v);
+  }
   void U16(uint16_t v);
   void U32(uint32_t v);
   void U64(uint64_t v);
   // Varint writes the minimal RFC 9420 varint; `v` must be <= kMaxVarint (checked).
   void Varint(uint32_t v);
-  void Raw(ByteView bytes) { out_.insert(out_.end(), bytes.begin(), bytes.end()); }
+  void Raw(ByteView bytes) {
+    Grow(bytes.size());
+    out_.insert(out_.end(), bytes.begin(), bytes.end());
+  }
   void OpaqueV(ByteView bytes);
   // Opaque8 / Opaque16 write a 1- or 2-byte length prefix; the length must fit (checked).
   void Opaque8(ByteView bytes);
@@ -72,9 +92,19 @@ class Writer {
 
   const Bytes& bytes() const { return out_; }
   Bytes Take() { return std::move(out_); }
+  // TakeSecret returns the bytes as SecretBytes and wipes the buffer.
+  SecretBytes TakeSecret();
 
  private:
+  // Grow makes room for `n` more bytes; a secrets writer moves to a larger buffer itself and
+  // wipes the old one (a plain vector reallocation would leave the old copy in freed memory).
+  void Grow(size_t n) {
+    if (secret_ && out_.size() + n > out_.capacity()) Regrow(n);
+  }
+  void Regrow(size_t n);
+
   Bytes out_;
+  bool secret_ = false;
 };
 
 // DecodeExact decodes a T with `T::Decode(Reader&)` and rejects trailing bytes.

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string_view>
 #include <vector>
 
 #include "candor/base/bytes.h"
@@ -70,5 +71,10 @@ Result<DeviceList> SignDeviceList(const crypto::SignaturePrivateKey& account, By
 // greater sequence number. Every failure is kVerifyFailed with the reason.
 Status VerifyDeviceList(ByteView label, const DeviceList& list,
                         const std::optional<DeviceList>& previous);
+
+// DeviceAuthMessage is what a device signs with its own key to sign in to the server
+// (docs/formats/messaging-api.md §2): "Candor auth v1" || opaque handle<0..255> ||
+// opaque device_id<0..255> || challenge. Handles and device ids are at most 64 bytes.
+Bytes DeviceAuthMessage(std::string_view handle, std::string_view device_id, ByteView challenge);
 
 }  // namespace candor::kt

@@ -196,6 +196,15 @@ class GroupState {
   // kInvalidArgument if `length` > 255 * Nh.
   Result<SecretBytes> MlsExporter(ByteView label, ByteView context, uint16_t length) const;
 
+  // Serialize returns this member's whole state of this epoch (secrets included) in a strict,
+  // versioned encoding, as SecretBytes: store it sealed. Pending proposals and Update keys are
+  // kept; a fixed test clock is not.
+  SecretBytes Serialize() const;
+  // Deserialize reads a state written by Serialize. Everything is checked that can be: known
+  // version and cipher suite, sizes, the tree hash against the GroupContext, the private keys
+  // against the tree. kMalformed names the field on bad input.
+  static Result<GroupState> Deserialize(ByteView state);
+
  private:
   struct CachedProposal {
     Bytes ref;  // ProposalRef (RFC 9420 §5.2)

@@ -9,6 +9,7 @@
 
 #include "candor/base/bytes.h"
 #include "candor/base/result.h"
+#include "candor/base/tls.h"
 #include "candor/crypto/hpke.h"
 #include "candor/mls/cipher_suite.h"
 
@@ -84,6 +85,12 @@ class KeyScheduleEpoch {
   // exporter_secret, label), "exported", Hash(context), length) (RFC 9420 §8.5). `label` is
   // taken as bytes. Returns kInvalidArgument if `length` > 255 * Nh.
   Result<SecretBytes> MlsExporter(ByteView label, ByteView context, uint16_t length) const;
+
+  // Encode writes every secret of the epoch, for a member's saved state (write into a
+  // tls::Writer::ForSecrets). Decode reads them back for `cs`: each secret Nh bytes (the
+  // encryption_secret Nh or, once taken, 0); kMalformed names the field otherwise.
+  void Encode(tls::Writer& w) const;
+  static Result<KeyScheduleEpoch> Decode(const CipherSuiteParams& cs, tls::Reader& r);
 
  private:
   explicit KeyScheduleEpoch(const CipherSuiteParams& cs) : cs_(&cs) {}

@@ -12,6 +12,7 @@
 
 #include "candor/base/bytes.h"
 #include "candor/base/result.h"
+#include "candor/base/tls.h"
 #include "candor/mls/cipher_suite.h"
 
 namespace candor::mls {
@@ -75,6 +76,11 @@ class SecretTree {
   // num_retained_keys returns how many skipped keys `leaf`'s `type` ratchet holds (for tests
   // and monitoring).
   size_t num_retained_keys(uint32_t leaf, RatchetType type) const;
+
+  // Encode writes the tree's state (secrets included: use a tls::Writer::ForSecrets). Decode
+  // reads it back for `cs`, checking every size and bound; kMalformed names the field.
+  void Encode(tls::Writer& w) const;
+  static Result<SecretTree> Decode(const CipherSuiteParams& cs, tls::Reader& r);
 
  private:
   struct HashRatchet {

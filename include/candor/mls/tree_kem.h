@@ -9,6 +9,7 @@
 
 #include "candor/base/bytes.h"
 #include "candor/base/result.h"
+#include "candor/base/tls.h"
 #include "candor/crypto/signature.h"
 #include "candor/mls/cipher_suite.h"
 #include "candor/mls/commit.h"
@@ -61,6 +62,11 @@ class TreeKEMPrivateKey {
   // ConsistentWith checks that every private key held matches the public key of its node in
   // `tree` (kVerifyFailed otherwise).
   Status ConsistentWith(const PublicTree& tree) const;
+
+  // Encode writes the index and every private key and path secret (use a secrets writer).
+  // Decode reads them back; kMalformed names the field. Check ConsistentWith afterwards.
+  void Encode(tls::Writer& w) const;
+  static Result<TreeKEMPrivateKey> Decode(tls::Reader& r);
 
  private:
   friend struct TreeKEMAccess;

@@ -24,10 +24,6 @@ struct AuthServiceOptions {
   double challenges_burst_per_address = 60;
 };
 
-// AuthChallengeMessage is what a device signs: "Candor auth v1" || opaque handle<0..255> ||
-// opaque device_id<0..255> || challenge. The client signs these very bytes.
-Bytes AuthChallengeMessage(std::string_view handle, std::string_view device_id, ByteView challenge);
-
 class AuthService {
  public:
   using Clock = std::function<uint64_t()>;

@@ -1,0 +1,140 @@
+// engine.h: the client engine, the only place a flow lives (lookup -> verify -> KeyPackage ->
+// group -> send; receive -> decrypt -> store -> acknowledge). The `candor` CLI only parses
+// flags and prints. The engine decides what to trust: every directory answer is verified
+// (DirectoryClient), every KeyPackage and group member must be a device its account's verified
+// device list names with that MLS key, the device's own label is monitored, and a contact whose
+// device list changed is announced before anything is sent to it.
+//
+// State lives in the device's Profile; an MLS state change and the message or queue position
+// that caused it are written in one transaction. A commit this device makes is applied only
+// once the Delivery Service accepted it; a refused one is discarded, the winning commit is
+// processed and the change is retried.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "candor/base/bytes.h"
+#include "candor/base/result.h"
+#include "candor/client/trust.h"
+
+namespace candor::client {
+
+class Profile;
+class ServerApi;
+class DirectoryClient;
+
+struct Contact {
+  std::string handle;
+  std::vector<std::string> devices;
+  uint32_t version = 0;  // the directory version of the list this device verified
+  bool user_verified = false;
+};
+
+struct GroupSummary {
+  Bytes group_id;
+  std::string name;
+  std::string peer;  // for a one-to-one conversation: the other account
+  uint64_t epoch = 0;
+  std::vector<std::string> members;  // "handle/device", sorted
+};
+
+struct StoredMessage {
+  std::string group;   // the conversation's name
+  std::string sender;  // "handle/device"
+  bool outgoing = false;
+  uint64_t at = 0;  // ms since the Unix epoch
+  std::string text;
+};
+
+// Notice is something the user must be told: a new device of a contact, a refused member, an
+// alarm about the own account.
+struct Notice {
+  enum class Kind : uint8_t { kInfo, kWarning, kAlarm };
+  Kind kind = Kind::kInfo;
+  std::string text;
+};
+
+struct ReceiveReport {
+  std::vector<StoredMessage> messages;
+  std::vector<Notice> notices;
+};
+
+struct MonitorReport {
+  std::vector<Notice> notices;
+};
+
+class Engine {
+ public:
+  struct Options {
+    std::string profile_dir;
+    std::optional<std::string> passphrase;  // nullopt: an unsealed profile
+  };
+
+  // CreateAccount makes a new profile and account `handle` with this device `device_id`: an
+  // account key, a device key and an MLS key, all made here; publishes the signed device list
+  // (verified), starts owner monitoring, signs in and uploads KeyPackages.
+  static Result<std::unique_ptr<Engine>> CreateAccount(const Options& options,
+                                                       const ClientTrust& trust,
+                                                       const std::string& handle,
+                                                       const std::string& device_id);
+  // Open opens an existing profile.
+  static Result<std::unique_ptr<Engine>> Open(const Options& options);
+  ~Engine();
+
+  const std::string& handle() const { return handle_; }
+  const std::string& device_id() const { return device_id_; }
+  bool sealed() const;
+
+  // Devices lists this account's devices as this device last verified them.
+  Result<std::vector<std::string>> Devices();
+
+  // AddContact looks `handle` up (verified) and remembers its device list.
+  Result<Contact> AddContact(const std::string& handle);
+  Result<std::vector<Contact>> Contacts();
+  // SafetyNumber derives a number from both accounts' verified account keys, the same on both
+  // sides, to compare out of band (60 digits in 12 groups).
+  Result<std::string> SafetyNumber(const std::string& handle);
+  // MarkVerified records that the user compared the safety number with `handle`.
+  Status MarkVerified(const std::string& handle);
+
+  // Send sends `text` to a contact (its one-to-one conversation, created on first use with
+  // every device of both accounts) or to a group by name. Processes the queue first.
+  Result<std::vector<Notice>> Send(const std::string& to, const std::string& text);
+  // CreateGroup creates group `name` with this account and `handles` (every device of each).
+  Result<GroupSummary> CreateGroup(const std::string& name,
+                                   const std::vector<std::string>& handles);
+  // AddToGroup adds every device of `handles`; RemoveFromGroup removes every device of them.
+  Result<GroupSummary> AddToGroup(const std::string& name, const std::vector<std::string>& handles);
+  Result<GroupSummary> RemoveFromGroup(const std::string& name,
+                                       const std::vector<std::string>& handles);
+  Result<std::vector<GroupSummary>> Groups();
+  Result<std::vector<StoredMessage>> History(const std::string& conversation);
+
+  // Receive fetches the queue, processes every entry in order (Welcome, commit, message),
+  // stores what changed, and acknowledges.
+  Result<ReceiveReport> Receive();
+  // Listen keeps a WebSocket open and calls `on_message` for each message as it arrives, until
+  // `stop` returns true (checked about once a second) or the connection fails.
+  Status Listen(const std::function<void(const StoredMessage&)>& on_message,
+                const std::function<void(const Notice&)>& on_notice,
+                const std::function<bool()>& stop);
+  // Monitor checks this account's own directory entry (owner monitoring) and re-verifies every
+  // contact; alarms are also written to the profile.
+  Result<MonitorReport> Monitor();
+  Result<std::vector<Notice>> Alarms();
+
+  struct State;
+
+ private:
+  Engine(std::unique_ptr<State> state);
+  std::unique_ptr<State> s_;
+  std::string handle_;
+  std::string device_id_;
+};
+
+}  // namespace candor::client

@@ -1,0 +1,361 @@
+// messaging_commands.cc: the messaging commands of `candor`: account, device, contact, verify,
+// send, recv, listen, history, group, monitor, alarms, chat. Each opens the device profile
+// (--profile, default $XDG_DATA_HOME/candor/default), calls the client Engine and prints.
+#include <csignal>
+#include <cstdlib>
+#include <ctime>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "candor/base/encoding.h"
+#include "candor/base/file.h"
+#include "candor/client/engine.h"
+#include "chat.h"
+#include "commands.h"
+
+namespace candor::cli {
+namespace {
+
+using client::Engine;
+using Json = nlohmann::json;
+
+std::string DefaultProfile() {
+  const char* xdg = std::getenv("XDG_DATA_HOME");
+  if (xdg != nullptr && *xdg != '\0') return std::string(xdg) + "/candor/default";
+  const char* home = std::getenv("HOME");
+  return std::string(home != nullptr ? home : ".") + "/.local/share/candor/default";
+}
+
+std::string Time(uint64_t ms) {
+  const std::time_t t = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  localtime_r(&t, &tm);
+  char buf[32];
+  (void)std::strftime(buf, sizeof(buf), "%H:%M:%S", &tm);
+  return buf;
+}
+
+const char* KindWord(client::Notice::Kind k) {
+  switch (k) {
+    case client::Notice::Kind::kInfo:
+      return "note";
+    case client::Notice::Kind::kWarning:
+      return "warning";
+    case client::Notice::Kind::kAlarm:
+      return "ALARM";
+  }
+  return "note";
+}
+
+volatile std::sig_atomic_t g_stop = 0;
+void OnSignal(int) { g_stop = 1; }
+
+class MessagingCommands final : public CommandGroup {
+ public:
+  void Add(CLI::App& app) override {
+    app.add_option("--profile", profile_, "device profile folder")->default_val(DefaultProfile());
+    app.add_option("--passphrase-file", passphrase_file_,
+                   "file holding the profile's passphrase (or set CANDOR_PASSPHRASE)");
+    app.add_flag("--json", json_, "print JSON where a script would read the answer");
+
+    auto* account = app.add_subcommand("account", "this account");
+    account->require_subcommand(1);
+    create_ = account->add_subcommand("create", "create an account and this device's keys");
+    create_->add_option("handle", handle_, "the account's handle")->required();
+    create_->add_option("--device", device_, "this device's name")->default_val("phone");
+    create_->add_option("--trust", trust_file_, "the trust file of the server")->required();
+    create_->add_flag("--unsealed", unsealed_,
+                      "keep secrets unsealed (no passphrase; for tests and demos)");
+
+    auto* device = app.add_subcommand("device", "this account's devices");
+    device->require_subcommand(1);
+    devices_ = device->add_subcommand("list", "list this account's devices");
+
+    auto* contact = app.add_subcommand("contact", "contacts");
+    contact->require_subcommand(1);
+    contact_add_ = contact->add_subcommand("add", "look a contact up (verified) and remember it");
+    contact_add_->add_option("handle", handle_)->required();
+    contact_list_ = contact->add_subcommand("list", "list contacts");
+
+    verify_ = app.add_subcommand("verify", "show the safety number shared with a contact");
+    verify_->add_option("handle", handle_)->required();
+    verify_->add_flag("--confirm", confirm_, "record that you compared it out of band");
+
+    send_ = app.add_subcommand("send", "send a message to a contact or a group");
+    send_->add_option("to", to_, "a contact's handle or a group's name")->required();
+    send_->add_option("text", words_, "the message")->required();
+
+    recv_ = app.add_subcommand("recv", "fetch, print and acknowledge new messages");
+    listen_ = app.add_subcommand("listen", "print messages as they arrive (Ctrl-C stops)");
+    history_ = app.add_subcommand("history", "show a conversation's messages");
+    history_->add_option("conversation", to_)->required();
+
+    auto* group = app.add_subcommand("group", "group conversations");
+    group->require_subcommand(1);
+    group_create_ = group->add_subcommand("create", "create a group with these accounts");
+    group_create_->add_option("name", name_)->required();
+    group_create_->add_option("handles", handles_)->required();
+    group_add_ = group->add_subcommand("add", "add accounts (all their devices) to a group");
+    group_add_->add_option("name", name_)->required();
+    group_add_->add_option("handles", handles_)->required();
+    group_remove_ = group->add_subcommand("remove", "remove accounts from a group");
+    group_remove_->add_option("name", name_)->required();
+    group_remove_->add_option("handles", handles_)->required();
+    group_list_ = group->add_subcommand("list", "list conversations");
+    group_members_ = group->add_subcommand("members", "list a conversation's members");
+    group_members_->add_option("name", name_)->required();
+
+    monitor_ = app.add_subcommand(
+        "monitor", "check this account's directory entry and every contact's (alarms if changed)");
+    alarms_ = app.add_subcommand("alarms", "list the security alarms recorded in this profile");
+    chat_ = app.add_subcommand("chat", "an interactive chat with a contact or a group");
+    chat_->add_option("to", to_)->required();
+  }
+
+  std::optional<int> RunIfChosen() override {
+    for (CLI::App* c : {create_, devices_, contact_add_, contact_list_, verify_, send_, recv_,
+                        listen_, history_, group_create_, group_add_, group_remove_, group_list_,
+                        group_members_, monitor_, alarms_, chat_}) {
+      if (*c) return Run(c);
+    }
+    return std::nullopt;
+  }
+
+ private:
+  Result<std::optional<std::string>> Passphrase() const {
+    if (!passphrase_file_.empty()) {
+      CANDOR_ASSIGN_OR_RETURN(Bytes raw, ReadFile(passphrase_file_, 4096));
+      std::string p(AsStringView(raw));
+      while (!p.empty() && (p.back() == '\n' || p.back() == '\r')) p.pop_back();
+      SecureZero(raw.data(), raw.size());
+      return std::optional<std::string>(std::move(p));
+    }
+    const char* env = std::getenv("CANDOR_PASSPHRASE");
+    if (env != nullptr && *env != '\0') return std::optional<std::string>(env);
+    return std::optional<std::string>();
+  }
+
+  int Report(const Error& e) const {
+    return e.code == Errc::kVerifyFailed ? (Fail(e.message), kExitNotVerified) : Fail(e.message);
+  }
+
+  void PrintNotices(const std::vector<client::Notice>& notices) const {
+    for (const auto& n : notices) {
+      (void)std::fprintf(stderr, "%s: %s\n", KindWord(n.kind), n.text.c_str());
+    }
+  }
+
+  void PrintMessage(const client::StoredMessage& m) const {
+    if (json_) {
+      Json j = {{"conversation", m.group},
+                {"from", m.sender},
+                {"at", m.at},
+                {"text", m.text},
+                {"outgoing", m.outgoing}};
+      (void)std::printf("%s\n", j.dump().c_str());
+    } else {
+      (void)std::printf("[%s] %s %s: %s\n", Time(m.at).c_str(), m.group.c_str(), m.sender.c_str(),
+                        m.text.c_str());
+    }
+    (void)std::fflush(stdout);
+  }
+
+  void PrintGroup(const client::GroupSummary& g) const {
+    if (json_) {
+      Json j = {{"name", g.name},
+                {"peer", g.peer},
+                {"epoch", g.epoch},
+                {"members", g.members},
+                {"group_id", Base64Encode(g.group_id)}};
+      (void)std::printf("%s\n", j.dump().c_str());
+      return;
+    }
+    (void)std::printf("%s (epoch %llu): ", g.name.c_str(),
+                      static_cast<unsigned long long>(g.epoch));
+    for (size_t i = 0; i < g.members.size(); ++i) {
+      (void)std::printf("%s%s", i ? ", " : "", g.members[i].c_str());
+    }
+    (void)std::printf("\n");
+  }
+
+  int Run(CLI::App* chosen) {
+    auto passphrase = Passphrase();
+    if (!passphrase.ok()) return Fail(passphrase.error().message);
+    const Engine::Options options{profile_, *passphrase};
+    if (chosen == create_) {
+      if (!unsealed_ && !options.passphrase) {
+        return Fail(
+            "a new profile needs a passphrase (--passphrase-file or CANDOR_PASSPHRASE), "
+            "or --unsealed for a test profile");
+      }
+      auto trust_raw = ReadFile(trust_file_);
+      if (!trust_raw.ok()) return Fail(trust_raw.error().message);
+      auto trust = client::ParseClientTrust(AsStringView(*trust_raw));
+      if (!trust.ok()) return Fail(trust.error().message);
+      Engine::Options create_options = options;
+      if (unsealed_) create_options.passphrase.reset();
+      auto engine = Engine::CreateAccount(create_options, *trust, handle_, device_);
+      if (!engine.ok()) return Report(engine.error());
+      if (unsealed_) {
+        (void)std::fprintf(stderr,
+                           "warning: this profile is UNSEALED: its keys are stored in the clear "
+                           "in %s\n",
+                           profile_.c_str());
+      }
+      if (json_) {
+        (void)std::printf("%s\n", Json({{"handle", handle_}, {"device", device_}}).dump().c_str());
+      } else {
+        (void)std::printf(
+            "account %s created with device %s; its device list is published in the key "
+            "directory and verified\n",
+            handle_.c_str(), device_.c_str());
+      }
+      return 0;
+    }
+    auto engine = Engine::Open(options);
+    if (!engine.ok()) return Report(engine.error());
+    Engine& e = **engine;
+    if (chosen == devices_) {
+      auto d = e.Devices();
+      if (!d.ok()) return Report(d.error());
+      for (const std::string& id : *d) {
+        (void)std::printf("%s%s\n", id.c_str(), id == e.device_id() ? " (this device)" : "");
+      }
+      return 0;
+    }
+    if (chosen == contact_add_) {
+      auto c = e.AddContact(handle_);
+      if (!c.ok()) return Report(c.error());
+      if (json_) {
+        (void)std::printf("%s\n",
+                          Json({{"handle", c->handle}, {"devices", c->devices}}).dump().c_str());
+      } else {
+        (void)std::printf("%s: %zu device(s), verified against the witnessed key directory\n",
+                          c->handle.c_str(), c->devices.size());
+      }
+      return 0;
+    }
+    if (chosen == contact_list_) {
+      auto list = e.Contacts();
+      if (!list.ok()) return Report(list.error());
+      for (const auto& c : *list) {
+        (void)std::printf("%s (%zu devices%s)\n", c.handle.c_str(), c.devices.size(),
+                          c.user_verified ? ", safety number compared" : "");
+      }
+      return 0;
+    }
+    if (chosen == verify_) {
+      auto number = e.SafetyNumber(handle_);
+      if (!number.ok()) return Report(number.error());
+      if (confirm_) {
+        auto st = e.MarkVerified(handle_);
+        if (!st.ok()) return Report(st.error());
+      }
+      if (json_) {
+        (void)std::printf("%s\n",
+                          Json({{"handle", handle_}, {"safety_number", *number}}).dump().c_str());
+      } else {
+        (void)std::printf(
+            "safety number with %s:\n  %s\ncompare it with %s in person or over a "
+            "channel you trust%s\n",
+            handle_.c_str(), number->c_str(), handle_.c_str(),
+            confirm_ ? " (recorded as compared)" : "");
+      }
+      return 0;
+    }
+    if (chosen == send_) {
+      std::string text;
+      for (const std::string& w : words_) text += (text.empty() ? "" : " ") + w;
+      auto notices = e.Send(to_, text);
+      if (!notices.ok()) return Report(notices.error());
+      PrintNotices(*notices);
+      if (!json_) (void)std::printf("sent to %s\n", to_.c_str());
+      return 0;
+    }
+    if (chosen == recv_) {
+      auto report = e.Receive();
+      if (!report.ok()) return Report(report.error());
+      PrintNotices(report->notices);
+      for (const auto& m : report->messages) PrintMessage(m);
+      if (!json_ && report->messages.empty()) (void)std::printf("no new messages\n");
+      return 0;
+    }
+    if (chosen == listen_) {
+      std::signal(SIGINT, OnSignal);
+      std::signal(SIGTERM, OnSignal);
+      auto st = e.Listen([this](const client::StoredMessage& m) { PrintMessage(m); },
+                         [this](const client::Notice& n) { PrintNotices({n}); },
+                         [] { return g_stop != 0; });
+      if (!st.ok()) return Report(st.error());
+      return 0;
+    }
+    if (chosen == history_) {
+      auto list = e.History(to_);
+      if (!list.ok()) return Report(list.error());
+      for (const auto& m : *list) PrintMessage(m);
+      return 0;
+    }
+    if (chosen == group_create_ || chosen == group_add_ || chosen == group_remove_) {
+      auto g = chosen == group_create_ ? e.CreateGroup(name_, handles_)
+               : chosen == group_add_  ? e.AddToGroup(name_, handles_)
+                                       : e.RemoveFromGroup(name_, handles_);
+      if (!g.ok()) return Report(g.error());
+      PrintGroup(*g);
+      return 0;
+    }
+    if (chosen == group_list_ || chosen == group_members_) {
+      auto groups = e.Groups();
+      if (!groups.ok()) return Report(groups.error());
+      bool found = false;
+      for (const auto& g : *groups) {
+        if (chosen == group_members_ && g.name != name_ && g.peer != name_) continue;
+        found = true;
+        PrintGroup(g);
+      }
+      if (chosen == group_members_ && !found) return Fail("no conversation " + name_);
+      return 0;
+    }
+    if (chosen == monitor_) {
+      auto report = e.Monitor();
+      if (!report.ok()) return Report(report.error());
+      PrintNotices(report->notices);
+      bool alarm = false;
+      for (const auto& n : report->notices) alarm |= n.kind == client::Notice::Kind::kAlarm;
+      if (!json_) {
+        (void)std::printf(alarm ? "ALARM: see above\n"
+                                : "your directory entry and your contacts' verify\n");
+      }
+      return alarm ? kExitNotVerified : 0;
+    }
+    if (chosen == alarms_) {
+      auto list = e.Alarms();
+      if (!list.ok()) return Report(list.error());
+      for (const auto& n : *list) (void)std::printf("ALARM: %s\n", n.text.c_str());
+      if (list->empty()) (void)std::printf("no alarms\n");
+      return 0;
+    }
+    if (chosen == chat_) return RunChat(e, to_);
+    return Fail("unknown command");
+  }
+
+  std::string profile_;
+  std::string passphrase_file_;
+  bool json_ = false;
+  std::string handle_, device_, trust_file_, to_, name_;
+  std::vector<std::string> words_, handles_;
+  bool unsealed_ = false;
+  bool confirm_ = false;
+  CLI::App *create_ = nullptr, *devices_ = nullptr, *contact_add_ = nullptr,
+           *contact_list_ = nullptr, *verify_ = nullptr, *send_ = nullptr, *recv_ = nullptr,
+           *listen_ = nullptr, *history_ = nullptr, *group_create_ = nullptr, *group_add_ = nullptr,
+           *group_remove_ = nullptr, *group_list_ = nullptr, *group_members_ = nullptr,
+           *monitor_ = nullptr, *alarms_ = nullptr, *chat_ = nullptr;
+};
+
+}  // namespace
+
+std::unique_ptr<CommandGroup> MakeMessagingCommands() {
+  return std::make_unique<MessagingCommands>();
+}
+
+}  // namespace candor::cli
