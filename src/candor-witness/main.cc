@@ -1,4 +1,7 @@
 // candor-witness: a C2SP tlog-witness. Parses flags and calls into candor::witness.
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
 #include <CLI/CLI.hpp>
 #include <cstdio>
 
@@ -8,6 +11,8 @@
 namespace {
 
 int Run(int argc, char** argv) {
+  // A daemon logs to stderr: stdout is for answers a script reads (keys, JSON).
+  spdlog::set_default_logger(spdlog::stderr_logger_mt("candor-witness"));
   candor::BlockTerminationSignals();
   CLI::App app{"candor-witness: cosigns checkpoints that are consistent with what it saw"};
   app.require_subcommand(1);

@@ -68,11 +68,11 @@ int RunChat(client::Engine& e, const std::string& to) {
       if (!std::getline(std::cin, line)) break;
       if (line == "/quit") break;
       if (line.empty()) continue;
-      auto notices = e.Send(to, line);
-      if (!notices.ok()) {
-        Show({client::Notice::Kind::kAlarm, "not sent: " + notices.error().message});
+      auto sent = e.Send(to, line);
+      if (!sent.ok()) {
+        Show({client::Notice::Kind::kAlarm, "not sent: " + sent.error().message});
       } else {
-        for (const auto& n : *notices) Show(n);
+        for (const auto& n : sent->notices) Show(n);
         (void)std::printf("%s you: %s\n",
                           Clock(static_cast<uint64_t>(std::time(nullptr)) * 1000).c_str(),
                           line.c_str());

@@ -20,6 +20,8 @@ int Run(int argc, char** argv) {
   CLI::App app{
       "candor: the Candor client (end-to-end encrypted messaging that verifies its server)"};
   app.require_subcommand(1);
+  // Global options (--profile, --json, ...) may also follow the subcommand.
+  app.fallthrough();
   std::unique_ptr<candor::cli::CommandGroup> groups[] = {candor::cli::MakeMessagingCommands(),
                                                          candor::cli::MakeLogCommands()};
   for (auto& g : groups) g->Add(app);

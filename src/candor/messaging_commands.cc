@@ -1,6 +1,7 @@
 // messaging_commands.cc: the messaging commands of `candor`: account, device, contact, verify,
 // send, recv, listen, history, group, monitor, alarms, chat. Each opens the device profile
 // (--profile, default $XDG_DATA_HOME/candor/default), calls the client Engine and prints.
+#include <chrono>
 #include <csignal>
 #include <cstdlib>
 #include <ctime>
@@ -70,6 +71,20 @@ class MessagingCommands final : public CommandGroup {
     auto* device = app.add_subcommand("device", "this account's devices");
     device->require_subcommand(1);
     devices_ = device->add_subcommand("list", "list this account's devices");
+    link_ = device->add_subcommand(
+        "link", "show a one-time code to link a new device, then link it (account-key device)");
+    link_->add_option("--wait", wait_seconds_, "seconds to wait for the new device")
+        ->default_val(300);
+    join_ = device->add_subcommand("join", "make this profile a new device of an account");
+    join_->add_option("--code", code_, "the code the existing device shows")->required();
+    join_->add_option("--device", device_, "this device's name")->required();
+    join_->add_option("--trust", trust_file_, "the trust file of the server")->required();
+    join_->add_option("--wait", wait_seconds_, "seconds to wait for the existing device")
+        ->default_val(300);
+    join_->add_flag("--unsealed", unsealed_, "keep secrets unsealed (for tests and demos)");
+    device_remove_ =
+        device->add_subcommand("remove", "remove a device from the account and every conversation");
+    device_remove_->add_option("name", device_)->required();
 
     auto* contact = app.add_subcommand("contact", "contacts");
     contact->require_subcommand(1);
@@ -113,9 +128,10 @@ class MessagingCommands final : public CommandGroup {
   }
 
   std::optional<int> RunIfChosen() override {
-    for (CLI::App* c : {create_, devices_, contact_add_, contact_list_, verify_, send_, recv_,
-                        listen_, history_, group_create_, group_add_, group_remove_, group_list_,
-                        group_members_, monitor_, alarms_, chat_}) {
+    for (CLI::App* c : {create_,      devices_,       link_,         join_,      device_remove_,
+                        contact_add_, contact_list_,  verify_,       send_,      recv_,
+                        listen_,      history_,       group_create_, group_add_, group_remove_,
+                        group_list_,  group_members_, monitor_,      alarms_,    chat_}) {
       if (*c) return Run(c);
     }
     return std::nullopt;
@@ -182,7 +198,7 @@ class MessagingCommands final : public CommandGroup {
     auto passphrase = Passphrase();
     if (!passphrase.ok()) return Fail(passphrase.error().message);
     const Engine::Options options{profile_, *passphrase};
-    if (chosen == create_) {
+    if (chosen == create_ || chosen == join_) {
       if (!unsealed_ && !options.passphrase) {
         return Fail(
             "a new profile needs a passphrase (--passphrase-file or CANDOR_PASSPHRASE), "
@@ -194,8 +210,12 @@ class MessagingCommands final : public CommandGroup {
       if (!trust.ok()) return Fail(trust.error().message);
       Engine::Options create_options = options;
       if (unsealed_) create_options.passphrase.reset();
-      auto engine = Engine::CreateAccount(create_options, *trust, handle_, device_);
+      auto engine = chosen == create_
+                        ? Engine::CreateAccount(create_options, *trust, handle_, device_)
+                        : Engine::JoinByLink(create_options, *trust, code_, device_,
+                                             std::chrono::seconds(wait_seconds_));
       if (!engine.ok()) return Report(engine.error());
+      handle_ = (*engine)->handle();
       if (unsealed_) {
         (void)std::fprintf(stderr,
                            "warning: this profile is UNSEALED: its keys are stored in the clear "
@@ -205,10 +225,12 @@ class MessagingCommands final : public CommandGroup {
       if (json_) {
         (void)std::printf("%s\n", Json({{"handle", handle_}, {"device", device_}}).dump().c_str());
       } else {
-        (void)std::printf(
-            "account %s created with device %s; its device list is published in the key "
-            "directory and verified\n",
-            handle_.c_str(), device_.c_str());
+        (void)std::printf(chosen == create_
+                              ? "account %s created with device %s; its device list is "
+                                "published in the key directory and verified\n"
+                              : "this profile is now account %s, device %s; the device list "
+                                "holding it is verified against the key directory\n",
+                          handle_.c_str(), device_.c_str());
       }
       return 0;
     }
@@ -221,6 +243,35 @@ class MessagingCommands final : public CommandGroup {
       for (const std::string& id : *d) {
         (void)std::printf("%s%s\n", id.c_str(), id == e.device_id() ? " (this device)" : "");
       }
+      return 0;
+    }
+    if (chosen == link_) {
+      auto code = e.StartLink();
+      if (!code.ok()) return Report(code.error());
+      if (json_) {
+        (void)std::printf("%s\n", Json({{"code", *code}}).dump().c_str());
+      } else {
+        (void)std::printf(
+            "link code: %s\non the new device run: candor device join --code %s --device NAME "
+            "--trust TRUST_FILE\nwaiting up to %d s...\n",
+            code->c_str(), code->c_str(), wait_seconds_);
+      }
+      (void)std::fflush(stdout);
+      std::vector<client::Notice> notices;
+      auto name = e.FinishLink(*code, std::chrono::seconds(wait_seconds_), &notices);
+      if (!name.ok()) return Report(name.error());
+      PrintNotices(notices);
+      if (json_) {
+        (void)std::printf("%s\n", Json({{"linked", *name}}).dump().c_str());
+      } else {
+        (void)std::printf("device %s linked\n", name->c_str());
+      }
+      return 0;
+    }
+    if (chosen == device_remove_) {
+      auto notices = e.RemoveDevice(device_);
+      if (!notices.ok()) return Report(notices.error());
+      PrintNotices(*notices);
       return 0;
     }
     if (chosen == contact_add_) {
@@ -266,10 +317,18 @@ class MessagingCommands final : public CommandGroup {
     if (chosen == send_) {
       std::string text;
       for (const std::string& w : words_) text += (text.empty() ? "" : " ") + w;
-      auto notices = e.Send(to_, text);
-      if (!notices.ok()) return Report(notices.error());
-      PrintNotices(*notices);
-      if (!json_) (void)std::printf("sent to %s\n", to_.c_str());
+      auto sent = e.Send(to_, text);
+      if (!sent.ok()) return Report(sent.error());
+      PrintNotices(sent->notices);
+      if (json_) {
+        (void)std::printf("%s\n", Json({{"to", to_}, {"queued", sent->queued}}).dump().c_str());
+      } else {
+        (void)std::printf(sent->queued > 0
+                              ? "queued for %s: the server did not confirm it yet; it goes out "
+                                "with the next command\n"
+                              : "sent to %s\n",
+                          to_.c_str());
+      }
       return 0;
     }
     if (chosen == recv_) {
@@ -343,13 +402,16 @@ class MessagingCommands final : public CommandGroup {
   bool json_ = false;
   std::string handle_, device_, trust_file_, to_, name_;
   std::vector<std::string> words_, handles_;
+  std::string code_;
+  int wait_seconds_ = 300;
   bool unsealed_ = false;
   bool confirm_ = false;
   CLI::App *create_ = nullptr, *devices_ = nullptr, *contact_add_ = nullptr,
            *contact_list_ = nullptr, *verify_ = nullptr, *send_ = nullptr, *recv_ = nullptr,
            *listen_ = nullptr, *history_ = nullptr, *group_create_ = nullptr, *group_add_ = nullptr,
            *group_remove_ = nullptr, *group_list_ = nullptr, *group_members_ = nullptr,
-           *monitor_ = nullptr, *alarms_ = nullptr, *chat_ = nullptr;
+           *monitor_ = nullptr, *alarms_ = nullptr, *chat_ = nullptr, *link_ = nullptr,
+           *join_ = nullptr, *device_remove_ = nullptr;
 };
 
 }  // namespace

@@ -1,4 +1,7 @@
 // candord: the Candor server. Parses flags and calls into candor::server.
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <nlohmann/json.hpp>
@@ -14,6 +17,8 @@ int Fail(const candor::Error& e) {
 }
 
 int Run(int argc, char** argv) {
+  // A daemon logs to stderr: stdout is for answers a script reads (keys, JSON).
+  spdlog::set_default_logger(spdlog::stderr_logger_mt("candord"));
   candor::BlockTerminationSignals();
   CLI::App app{
       "candord: the Candor server (key directory, KeyPackages, message delivery, transparency "

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <filesystem>
 #include <set>
+#include <thread>
 
 #include "candor/base/encoding.h"
 #include "candor/base/file.h"
@@ -84,8 +85,15 @@ Status Engine::State::AddAlarm(const std::string& text) {
 
 Status Engine::State::SignIn() {
   Json req = {{"handle", handle}, {"device_id", device_id}};
-  CANDOR_ASSIGN_OR_RETURN(Json challenge, api->Call("POST", "v1/auth/challenge", &req, false));
-  auto raw = Base64Decode(challenge.value("challenge", ""));
+  // Challenges are rate-limited per address (which a household shares): wait a little.
+  auto challenge = api->Call("POST", "v1/auth/challenge", &req, false);
+  for (int attempt = 1;
+       attempt <= 5 && !challenge.ok() && challenge.error().code == Errc::kRateLimited; ++attempt) {
+    std::this_thread::sleep_for(std::chrono::seconds(attempt));
+    challenge = api->Call("POST", "v1/auth/challenge", &req, false);
+  }
+  if (!challenge.ok()) return challenge.error();
+  auto raw = Base64Decode(challenge->value("challenge", ""));
   if (!raw.ok()) return MakeError(Errc::kMalformed, "server: bad challenge");
   const Bytes signature = device_key->Sign(kt::DeviceAuthMessage(handle, device_id, *raw));
   Json sreq = {{"handle", handle},
@@ -209,6 +217,11 @@ Result<kt::DeviceList> Engine::State::Verified(const std::string& h, bool fresh,
                                "(compare safety numbers with " +
                                h + " before trusting anything)";
       (void)AddAlarm(text);
+      // Until a list that verifies appears, every use checks again (and refuses).
+      (void)profile->Write([&](store::SqlTx& tx) -> Status {
+        CANDOR_TRY(tx.Exec("UPDATE contacts SET checked_at = 0 WHERE handle = $1", {h}));
+        return OkStatus();
+      });
       return MakeError(Errc::kVerifyFailed, text);
     }
     const auto before = DeviceIds(*known);

@@ -224,29 +224,25 @@ Result<GroupRow> Engine::State::CommitChange(
     GroupRow row,
     const std::function<Result<std::vector<mls::Proposal>>(const mls::GroupState&)>& proposals,
     std::vector<Notice>* notices) {
+  // Messages made in this epoch go first.
+  CANDOR_TRY(FlushOutbox(notices));
   for (int attempt = 0; attempt < 3; ++attempt) {
     CANDOR_ASSIGN_OR_RETURN(std::vector<mls::Proposal> props, proposals(*row.state));
-    // Staged: the new epoch is ours only once the Delivery Service accepted the commit.
+    // Staged: the new epoch is ours only once the Delivery Service accepted the commit. It is
+    // kept before the commit leaves, so that a lost answer can be settled later.
     CANDOR_ASSIGN_OR_RETURN(mls::GroupState::CommitResult staged, row.state->Commit(props));
     CANDOR_ASSIGN_OR_RETURN(mls::GroupInfo info, staged.next.GroupInfoForJoiners());
     Json req = {{"commit", Base64Encode(Wire(staged.commit))},
                 {"group_info", Base64Encode(Wire(Wrap(info)))}};
     if (staged.welcome) req["welcome"] = Base64Encode(Wire(*staged.welcome));
-    auto accepted = api->Call("POST", "v1/groups/commit", &req, true);
-    if (accepted.ok()) {
-      GroupRow next{row.group_id, row.name, row.peer, std::nullopt};
-      std::optional<mls::GroupState> previous = std::move(row.state);
-      next.state.emplace(std::move(staged.next));
-      CANDOR_TRY(
-          profile->Write([&](store::SqlTx& tx) { return SaveGroup(tx, next, true, previous); }));
-      return next;
-    }
-    if (accepted.error().code != Errc::kConflict) return accepted.error();
-    // Another commit won this epoch: drop ours, process the winner, try again if it still
-    // applies.
-    CANDOR_ASSIGN_OR_RETURN(ReceiveReport processed, ProcessQueue());
-    if (notices != nullptr) {
-      notices->insert(notices->end(), processed.notices.begin(), processed.notices.end());
+    CANDOR_TRY(StagePendingCommit(row.group_id, row.state->epoch(), req, staged.next));
+    CANDOR_ASSIGN_OR_RETURN(CommitFate fate, SettleCommit(row.group_id));
+    if (fate == CommitFate::kLost) {
+      // Another commit won this epoch: process the winner, try again if it still applies.
+      CANDOR_ASSIGN_OR_RETURN(ReceiveReport processed, ProcessQueue());
+      if (notices != nullptr) {
+        notices->insert(notices->end(), processed.notices.begin(), processed.notices.end());
+      }
     }
     std::optional<GroupRow> reloaded;
     CANDOR_TRY(profile->Read([&](store::SqlTx& tx) -> Status {
@@ -256,6 +252,7 @@ Result<GroupRow> Engine::State::CommitChange(
     if (!reloaded || !reloaded->state) {
       return MakeError(Errc::kConflict, "this device is no longer in the group");
     }
+    if (fate == CommitFate::kWon) return std::move(*reloaded);
     row = std::move(*reloaded);
   }
   return MakeError(Errc::kConflict, "the group kept changing; try again");
@@ -308,12 +305,14 @@ Result<GroupRow> Engine::State::CreateConversation(const std::string& name, cons
   }
   // Tell the members what this conversation is.
   Json meta = {{"t", "meta"}, {"name", name}, {"kind", peer.empty() ? "group" : "direct"}};
-  CANDOR_TRY(SendApplication(row, meta.dump()));
+  CANDOR_TRY(SendApplication(row, meta.dump(), notices));
   return row;
 }
 
-Status Engine::State::SendApplication(GroupRow& row, const std::string& payload) {
-  // The ratchet step is saved before the message leaves: a restart never reuses a key.
+Result<size_t> Engine::State::SendApplication(GroupRow& row, const std::string& payload,
+                                              std::vector<Notice>* notices) {
+  // The ratchet step and the message are saved before the message leaves: a restart never
+  // reuses a key, and a message the server did not confirm is sent again from the outbox.
   CANDOR_ASSIGN_OR_RETURN(mls::MLSMessage msg, row.state->Protect(AsBytes(payload)));
   const Json parsed = Json::parse(payload, nullptr, false);
   const bool is_text = parsed.is_object() && parsed.value("t", "") == "text";
@@ -328,11 +327,9 @@ Status Engine::State::SendApplication(GroupRow& row, const std::string& payload)
           {row.group_id, static_cast<int64_t>(row.state->epoch()), handle, device_id,
            static_cast<int64_t>(NowMs()), body}));
     }
-    return OkStatus();
+    return QueueOutgoing(tx, row.group_id, Wire(msg));
   }));
-  Json req = {{"message", Base64Encode(Wire(msg))}};
-  CANDOR_TRY(api->Call("POST", "v1/groups/message", &req, true));
-  return OkStatus();
+  return FlushOutbox(notices);
 }
 
 Result<uint64_t> Engine::State::QueuePosition() {
@@ -553,6 +550,7 @@ Status Engine::State::ProcessEntry(const Json& entry, ReceiveReport* report) {
 Result<ReceiveReport> Engine::State::ProcessQueue() {
   CANDOR_TRY(EnsureSession());
   ReceiveReport report;
+  CANDOR_TRY(SettleAll(&report.notices));
   for (int page = 0; page < 100; ++page) {
     CANDOR_ASSIGN_OR_RETURN(uint64_t after, QueuePosition());
     auto answer = api->Call("GET", "v1/queue?after=" + std::to_string(after), nullptr, true);
@@ -576,7 +574,7 @@ Result<ReceiveReport> Engine::State::ProcessQueue() {
 
 Result<ReceiveReport> Engine::Receive() { return s_->ProcessQueue(); }
 
-Result<std::vector<Notice>> Engine::Send(const std::string& to, const std::string& text) {
+Result<SendReport> Engine::Send(const std::string& to, const std::string& text) {
   CANDOR_ASSIGN_OR_RETURN(ReceiveReport pending, s_->ProcessQueue());
   std::vector<Notice> notices = pending.notices;
   std::optional<GroupRow> row;
@@ -641,8 +639,8 @@ Result<std::vector<Notice>> Engine::Send(const std::string& to, const std::strin
     }
   }
   Json payload = {{"t", "text"}, {"body", text}};
-  CANDOR_TRY(s_->SendApplication(*row, payload.dump()));
-  return notices;
+  CANDOR_ASSIGN_OR_RETURN(size_t queued, s_->SendApplication(*row, payload.dump(), &notices));
+  return SendReport{std::move(notices), queued};
 }
 
 Result<GroupSummary> Engine::CreateGroup(const std::string& name,

@@ -79,13 +79,41 @@ struct Engine::State {
       GroupRow row,
       const std::function<Result<std::vector<mls::Proposal>>(const mls::GroupState&)>& proposals,
       std::vector<Notice>* notices);
-  Status SendApplication(GroupRow& row, const std::string& payload);
+  // SendApplication encrypts `payload` for the group, stores it (text: in the history) and
+  // sends it through the outbox; returns how many messages the outbox still holds.
+  Result<size_t> SendApplication(GroupRow& row, const std::string& payload,
+                                 std::vector<Notice>* notices);
   Result<ReceiveReport> ProcessQueue();
   // ProcessEntry handles one queue entry (the JSON of messaging-api.md §5) and records the
   // queue position with whatever it changed, in one transaction.
   Status ProcessEntry(const Json& entry, ReceiveReport* report);
   Result<uint64_t> QueuePosition();
+  // SyncOwnDevices adds this account's devices that are missing from each conversation and
+  // removes those no longer in its list.
+  Status SyncOwnDevices(std::vector<Notice>* notices);
+  // PublishOwnList publishes `list` as this account's next version and keeps it.
+  Status PublishOwnList(const kt::DeviceList& list);
   GroupSummary Summarize(const GroupRow& row) const;
+
+  // --- what the DS has not confirmed yet (engine_outbox.cc) ---
+  enum class CommitFate : uint8_t { kNone, kWon, kLost };
+  // QueueOutgoing puts an encrypted application message in the outbox (in the transaction
+  // that stores the ratchet step that made it).
+  Status QueueOutgoing(store::SqlTx& tx, ByteView group_id, ByteView message);
+  // FlushOutbox posts the outbox in order and returns how many messages are left because the
+  // server did not answer (a notice says so); a message the server refuses is dropped, with a
+  // notice.
+  Result<size_t> FlushOutbox(std::vector<Notice>* notices);
+  // StagePendingCommit keeps `next` (sealed), the epoch a commit leads to, and the commit
+  // request before the request leaves.
+  Status StagePendingCommit(const Bytes& group_id, uint64_t from_epoch, const Json& request,
+                            const mls::GroupState& next);
+  // SettleCommit posts the group's pending commit and learns its fate: kWon (the new epoch is
+  // adopted), kLost (another commit won; dropped), kNone (nothing pending). If the server does
+  // not answer, the commit stays pending and the error is returned.
+  Result<CommitFate> SettleCommit(const Bytes& group_id);
+  // SettleAll flushes the outbox and settles every pending commit.
+  Status SettleAll(std::vector<Notice>* notices);
 };
 
 }  // namespace candor::client

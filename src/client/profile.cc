@@ -25,6 +25,11 @@ CREATE TABLE messages (id INTEGER PRIMARY KEY, group_id BLOB NOT NULL, epoch BIG
   at BIGINT NOT NULL, body BLOB NOT NULL);
 CREATE INDEX messages_group ON messages (group_id, id);
 CREATE TABLE alarms (id INTEGER PRIMARY KEY, at BIGINT NOT NULL, text TEXT NOT NULL))sql"},
+    {2, R"sql(
+CREATE TABLE outbox (id INTEGER PRIMARY KEY, group_id BLOB NOT NULL, message BLOB NOT NULL,
+  created_at BIGINT NOT NULL);
+CREATE TABLE pending_commits (group_id BLOB PRIMARY KEY, from_epoch BIGINT NOT NULL,
+  request TEXT NOT NULL, next_state BLOB NOT NULL))sql"},
 };
 
 // The data key's slot: struct { uint8 sealed; opaque salt<V>; uint64 ops; uint64 mem;

@@ -52,6 +52,7 @@ HttpResponse JsonErrorWithStatus(int status, std::string_view code, std::string_
   r.content_type = "application/json";
   nlohmann::json j = {{"error", code}, {"detail", detail}};
   r.body = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  if (status == 429 || status == 503) r.headers.emplace_back("Retry-After", "1");
   return r;
 }
 

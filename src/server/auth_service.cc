@@ -35,13 +35,44 @@ void AuthService::Register(net::Router& router) {
              [this](const net::RouteRequest& req) { return Challenge(req); });
   router.Add("POST", "/v1/auth/session", {4096, false, true},
              [this](const net::RouteRequest& req) { return Session(req); });
+  // The device-link rendezvous (messaging-api.md §2.1): two opaque slots per id.
+  router.Add("PUT", "/v1/link/{id}/{slot}", {16 << 10, false, true},
+             [this](const net::RouteRequest& req) -> Result<net::HttpResponse> {
+               if (!challenges_.Allow(req.http.peer, clock_())) {
+                 return MakeError(Errc::kRateLimited, "too many requests from this address");
+               }
+               CANDOR_ASSIGN_OR_RETURN(Bytes id, LinkId(req));
+               // A sealed message: a 24-byte nonce, the ciphertext and a 16-byte tag.
+               if (req.http.body.size() < 40) {
+                 return MakeError(Errc::kMalformed, "a link message is a sealed box (40+ bytes)");
+               }
+               CANDOR_TRY(store_.PutLink(id, req.Param("slot"), AsBytes(req.http.body),
+                                         clock_() + 600'000));
+               return JsonAnswer({{"stored", true}});
+             });
+  router.Add("GET", "/v1/link/{id}/{slot}", {0, false, true},
+             [this](const net::RouteRequest& req) -> Result<net::HttpResponse> {
+               CANDOR_ASSIGN_OR_RETURN(Bytes id, LinkId(req));
+               CANDOR_ASSIGN_OR_RETURN(Bytes body, store_.GetLink(id, req.Param("slot"), clock_()));
+               return BinaryAnswer(std::move(body));
+             });
+}
+
+Result<Bytes> AuthService::LinkId(const net::RouteRequest& req) {
+  const std::string& slot = req.Param("slot");
+  if (slot != "request" && slot != "reply") {
+    return MakeError(Errc::kNotFound, "a link slot is request or reply");
+  }
+  auto id = HexDecode(req.Param("id"));
+  if (!id.ok() || id->size() != 16) return MakeError(Errc::kMalformed, "a link id is 16 hex bytes");
+  return std::move(*id);
 }
 
 Result<net::HttpResponse> AuthService::Challenge(const net::RouteRequest& req) {
   if (!challenges_.Allow(req.http.peer, clock_())) {
     return MakeError(Errc::kRateLimited, "too many challenges from this address; retry later");
   }
-  CANDOR_ASSIGN_OR_RETURN(Json body, ParseObject(req.http.body));
+  CANDOR_ASSIGN_OR_RETURN(Json body, ParseObject(req.http.body, {"handle", "device_id"}));
   CANDOR_ASSIGN_OR_RETURN(std::string handle, StringField(body, "handle", 64));
   CANDOR_ASSIGN_OR_RETURN(std::string device_id, StringField(body, "device_id", 64));
   if (!mls::IsValidHandle(handle) || !mls::IsValidDeviceId(device_id)) {
@@ -55,7 +86,8 @@ Result<net::HttpResponse> AuthService::Challenge(const net::RouteRequest& req) {
 }
 
 Result<net::HttpResponse> AuthService::Session(const net::RouteRequest& req) {
-  CANDOR_ASSIGN_OR_RETURN(Json body, ParseObject(req.http.body));
+  CANDOR_ASSIGN_OR_RETURN(
+      Json body, ParseObject(req.http.body, {"handle", "device_id", "challenge", "signature"}));
   CANDOR_ASSIGN_OR_RETURN(std::string handle, StringField(body, "handle", 64));
   CANDOR_ASSIGN_OR_RETURN(std::string device_id, StringField(body, "device_id", 64));
   CANDOR_ASSIGN_OR_RETURN(Bytes challenge, Base64Field(body, "challenge", kChallengeLen));

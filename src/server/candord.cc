@@ -192,8 +192,12 @@ Result<InitServerResult> InitServer(const InitServerOptions& options) {
   }
   ServerConfig config;
   config.listen = options.listen;
+  // An absolute path, so that `serve` finds the database from any working directory.
   config.database =
-      options.database.empty() ? "sqlite:" + options.dir + "/candor.db" : options.database;
+      options.database.empty()
+          ? "sqlite:" +
+                std::filesystem::absolute(options.dir + "/candor.db").lexically_normal().string()
+          : options.database;
   config.witnesses = options.witnesses;
   config.quorum = options.quorum;
   CANDOR_TRY(ParseWitnesses(config.witnesses, config.quorum));
@@ -286,6 +290,9 @@ Status Serve(const ServeOptions& options) {
     m->keypackages->Register(router);
     m->delivery->Register(router);
     m->directory_service->Schedule(scheduler);
+    // A new directory publishes a first (empty) entry before it serves: a client needs a tree
+    // head to prove that a handle is free.
+    if (m->directory->size() == 0) m->directory_service->PublishNow(true);
     scheduler.Every("auth-expiry", std::chrono::minutes(1),
                     [a = m->auth.get()] { a->RemoveExpired(); });
     scheduler.Every("keypackage-expiry", std::chrono::hours(1),

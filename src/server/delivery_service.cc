@@ -299,7 +299,7 @@ void DeliveryService::Register(net::Router& router) {
 }
 
 Result<net::HttpResponse> DeliveryService::CreateGroup(const net::RouteRequest& req) {
-  CANDOR_ASSIGN_OR_RETURN(Json body, ParseObject(req.http.body));
+  CANDOR_ASSIGN_OR_RETURN(Json body, ParseObject(req.http.body, {"group_info"}));
   CANDOR_ASSIGN_OR_RETURN(Bytes wire, Base64Field(body, "group_info", options_.max_message));
   CANDOR_ASSIGN_OR_RETURN(mls::MLSMessage msg, DecodeMessage(wire));
   const auto* info = std::get_if<mls::GroupInfo>(&msg.message);
@@ -322,7 +322,8 @@ Result<net::HttpResponse> DeliveryService::CreateGroup(const net::RouteRequest& 
 }
 
 Result<net::HttpResponse> DeliveryService::Commit(const net::RouteRequest& req) {
-  CANDOR_ASSIGN_OR_RETURN(Json body, ParseObject(req.http.body));
+  CANDOR_ASSIGN_OR_RETURN(Json body,
+                          ParseObject(req.http.body, {"commit", "welcome", "group_info"}));
   CANDOR_ASSIGN_OR_RETURN(Bytes commit_wire, Base64Field(body, "commit", options_.max_message));
   CANDOR_ASSIGN_OR_RETURN(Bytes info_wire, Base64Field(body, "group_info", options_.max_message));
   CANDOR_ASSIGN_OR_RETURN(std::optional<Bytes> welcome_wire,
@@ -419,7 +420,7 @@ Result<net::HttpResponse> DeliveryService::Commit(const net::RouteRequest& req) 
 }
 
 Result<net::HttpResponse> DeliveryService::Message(const net::RouteRequest& req) {
-  CANDOR_ASSIGN_OR_RETURN(Json body, ParseObject(req.http.body));
+  CANDOR_ASSIGN_OR_RETURN(Json body, ParseObject(req.http.body, {"message"}));
   CANDOR_ASSIGN_OR_RETURN(Bytes wire, Base64Field(body, "message", options_.max_message));
   CANDOR_ASSIGN_OR_RETURN(mls::MLSMessage msg, DecodeMessage(wire));
   const auto* priv = std::get_if<mls::PrivateMessage>(&msg.message);
@@ -440,13 +441,14 @@ Result<net::HttpResponse> DeliveryService::Message(const net::RouteRequest& req)
     if (!(m.device == me)) to.push_back(m.device);
   }
   CANDOR_ASSIGN_OR_RETURN(
-      uint64_t made,
+      store::DeliverOutcome made,
       store_.Deliver({store::QueueKind::kApplication, record.group_id, priv->epoch, wire, me, to},
                      clock_()));
+  if (made.duplicate) return JsonAnswer({{"delivered", 0}, {"duplicate", true}});
   messages_.Add();
-  queued_.Add(made);
+  queued_.Add(made.queued);
   Notify(to);
-  return JsonAnswer({{"delivered", made}});
+  return JsonAnswer({{"delivered", made.queued}});
 }
 
 Result<net::HttpResponse> DeliveryService::GetGroup(const net::RouteRequest& req) {
@@ -487,7 +489,7 @@ Result<net::HttpResponse> DeliveryService::Fetch(const net::RouteRequest& req) {
 }
 
 Result<net::HttpResponse> DeliveryService::Ack(const net::RouteRequest& req) {
-  CANDOR_ASSIGN_OR_RETURN(Json body, ParseObject(req.http.body));
+  CANDOR_ASSIGN_OR_RETURN(Json body, ParseObject(req.http.body, {"up_to"}));
   CANDOR_ASSIGN_OR_RETURN(uint64_t up_to, UintField(body, "up_to"));
   CANDOR_ASSIGN_OR_RETURN(uint64_t acked,
                           store_.Ack({req.principal.handle, req.principal.device_id}, up_to));

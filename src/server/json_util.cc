@@ -1,13 +1,20 @@
 #include "json_util.h"
 
+#include <algorithm>
+
 #include "candor/base/encoding.h"
 
 namespace candor::server {
 
-Result<Json> ParseObject(std::string_view body) {
+Result<Json> ParseObject(std::string_view body, std::initializer_list<std::string_view> fields) {
   Json j = Json::parse(body, nullptr, false);
   if (j.is_discarded() || !j.is_object()) {
     return MakeError(Errc::kMalformed, "the body must be one JSON object");
+  }
+  for (const auto& [name, value] : j.items()) {
+    if (std::find(fields.begin(), fields.end(), name) == fields.end()) {
+      return MakeError(Errc::kMalformed, "unknown field " + Json(name).dump());
+    }
   }
   return j;
 }

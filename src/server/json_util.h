@@ -1,6 +1,7 @@
 // json_util.h: strict JSON request bodies and JSON answers for the messaging services.
 #pragma once
 
+#include <initializer_list>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
@@ -13,8 +14,9 @@ namespace candor::server {
 
 using Json = nlohmann::json;
 
-// ParseObject parses a body that must be one JSON object (kMalformed otherwise).
-Result<Json> ParseObject(std::string_view body);
+// ParseObject parses a body that must be one JSON object whose members are among `fields`
+// (kMalformed otherwise, naming an unknown member).
+Result<Json> ParseObject(std::string_view body, std::initializer_list<std::string_view> fields);
 // StringField reads a string member (kMalformed names it when missing or not a string, or
 // longer than `max_len`).
 Result<std::string> StringField(const Json& j, const char* name, size_t max_len = 256);

@@ -67,11 +67,14 @@ Result<store::StoredKeyPackage> KeyPackageService::Check(ByteView message, const
 }
 
 Result<net::HttpResponse> KeyPackageService::Upload(const net::RouteRequest& req) {
-  CANDOR_ASSIGN_OR_RETURN(Json body, ParseObject(req.http.body));
+  CANDOR_ASSIGN_OR_RETURN(Json body, ParseObject(req.http.body, {"key_packages", "last_resort"}));
   CANDOR_ASSIGN_OR_RETURN(kt::Device device,
                           directory_.FindDevice(req.principal.handle, req.principal.device_id));
   std::vector<store::StoredKeyPackage> ordinary;
   auto list = body.find("key_packages");
+  if (list == body.end() && !body.contains("last_resort")) {
+    return MakeError(Errc::kMalformed, "an upload holds key_packages, a last_resort, or both");
+  }
   if (list != body.end()) {
     if (!list->is_array() || list->size() > options_.max_per_upload) {
       return MakeError(Errc::kInvalidArgument, "key_packages must be a list of at most " +
@@ -105,7 +108,7 @@ Result<net::HttpResponse> KeyPackageService::Count(const net::RouteRequest& req)
 }
 
 Result<net::HttpResponse> KeyPackageService::Claim(const net::RouteRequest& req) {
-  CANDOR_ASSIGN_OR_RETURN(Json body, ParseObject(req.http.body));
+  CANDOR_ASSIGN_OR_RETURN(Json body, ParseObject(req.http.body, {"handle"}));
   CANDOR_ASSIGN_OR_RETURN(std::string handle, StringField(body, "handle", 64));
   CANDOR_ASSIGN_OR_RETURN(std::optional<kt::DeviceList> list, directory_.CurrentDeviceList(handle));
   if (!list) return MakeError(Errc::kNotFound, "no account " + handle);

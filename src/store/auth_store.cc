@@ -19,6 +19,14 @@ CREATE TABLE auth_sessions (
   device_id TEXT NOT NULL,
   expires_at BIGINT NOT NULL
 ))sql"},
+    {2, R"sql(
+CREATE TABLE auth_links (
+  id BLOB NOT NULL,
+  slot TEXT NOT NULL,
+  body BLOB NOT NULL,
+  expires_at BIGINT NOT NULL,
+  PRIMARY KEY (id, slot)
+))sql"},
 };
 
 Result<DeviceAddress> ReadDevice(const SqlRow& row, size_t c) {
@@ -100,10 +108,38 @@ Result<uint64_t> AuthStore::RemoveExpired(uint64_t now) {
                             tx.Exec("DELETE FROM auth_challenges WHERE expires_at < $1", {t}));
     CANDOR_ASSIGN_OR_RETURN(uint64_t b,
                             tx.Exec("DELETE FROM auth_sessions WHERE expires_at < $1", {t}));
-    removed = a + b;
+    CANDOR_ASSIGN_OR_RETURN(uint64_t c,
+                            tx.Exec("DELETE FROM auth_links WHERE expires_at < $1", {t}));
+    removed = a + b + c;
     return OkStatus();
   }));
   return removed;
+}
+
+Status AuthStore::PutLink(ByteView id, std::string_view slot, ByteView body, uint64_t expires_at) {
+  return db_.Write([&](SqlTx& tx) -> Status {
+    CANDOR_TRY(
+        tx.Exec("INSERT INTO auth_links (id, slot, body, expires_at) VALUES ($1, $2, $3, $4)",
+                {Bytes(id.begin(), id.end()), std::string(slot), Bytes(body.begin(), body.end()),
+                 static_cast<int64_t>(expires_at)}));
+    return OkStatus();
+  });
+}
+
+Result<Bytes> AuthStore::GetLink(ByteView id, std::string_view slot, uint64_t now) {
+  std::optional<Bytes> out;
+  CANDOR_TRY(db_.Read([&](SqlTx& tx) -> Status {
+    CANDOR_ASSIGN_OR_RETURN(
+        auto rows,
+        tx.Query("SELECT body FROM auth_links WHERE id = $1 AND slot = $2 AND "
+                 "expires_at >= $3",
+                 {Bytes(id.begin(), id.end()), std::string(slot), static_cast<int64_t>(now)}));
+    if (rows.empty()) return OkStatus();
+    CANDOR_ASSIGN_OR_RETURN(out, rows[0].Blob(0, "body"));
+    return OkStatus();
+  }));
+  if (!out) return MakeError(Errc::kNotFound, "no such link message");
+  return std::move(*out);
 }
 
 }  // namespace candor::store

@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "candor/crypto/random.h"
+#include "candor/crypto/sha256.h"
 
 namespace candor::store {
 namespace {
@@ -51,6 +52,11 @@ CREATE TABLE delivery_heads (
   last_seq BIGINT NOT NULL,
   acked BIGINT NOT NULL,
   PRIMARY KEY (handle, device_id)
+))sql"},
+    {2, R"sql(
+CREATE TABLE delivery_seen (
+  digest BLOB PRIMARY KEY,
+  created_at BIGINT NOT NULL
 ))sql"},
 };
 
@@ -197,13 +203,22 @@ Result<CommitOutcome> DeliveryStore::CommitEpoch(ByteView group_id, uint64_t fro
   return outcome;
 }
 
-Result<uint64_t> DeliveryStore::Deliver(const Delivery& delivery, uint64_t now) {
-  uint64_t made = 0;
+Result<DeliverOutcome> DeliveryStore::Deliver(const Delivery& delivery, uint64_t now) {
+  DeliverOutcome outcome;
+  const Hash32 digest = crypto::Sha256(delivery.message);
   CANDOR_TRY(db_.Write([&](SqlTx& tx) -> Status {
-    CANDOR_ASSIGN_OR_RETURN(made, Enqueue(tx, delivery, now, limits_.max_queue));
+    CANDOR_ASSIGN_OR_RETURN(
+        auto fresh, tx.Query("INSERT INTO delivery_seen (digest, created_at) VALUES ($1, $2) "
+                             "ON CONFLICT (digest) DO NOTHING RETURNING digest",
+                             {Bytes(digest.begin(), digest.end()), I(now)}));
+    if (fresh.empty()) {
+      outcome.duplicate = true;
+      return OkStatus();
+    }
+    CANDOR_ASSIGN_OR_RETURN(outcome.queued, Enqueue(tx, delivery, now, limits_.max_queue));
     return OkStatus();
   }));
-  return made;
+  return outcome;
 }
 
 Result<std::vector<QueueEntry>> DeliveryStore::Fetch(const DeviceAddress& device, uint64_t after,
@@ -316,6 +331,7 @@ Result<uint64_t> DeliveryStore::Collect(uint64_t oldest) {
           "last_seq) WHERE acked < last_seq",
           {}));
     }
+    CANDOR_TRY(tx.Exec("DELETE FROM delivery_seen WHERE created_at < $1", {I(oldest)}));
     CANDOR_TRY(
         tx.Exec("DELETE FROM delivery_messages WHERE NOT EXISTS (SELECT 1 FROM "
                 "delivery_queue q WHERE q.message_id = delivery_messages.id)",

@@ -288,13 +288,24 @@ TEST_P(SqlBackendTest, OneCommitPerEpochWinsAndQueuesAreOrdered) {
   EXPECT_NE(full.error().message.find("carol/1"), std::string::npos);
   EXPECT_EQ((*(*ds)->Fetch(b, 4, 10)).size(), 0u);  // nothing of the refused message landed
   EXPECT_EQ(*(*ds)->LastSeq(c), 5u);
+  // The same message sent again (its sender missed the answer) is queued once.
+  auto again = (*ds)->Deliver({QueueKind::kApplication, gid, 1, Bytes{6}, a, {c}}, 4);
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(again->duplicate);
+  EXPECT_EQ(again->queued, 0u);
+  EXPECT_EQ(*(*ds)->LastSeq(c), 5u);
   // Old entries expire; the queue frees up and the message bodies go.
   EXPECT_EQ(*(*ds)->Collect(5), 5u);
-  ASSERT_TRUE((*ds)->Deliver({QueueKind::kApplication, gid, 1, Bytes{8}, a, {c}}, 6).ok());
+  // A refused message was not remembered: it is delivered once there is room.
+  auto later = (*ds)->Deliver({QueueKind::kApplication, gid, 1, Bytes{7}, a, {c}}, 6);
+  ASSERT_TRUE(later.ok());
+  EXPECT_FALSE(later->duplicate);
+  EXPECT_EQ(later->queued, 1u);
   EXPECT_EQ(*(*ds)->LastSeq(c), 6u);
   auto rest = (*ds)->Fetch(c, 0, 10);
   ASSERT_EQ(rest->size(), 1u);
   EXPECT_EQ((*rest)[0].seq, 6u);  // the gap after 0 shows carol lost 1..5
+  EXPECT_EQ((*rest)[0].message, Bytes{7});
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, SqlBackendTest,

@@ -11,6 +11,7 @@
 // processed and the change is retried.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -64,6 +65,13 @@ struct ReceiveReport {
   std::vector<Notice> notices;
 };
 
+// SendReport is what a send did: notices, and how many messages this device holds because the
+// server did not confirm them yet (they go out with the next command; 0 when all went).
+struct SendReport {
+  std::vector<Notice> notices;
+  size_t queued = 0;
+};
+
 struct MonitorReport {
   std::vector<Notice> notices;
 };
@@ -93,6 +101,26 @@ class Engine {
   // Devices lists this account's devices as this device last verified them.
   Result<std::vector<std::string>> Devices();
 
+  // Linking a second device (docs/formats/messaging-api.md §2.1). On the device that holds the
+  // account key, StartLink returns a one-time code to show; FinishLink waits (up to `wait`) for
+  // the new device to answer it, checks its request, publishes the new device list signed by
+  // the account key, tells the new device, and adds it to every conversation. It returns the
+  // new device's name.
+  Result<std::string> StartLink();
+  Result<std::string> FinishLink(const std::string& code, std::chrono::seconds wait,
+                                 std::vector<Notice>* notices);
+  // JoinByLink makes the new device's profile from the code shown on the existing device: its
+  // own keys, made here, go to the existing device encrypted under the code; the published
+  // device list it receives back is checked against the directory before the profile is kept.
+  static Result<std::unique_ptr<Engine>> JoinByLink(const Options& options,
+                                                    const ClientTrust& trust,
+                                                    const std::string& code,
+                                                    const std::string& device_id,
+                                                    std::chrono::seconds wait);
+  // RemoveDevice publishes the device list without `device_id` and removes that device from
+  // every conversation (on the device that holds the account key).
+  Result<std::vector<Notice>> RemoveDevice(const std::string& device_id);
+
   // AddContact looks `handle` up (verified) and remembers its device list.
   Result<Contact> AddContact(const std::string& handle);
   Result<std::vector<Contact>> Contacts();
@@ -103,8 +131,10 @@ class Engine {
   Status MarkVerified(const std::string& handle);
 
   // Send sends `text` to a contact (its one-to-one conversation, created on first use with
-  // every device of both accounts) or to a group by name. Processes the queue first.
-  Result<std::vector<Notice>> Send(const std::string& to, const std::string& text);
+  // every device of both accounts) or to a group by name. Processes the queue first. An error
+  // means nothing was stored or sent; success means the message is in the history and either
+  // confirmed by the server or queued on this device (SendReport::queued).
+  Result<SendReport> Send(const std::string& to, const std::string& text);
   // CreateGroup creates group `name` with this account and `handles` (every device of each).
   Result<GroupSummary> CreateGroup(const std::string& name,
                                    const std::vector<std::string>& handles);

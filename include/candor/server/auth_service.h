@@ -1,6 +1,7 @@
 // auth_service.h: device authentication without passwords (docs/formats/messaging-api.md §2):
 // a single-use challenge, signed by the device's own key as the greatest published device list
 // names it, buys a session token of limited life. The server stores only the token's SHA-256.
+// It also hosts the device-link rendezvous: two opaque, write-once slots per link id.
 #pragma once
 
 #include <chrono>
@@ -40,6 +41,7 @@ class AuthService {
  private:
   Result<net::HttpResponse> Challenge(const net::RouteRequest& req);
   Result<net::HttpResponse> Session(const net::RouteRequest& req);
+  static Result<Bytes> LinkId(const net::RouteRequest& req);
 
   store::AuthStore& store_;
   const DirectoryService& directory_;

@@ -17,6 +17,10 @@
 //                  received_at BIGINT, PRIMARY KEY (handle, device_id, seq))
 //   delivery_heads(handle TEXT, device_id TEXT, last_seq BIGINT, acked BIGINT,
 //                  PRIMARY KEY (handle, device_id))
+// Version 2 remembers the SHA-256 of every application message delivered, until Collect drops
+// it with the queue entries of its age, so that a message sent again (its sender did not see
+// the answer) is queued once:
+//   delivery_seen(digest BLOB PRIMARY KEY, created_at BIGINT)
 #pragma once
 
 #include <memory>
@@ -67,6 +71,13 @@ struct Delivery {
   std::vector<DeviceAddress> recipients;
 };
 
+// DeliverOutcome says how many queue entries a delivery made, or that the same message was
+// delivered before (and nothing was queued again).
+struct DeliverOutcome {
+  uint64_t queued = 0;
+  bool duplicate = false;
+};
+
 // CommitOutcome says whether a commit won its epoch, and the group's epoch afterwards.
 struct CommitOutcome {
   bool won = false;
@@ -92,9 +103,9 @@ class DeliveryStore {
   // recipient's queue is full (nothing written); kNotFound for an unknown group.
   Result<CommitOutcome> CommitEpoch(ByteView group_id, uint64_t from_epoch, const GroupRecord& next,
                                     const std::vector<Delivery>& deliveries, uint64_t now);
-  // Deliver queues one message for its recipients in one transaction; returns the number of
-  // queue entries made. kRateLimited (naming the device) if a recipient's queue is full.
-  Result<uint64_t> Deliver(const Delivery& delivery, uint64_t now);
+  // Deliver queues one message for its recipients in one transaction, unless the same bytes
+  // were delivered before. kRateLimited (naming the device) if a recipient's queue is full.
+  Result<DeliverOutcome> Deliver(const Delivery& delivery, uint64_t now);
   // Fetch returns up to `limit` entries of `device`'s queue after sequence `after`, in order.
   Result<std::vector<QueueEntry>> Fetch(const DeviceAddress& device, uint64_t after, size_t limit);
   // Ack removes `device`'s entries up to `up_to` (never beyond the last queued) and returns the
@@ -104,8 +115,8 @@ class DeliveryStore {
   Result<uint64_t> LastSeq(const DeviceAddress& device);
   // GroupsOf lists the groups `device` is a member of.
   Result<std::vector<Bytes>> GroupsOf(const DeviceAddress& device);
-  // Collect drops queue entries received before `oldest` (ms) and message bodies no queue
-  // references any longer; returns the number of entries dropped.
+  // Collect drops queue entries and message digests older than `oldest` (ms) and message
+  // bodies no queue references any longer; returns the number of entries dropped.
   Result<uint64_t> Collect(uint64_t oldest);
 
  private:

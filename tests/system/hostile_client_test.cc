@@ -1,0 +1,285 @@
+// A hostile client against a real candord (messaging_stack.h, SQLite): malformed and random
+// bodies on every route, bad credentials, oversized bodies, garbage on the WebSocket, request
+// floods. The server answers each with a 4xx and a JSON error, never a 5xx, keeps serving, and
+// honest clients still talk afterwards.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <random>
+#include <thread>
+
+#include "candor/base/encoding.h"
+#include "candor/base/tls.h"
+#include "candor/client/engine.h"
+#include "candor/client/profile.h"
+#include "candor/net/http_client.h"
+#include "candor/net/websocket_client.h"
+#include "messaging_stack.h"
+#include "raw_client.h"
+
+namespace candor::testing {
+namespace {
+
+using client::Engine;
+using Json = nlohmann::json;
+
+struct Route {
+  const char* method;
+  std::string path;
+  bool json;  // a JSON body (else binary TLS)
+  bool auth;
+};
+
+// The routes of docs/formats/messaging-api.md that take a body or a path parameter.
+std::vector<Route> Routes() {
+  return {
+      {"POST", "v1/auth/challenge", true, false},
+      {"POST", "v1/auth/session", true, false},
+      {"POST", "v1/keypackages", true, true},
+      {"POST", "v1/keypackages/claim", true, true},
+      {"POST", "v1/groups", true, true},
+      {"POST", "v1/groups/commit", true, true},
+      {"POST", "v1/groups/message", true, true},
+      {"POST", "v1/queue/ack", true, true},
+      {"POST", "v1/directory/search", false, false},
+      {"POST", "v1/directory/update", false, false},
+      {"POST", "v1/directory/monitor", false, false},
+      {"POST", "v1/directory/owner-init", false, false},
+      {"POST", "v1/directory/owner-monitor", false, false},
+      {"POST", "v1/directory/distinguished", false, false},
+  };
+}
+
+class HostileClientTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto s = MessagingStack::Create("hostile", Backend::kSqlite);
+    ASSERT_TRUE(s.ok()) << s.error().ToString();
+    stack_ = std::move(*s);
+    // An honest account whose session token the hostile client uses, as a member would.
+    const std::string dir = stack_->dir() + "/profiles/alice";
+    {
+      auto alice = Engine::CreateAccount({dir, std::nullopt}, stack_->trust(), "alice", "phone");
+      ASSERT_TRUE(alice.ok()) << alice.error().ToString();
+    }
+    auto profile = client::Profile::Open(dir, std::nullopt);
+    ASSERT_TRUE(profile.ok()) << profile.error().ToString();
+    ASSERT_TRUE((*profile)
+                    ->Read([&](store::SqlTx& tx) -> Status {
+                      CANDOR_ASSIGN_OR_RETURN(auto saved, (*profile)->GetSecret(tx, "session"));
+                      if (!saved) return MakeError(Errc::kNotFound, "no session");
+                      tls::Reader r(saved->view());
+                      CANDOR_TRY(r.U64());
+                      CANDOR_ASSIGN_OR_RETURN(ByteView token, r.OpaqueV());
+                      token_ = std::string(AsStringView(token));
+                      return OkStatus();
+                    })
+                    .ok());
+  }
+
+  // Call sends one request and checks the answer is a 4xx with a JSON error.
+  void ExpectRefused(const char* method, const std::string& path, const std::string& body,
+                     bool json, bool auth, const std::string& why) {
+    net::HttpClient http;
+    std::vector<std::pair<std::string, std::string>> headers = {
+        {"Content-Type", json ? "application/json" : "application/octet-stream"}};
+    if (auth) headers.emplace_back("Authorization", "Bearer " + token_);
+    auto r = http.Request(method, stack_->trust().server.Join(path), body, headers);
+    ASSERT_TRUE(r.ok()) << method << " " << path << " (" << why << "): " << r.error().ToString();
+    EXPECT_GE(r->status, 400) << method << " " << path << " (" << why << "): " << r->body;
+    EXPECT_LT(r->status, 500) << method << " " << path << " (" << why << "): " << r->body;
+    const Json j = Json::parse(r->body, nullptr, false);
+    EXPECT_TRUE(j.is_object() && j.contains("error"))
+        << method << " " << path << " (" << why << ") answered " << r->body;
+    ++refused_;
+  }
+
+  bool Healthy() {
+    net::HttpClient http;
+    auto r = http.Get(stack_->trust().server.Join("healthz"));
+    return r.ok() && r->status == 200;
+  }
+
+  std::unique_ptr<MessagingStack> stack_;
+  std::string token_;
+  int refused_ = 0;
+};
+
+TEST_F(HostileClientTest, MalformedBodiesAreRefusedWithJsonErrors) {
+  const std::string big_b64 = Base64Encode(Bytes(300 << 10, 0x41));
+  for (const Route& route : Routes()) {
+    std::vector<std::pair<std::string, std::string>> bodies;
+    if (route.json) {
+      bodies = {
+          {"", "empty"},
+          {"{", "truncated JSON"},
+          {"[]", "an array"},
+          {"null", "null"},
+          {"{\"handle\":5,\"device_id\":[],\"key_packages\":\"x\",\"message\":7}", "wrong types"},
+          {"{\"handle\":\"Alice Smith\",\"device_id\":\"phone\",\"challenge\":\"!!\","
+           "\"signature\":\"AA==\",\"key_packages\":[\"AAAA\"],\"group_info\":\"AAAA\","
+           "\"commit\":\"AAAA\",\"message\":\"AAAA\",\"up_to\":\"x\"}",
+           "fields that do not decode"},
+          {"{\"message\":\"" + big_b64 + "\",\"group_info\":\"" + big_b64 + "\"}",
+           "oversized fields"},
+          {std::string("{\"handle\":\"\xff\xfe\"}"), "invalid UTF-8"},
+          {"{\"handle\":\"alice\",\"device_id\":\"phone\",\"extra\":1}", "an unknown field"}};
+    } else {
+      bodies = {{"", "empty"},
+                {std::string(3, '\xff'), "truncated"},
+                {std::string(64, '\0'), "zeros"},
+                {std::string(5000, '\x7f'), "long garbage"}};
+    }
+    for (const auto& [body, why] : bodies) {
+      ExpectRefused(route.method, route.path, body, route.json, route.auth, why);
+    }
+  }
+  // Random bodies, 40 per route (fixed seed: a failure can be replayed).
+  std::mt19937 rng(20261206);
+  for (const Route& route : Routes()) {
+    for (int i = 0; i < 40; ++i) {
+      std::string body(rng() % 600, '\0');
+      for (char& c : body) c = static_cast<char>(rng());
+      if (route.json && i % 2 == 0) body = "{\"" + body + "\":1}";
+      ExpectRefused(route.method, route.path, body, route.json, route.auth, "random");
+    }
+  }
+  // Path parameters and queries that do not parse.
+  ExpectRefused("GET", "v1/groups/%%%", "", true, true, "group id");
+  ExpectRefused("GET", "v1/groups/AAAA/group-info", "", true, true, "unknown group");
+  ExpectRefused("GET", "v1/queue?after=abc", "", true, true, "after");
+  ExpectRefused("GET", "v1/queue?after=1&limit=-4", "", true, true, "limit");
+  ExpectRefused("GET", "v1/directory/auditor-update/abc", "", false, false, "position");
+  // The link mailbox holds opaque sealed boxes: it checks their size and that a slot is
+  // written once.
+  const std::string link = "v1/link/00112233445566778899aabbccddeeff/request";
+  ExpectRefused("PUT", link, "", false, false, "empty link message");
+  ExpectRefused("PUT", link, std::string(39, 'x'), false, false, "short link message");
+  {
+    net::HttpClient http;
+    auto first = http.Request("PUT", stack_->trust().server.Join(link), std::string(64, 'x'),
+                              {{"Content-Type", "application/octet-stream"}});
+    ASSERT_TRUE(first.ok());
+    EXPECT_EQ(first->status, 200) << first->body;
+  }
+  ExpectRefused("PUT", link, std::string(64, 'y'), false, false, "slot written twice");
+  ExpectRefused("PUT", link, std::string(17 << 10, 'y'), false, false, "oversized link message");
+  ExpectRefused("PUT", "v1/link/zz/request", "x", false, false, "link id");
+  ExpectRefused("PUT", "v1/link/00112233445566778899aabbccddeeff/other", "x", false, false,
+                "link slot");
+  ExpectRefused("GET", "v1/nothing/here", "", true, false, "unknown route");
+  ExpectRefused("DELETE", "v1/groups", "", true, true, "method");
+  EXPECT_GT(refused_, 100);
+  EXPECT_TRUE(Healthy());
+}
+
+TEST_F(HostileClientTest, CredentialsAreChecked) {
+  for (const Route& route : Routes()) {
+    if (!route.auth) continue;
+    net::HttpClient http;
+    for (const std::string& header :
+         {std::string(), std::string("Bearer"), std::string("Bearer AAAA"),
+          std::string("Basic ") + token_, std::string("Bearer ") + token_ + "x"}) {
+      std::vector<std::pair<std::string, std::string>> headers = {
+          {"Content-Type", "application/json"}};
+      if (!header.empty()) headers.emplace_back("Authorization", header);
+      auto r = http.Request(route.method, stack_->trust().server.Join(route.path), "{}", headers);
+      ASSERT_TRUE(r.ok());
+      EXPECT_EQ(r->status, 401) << route.path << " with '" << header << "': " << r->body;
+    }
+  }
+  // A session challenge signed by the wrong key buys nothing.
+  net::HttpClient http;
+  auto c = http.Request("POST", stack_->trust().server.Join("v1/auth/challenge"),
+                        R"({"handle":"alice","device_id":"phone"})",
+                        {{"Content-Type", "application/json"}});
+  ASSERT_TRUE(c.ok());
+  ASSERT_EQ(c->status, 200) << c->body;
+  const Json challenge = Json::parse(c->body);
+  const Json forged = {{"handle", "alice"},
+                       {"device_id", "phone"},
+                       {"challenge", challenge["challenge"]},
+                       {"signature", Base64Encode(Bytes(64, 1))}};
+  auto s = http.Request("POST", stack_->trust().server.Join("v1/auth/session"), forged.dump(),
+                        {{"Content-Type", "application/json"}});
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->status, 401) << s->body;
+  EXPECT_TRUE(Healthy());
+}
+
+TEST_F(HostileClientTest, OversizedBodiesAreRefusedBeforeTheyAreRead) {
+  auto c = RawClient::Connect(stack_->port());
+  ASSERT_NE(c, nullptr);
+  ASSERT_TRUE(c->Send("POST /v1/groups/message HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+                      token_ +
+                      "\r\nContent-Type: application/json\r\nContent-Length: 104857600\r\n\r\n"));
+  const std::string answer = c->ReadResponse(std::chrono::seconds(5));
+  EXPECT_NE(answer.find(" 413 "), std::string::npos) << answer;
+  EXPECT_TRUE(Healthy());
+}
+
+TEST_F(HostileClientTest, WebSocketGarbageClosesOnlyThatSocket) {
+  net::Url ws = stack_->trust().server.Join("v1/ws?after=0");
+  EXPECT_FALSE(net::WebSocketClient::Connect(ws, {}).ok());  // no token
+  EXPECT_FALSE(net::WebSocketClient::Connect(ws, {{"Authorization", "Bearer nope"}}).ok());
+  for (const std::string& junk :
+       {std::string("not json"), std::string("{\"ack\":\"x\"}"), std::string("{\"ack\":-1}"),
+        std::string("[1,2,3]"), std::string(70000, 'x'), std::string("{\"ack\":99999999}")}) {
+    auto socket = net::WebSocketClient::Connect(ws, {{"Authorization", "Bearer " + token_}});
+    ASSERT_TRUE(socket.ok()) << socket.error().ToString();
+    (void)(*socket)->Send(junk);
+    (void)(*socket)->Receive(std::chrono::milliseconds(300));
+    EXPECT_TRUE(Healthy());
+  }
+  // Raw frames that are not even WebSocket frames.
+  auto raw = RawClient::Connect(stack_->port());
+  ASSERT_NE(raw, nullptr);
+  ASSERT_TRUE(
+      raw->Send("GET /v1/ws?after=0 HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"
+                "Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+                "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nAuthorization: Bearer " +
+                token_ + "\r\n\r\n"));
+  const std::string upgraded = raw->Read(std::chrono::milliseconds(500));
+  EXPECT_NE(upgraded.find(" 101 "), std::string::npos) << upgraded;
+  (void)raw->Send(std::string(2000, '\xff'));
+  EXPECT_TRUE(raw->PeerClosed(std::chrono::seconds(5)));
+  EXPECT_TRUE(Healthy());
+}
+
+TEST_F(HostileClientTest, FloodsAreRateLimitedAndHonestClientsGoOn) {
+  net::HttpClient http;
+  int limited = 0;
+  int served = 0;
+  for (int i = 0; i < 300; ++i) {
+    auto r = http.Request("POST", stack_->trust().server.Join("v1/auth/challenge"),
+                          R"({"handle":"alice","device_id":"phone"})",
+                          {{"Content-Type", "application/json"}});
+    ASSERT_TRUE(r.ok());
+    if (r->status == 429) {
+      ++limited;
+      EXPECT_NE(r->body.find("\"error\""), std::string::npos) << r->body;
+    } else {
+      EXPECT_EQ(r->status, 200) << r->body;
+      ++served;
+    }
+  }
+  EXPECT_GT(limited, 0);
+  EXPECT_GT(served, 0);
+  EXPECT_LE(served, 200);  // 120 a minute, with a burst
+
+  // Honest clients (other accounts; the flood came from the same loopback address as they do,
+  // and challenges are limited per address, so they wait for the budget to refill) still talk.
+  auto bob = Engine::CreateAccount({stack_->dir() + "/profiles/bob", std::nullopt}, stack_->trust(),
+                                   "bob", "phone");
+  ASSERT_TRUE(bob.ok()) << bob.error().ToString();
+  auto alice = Engine::Open({stack_->dir() + "/profiles/alice", std::nullopt});
+  ASSERT_TRUE(alice.ok());
+  ASSERT_TRUE((*alice)->Send("bob", "still here").ok());
+  auto got = (*bob)->Receive();
+  ASSERT_TRUE(got.ok()) << got.error().ToString();
+  ASSERT_EQ(got->messages.size(), 1u);
+  EXPECT_EQ(got->messages[0].text, "still here");
+}
+
+}  // namespace
+}  // namespace candor::testing

@@ -1,0 +1,377 @@
+// System tests of messaging: real candord and witness processes (messaging_stack.h) on SQLite
+// and on PostgreSQL, and clients that are the real client engine, each with its own profile.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <set>
+#include <thread>
+
+#include "candor/base/encoding.h"
+#include "candor/client/engine.h"
+#include "candor/crypto/signature.h"
+#include "candor/kt/device_list.h"
+#include "messaging_stack.h"
+
+namespace candor::testing {
+namespace {
+
+using client::Engine;
+using client::Notice;
+
+std::vector<std::string> Texts(const client::ReceiveReport& r) {
+  std::vector<std::string> out;
+  for (const auto& m : r.messages) out.push_back(m.text);
+  return out;
+}
+
+bool HasAlarm(const std::vector<Notice>& notices, const std::string& part) {
+  for (const auto& n : notices) {
+    if (n.kind == Notice::Kind::kAlarm && n.text.find(part) != std::string::npos) return true;
+  }
+  return false;
+}
+
+std::string Describe(const std::vector<Notice>& notices) {
+  std::string out;
+  for (const auto& n : notices) out += "[" + n.text + "] ";
+  return out;
+}
+
+class MessagingTest : public ::testing::TestWithParam<Backend> {
+ protected:
+  void SetUp() override {
+    const std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    std::string clean;
+    for (char c : name) clean += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+    auto s = MessagingStack::Create(clean.substr(0, 40), GetParam());
+    ASSERT_TRUE(s.ok()) << s.error().ToString();
+    stack_ = std::move(*s);
+  }
+
+  Engine::Options Profile(const std::string& who) const {
+    return {stack_->dir() + "/profiles/" + who, std::nullopt};
+  }
+
+  std::unique_ptr<Engine> Account(const std::string& handle, const std::string& device = "phone") {
+    auto e = Engine::CreateAccount(Profile(handle + "-" + device), stack_->trust(), handle, device);
+    EXPECT_TRUE(e.ok()) << e.error().ToString();
+    return e.ok() ? std::move(*e) : nullptr;
+  }
+
+  // Receive fetches `e`'s queue and returns the texts it decrypted.
+  static std::vector<std::string> Receive(Engine& e) {
+    auto r = e.Receive();
+    EXPECT_TRUE(r.ok()) << r.error().ToString();
+    return r.ok() ? Texts(*r) : std::vector<std::string>{};
+  }
+
+  std::unique_ptr<MessagingStack> stack_;
+};
+
+TEST_P(MessagingTest, ContactsConversationsAndRemoval) {
+  auto alice = Account("alice");
+  auto bob = Account("bob", "laptop");
+  auto carol = Account("carol");
+  ASSERT_TRUE(alice && bob && carol);
+  ASSERT_TRUE(alice->AddContact("bob").ok());
+  ASSERT_TRUE(bob->AddContact("alice").ok());
+  auto unknown = alice->AddContact("nobody");
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_EQ(unknown.error().code, Errc::kNotFound) << unknown.error().ToString();
+
+  // Both sides derive the same safety number from the verified account keys.
+  auto ab = alice->SafetyNumber("bob");
+  auto ba = bob->SafetyNumber("alice");
+  ASSERT_TRUE(ab.ok() && ba.ok());
+  EXPECT_EQ(*ab, *ba);
+  auto ac = alice->SafetyNumber("carol");
+  ASSERT_TRUE(ac.ok());
+  EXPECT_NE(*ab, *ac);
+
+  // One-to-one, both ways.
+  ASSERT_TRUE(alice->Send("bob", "hi bob").ok());
+  EXPECT_EQ(Receive(*bob), std::vector<std::string>{"hi bob"});
+  ASSERT_TRUE(bob->Send("alice", "hi alice").ok());
+  EXPECT_EQ(Receive(*alice), std::vector<std::string>{"hi alice"});
+  EXPECT_TRUE(Receive(*bob).empty());  // acknowledged: nothing twice
+
+  // A group of three.
+  auto g = alice->CreateGroup("trio", {"bob", "carol"});
+  ASSERT_TRUE(g.ok()) << g.error().ToString();
+  EXPECT_EQ(g->members.size(), 3u);
+  ASSERT_TRUE(alice->Send("trio", "g1").ok());
+  EXPECT_EQ(Receive(*bob), std::vector<std::string>{"g1"});
+  EXPECT_EQ(Receive(*carol), std::vector<std::string>{"g1"});
+  ASSERT_TRUE(carol->Send("trio", "g2").ok());
+  EXPECT_EQ(Receive(*alice), std::vector<std::string>{"g2"});
+  EXPECT_EQ(Receive(*bob), std::vector<std::string>{"g2"});
+
+  // carol is removed: what follows is not readable by her, and she cannot post.
+  auto removed = alice->RemoveFromGroup("trio", {"carol"});
+  ASSERT_TRUE(removed.ok()) << removed.error().ToString();
+  EXPECT_EQ(removed->members, (std::vector<std::string>{"alice/phone", "bob/laptop"}));
+  ASSERT_TRUE(alice->Send("trio", "after carol").ok());
+  EXPECT_EQ(Receive(*bob), std::vector<std::string>{"after carol"});
+  EXPECT_TRUE(Receive(*carol).empty());
+  EXPECT_FALSE(carol->Send("trio", "still here?").ok());
+  EXPECT_TRUE(Receive(*bob).empty());
+
+  // History persists in the profile across a restart of the client.
+  alice.reset();
+  auto reopened = Engine::Open(Profile("alice-phone"));
+  ASSERT_TRUE(reopened.ok()) << reopened.error().ToString();
+  auto history = (*reopened)->History("trio");
+  ASSERT_TRUE(history.ok());
+  std::vector<std::string> texts;
+  for (const auto& m : *history) texts.push_back(m.text);
+  EXPECT_EQ(texts, (std::vector<std::string>{"g1", "g2", "after carol"}));
+}
+
+TEST_P(MessagingTest, SealedProfileNeedsItsPassphrase) {
+  Engine::Options options = Profile("dora");
+  options.passphrase = "correct horse battery staple";
+  auto dora = Engine::CreateAccount(options, stack_->trust(), "dora", "phone");
+  ASSERT_TRUE(dora.ok()) << dora.error().ToString();
+  EXPECT_TRUE((*dora)->sealed());
+  dora->reset();
+  Engine::Options wrong = options;
+  wrong.passphrase = "wrong";
+  EXPECT_FALSE(Engine::Open(wrong).ok());
+  Engine::Options none = options;
+  none.passphrase.reset();
+  EXPECT_FALSE(Engine::Open(none).ok());
+  EXPECT_TRUE(Engine::Open(options).ok());
+}
+
+TEST_P(MessagingTest, OfflineMessagesArriveOnceInOrder) {
+  auto alice = Account("alice");
+  auto bob = Account("bob");
+  ASSERT_TRUE(alice && bob);
+  std::vector<std::string> sent;
+  for (int i = 0; i < 40; ++i) {
+    sent.push_back("m" + std::to_string(i));
+    auto r = alice->Send("bob", sent.back());
+    ASSERT_TRUE(r.ok()) << r.error().ToString();
+    EXPECT_EQ(r->queued, 0u);
+  }
+  EXPECT_EQ(Receive(*bob), sent);
+  EXPECT_TRUE(Receive(*bob).empty());
+}
+
+TEST_P(MessagingTest, LinkedDeviceReadsAndRemovedDeviceIsCutOff) {
+  auto alice = Account("alice");
+  auto bob = Account("bob");
+  ASSERT_TRUE(alice && bob);
+  ASSERT_TRUE(alice->Send("bob", "before the tablet").ok());
+  EXPECT_EQ(Receive(*bob), std::vector<std::string>{"before the tablet"});
+
+  // A code nobody answers expires; a device that guesses a wrong code gets nothing.
+  auto code = alice->StartLink();
+  ASSERT_TRUE(code.ok());
+  auto bogus = Engine::JoinByLink(Profile("mallory"), stack_->trust(), "AAAA-AAAA-AAAA-AAAA",
+                                  "tablet", std::chrono::seconds(2));
+  ASSERT_FALSE(bogus.ok());
+  EXPECT_EQ(Engine::Open(Profile("mallory")).ok(), false);  // no profile left behind
+
+  std::vector<Notice> link_notices;
+  Result<std::string> linked = MakeError(Errc::kInternal, "not run");
+  std::thread existing(
+      [&] { linked = alice->FinishLink(*code, std::chrono::seconds(60), &link_notices); });
+  auto tablet = Engine::JoinByLink(Profile("alice-tablet"), stack_->trust(), *code, "tablet",
+                                   std::chrono::seconds(60));
+  existing.join();
+  ASSERT_TRUE(linked.ok()) << linked.error().ToString();
+  ASSERT_TRUE(tablet.ok()) << tablet.error().ToString();
+  EXPECT_EQ(*linked, "tablet");
+  EXPECT_EQ((*tablet)->handle(), "alice");
+  // The code is single-use.
+  auto again = Engine::JoinByLink(Profile("alice-tablet2"), stack_->trust(), *code, "tablet2",
+                                  std::chrono::seconds(2));
+  EXPECT_FALSE(again.ok());
+
+  // bob is told about the new device, and both of alice's devices read what he sends.
+  auto sent = bob->Send("alice", "to both");
+  ASSERT_TRUE(sent.ok()) << sent.error().ToString();
+  bool told = false;
+  for (const auto& n : sent->notices) told |= n.text.find("tablet") != std::string::npos;
+  EXPECT_TRUE(told) << Describe(sent->notices);
+  EXPECT_EQ(Receive(*alice), std::vector<std::string>{"to both"});
+  EXPECT_EQ(Receive(**tablet), std::vector<std::string>{"to both"});
+  // What the tablet sends reaches bob and alice's phone.
+  ASSERT_TRUE((*tablet)->Send("bob", "from the tablet").ok());
+  EXPECT_EQ(Receive(*bob), std::vector<std::string>{"from the tablet"});
+  EXPECT_EQ(Receive(*alice), std::vector<std::string>{"from the tablet"});
+
+  // The tablet is removed (lost): it reads nothing that follows.
+  auto removed = alice->RemoveDevice("tablet");
+  ASSERT_TRUE(removed.ok()) << removed.error().ToString();
+  ASSERT_TRUE(bob->Send("alice", "after the tablet").ok());
+  EXPECT_EQ(Receive(*alice), std::vector<std::string>{"after the tablet"});
+  auto lost = (*tablet)->Receive();
+  if (lost.ok()) EXPECT_TRUE(Texts(*lost).empty());
+  auto devices = alice->Devices();
+  ASSERT_TRUE(devices.ok());
+  EXPECT_EQ(*devices, std::vector<std::string>{"phone"});
+  // Only the device with the account key links and removes devices.
+  EXPECT_EQ((*tablet)->StartLink().error().code, Errc::kPermissionDenied);
+}
+
+TEST_P(MessagingTest, ConcurrentChangesHaveOneWinnerAndConverge) {
+  auto alice = Account("alice");
+  auto bob = Account("bob");
+  auto carol = Account("carol");
+  auto dave = Account("dave");
+  ASSERT_TRUE(alice && bob && carol && dave);
+  ASSERT_TRUE(alice->CreateGroup("team", {"bob", "carol"}).ok());
+  EXPECT_TRUE(Receive(*bob).empty());  // the Welcome (and the group's name) arrive
+  EXPECT_TRUE(Receive(*carol).empty());
+
+  // alice adds dave while bob removes carol, at the same epoch: the DS takes one commit; the
+  // other device processes it and commits again.
+  Result<client::GroupSummary> added = MakeError(Errc::kInternal, "not run");
+  Result<client::GroupSummary> removed = MakeError(Errc::kInternal, "not run");
+  std::thread a([&] { added = alice->AddToGroup("team", {"dave"}); });
+  std::thread b([&] { removed = bob->RemoveFromGroup("team", {"carol"}); });
+  a.join();
+  b.join();
+  ASSERT_TRUE(added.ok()) << added.error().ToString();
+  ASSERT_TRUE(removed.ok()) << removed.error().ToString();
+
+  EXPECT_TRUE(Receive(*alice).empty());
+  EXPECT_TRUE(Receive(*bob).empty());
+  EXPECT_TRUE(Receive(*dave).empty());
+  auto ga = alice->Groups();
+  auto gb = bob->Groups();
+  auto gd = dave->Groups();
+  ASSERT_TRUE(ga.ok() && gb.ok() && gd.ok());
+  ASSERT_EQ(ga->size(), 1u);
+  ASSERT_EQ(gb->size(), 1u);
+  ASSERT_EQ(gd->size(), 1u);
+  EXPECT_EQ((*ga)[0].epoch, (*gb)[0].epoch);
+  EXPECT_EQ((*ga)[0].epoch, (*gd)[0].epoch);
+  const std::vector<std::string> members = {"alice/phone", "bob/phone", "dave/phone"};
+  EXPECT_EQ((*ga)[0].members, members);
+  EXPECT_EQ((*gb)[0].members, members);
+  ASSERT_TRUE(alice->Send("team", "who is here").ok());
+  EXPECT_EQ(Receive(*bob), std::vector<std::string>{"who is here"});
+  EXPECT_EQ(Receive(*dave), std::vector<std::string>{"who is here"});
+  EXPECT_TRUE(Receive(*carol).empty());
+}
+
+// The operator, compelled to let someone read bob's messages, publishes a device list for bob
+// with a device it controls. It holds every server key and the database, and the witnesses
+// cosign the new tree head as they cosign any other; it does not hold bob's account key.
+TEST_P(MessagingTest, CompelledOperatorCannotAddAGhostDevice) {
+  auto alice = Account("alice");
+  auto bob = Account("bob");
+  ASSERT_TRUE(alice && bob);
+  ASSERT_TRUE(alice->Send("bob", "hello").ok());
+  EXPECT_EQ(Receive(*bob), std::vector<std::string>{"hello"});
+  ASSERT_TRUE(bob->Send("alice", "hello back").ok());
+  EXPECT_EQ(Receive(*alice), std::vector<std::string>{"hello back"});
+
+  // The forged list: bob's real device and a ghost, signed by a key the operator made.
+  const auto operator_key =
+      crypto::SignaturePrivateKey::Generate(crypto::SignatureScheme::kEd25519);
+  const auto ghost_key = crypto::SignaturePrivateKey::Generate(crypto::SignatureScheme::kEd25519);
+  kt::DeviceListTBS forged;
+  forged.account_scheme = crypto::SignatureScheme::kEd25519;
+  forged.account_key = operator_key.public_key();
+  forged.sequence = 2;
+  kt::Device ghost;
+  ghost.device_id = Bytes{'g', 'h', 'o', 's', 't'};
+  ghost.signature_scheme = crypto::SignatureScheme::kEd25519;
+  ghost.signature_key = ghost_key.public_key();
+  ghost.mls_cipher_suite = 1;
+  ghost.mls_signature_key = ghost_key.public_key();
+  forged.devices.push_back(ghost);
+  auto list = kt::SignDeviceList(operator_key, AsBytes("bob"), forged);
+  ASSERT_TRUE(list.ok());
+  ASSERT_TRUE(stack_->ForgeDeviceList("bob", *list).ok());
+
+  // alice's next check of bob's list refuses it, and she sends nothing to bob.
+  auto monitor = alice->Monitor();
+  ASSERT_TRUE(monitor.ok()) << monitor.error().ToString();
+  EXPECT_TRUE(HasAlarm(monitor->notices, "bob")) << Describe(monitor->notices);
+  auto send = alice->Send("bob", "for bob only");
+  EXPECT_FALSE(send.ok());
+  auto groups = alice->Groups();
+  ASSERT_TRUE(groups.ok());
+  for (const auto& g : *groups) {
+    for (const auto& m : g.members) EXPECT_EQ(m.find("ghost"), std::string::npos) << m;
+  }
+  // bob's own monitoring sees a version of his entry that his account key did not sign.
+  auto own = bob->Monitor();
+  ASSERT_TRUE(own.ok()) << own.error().ToString();
+  EXPECT_TRUE(HasAlarm(own->notices, "bob")) << Describe(own->notices);
+  auto alarms = bob->Alarms();
+  ASSERT_TRUE(alarms.ok());
+  EXPECT_FALSE(alarms->empty());
+}
+
+// candord is killed (SIGKILL) twice while alice sends a stream of messages. Every Send that
+// succeeded is delivered exactly once, in order; a Send that failed stored nothing.
+TEST_P(MessagingTest, NothingAcknowledgedIsLostWhenTheServerIsKilled) {
+  auto alice = Account("alice");
+  auto bob = Account("bob");
+  ASSERT_TRUE(alice && bob);
+  ASSERT_TRUE(alice->Send("bob", "start").ok());
+  EXPECT_EQ(Receive(*bob), std::vector<std::string>{"start"});
+
+  constexpr int kMessages = 150;
+  std::atomic<int> progress{0};
+  std::vector<std::string> sent;
+  int failures = 0;
+  int queued = 0;
+  std::thread sender([&] {
+    for (int i = 0; i < kMessages; ++i) {
+      const std::string text = "storm " + std::to_string(i);
+      for (int attempt = 0;; ++attempt) {
+        auto r = alice->Send("bob", text);
+        if (r.ok()) {
+          if (r->queued > 0) ++queued;
+          sent.push_back(text);
+          break;
+        }
+        ++failures;
+        if (attempt > 600) return;
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      }
+      progress = i + 1;
+    }
+  });
+  for (int kill : {40, 100}) {
+    while (progress < kill) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    stack_->KillServer();
+    std::this_thread::sleep_for(std::chrono::milliseconds(700));
+    ASSERT_TRUE(stack_->StartServer().ok());
+  }
+  sender.join();
+  ASSERT_EQ(sent.size(), static_cast<size_t>(kMessages));
+  std::printf("sends that failed and were retried: %d; sends left queued on the device: %d\n",
+              failures, queued);
+  // Whatever alice still holds goes out with her next command.
+  ASSERT_TRUE(alice->Receive().ok());
+  std::vector<std::string> got;
+  for (int round = 0; round < 5; ++round) {
+    auto more = Receive(*bob);
+    got.insert(got.end(), more.begin(), more.end());
+  }
+  EXPECT_EQ(got, sent) << "failures " << failures << ", queued " << queued;
+  EXPECT_GT(failures, 0) << "the kills did not interrupt any send";
+  // The history holds each message once too.
+  auto history = alice->History("bob");
+  ASSERT_TRUE(history.ok());
+  EXPECT_EQ(history->size(), static_cast<size_t>(kMessages) + 1);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, MessagingTest,
+                         ::testing::Values(Backend::kSqlite, Backend::kPostgres),
+                         [](const ::testing::TestParamInfo<Backend>& info) {
+                           return BackendName(info.param);
+                         });
+
+}  // namespace
+}  // namespace candor::testing

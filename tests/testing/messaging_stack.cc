@@ -1,0 +1,175 @@
+#include "messaging_stack.h"
+
+#include <signal.h>
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "candor/base/encoding.h"
+#include "candor/base/file.h"
+#include "candor/base/tls.h"
+#include "candor/kt/cipher_suite.h"
+#include "candor/kt/directory.h"
+#include "candor/kt/tlog_head_sink.h"
+#include "candor/net/http_client.h"
+#include "candor/store/sql.h"
+#include "candor/store/sql_directory_store.h"
+#include "candor/tlog/log_writer.h"
+#include "candor/tlog/note.h"
+
+namespace candor::testing {
+namespace {
+
+using Json = nlohmann::json;
+
+std::string Trim(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
+  return s;
+}
+
+uint64_t NowMs() {
+  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                   std::chrono::system_clock::now().time_since_epoch())
+                                   .count());
+}
+
+Status RewriteConfig(const std::string& file, const std::function<void(Json&)>& edit) {
+  CANDOR_ASSIGN_OR_RETURN(Bytes raw, ReadFile(file));
+  Json j = Json::parse(AsStringView(raw), nullptr, false);
+  if (j.is_discarded()) return MakeError(Errc::kInternal, file + " is not JSON");
+  edit(j);
+  return WriteFileDurable(file, AsBytes(j.dump(2) + "\n"));
+}
+
+}  // namespace
+
+Result<std::unique_ptr<MessagingStack>> MessagingStack::Create(const std::string& name,
+                                                               Backend backend) {
+  auto s = std::make_unique<MessagingStack>();
+  s->dir_ = FreshTempDir(name + "_" + BackendName(backend));
+  CANDOR_ASSIGN_OR_RETURN(s->database_, FreshDatabaseSpec(backend, name));
+  CommandResult init = RunCommand({CANDORD_PATH, "init", "--dir", s->server_dir(), "--listen",
+                                   "127.0.0.1:0", "--database", s->database_});
+  if (init.status != 0) return MakeError(Errc::kInternal, "candord init: " + init.output);
+  const Json j = Json::parse(init.output, nullptr, false);
+  if (j.is_discarded() || !j.contains("kt_heads_log")) {
+    return MakeError(Errc::kInternal, "candord init printed: " + init.output);
+  }
+  const std::string heads_vkey = j["kt_heads_log"].get<std::string>();
+  Json witnesses = Json::array();
+  for (int i = 0; i < 2; ++i) {
+    const std::string wdir = s->dir_ + "/w" + std::to_string(i);
+    CommandResult w = RunCommand(
+        {WITNESS_PATH, "init", "--dir", wdir, "--name", "witness" + std::to_string(i) + ".test"});
+    if (w.status != 0) return MakeError(Errc::kInternal, "witness init: " + w.output);
+    s->witness_vkeys_.push_back(Trim(w.output));
+    CANDOR_ASSIGN_OR_RETURN(
+        ChildProcess p,
+        ChildProcess::Start({WITNESS_PATH, "serve", "--dir", wdir, "--listen", "127.0.0.1:0",
+                             "--port-file", wdir + "/port", "--log", heads_vkey},
+                            wdir + "/log.txt"));
+    s->witnesses_.push_back(std::move(p));
+    CANDOR_ASSIGN_OR_RETURN(std::string port,
+                            WaitForFile(wdir + "/port", std::chrono::seconds(20)));
+    witnesses.push_back("http://127.0.0.1:" + Trim(port) + "/=" + s->witness_vkeys_.back());
+  }
+  CANDOR_TRY(RewriteConfig(s->server_dir() + "/candord.json", [&](Json& c) {
+    c["witnesses"] = witnesses;
+    c["quorum"] = 2;
+  }));
+  CANDOR_TRY(s->StartServer());
+  return s;
+}
+
+Status MessagingStack::StartServer() {
+  const std::string port_file = dir_ + "/server.port";
+  std::remove(port_file.c_str());
+  // The old socket may linger for a moment after a kill: retry the bind briefly.
+  for (int attempt = 0; attempt < 50; ++attempt) {
+    CANDOR_ASSIGN_OR_RETURN(ChildProcess p,
+                            ChildProcess::Start({CANDORD_PATH, "serve", "--dir", server_dir(),
+                                                 "--port-file", port_file},
+                                                dir_ + "/server.log"));
+    auto port = WaitForFile(port_file, std::chrono::seconds(30));
+    if (!port.ok()) {
+      p.Signal(SIGKILL);
+      p.Wait();
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      continue;
+    }
+    server_.emplace(std::move(p));
+    port_ = static_cast<uint16_t>(std::stoi(*port));
+    // From now on the server keeps this port, so that clients' trust stays valid.
+    CANDOR_TRY(RewriteConfig(server_dir() + "/candord.json",
+                             [&](Json& c) { c["listen"] = "127.0.0.1:" + std::to_string(port_); }));
+    CANDOR_ASSIGN_OR_RETURN(Bytes raw, ReadFile(server_dir() + "/client-trust.json"));
+    CANDOR_ASSIGN_OR_RETURN(trust_, client::ParseClientTrust(AsStringView(raw)));
+    net::HttpClient http;
+    for (int probe = 0; probe < 200; ++probe) {
+      auto r = http.Get(trust_.server.Join("healthz"));
+      if (r.ok() && r->status == 200) return OkStatus();
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return MakeError(Errc::kUnavailable, "candord does not answer /healthz");
+  }
+  return MakeError(Errc::kUnavailable, "candord did not start (see " + dir_ + "/server.log)");
+}
+
+void MessagingStack::KillServer() {
+  if (server_.has_value()) {
+    server_->Signal(SIGKILL);
+    server_->Wait();
+    server_.reset();
+  }
+}
+
+int MessagingStack::StopServer() {
+  if (!server_.has_value()) return -1;
+  server_->Signal(SIGTERM);
+  const int status = server_->Wait();
+  server_.reset();
+  return status;
+}
+
+Status MessagingStack::ForgeDeviceList(const std::string& handle, const kt::DeviceList& forged) {
+  if (StopServer() != 0) return MakeError(Errc::kInternal, "candord did not stop cleanly");
+  {
+    const std::string dir = server_dir();
+    CANDOR_ASSIGN_OR_RETURN(auto db, store::OpenDatabase(database_));
+    CANDOR_ASSIGN_OR_RETURN(auto kt_store, store::SqlDirectoryStore::Open(*db));
+    CANDOR_ASSIGN_OR_RETURN(Bytes config_raw, ReadFile(dir + "/kt-config.bin"));
+    CANDOR_ASSIGN_OR_RETURN(kt::Configuration config,
+                            tls::DecodeExact<kt::Configuration>(config_raw));
+    CANDOR_ASSIGN_OR_RETURN(kt::CipherSuiteParams suite,
+                            kt::GetCipherSuite(static_cast<uint16_t>(config.ciphersuite)));
+    CANDOR_ASSIGN_OR_RETURN(Bytes sig_raw, ReadFile(dir + "/keys/kt-signature.key"));
+    CANDOR_ASSIGN_OR_RETURN(auto sig,
+                            crypto::SignaturePrivateKey::FromBytes(suite.signature, sig_raw));
+    CANDOR_ASSIGN_OR_RETURN(Bytes vrf_raw, ReadFile(dir + "/keys/kt-vrf.key"));
+    CANDOR_ASSIGN_OR_RETURN(auto vrf, crypto::VrfPrivateKey::FromBytes(suite.vrf, vrf_raw));
+    const std::string heads_dir = dir + "/logs/kt-heads";
+    CANDOR_ASSIGN_OR_RETURN(tlog::ParsedSecretKey key,
+                            tlog::LoadSecretKeyFile(heads_dir + "/log.key", tlog::kSigTypeEd25519));
+    tlog::LogWriterOptions wopts;
+    wopts.dir = heads_dir;
+    wopts.origin = key.name;
+    CANDOR_ASSIGN_OR_RETURN(auto heads,
+                            tlog::LogWriter::Open(wopts, std::make_unique<tlog::Ed25519NoteSigner>(
+                                                             key.name, std::move(key.key))));
+    CANDOR_ASSIGN_OR_RETURN(auto directory,
+                            kt::Directory::Open(std::move(config), std::move(sig), std::move(vrf),
+                                                *kt_store, NowMs, kt::TlogHeadSink(*heads)));
+    const auto latest = directory->LatestValue(AsBytes(handle));
+    if (!latest) return MakeError(Errc::kNotFound, "no account " + handle);
+    kt::UpdateRequest req;
+    req.label = Bytes(handle.begin(), handle.end());
+    req.greatest_version = latest->first;
+    req.values.push_back(kt::LabelValue{tls::Encode(forged)});
+    CANDOR_TRY(directory->SubmitUpdate(req));
+    CANDOR_TRY(directory->Publish());
+  }
+  return StartServer();
+}
+
+}  // namespace candor::testing
