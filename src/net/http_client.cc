@@ -1,5 +1,7 @@
 #include "candor/net/http_client.h"
 
+#include <poll.h>
+
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -13,6 +15,23 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
 using boost::system::error_code;
+
+namespace {
+
+// IdleConnectionClosed reports whether a kept-alive connection, idle between requests, became
+// readable: the server closed it (or sent what no request asked for). Either way it is not
+// reused.
+bool IdleConnectionClosed(int fd) {
+  pollfd p{fd, POLLIN, 0};
+  return poll(&p, 1, 0) != 0;
+}
+
+bool IsIdempotent(std::string_view method) {
+  return method == "GET" || method == "HEAD" || method == "PUT" || method == "DELETE" ||
+         method == "OPTIONS";
+}
+
+}  // namespace
 
 struct HttpClient::Conn {
   asio::io_context ioc;
@@ -75,7 +94,12 @@ Result<HttpResponse> HttpClient::Request(
   Conn& c = *conn_;
   for (int attempt = 0; attempt < 2; ++attempt) {
     error_code ec;
-    const bool reused = c.open && c.host == url.host && c.port == url.port;
+    bool reused = c.open && c.host == url.host && c.port == url.port;
+    if (reused &&
+        IdleConnectionClosed(beast::get_lowest_layer(c.stream).socket().native_handle())) {
+      c.open = false;
+      reused = false;
+    }
     if (!reused) {
       c.stream.close();
       c.buffer.clear();
@@ -106,9 +130,12 @@ Result<HttpResponse> HttpClient::Request(
     if (ec) {
       c.open = false;
       c.stream.close();
-      // A kept-alive connection may have been closed by the server: retry once on a new one.
-      if (reused && (ec == http::error::end_of_stream || ec == asio::error::connection_reset ||
-                     ec == asio::error::broken_pipe || ec == asio::error::eof)) {
+      // A kept-alive connection may have been closed by the server just now: retry once on a
+      // new one, but only a request that may be repeated (RFC 9110 §9.2.2). Whether the server
+      // acted on any other request is unknown: the caller gets kUnavailable and settles it.
+      if (reused && IsIdempotent(method) &&
+          (ec == http::error::end_of_stream || ec == asio::error::connection_reset ||
+           ec == asio::error::broken_pipe || ec == asio::error::eof)) {
         continue;
       }
       if (ec == http::error::body_limit) {

@@ -12,6 +12,7 @@
 #include "candor/client/engine.h"
 #include "candor/crypto/signature.h"
 #include "candor/kt/device_list.h"
+#include "lossy_proxy.h"
 #include "messaging_stack.h"
 
 namespace candor::testing {
@@ -365,6 +366,57 @@ TEST_P(MessagingTest, NothingAcknowledgedIsLostWhenTheServerIsKilled) {
   auto history = alice->History("bob");
   ASSERT_TRUE(history.ok());
   EXPECT_EQ(history->size(), static_cast<size_t>(kMessages) + 1);
+}
+
+// The server acts on a request and its answer is lost (the connection drops first). The
+// device must end where the server is: a commit that won is adopted, not made again; a message
+// that was queued is not queued twice.
+TEST_P(MessagingTest, LostAnswersAreSettled) {
+  auto proxy = LossyProxy::Start(stack_->port());
+  ASSERT_NE(proxy, nullptr);
+  client::ClientTrust via_proxy = stack_->trust();
+  via_proxy.server.port = proxy->port();
+  auto alice = Engine::CreateAccount(Profile("alice"), via_proxy, "alice", "phone");
+  ASSERT_TRUE(alice.ok()) << alice.error().ToString();
+  auto bob = Account("bob");
+  auto carol = Account("carol");
+  ASSERT_TRUE(bob && carol);
+
+  // The answer to the commit that adds bob and carol is lost: the commit won all the same.
+  proxy->LoseAnswers("POST /v1/groups/commit ", 1);
+  auto g = (*alice)->CreateGroup("g", {"bob", "carol"});
+  ASSERT_TRUE(g.ok()) << g.error().ToString();
+  EXPECT_EQ(proxy->lost(), 1);
+  EXPECT_EQ(g->members.size(), 3u);
+  EXPECT_EQ(g->epoch, 1u);
+  EXPECT_TRUE(Receive(*bob).empty());
+
+  // The answer to a message is lost: the message waits in alice's outbox, goes again with her
+  // next command, and the DS queues it once.
+  proxy->LoseAnswers("POST /v1/groups/message ", 1);
+  auto sent = (*alice)->Send("g", "exactly once");
+  ASSERT_TRUE(sent.ok()) << sent.error().ToString();
+  EXPECT_EQ(proxy->lost(), 2);
+  EXPECT_EQ(sent->queued, 1u);
+  ASSERT_TRUE((*alice)->Receive().ok());
+  auto got = bob->Receive();
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(Texts(*got), std::vector<std::string>{"exactly once"});
+  for (const auto& n : got->notices) ADD_FAILURE() << "bob was told: " << n.text;
+
+  // The answer to the commit that removes carol is lost; the device retries and learns that
+  // it won.
+  proxy->LoseAnswers("POST /v1/groups/commit ", 1);
+  auto removed = (*alice)->RemoveFromGroup("g", {"carol"});
+  ASSERT_TRUE(removed.ok()) << removed.error().ToString();
+  EXPECT_EQ(proxy->lost(), 3);
+  EXPECT_EQ(removed->epoch, 2u);
+  ASSERT_TRUE((*alice)->Send("g", "without carol").ok());
+  EXPECT_EQ(Receive(*bob), std::vector<std::string>{"without carol"});
+  EXPECT_TRUE(Receive(*carol).size() <= 1);  // she may read "exactly once", never the last
+  auto history = (*alice)->History("g");
+  ASSERT_TRUE(history.ok());
+  EXPECT_EQ(history->size(), 2u);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, MessagingTest,

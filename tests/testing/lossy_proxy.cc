@@ -1,0 +1,131 @@
+#include "lossy_proxy.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace candor::testing {
+namespace {
+
+int ConnectLoopback(uint16_t port) {
+  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return -1;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+bool WriteAll(int fd, const char* data, size_t n) {
+  while (n > 0) {
+    const ssize_t w = send(fd, data, n, MSG_NOSIGNAL);
+    if (w <= 0) return false;
+    data += w;
+    n -= static_cast<size_t>(w);
+  }
+  return true;
+}
+
+}  // namespace
+
+std::unique_ptr<LossyProxy> LossyProxy::Start(uint16_t upstream) {
+  std::unique_ptr<LossyProxy> p(new LossyProxy());
+  p->upstream_ = upstream;
+  p->listener_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (p->listener_ < 0) return nullptr;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof(addr);
+  if (bind(p->listener_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
+      listen(p->listener_, 64) != 0 ||
+      getsockname(p->listener_, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    return nullptr;
+  }
+  p->port_ = ntohs(addr.sin_port);
+  p->acceptor_ = std::thread([raw = p.get()] { raw->AcceptLoop(); });
+  return p;
+}
+
+LossyProxy::~LossyProxy() {
+  stop_ = true;
+  if (listener_ >= 0) shutdown(listener_, SHUT_RDWR);
+  if (acceptor_.joinable()) acceptor_.join();
+  if (listener_ >= 0) close(listener_);
+  std::vector<std::thread> pumps;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    pumps.swap(pumps_);
+  }
+  for (auto& t : pumps) t.join();
+}
+
+void LossyProxy::LoseAnswers(const std::string& prefix, int count) {
+  std::lock_guard<std::mutex> lock(mu_);
+  prefix_ = prefix;
+  budget_ = count;
+}
+
+bool LossyProxy::Doom(const std::string& request_bytes) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (budget_ <= 0 || request_bytes.compare(0, prefix_.size(), prefix_) != 0) return false;
+  --budget_;
+  return true;
+}
+
+void LossyProxy::AcceptLoop() {
+  while (!stop_) {
+    pollfd p{listener_, POLLIN, 0};
+    if (poll(&p, 1, 100) <= 0) continue;
+    const int client = accept4(listener_, nullptr, nullptr, SOCK_CLOEXEC);
+    if (client < 0) continue;
+    const int server = ConnectLoopback(upstream_);
+    if (server < 0) {
+      close(client);
+      continue;
+    }
+    std::lock_guard<std::mutex> lock(mu_);
+    pumps_.emplace_back([this, client, server] { Pump(client, server); });
+  }
+}
+
+// Pump copies bytes both ways. The client sends one request and waits for its answer, so the
+// first bytes of a client burst after an answer start a request line; if that request is
+// doomed, the next bytes from the server (its answer) are swallowed and both sides closed.
+void LossyProxy::Pump(int client, int server) {
+  bool at_request_start = true;
+  bool doomed = false;
+  char buf[65536];
+  while (!stop_) {
+    pollfd fds[2] = {{client, POLLIN, 0}, {server, POLLIN, 0}};
+    if (poll(fds, 2, 100) <= 0) continue;
+    if ((fds[0].revents & (POLLIN | POLLHUP | POLLERR)) != 0) {
+      const ssize_t n = recv(client, buf, sizeof(buf), 0);
+      if (n <= 0) break;
+      if (at_request_start) doomed = Doom(std::string(buf, static_cast<size_t>(n)));
+      at_request_start = false;
+      if (!WriteAll(server, buf, static_cast<size_t>(n))) break;
+    }
+    if ((fds[1].revents & (POLLIN | POLLHUP | POLLERR)) != 0) {
+      const ssize_t n = recv(server, buf, sizeof(buf), 0);
+      if (n <= 0) break;
+      if (doomed) {
+        ++lost_;
+        break;
+      }
+      at_request_start = true;
+      if (!WriteAll(client, buf, static_cast<size_t>(n))) break;
+    }
+  }
+  close(client);
+  close(server);
+}
+
+}  // namespace candor::testing
