@@ -1,75 +1,183 @@
 #!/usr/bin/env bash
-# demo.sh: the main job. Installs what is missing, builds the release binaries, then runs a log
-# server and two independent witnesses on loopback with the embedded defaults, appends entries,
-# and shows a checkpoint cosigned by both witnesses and a verified inclusion proof.
+# demo.sh: the main job. Installs what is missing, builds the release binaries, then runs the
+# whole system on loopback with the embedded defaults (SQLite): candord (key directory,
+# KeyPackages, delivery, the tree-head log) and two independent witnesses; alice on two devices,
+# bob and carol chat, alone and in a group; then the operator is compelled to add a device to
+# bob's account, and the clients refuse it. Everything lives in $CANDOR_DEMO_DIR (./demo-data).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 bash scripts/install-deps.sh
 cmake --preset release >/dev/null
-cmake --build build/release --target candord candor-witness candor
+cmake --build build/release --target candord candor-witness candor candor-compelled-operator
 bin=$root/build/release/src
+operator=$root/build/release/tools/candor-compelled-operator
 
 data=${CANDOR_DEMO_DIR:-$root/demo-data}
 rm -rf "$data"
 mkdir -p "$data"
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+server_pid=
+cleanup() {
+  for p in "${pids[@]}" $server_pid; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
 trap cleanup EXIT
 
-step() { printf '\n== %s\n' "$*"; }
+exec 3>&2  # commands are shown on fd 3, so that capturing a command's output leaves them out
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+say() { printf '   %s\n' "$*"; }
+# as WHO ARGS...: runs the candor client with WHO's device profile and shows the command.
+as() {
+  local who=$1
+  shift
+  printf '\033[2m%s$ candor %s\033[0m\n' "$who" "$*" >&3
+  "$bin/candor" --profile "$data/profiles/$who" "$@"
+}
+json() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
+wait_file() { for _ in $(seq 200); do [ -s "$1" ] && return 0; sleep 0.05; done; return 1; }
 
-step "create two witnesses and a log (keys are made here and never leave $data)"
-w1=$("$bin/candor-witness" init --dir "$data/witness1" --name witness1.candor.local)
-w2=$("$bin/candor-witness" init --dir "$data/witness2" --name witness2.candor.local)
-log=$("$bin/candord" init --dir "$data/server" --log main --origin candor.local/logs/main)
-log_vkey=$(printf '%s' "$log" | python3 -c 'import json,sys; print(json.load(sys.stdin)["vkey"])')
-echo "log key:      $log_vkey"
-echo "witness keys: $w1"
-echo "              $w2"
+start_server() {
+  rm -f "$data/server.port"
+  "$bin/candord" serve --dir "$data/server" --port-file "$data/server.port" \
+    2>>"$data/server.log" &
+  server_pid=$!
+  wait_file "$data/server.port"
+}
 
-step "start the witnesses and candord on loopback"
-"$bin/candor-witness" serve --dir "$data/witness1" --listen 127.0.0.1:0 \
-  --port-file "$data/witness1.port" --log "$log_vkey" 2>"$data/witness1.log" & pids+=($!)
-"$bin/candor-witness" serve --dir "$data/witness2" --listen 127.0.0.1:0 \
-  --port-file "$data/witness2.port" --log "$log_vkey" 2>"$data/witness2.log" & pids+=($!)
-for f in witness1.port witness2.port; do
-  for _ in $(seq 100); do [ -s "$data/$f" ] && break; sleep 0.1; done
+step "the operator sets up candord; two independent witnesses will cosign its directory heads"
+init=$("$bin/candord" init --dir "$data/server" --listen 127.0.0.1:0)
+heads_key=$(printf '%s' "$init" | json '["kt_heads_log"]')
+say "candord made the key directory's signing and VRF keys and the key of its tree-head log."
+say "The keys that decrypt messages are made on the devices and never reach it."
+for w in 1 2; do
+  key=$("$bin/candor-witness" init --dir "$data/witness$w" --name "witness$w.candor.local")
+  "$bin/candor-witness" serve --dir "$data/witness$w" --listen 127.0.0.1:0 \
+    --port-file "$data/witness$w.port" --log "$heads_key" 2>"$data/witness$w.log" &
+  pids+=($!)
+  wait_file "$data/witness$w.port"
+  echo "http://127.0.0.1:$(cat "$data/witness$w.port")/=$key" >>"$data/witnesses"
 done
-p1=$(cat "$data/witness1.port"); p2=$(cat "$data/witness2.port")
-"$bin/candord" serve --dir "$data/server" --listen 127.0.0.1:0 --port-file "$data/server.port" \
-  --witness "http://127.0.0.1:$p1/=$w1" --witness "http://127.0.0.1:$p2/=$w2" --quorum 2 \
-  2>"$data/server.log" & pids+=($!)
-for _ in $(seq 100); do [ -s "$data/server.port" ] && break; sleep 0.1; done
-url=http://127.0.0.1:$(cat "$data/server.port")/logs/main/
-echo "log at $url (witnesses on ports $p1 and $p2)"
+python3 - "$data" <<'PY'
+import json, sys
+d = sys.argv[1]
+c = json.load(open(f"{d}/server/candord.json"))
+c["witnesses"] = [l.strip() for l in open(f"{d}/witnesses") if l.strip()]
+c["quorum"] = 2
+json.dump(c, open(f"{d}/server/candord.json", "w"), indent=2)
+PY
+start_server
+port=$(cat "$data/server.port")
+# From now on candord keeps this port across restarts (clients pin the address).
+python3 - "$data" "$port" <<'PY'
+import json, sys
+p = f"{sys.argv[1]}/server/candord.json"
+c = json.load(open(p)); c["listen"] = f"127.0.0.1:{sys.argv[2]}"
+json.dump(c, open(p, "w"), indent=2)
+PY
+trust=$data/server/client-trust.json
+say "candord serves on 127.0.0.1:$port. What a client pins is in $trust:"
+say "the server address, the directory's public keys, the tree-head log key, the two"
+say "witness keys and the quorum (2). A real deployment ships this file with the app."
 
-step "append entries (acknowledged only once durable)"
-"$bin/candor" log append --url "$url" --token-file "$data/server/logs/main/append.token" \
-  --data "release candor-0.1.0 sha256=9f2c..." --data "device key alice/phone" \
-  --data "device key bob/laptop"
+step "alice, bob and carol create their accounts"
+say "Each device makes its own keys; the account's device list, signed by its account key,"
+say "is published in the key directory, and the client checks the proof and that the tree"
+say "head is in a checkpoint both witnesses cosigned."
+as alice account create alice --device phone --trust "$trust" --unsealed
+as bob account create bob --device laptop --trust "$trust" --unsealed
+as carol account create carol --device phone --trust "$trust" --unsealed
+say "(--unsealed keeps these demo profiles without a passphrase; a real profile seals its"
+say " secrets under one: Argon2id, XChaCha20-Poly1305.)"
 
-trust=(--log-key "$log_vkey" --witness-key "$w1" --witness-key "$w2" --quorum 2)
-step "fetch the checkpoint and verify the log signature and both cosignatures"
-for _ in $(seq 50); do
-  if "$bin/candor" log checkpoint --url "$url" "${trust[@]}" --json 2>/dev/null |
-     python3 -c 'import json,sys; sys.exit(0 if json.load(sys.stdin)["size"] >= 3 else 1)' 2>/dev/null; then
-    break
-  fi
-  sleep 0.1
-done
-"$bin/candor" log checkpoint --url "$url" "${trust[@]}" --state "$data/client-state"
-echo "--- the checkpoint as served:"
-python3 -c "import urllib.request,sys; sys.stdout.write(urllib.request.urlopen('${url}checkpoint').read().decode())"
+step "alice links a second device (her tablet) with a one-time code"
+as alice --json device link --wait 60 >"$data/link.out" &
+link_pid=$!
+wait_file "$data/link.out"
+code=$(head -1 "$data/link.out" | json '["code"]')
+say "alice's phone shows the code $code; she types it on the tablet:"
+as alice-tablet device join --code "$code" --device tablet --trust "$trust" --unsealed
+wait "$link_pid"
+say "The phone checked the tablet's keys (sealed under the code), signed the new device list"
+say "with the account key and published it; the tablet verified it against the directory."
+as alice-tablet device list
 
-step "prove that entry 1 is in the log, from tiles, against the cosigned root"
-"$bin/candor" log inclusion --url "$url" "${trust[@]}" --state "$data/client-state" \
-  --index 1 --expect "device key alice/phone"
+step "alice and bob add each other and compare safety numbers"
+as alice contact add bob
+as bob contact add alice
+a_num=$(as alice --json verify bob 2>/dev/null | json '["safety_number"]')
+b_num=$(as bob --json verify alice 2>/dev/null | json '["safety_number"]')
+say "alice sees: $a_num"
+say "bob sees:   $b_num"
+[ "$a_num" = "$b_num" ] || { echo "safety numbers differ" >&2; exit 1; }
+say "They match: both come from the account keys the directory proved. Compared in person,"
+say "they rule out a directory that shows each of them a different key."
+as alice verify bob --confirm >/dev/null
 
-step "a client that trusts a different witness refuses the checkpoint"
-other=$("$bin/candor-witness" init --dir "$data/stranger" --name stranger.example)
-echo "(expected: $other never cosigned this log, so the quorum of 1 is not met)"
-if "$bin/candor" log checkpoint --url "$url" --log-key "$log_vkey" --witness-key "$other" --quorum 1; then
-  echo "unexpected: accepted" >&2; exit 1
+step "a one-to-one conversation reaches both of alice's devices"
+as bob send alice "Hi alice, lunch at noon?"
+as alice recv
+as alice-tablet recv
+as alice-tablet send bob "Yes! (from my tablet)"
+as bob recv
+as alice recv
+
+step "a group of three"
+as carol contact add alice >/dev/null
+as alice group create trio bob carol
+as alice send trio "Welcome to the trio."
+as bob recv
+as carol recv
+as carol send trio "Glad to be here."
+as bob recv
+
+step "carol is removed, and cannot read what follows"
+as alice group remove trio carol
+as alice send trio "Now just the two of us (and my tablet)."
+as bob recv
+as carol recv
+if as carol send trio "Can I still post?" 2>"$data/carol.err"; then
+  echo "unexpected: carol could still post" >&2
+  exit 1
 fi
-printf '\nDone. Data, keys and logs are in %s\n' "$data"
+say "carol's client: $(cat "$data/carol.err")"
+
+step "bob's laptop is offline while alice writes; the messages wait for it"
+as alice send bob "Are you there?"
+as alice send bob "Call me when you are back."
+say "(bob's laptop is closed; the Delivery Service keeps its queue durably)"
+sleep 1
+as bob recv
+
+step "the witnesses cosigned every directory head the clients used"
+"$bin/candor" log checkpoint --url "http://127.0.0.1:$port/logs/kt-heads/" \
+  --log-key "$heads_key" $(cut -d= -f2- "$data/witnesses" | sed 's/^/--witness-key /') --quorum 2
+
+step "the operator is compelled to wiretap bob: it adds a device of its own to bob's account"
+say "It stops candord and uses everything the server holds: its database, the directory's"
+say "signing and VRF keys, the tree-head log's key. It has no key of bob's."
+kill "$server_pid"
+wait "$server_pid" 2>/dev/null || true
+"$operator" --dir "$data/server" --handle bob --device ghost
+start_server
+say "candord serves bob's new entry with valid proofs; the witnesses cosign its head, since"
+say "the log stays consistent. The entry itself is the operator's signature, not bob's."
+
+step "alice's client refuses to send to bob"
+set +e
+as alice send bob "The launch code is 0000."
+status=$?
+set -e
+[ "$status" -eq 3 ] || { echo "unexpected: alice's client exit status $status" >&2; exit 1; }
+say "exit status 3: not verified. Nothing was encrypted for the ghost device."
+
+step "bob's own client raises the alarm"
+set +e
+as bob monitor
+status=$?
+set -e
+[ "$status" -eq 3 ] || { echo "unexpected: bob's monitor exit status $status" >&2; exit 1; }
+as bob alarms
+say "The forged entry stays in the append-only, witnessed log for anyone to see."
+
+printf '\nDone. Profiles, keys and logs are in %s\n' "$data"

@@ -116,6 +116,9 @@ class MessagingCommands final : public CommandGroup {
     group_remove_ = group->add_subcommand("remove", "remove accounts from a group");
     group_remove_->add_option("name", name_)->required();
     group_remove_->add_option("handles", handles_)->required();
+    group_leave_ = group->add_subcommand(
+        "leave", "leave a group (its members remove all your devices; your history stays)");
+    group_leave_->add_option("name", name_)->required();
     group_list_ = group->add_subcommand("list", "list conversations");
     group_members_ = group->add_subcommand("members", "list a conversation's members");
     group_members_->add_option("name", name_)->required();
@@ -128,10 +131,11 @@ class MessagingCommands final : public CommandGroup {
   }
 
   std::optional<int> RunIfChosen() override {
-    for (CLI::App* c : {create_,      devices_,       link_,         join_,      device_remove_,
-                        contact_add_, contact_list_,  verify_,       send_,      recv_,
-                        listen_,      history_,       group_create_, group_add_, group_remove_,
-                        group_list_,  group_members_, monitor_,      alarms_,    chat_}) {
+    for (CLI::App* c :
+         {create_,       devices_,   link_,         join_,        device_remove_, contact_add_,
+          contact_list_, verify_,    send_,         recv_,        listen_,        history_,
+          group_create_, group_add_, group_remove_, group_leave_, group_list_,    group_members_,
+          monitor_,      alarms_,    chat_}) {
       if (*c) return Run(c);
     }
     return std::nullopt;
@@ -362,6 +366,17 @@ class MessagingCommands final : public CommandGroup {
       PrintGroup(*g);
       return 0;
     }
+    if (chosen == group_leave_) {
+      auto left = e.LeaveGroup(name_);
+      if (!left.ok()) return Report(left.error());
+      if (json_) {
+        (void)std::printf("%s\n", Json({{"left", left->name}}).dump().c_str());
+      } else {
+        (void)std::printf("you left %s; its members remove your devices when they next act\n",
+                          left->name.c_str());
+      }
+      return 0;
+    }
     if (chosen == group_list_ || chosen == group_members_) {
       auto groups = e.Groups();
       if (!groups.ok()) return Report(groups.error());
@@ -381,7 +396,7 @@ class MessagingCommands final : public CommandGroup {
       bool alarm = false;
       for (const auto& n : report->notices) alarm |= n.kind == client::Notice::Kind::kAlarm;
       if (!json_) {
-        (void)std::printf(alarm ? "ALARM: see above\n"
+        (void)std::printf(alarm ? "security alarm: see above (kept in `candor alarms`)\n"
                                 : "your directory entry and your contacts' verify\n");
       }
       return alarm ? kExitNotVerified : 0;
@@ -411,7 +426,7 @@ class MessagingCommands final : public CommandGroup {
            *listen_ = nullptr, *history_ = nullptr, *group_create_ = nullptr, *group_add_ = nullptr,
            *group_remove_ = nullptr, *group_list_ = nullptr, *group_members_ = nullptr,
            *monitor_ = nullptr, *alarms_ = nullptr, *chat_ = nullptr, *link_ = nullptr,
-           *join_ = nullptr, *device_remove_ = nullptr;
+           *join_ = nullptr, *device_remove_ = nullptr, *group_leave_ = nullptr;
 };
 
 }  // namespace

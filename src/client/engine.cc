@@ -77,6 +77,9 @@ bool Engine::sealed() const { return s_->profile->sealed(); }
 
 Status Engine::State::AddAlarm(const std::string& text) {
   return profile->Write([&](store::SqlTx& tx) -> Status {
+    // The same alarm raised again (each monitoring round) is recorded once.
+    CANDOR_ASSIGN_OR_RETURN(auto seen, tx.Query("SELECT 1 FROM alarms WHERE text = $1", {text}));
+    if (!seen.empty()) return OkStatus();
     CANDOR_TRY(tx.Exec("INSERT INTO alarms (at, text) VALUES ($1, $2)",
                        {static_cast<int64_t>(NowMs()), text}));
     return OkStatus();
@@ -425,15 +428,47 @@ Result<MonitorReport> Engine::Monitor() {
     CANDOR_TRY(s_->AddAlarm(alarm));
     report.notices.push_back({Notice::Kind::kAlarm, alarm});
   }
-  if (owner.latest && owner.alarms.empty()) {
+  // Owner monitoring sees a new version once the directory has a distinguished entry after it;
+  // the account's current entry, looked up like any contact's, shows it at once. Each round
+  // raises the alarm again for as long as the entry is not this account's.
+  CANDOR_ASSIGN_OR_RETURN(std::optional<VerifiedList> current, s_->directory->Lookup(handle_));
+  std::optional<kt::DeviceList> follow;
+  if (!current) {
+    const std::string text = "the directory no longer shows your account " + handle_;
+    CANDOR_TRY(s_->AddAlarm(text));
+    report.notices.push_back({Notice::Kind::kAlarm, text});
+  } else if (!(current->list == own)) {
+    if (current->list.list.account_key == own.list.account_key &&
+        kt::VerifyDeviceList(AsBytes(handle_), current->list, own).ok()) {
+      follow = current->list;  // another device of this account changed the list
+    } else {
+      std::string devices;
+      for (const std::string& d : DeviceIds(current->list)) {
+        devices += (devices.empty() ? "" : ", ") + d;
+      }
+      const std::string text = "the directory's current entry for your account " + handle_ +
+                               " (version " + std::to_string(current->version) +
+                               ", devices: " + devices +
+                               ") is not signed by your account key: someone with access to "
+                               "the server changed it; do not trust new devices of " +
+                               handle_;
+      CANDOR_TRY(s_->AddAlarm(text));
+      report.notices.push_back({Notice::Kind::kAlarm, text});
+    }
+  }
+  if (!follow && owner.latest && owner.alarms.empty() && !(owner.latest->list == own) &&
+      report.notices.empty()) {
+    follow = owner.latest->list;
+  }
+  if (follow) {
     // Another device of this account changed the list (signed by the account key): follow it.
     const auto before = DeviceIds(own);
-    for (const std::string& d : DeviceIds(owner.latest->list)) {
+    for (const std::string& d : DeviceIds(*follow)) {
       if (std::find(before.begin(), before.end(), d) == before.end()) {
         report.notices.push_back({Notice::Kind::kInfo, "your account has a new device: " + d});
       }
     }
-    const Bytes encoded = tls::Encode(owner.latest->list);
+    const Bytes encoded = tls::Encode(*follow);
     CANDOR_TRY(s_->profile->Write(
         [&](store::SqlTx& tx) { return s_->profile->Put(tx, "own_list", encoded); }));
   }

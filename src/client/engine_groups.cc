@@ -6,6 +6,8 @@
 //   {"t": "text", "body": "..."}                 a message
 //   {"t": "meta", "name": "...", "kind": "..."}  the conversation's name and kind, sent by its
 //                                                creator after creating it
+//   {"t": "leave"}                               the sender's account leaves the group: the
+//                                                next member to act removes its devices
 #include <algorithm>
 #include <set>
 #include <thread>
@@ -419,8 +421,11 @@ Status Engine::State::ProcessEntry(const Json& entry, ReceiveReport* report) {
       for (const std::string& o : others) name += (name.empty() ? "" : ",") + o;
       GroupRow row{joined->group_id(), name.empty() ? handle : name,
                    others.size() == 1 ? *others.begin() : "", std::move(*joined)};
+      std::string with;
+      for (const std::string& o : others) with += (with.empty() ? "" : ", ") + o;
       report->notices.push_back(
-          {Notice::Kind::kInfo, from + " added this device to conversation " + row.name});
+          {Notice::Kind::kInfo, from + " added this device to a conversation with " +
+                                    (with.empty() ? "your other devices" : with)});
       return profile->Write([&](store::SqlTx& tx) -> Status {
         CANDOR_TRY(SaveGroup(tx, row, false, {}));
         if (!last_resort) {
@@ -518,8 +523,23 @@ Status Engine::State::ProcessEntry(const Json& entry, ReceiveReport* report) {
     } else if (type == "text") {
       m.text = payload.value("body", "");
       report->messages.push_back(m);
+    } else if (type == "leave" && row->peer.empty()) {
+      report->notices.push_back({Notice::Kind::kInfo, id->handle + " left " + row->name});
     }
+    const bool own_departure = type == "leave" && row->peer.empty() && id->handle == handle;
     return profile->Write([&](store::SqlTx& tx) -> Status {
+      if (type == "leave" && row->peer.empty()) {
+        if (own_departure) {
+          // Another device of this account left: so does this one.
+          GroupRow gone{row->group_id, row->name, row->peer, std::nullopt};
+          CANDOR_TRY(SaveGroup(tx, gone, false, {}));
+          return profile->Put(tx, "queue_seq", SeqBytes(seq));
+        }
+        CANDOR_TRY(
+            tx.Exec("INSERT INTO departures (group_id, handle) VALUES ($1, $2) ON "
+                    "CONFLICT (group_id, handle) DO NOTHING",
+                    {row->group_id, id->handle}));
+      }
       if (old) {
         const SecretBytes raw = old->Serialize();
         CANDOR_ASSIGN_OR_RETURN(
@@ -569,7 +589,79 @@ Result<ReceiveReport> Engine::State::ProcessQueue() {
     Json ack = {{"up_to", done}};
     CANDOR_TRY(api->Call("POST", "v1/queue/ack", &ack, true));
   }
+  if (!removing_departed) {
+    removing_departed = true;
+    Status removed = RemoveDeparted(&report.notices);
+    removing_departed = false;
+    CANDOR_TRY(removed);
+  }
   return report;
+}
+
+Status Engine::State::RemoveDeparted(std::vector<Notice>* notices) {
+  std::vector<std::pair<Bytes, std::string>> departed;
+  CANDOR_TRY(profile->Read([&](store::SqlTx& tx) -> Status {
+    CANDOR_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT group_id, handle FROM departures", {}));
+    for (const auto& r : rows) {
+      CANDOR_ASSIGN_OR_RETURN(Bytes id, r.Blob(0, "group_id"));
+      CANDOR_ASSIGN_OR_RETURN(std::string h, r.Text(1, "handle"));
+      departed.emplace_back(std::move(id), std::move(h));
+    }
+    return OkStatus();
+  }));
+  for (const auto& departure : departed) {
+    const Bytes& group_id = departure.first;
+    const std::string& who = departure.second;
+    std::optional<GroupRow> row;
+    CANDOR_TRY(profile->Read([&](store::SqlTx& tx) -> Status {
+      CANDOR_ASSIGN_OR_RETURN(row, LoadGroupById(tx, group_id));
+      return OkStatus();
+    }));
+    if (row && row->state) {
+      auto changed = CommitChange(
+          std::move(*row),
+          [&who](const mls::GroupState& st) -> Result<std::vector<mls::Proposal>> {
+            std::vector<mls::Proposal> removes;
+            for (const auto& [leaf, id] : Members(st)) {
+              if (id.handle == who) removes.push_back(mls::Proposal{mls::Remove{leaf}});
+            }
+            if (removes.empty()) return MakeError(Errc::kNotFound, "already gone");
+            return removes;
+          },
+          notices);
+      // Unanswered: try again with the next command. Anything else (done, or someone else
+      // removed them first) ends it.
+      if (!changed.ok() && changed.error().code == Errc::kUnavailable) continue;
+    }
+    CANDOR_TRY(profile->Write([&](store::SqlTx& tx) -> Status {
+      CANDOR_TRY(
+          tx.Exec("DELETE FROM departures WHERE group_id = $1 AND handle = $2", {group_id, who}));
+      return OkStatus();
+    }));
+  }
+  return OkStatus();
+}
+
+Result<GroupSummary> Engine::LeaveGroup(const std::string& name) {
+  std::vector<Notice> notices;
+  CANDOR_TRY(s_->ProcessQueue());
+  std::optional<GroupRow> row;
+  CANDOR_TRY(s_->profile->Read([&](store::SqlTx& tx) -> Status {
+    CANDOR_ASSIGN_OR_RETURN(row, s_->LoadGroup(tx, name));
+    return OkStatus();
+  }));
+  if (!row->peer.empty()) {
+    return MakeError(Errc::kInvalidArgument,
+                     name + " is a one-to-one conversation: there is no group to leave");
+  }
+  GroupSummary before = s_->Summarize(*row);
+  // Tell the members (they remove this account's devices), then forget the group's keys.
+  Json leave = {{"t", "leave"}};
+  CANDOR_TRY(s_->SendApplication(*row, leave.dump(), &notices));
+  GroupRow gone{row->group_id, row->name, row->peer, std::nullopt};
+  CANDOR_TRY(
+      s_->profile->Write([&](store::SqlTx& tx) { return s_->SaveGroup(tx, gone, false, {}); }));
+  return before;
 }
 
 Result<ReceiveReport> Engine::Receive() { return s_->ProcessQueue(); }
@@ -587,22 +679,36 @@ Result<SendReport> Engine::Send(const std::string& to, const std::string& text) 
   };
   CANDOR_TRY(found());
   if (!row) {
+    bool removed = false;
+    CANDOR_TRY(s_->profile->Read([&](store::SqlTx& tx) -> Status {
+      CANDOR_ASSIGN_OR_RETURN(
+          auto rows, tx.Query("SELECT 1 FROM groups WHERE (name = $1 OR peer = $1) AND state = $2",
+                              {to, Bytes{}}));
+      removed = !rows.empty();
+      return OkStatus();
+    }));
+    if (removed) {
+      return MakeError(Errc::kPermissionDenied, "this device was removed from the conversation " +
+                                                    to + ": it can no longer read or post there");
+    }
     if (!mls::IsValidHandle(to) || to == handle_) {
       return MakeError(Errc::kNotFound, "no conversation or contact " + to);
     }
     CANDOR_ASSIGN_OR_RETURN(GroupRow created, s_->CreateConversation(to, to, {to}, &notices));
     row = std::move(created);
   } else {
-    // Before sending, every member account's device list is checked (again, if not lately):
-    // a new device is announced and added, a list that does not verify stops the send.
+    // Before sending, every member account's device list is checked again (in a conversation
+    // of few accounts always, in a larger one if not checked lately): a new device is
+    // announced and added, a list that does not verify stops the send.
     std::set<std::string> accounts;
     for (const auto& [leaf, id] : Members(*row->state)) {
       if (id.handle != handle_) accounts.insert(id.handle);
     }
+    const bool fresh = accounts.size() <= kAlwaysRecheckAccounts;
     std::vector<std::string> missing;
     for (const std::string& a : accounts) {
       std::vector<Notice> changes;
-      CANDOR_ASSIGN_OR_RETURN(kt::DeviceList list, s_->Verified(a, false, &changes));
+      CANDOR_ASSIGN_OR_RETURN(kt::DeviceList list, s_->Verified(a, fresh, &changes));
       notices.insert(notices.end(), changes.begin(), changes.end());
       for (const kt::Device& d : list.list.devices) {
         bool in = false;
@@ -759,11 +865,24 @@ Result<std::vector<StoredMessage>> Engine::History(const std::string& conversati
 Status Engine::Listen(const std::function<void(const StoredMessage&)>& on_message,
                       const std::function<void(const Notice&)>& on_notice,
                       const std::function<bool()>& stop) {
-  // Catch up over HTTP first, then follow the WebSocket.
+  // Catch up over HTTP first, then follow the WebSocket. The account's own directory entry
+  // is checked at the start and every kListenMonitorMs.
   CANDOR_ASSIGN_OR_RETURN(ReceiveReport first, s_->ProcessQueue());
   for (const auto& n : first.notices) on_notice(n);
   for (const auto& m : first.messages) on_message(m);
+  uint64_t next_monitor = 0;
+  int backoff_s = 1;
   while (!stop()) {
+    if (NowMs() >= next_monitor) {
+      auto monitored = Monitor();
+      if (monitored.ok()) {
+        for (const auto& n : monitored->notices) on_notice(n);
+      } else {
+        on_notice({Notice::Kind::kWarning,
+                   "could not check your directory entry: " + monitored.error().message});
+      }
+      next_monitor = NowMs() + kListenMonitorMs;
+    }
     CANDOR_ASSIGN_OR_RETURN(uint64_t after, s_->QueuePosition());
     auto socket = s_->api->QueueSocket(after);
     if (!socket.ok()) {
@@ -771,7 +890,24 @@ Status Engine::Listen(const std::function<void(const StoredMessage&)>& on_messag
         CANDOR_TRY(s_->SignIn());
         continue;
       }
-      return socket.error();
+      // The server is away (restarting, or the network is down): try again, backing off.
+      on_notice({Notice::Kind::kWarning, "cannot reach the server (" + socket.error().message +
+                                             "); trying again in " + std::to_string(backoff_s) +
+                                             " s"});
+      for (int i = 0; i < backoff_s * 10 && !stop(); ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      }
+      backoff_s = std::min(backoff_s * 2, 30);
+      continue;
+    }
+    if (backoff_s > 1) {
+      // Back after an absence: what came meanwhile is fetched over HTTP first.
+      auto caught_up = s_->ProcessQueue();
+      if (caught_up.ok()) {
+        for (const auto& n : caught_up->notices) on_notice(n);
+        for (const auto& m : caught_up->messages) on_message(m);
+      }
+      backoff_s = 1;  // entries the socket repeats are skipped by their sequence numbers
     }
     while (!stop()) {
       auto frame = (*socket)->Receive(std::chrono::milliseconds(5000));

@@ -21,8 +21,13 @@ inline constexpr mls::CipherSuite kSuite =
     mls::CipherSuite::MLS_128_DHKEMX25519_AES128GCM_SHA256_Ed25519;
 // kEpochWindow is how many past epochs' states a group keeps for late messages.
 inline constexpr uint64_t kEpochWindow = 2;
-// kRecheck is how old a contact's verified device list may be before a send checks it again.
+// kRecheckMs is how old a contact's verified device list may be before a send to a large
+// conversation checks it again; a conversation with at most kAlwaysRecheckAccounts other
+// accounts checks them on every send.
 inline constexpr uint64_t kRecheckMs = 30'000;
+inline constexpr size_t kAlwaysRecheckAccounts = 8;
+// kListenMonitorMs is how often a listening device checks its own directory entry.
+inline constexpr uint64_t kListenMonitorMs = 10 * 60'000;
 
 uint64_t NowMs();
 
@@ -88,6 +93,9 @@ struct Engine::State {
   // queue position with whatever it changed, in one transaction.
   Status ProcessEntry(const Json& entry, ReceiveReport* report);
   Result<uint64_t> QueuePosition();
+  // RemoveDeparted removes, from each group, the accounts that said they leave it.
+  Status RemoveDeparted(std::vector<Notice>* notices);
+  bool removing_departed = false;  // RemoveDeparted commits, which may process the queue
   // SyncOwnDevices adds this account's devices that are missing from each conversation and
   // removes those no longer in its list.
   Status SyncOwnDevices(std::vector<Notice>* notices);

@@ -30,6 +30,9 @@ CREATE TABLE outbox (id INTEGER PRIMARY KEY, group_id BLOB NOT NULL, message BLO
   created_at BIGINT NOT NULL);
 CREATE TABLE pending_commits (group_id BLOB PRIMARY KEY, from_epoch BIGINT NOT NULL,
   request TEXT NOT NULL, next_state BLOB NOT NULL))sql"},
+    {3, R"sql(
+CREATE TABLE departures (group_id BLOB NOT NULL, handle TEXT NOT NULL,
+  PRIMARY KEY (group_id, handle)))sql"},
 };
 
 // The data key's slot: struct { uint8 sealed; opaque salt<V>; uint64 ops; uint64 mem;

@@ -38,7 +38,7 @@ std::optional<HeaderRefusal> CheckTransferEncoding(std::string_view list) {
     list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
   }
   size_t num_chunked = 0;
-  for (const std::string& c : codings) num_chunked += c == "chunked" ? 1 : 0;
+  for (const std::string& c : codings) num_chunked += c == "chunked" ? 1U : 0U;
   if (codings.empty() || codings.back() != "chunked" || num_chunked != 1) {
     return Refuse(400, "malformed",
                   "Transfer-Encoding must end with chunked exactly once (RFC 9112 section 6.1)");

@@ -69,7 +69,7 @@ int64_t NewMessageId() {
   const Bytes r = crypto::RandomBytes(8);
   uint64_t v = 0;
   for (uint8_t b : r) v = (v << 8) | b;
-  v &= std::numeric_limits<int64_t>::max();
+  v &= static_cast<uint64_t>(std::numeric_limits<int64_t>::max());
   return static_cast<int64_t>(v == 0 ? 1 : v);
 }
 

@@ -10,8 +10,6 @@
 
 #include "candor/base/encoding.h"
 #include "candor/client/engine.h"
-#include "candor/crypto/signature.h"
-#include "candor/kt/device_list.h"
 #include "lossy_proxy.h"
 #include "messaging_stack.h"
 
@@ -273,24 +271,8 @@ TEST_P(MessagingTest, CompelledOperatorCannotAddAGhostDevice) {
   ASSERT_TRUE(bob->Send("alice", "hello back").ok());
   EXPECT_EQ(Receive(*alice), std::vector<std::string>{"hello back"});
 
-  // The forged list: bob's real device and a ghost, signed by a key the operator made.
-  const auto operator_key =
-      crypto::SignaturePrivateKey::Generate(crypto::SignatureScheme::kEd25519);
-  const auto ghost_key = crypto::SignaturePrivateKey::Generate(crypto::SignatureScheme::kEd25519);
-  kt::DeviceListTBS forged;
-  forged.account_scheme = crypto::SignatureScheme::kEd25519;
-  forged.account_key = operator_key.public_key();
-  forged.sequence = 2;
-  kt::Device ghost;
-  ghost.device_id = Bytes{'g', 'h', 'o', 's', 't'};
-  ghost.signature_scheme = crypto::SignatureScheme::kEd25519;
-  ghost.signature_key = ghost_key.public_key();
-  ghost.mls_cipher_suite = 1;
-  ghost.mls_signature_key = ghost_key.public_key();
-  forged.devices.push_back(ghost);
-  auto list = kt::SignDeviceList(operator_key, AsBytes("bob"), forged);
-  ASSERT_TRUE(list.ok());
-  ASSERT_TRUE(stack_->ForgeDeviceList("bob", *list).ok());
+  auto forged = stack_->AddGhostDevice("bob", "ghost");
+  ASSERT_TRUE(forged.ok()) << forged.error().ToString();
 
   // alice's next check of bob's list refuses it, and she sends nothing to bob.
   auto monitor = alice->Monitor();
@@ -368,6 +350,92 @@ TEST_P(MessagingTest, NothingAcknowledgedIsLostWhenTheServerIsKilled) {
   EXPECT_EQ(history->size(), static_cast<size_t>(kMessages) + 1);
 }
 
+TEST_P(MessagingTest, LeavingAGroup) {
+  auto alice = Account("alice");
+  auto bob = Account("bob");
+  auto carol = Account("carol");
+  ASSERT_TRUE(alice && bob && carol);
+  ASSERT_TRUE(alice->CreateGroup("club", {"bob", "carol"}).ok());
+  EXPECT_TRUE(Receive(*bob).empty());
+  EXPECT_TRUE(Receive(*carol).empty());
+  ASSERT_TRUE(alice->Send("bob", "just us").ok());
+  EXPECT_EQ(Receive(*bob), std::vector<std::string>{"just us"});
+  auto direct = bob->LeaveGroup("alice");
+  ASSERT_FALSE(direct.ok());
+  EXPECT_EQ(direct.error().code, Errc::kInvalidArgument);
+
+  auto left = carol->LeaveGroup("club");
+  ASSERT_TRUE(left.ok()) << left.error().ToString();
+  // bob is the next to act: he removes carol's devices.
+  auto got = bob->Receive();
+  ASSERT_TRUE(got.ok()) << got.error().ToString();
+  bool told = false;
+  for (const auto& n : got->notices) told |= n.text == "carol left club";
+  EXPECT_TRUE(told) << Describe(got->notices);
+  ASSERT_TRUE(alice->Send("club", "after carol left").ok());
+  EXPECT_EQ(Receive(*bob), std::vector<std::string>{"after carol left"});
+  EXPECT_TRUE(Receive(*carol).empty());
+  auto groups = alice->Groups();
+  ASSERT_TRUE(groups.ok());
+  for (const auto& g : *groups) {
+    if (g.name != "club") continue;
+    EXPECT_EQ(g.members, (std::vector<std::string>{"alice/phone", "bob/phone"}));
+  }
+  EXPECT_FALSE(carol->Send("club", "hello?").ok());
+}
+
+TEST_P(MessagingTest, ServerDownStoresNothingAndRecovers) {
+  auto alice = Account("alice");
+  auto bob = Account("bob");
+  ASSERT_TRUE(alice && bob);
+  ASSERT_TRUE(alice->Send("bob", "one").ok());
+  EXPECT_EQ(Receive(*bob), std::vector<std::string>{"one"});
+  stack_->KillServer();
+  auto down = alice->Send("bob", "while down");
+  ASSERT_FALSE(down.ok());
+  EXPECT_EQ(down.error().code, Errc::kUnavailable) << down.error().ToString();
+  EXPECT_FALSE(bob->Receive().ok());
+  ASSERT_TRUE(stack_->StartServer().ok());
+  auto history = alice->History("bob");
+  ASSERT_TRUE(history.ok());
+  EXPECT_EQ(history->size(), 1u);  // the failed send stored nothing
+  ASSERT_TRUE(alice->Send("bob", "two").ok());
+  EXPECT_EQ(Receive(*bob), std::vector<std::string>{"two"});
+}
+
+// A tampered directory answer is refused (and remembers nothing); the next honest one works.
+TEST_P(MessagingTest, TamperedAnswersAreRefused) {
+  auto proxy = LossyProxy::Start(stack_->port());
+  ASSERT_NE(proxy, nullptr);
+  client::ClientTrust via_proxy = stack_->trust();
+  via_proxy.server.port = proxy->port();
+  auto alice = Engine::CreateAccount(Profile("alice"), via_proxy, "alice", "phone");
+  ASSERT_TRUE(alice.ok()) << alice.error().ToString();
+  auto bob = Account("bob");
+  ASSERT_TRUE(bob);
+  proxy->TamperAnswers("POST /v1/directory/search ", 1);
+  auto looked = (*alice)->AddContact("bob");
+  EXPECT_EQ(proxy->tampered(), 1);
+  ASSERT_FALSE(looked.ok());
+  EXPECT_TRUE(looked.error().code == Errc::kVerifyFailed || looked.error().code == Errc::kMalformed)
+      << looked.error().ToString();
+  auto contacts = (*alice)->Contacts();
+  ASSERT_TRUE(contacts.ok());
+  EXPECT_TRUE(contacts->empty());
+  proxy->TamperAnswers("POST /v1/directory/owner-monitor ", 1);
+  auto monitored = (*alice)->Monitor();
+  EXPECT_EQ(proxy->tampered(), 2);
+  ASSERT_FALSE(monitored.ok());
+  EXPECT_TRUE(monitored.error().code == Errc::kVerifyFailed ||
+              monitored.error().code == Errc::kMalformed)
+      << monitored.error().ToString();
+  // (A tampered tree-head checkpoint is not refused at once: the client polls the log for a
+  // cosigned checkpoint for a while, and the next honest answer gives it one.)
+  ASSERT_TRUE((*alice)->AddContact("bob").ok());
+  ASSERT_TRUE((*alice)->Send("bob", "checked").ok());
+  EXPECT_EQ(Receive(*bob), std::vector<std::string>{"checked"});
+}
+
 // The server acts on a request and its answer is lost (the connection drops first). The
 // device must end where the server is: a commit that won is adopted, not made again; a message
 // that was queued is not queued twice.
@@ -417,6 +485,34 @@ TEST_P(MessagingTest, LostAnswersAreSettled) {
   auto history = (*alice)->History("g");
   ASSERT_TRUE(history.ok());
   EXPECT_EQ(history->size(), 2u);
+}
+
+// A recipient's full queue holds messages back, never drops them: they wait on the sender's
+// device until the recipient catches up.
+TEST(MessagingLimitsTest, FullQueueHoldsMessagesBack) {
+  auto s = MessagingStack::Create("fullqueue", Backend::kSqlite, R"({"delivery":{"max_queue":5}})");
+  ASSERT_TRUE(s.ok()) << s.error().ToString();
+  const std::string dir = (*s)->dir() + "/profiles/";
+  auto alice = Engine::CreateAccount({dir + "alice", std::nullopt}, (*s)->trust(), "alice", "p");
+  auto bob = Engine::CreateAccount({dir + "bob", std::nullopt}, (*s)->trust(), "bob", "p");
+  ASSERT_TRUE(alice.ok() && bob.ok());
+  std::vector<std::string> sent;
+  size_t held = 0;
+  for (int i = 0; i < 8; ++i) {
+    sent.push_back("n" + std::to_string(i));
+    auto r = (*alice)->Send("bob", sent.back());
+    ASSERT_TRUE(r.ok()) << r.error().ToString();
+    held = r->queued;
+  }
+  EXPECT_GT(held, 0u) << "the queue limit (5) never held anything back";
+  std::vector<std::string> got;
+  for (int round = 0; round < 6 && got.size() < sent.size(); ++round) {
+    auto r = (*bob)->Receive();
+    ASSERT_TRUE(r.ok()) << r.error().ToString();
+    for (const auto& m : r->messages) got.push_back(m.text);
+    ASSERT_TRUE((*alice)->Receive().ok());  // alice's next command sends what waited
+  }
+  EXPECT_EQ(got, sent);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, MessagingTest,

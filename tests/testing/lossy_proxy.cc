@@ -69,15 +69,27 @@ LossyProxy::~LossyProxy() {
 
 void LossyProxy::LoseAnswers(const std::string& prefix, int count) {
   std::lock_guard<std::mutex> lock(mu_);
-  prefix_ = prefix;
-  budget_ = count;
+  lose_prefix_ = prefix;
+  lose_budget_ = count;
 }
 
-bool LossyProxy::Doom(const std::string& request_bytes) {
+void LossyProxy::TamperAnswers(const std::string& prefix, int count) {
   std::lock_guard<std::mutex> lock(mu_);
-  if (budget_ <= 0 || request_bytes.compare(0, prefix_.size(), prefix_) != 0) return false;
-  --budget_;
-  return true;
+  tamper_prefix_ = prefix;
+  tamper_budget_ = count;
+}
+
+LossyProxy::Fate LossyProxy::Judge(const std::string& request_bytes) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (lose_budget_ > 0 && request_bytes.compare(0, lose_prefix_.size(), lose_prefix_) == 0) {
+    --lose_budget_;
+    return Fate::kLose;
+  }
+  if (tamper_budget_ > 0 && request_bytes.compare(0, tamper_prefix_.size(), tamper_prefix_) == 0) {
+    --tamper_budget_;
+    return Fate::kTamper;
+  }
+  return Fate::kPass;
 }
 
 void LossyProxy::AcceptLoop() {
@@ -97,11 +109,12 @@ void LossyProxy::AcceptLoop() {
 }
 
 // Pump copies bytes both ways. The client sends one request and waits for its answer, so the
-// first bytes of a client burst after an answer start a request line; if that request is
-// doomed, the next bytes from the server (its answer) are swallowed and both sides closed.
+// first bytes of a client burst after an answer start a request line. A lost answer is
+// swallowed and both sides closed; a tampered one is read whole (until the server pauses) and
+// passed on with its last byte flipped.
 void LossyProxy::Pump(int client, int server) {
   bool at_request_start = true;
-  bool doomed = false;
+  Fate fate = Fate::kPass;
   char buf[65536];
   while (!stop_) {
     pollfd fds[2] = {{client, POLLIN, 0}, {server, POLLIN, 0}};
@@ -109,19 +122,32 @@ void LossyProxy::Pump(int client, int server) {
     if ((fds[0].revents & (POLLIN | POLLHUP | POLLERR)) != 0) {
       const ssize_t n = recv(client, buf, sizeof(buf), 0);
       if (n <= 0) break;
-      if (at_request_start) doomed = Doom(std::string(buf, static_cast<size_t>(n)));
+      if (at_request_start) fate = Judge(std::string(buf, static_cast<size_t>(n)));
       at_request_start = false;
       if (!WriteAll(server, buf, static_cast<size_t>(n))) break;
     }
     if ((fds[1].revents & (POLLIN | POLLHUP | POLLERR)) != 0) {
-      const ssize_t n = recv(server, buf, sizeof(buf), 0);
+      ssize_t n = recv(server, buf, sizeof(buf), 0);
       if (n <= 0) break;
-      if (doomed) {
+      if (fate == Fate::kLose) {
         ++lost_;
         break;
       }
+      std::string answer(buf, static_cast<size_t>(n));
+      if (fate == Fate::kTamper) {
+        for (;;) {
+          pollfd more{server, POLLIN, 0};
+          if (poll(&more, 1, 200) <= 0) break;
+          n = recv(server, buf, sizeof(buf), 0);
+          if (n <= 0) break;
+          answer.append(buf, static_cast<size_t>(n));
+        }
+        answer.back() = static_cast<char>(answer.back() ^ 0x01);
+        ++tampered_;
+        fate = Fate::kPass;
+      }
       at_request_start = true;
-      if (!WriteAll(client, buf, static_cast<size_t>(n))) break;
+      if (!WriteAll(client, answer.data(), answer.size())) break;
     }
   }
   close(client);

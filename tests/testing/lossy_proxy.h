@@ -1,6 +1,7 @@
-// lossy_proxy.h: a loopback TCP proxy for tests that loses answers on purpose: the server gets
-// the request and acts on it, the client never sees the answer (its connection is closed), as
-// when a server dies or the network drops right after a write became durable.
+// lossy_proxy.h: a loopback TCP proxy for tests that loses or tampers with answers on purpose.
+// Lost: the server gets the request and acts on it, the client never sees the answer (its
+// connection is closed), as when a server dies or the network drops right after a write became
+// durable. Tampered: the answer's last byte is flipped, as a malicious server or network would.
 #pragma once
 
 #include <atomic>
@@ -26,25 +27,32 @@ class LossyProxy {
   // LoseAnswers makes the proxy swallow the answers to the next `count` requests whose request
   // line starts with `prefix` (e.g. "POST /v1/groups/commit ").
   void LoseAnswers(const std::string& prefix, int count);
-  // lost is how many answers were swallowed so far.
+  // TamperAnswers flips the last byte of the answers to the next `count` such requests.
+  void TamperAnswers(const std::string& prefix, int count);
+  // lost and tampered count what the proxy did so far.
   int lost() const { return lost_.load(); }
+  int tampered() const { return tampered_.load(); }
 
  private:
   LossyProxy() = default;
   void AcceptLoop();
   void Pump(int client, int server);
-  // Doom reports whether `request_bytes` start a request whose answer must be lost (and
-  // consumes one from the budget).
-  bool Doom(const std::string& request_bytes);
+  enum class Fate : uint8_t { kPass, kLose, kTamper };
+  // Judge says what happens to the answer of the request `request_bytes` start (and consumes
+  // one from that budget).
+  Fate Judge(const std::string& request_bytes);
 
   int listener_ = -1;
   uint16_t port_ = 0;
   uint16_t upstream_ = 0;
   std::atomic<bool> stop_{false};
   std::atomic<int> lost_{0};
+  std::atomic<int> tampered_{0};
   std::mutex mu_;
-  std::string prefix_;
-  int budget_ = 0;
+  std::string lose_prefix_;
+  int lose_budget_ = 0;
+  std::string tamper_prefix_;
+  int tamper_budget_ = 0;
   std::thread acceptor_;
   std::vector<std::thread> pumps_;
 };

@@ -8,15 +8,7 @@
 
 #include "candor/base/encoding.h"
 #include "candor/base/file.h"
-#include "candor/base/tls.h"
-#include "candor/kt/cipher_suite.h"
-#include "candor/kt/directory.h"
-#include "candor/kt/tlog_head_sink.h"
 #include "candor/net/http_client.h"
-#include "candor/store/sql.h"
-#include "candor/store/sql_directory_store.h"
-#include "candor/tlog/log_writer.h"
-#include "candor/tlog/note.h"
 
 namespace candor::testing {
 namespace {
@@ -26,12 +18,6 @@ using Json = nlohmann::json;
 std::string Trim(std::string s) {
   while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
   return s;
-}
-
-uint64_t NowMs() {
-  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                   std::chrono::system_clock::now().time_since_epoch())
-                                   .count());
 }
 
 Status RewriteConfig(const std::string& file, const std::function<void(Json&)>& edit) {
@@ -45,7 +31,10 @@ Status RewriteConfig(const std::string& file, const std::function<void(Json&)>& 
 }  // namespace
 
 Result<std::unique_ptr<MessagingStack>> MessagingStack::Create(const std::string& name,
-                                                               Backend backend) {
+                                                               Backend backend,
+                                                               const std::string& config_patch) {
+  const Json patch = Json::parse(config_patch, nullptr, false);
+  if (patch.is_discarded()) return MakeError(Errc::kInvalidArgument, "config_patch: not JSON");
   auto s = std::make_unique<MessagingStack>();
   s->dir_ = FreshTempDir(name + "_" + BackendName(backend));
   CANDOR_ASSIGN_OR_RETURN(s->database_, FreshDatabaseSpec(backend, name));
@@ -77,6 +66,7 @@ Result<std::unique_ptr<MessagingStack>> MessagingStack::Create(const std::string
   CANDOR_TRY(RewriteConfig(s->server_dir() + "/candord.json", [&](Json& c) {
     c["witnesses"] = witnesses;
     c["quorum"] = 2;
+    c.merge_patch(patch);
   }));
   CANDOR_TRY(s->StartServer());
   return s;
@@ -132,44 +122,16 @@ int MessagingStack::StopServer() {
   return status;
 }
 
-Status MessagingStack::ForgeDeviceList(const std::string& handle, const kt::DeviceList& forged) {
+Result<std::string> MessagingStack::AddGhostDevice(const std::string& handle,
+                                                   const std::string& device) {
   if (StopServer() != 0) return MakeError(Errc::kInternal, "candord did not stop cleanly");
-  {
-    const std::string dir = server_dir();
-    CANDOR_ASSIGN_OR_RETURN(auto db, store::OpenDatabase(database_));
-    CANDOR_ASSIGN_OR_RETURN(auto kt_store, store::SqlDirectoryStore::Open(*db));
-    CANDOR_ASSIGN_OR_RETURN(Bytes config_raw, ReadFile(dir + "/kt-config.bin"));
-    CANDOR_ASSIGN_OR_RETURN(kt::Configuration config,
-                            tls::DecodeExact<kt::Configuration>(config_raw));
-    CANDOR_ASSIGN_OR_RETURN(kt::CipherSuiteParams suite,
-                            kt::GetCipherSuite(static_cast<uint16_t>(config.ciphersuite)));
-    CANDOR_ASSIGN_OR_RETURN(Bytes sig_raw, ReadFile(dir + "/keys/kt-signature.key"));
-    CANDOR_ASSIGN_OR_RETURN(auto sig,
-                            crypto::SignaturePrivateKey::FromBytes(suite.signature, sig_raw));
-    CANDOR_ASSIGN_OR_RETURN(Bytes vrf_raw, ReadFile(dir + "/keys/kt-vrf.key"));
-    CANDOR_ASSIGN_OR_RETURN(auto vrf, crypto::VrfPrivateKey::FromBytes(suite.vrf, vrf_raw));
-    const std::string heads_dir = dir + "/logs/kt-heads";
-    CANDOR_ASSIGN_OR_RETURN(tlog::ParsedSecretKey key,
-                            tlog::LoadSecretKeyFile(heads_dir + "/log.key", tlog::kSigTypeEd25519));
-    tlog::LogWriterOptions wopts;
-    wopts.dir = heads_dir;
-    wopts.origin = key.name;
-    CANDOR_ASSIGN_OR_RETURN(auto heads,
-                            tlog::LogWriter::Open(wopts, std::make_unique<tlog::Ed25519NoteSigner>(
-                                                             key.name, std::move(key.key))));
-    CANDOR_ASSIGN_OR_RETURN(auto directory,
-                            kt::Directory::Open(std::move(config), std::move(sig), std::move(vrf),
-                                                *kt_store, NowMs, kt::TlogHeadSink(*heads)));
-    const auto latest = directory->LatestValue(AsBytes(handle));
-    if (!latest) return MakeError(Errc::kNotFound, "no account " + handle);
-    kt::UpdateRequest req;
-    req.label = Bytes(handle.begin(), handle.end());
-    req.greatest_version = latest->first;
-    req.values.push_back(kt::LabelValue{tls::Encode(forged)});
-    CANDOR_TRY(directory->SubmitUpdate(req));
-    CANDOR_TRY(directory->Publish());
+  CommandResult forged =
+      RunCommand({OPERATOR_PATH, "--dir", server_dir(), "--handle", handle, "--device", device});
+  if (forged.status != 0) {
+    return MakeError(Errc::kInternal, "candor-compelled-operator: " + forged.output);
   }
-  return StartServer();
+  CANDOR_TRY(StartServer());
+  return forged.output;
 }
 
 }  // namespace candor::testing

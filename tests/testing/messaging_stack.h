@@ -10,7 +10,6 @@
 
 #include "candor/base/result.h"
 #include "candor/client/trust.h"
-#include "candor/kt/device_list.h"
 #include "process.h"
 #include "test_database.h"
 
@@ -19,8 +18,10 @@ namespace candor::testing {
 class MessagingStack {
  public:
   // Create makes the server's data directory on a fresh `backend` database, starts two
-  // witnesses for its tree-head log, then starts candord (quorum 2).
-  static Result<std::unique_ptr<MessagingStack>> Create(const std::string& name, Backend backend);
+  // witnesses for its tree-head log, then starts candord (quorum 2). `config_patch` is a JSON
+  // merge patch (RFC 7396) applied to candord.json, e.g. {"delivery":{"max_queue":5}}.
+  static Result<std::unique_ptr<MessagingStack>> Create(const std::string& name, Backend backend,
+                                                        const std::string& config_patch = "{}");
 
   // StartServer (re)starts candord on the port it first bound; it returns once the server
   // answers /healthz.
@@ -36,11 +37,11 @@ class MessagingStack {
   std::string server_dir() const { return dir_ + "/server"; }
   const std::string& database() const { return database_; }
 
-  // ForgeDeviceList acts as an operator compelled to add a device to `handle`: with candord
-  // stopped, it opens the server's database and keys and publishes `forged` as the account's
-  // next version, as the server itself would (signed tree head, tree-head log). candord is
-  // started again afterwards, and the witnesses cosign the new head as they cosign any other.
-  Status ForgeDeviceList(const std::string& handle, const kt::DeviceList& forged);
+  // AddGhostDevice acts as an operator compelled to add `device` to `handle`'s account: it
+  // stops candord, runs candor-compelled-operator on the server's data directory (its database
+  // and keys), and starts candord again; the witnesses cosign the new head as any other.
+  // Returns what the tool printed.
+  Result<std::string> AddGhostDevice(const std::string& handle, const std::string& device);
 
  private:
   std::string dir_;

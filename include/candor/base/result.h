@@ -131,15 +131,19 @@ inline Status OkStatus() { return {}; }
 #define CANDOR_CONCAT_INNER_(a, b) a##b
 #define CANDOR_CONCAT_(a, b) CANDOR_CONCAT_INNER_(a, b)
 
+// The temporaries' names and `lhs` (which may be a declaration, "auto x") cannot be
+// parenthesised.
+// NOLINTBEGIN(bugprone-macro-parentheses)
 // CANDOR_TRY(expr): evaluates a Status/Result expression and returns its Error on failure.
-#define CANDOR_TRY(expr)                                                        \
-  do {                                                                          \
-    auto&& candor_try_result_ = (expr);                                         \
-    if (!candor_try_result_.ok()) return std::move(candor_try_result_).error(); \
+// The temporary is named per use, so that a CANDOR_TRY inside a lambda inside another
+// CANDOR_TRY shadows nothing.
+#define CANDOR_TRY(expr) CANDOR_TRY_IMPL_(CANDOR_CONCAT_(candor_try_, __COUNTER__), expr)
+#define CANDOR_TRY_IMPL_(tmp, expr)               \
+  do {                                            \
+    auto&& tmp = (expr);                          \
+    if (!tmp.ok()) return std::move(tmp).error(); \
   } while (0)
 
-// `lhs` may be a declaration ("auto x"), so it cannot be parenthesised.
-// NOLINTBEGIN(bugprone-macro-parentheses)
 #define CANDOR_ASSIGN_OR_RETURN_IMPL_(tmp, lhs, expr) \
   auto tmp = (expr);                                  \
   if (!tmp.ok()) return std::move(tmp).error();       \

@@ -142,6 +142,10 @@ class Engine {
   Result<GroupSummary> AddToGroup(const std::string& name, const std::vector<std::string>& handles);
   Result<GroupSummary> RemoveFromGroup(const std::string& name,
                                        const std::vector<std::string>& handles);
+  // LeaveGroup tells the group this account leaves it (the next member to act removes every
+  // device of it) and forgets the group's keys on this device; the history stays. Returns the
+  // group as it was.
+  Result<GroupSummary> LeaveGroup(const std::string& name);
   Result<std::vector<GroupSummary>> Groups();
   Result<std::vector<StoredMessage>> History(const std::string& conversation);
 
