@@ -44,7 +44,11 @@ int Run(int argc, char** argv) {
   candor::server::ServeOptions serve;
   auto* serve_cmd = app.add_subcommand(
       "serve", "serve the data directory (its candord.json, or its logs alone without one)");
-  serve_cmd->add_option("--dir", serve.dir, "data directory")->required();
+  serve_cmd->add_option("--dir", serve.dir,
+                        "data directory (keys, logs; default: the folder of --config)");
+  serve_cmd->add_option("--config", serve.config_file,
+                        "configuration file (default <dir>/candord.json; see "
+                        "include/candor/server/config.h)");
   serve_cmd->add_option("--listen", serve.listen,
                         "host:port (port 0 picks one); overrides the file");
   serve_cmd->add_option("--port-file", serve.port_file, "write the bound port to this file");
@@ -58,6 +62,11 @@ int Run(int argc, char** argv) {
 
   try {
     app.parse(argc, argv);
+    if (*serve_cmd && serve.dir.empty()) {
+      if (serve.config_file.empty()) throw CLI::RequiredError("--dir or --config");
+      const auto slash = serve.config_file.rfind('/');
+      serve.dir = slash == std::string::npos ? "." : serve.config_file.substr(0, slash);
+    }
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   }

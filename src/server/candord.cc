@@ -230,7 +230,11 @@ Result<InitServerResult> InitServer(const InitServerOptions& options) {
 
 Status Serve(const ServeOptions& options) {
   // 1. Configuration.
-  const std::string config_file = options.dir + "/candord.json";
+  const std::string config_file =
+      options.config_file.empty() ? options.dir + "/candord.json" : options.config_file;
+  if (!options.config_file.empty() && !FileExists(config_file)) {
+    return MakeError(Errc::kNotFound, "no configuration file " + config_file);
+  }
   const bool messaging = FileExists(config_file);
   ServerConfig config;
   if (messaging) {

@@ -57,8 +57,9 @@ Result<InitServerResult> InitServer(const InitServerOptions& options);
 
 struct ServeOptions {
   std::string dir;
-  std::string listen;     // overrides the configuration's (or 127.0.0.1:8080 without one)
-  std::string port_file;  // if set, the bound port is written there
+  std::string config_file;  // default <dir>/candord.json
+  std::string listen;       // overrides the configuration's (or 127.0.0.1:8080 without one)
+  std::string port_file;    // if set, the bound port is written there
   // For a log-only server (no candord.json); ignored otherwise.
   std::vector<std::string> witnesses;
   size_t quorum = 0;
