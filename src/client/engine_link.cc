@@ -18,69 +18,10 @@
 #include "candor/crypto/sealing.h"
 #include "candor/mls/candor_identity.h"
 #include "engine_internal.h"
+#include "link_code.h"
 
 namespace candor::client {
 namespace {
-
-constexpr char kAlphabet[] = "ABCDEFGHJKMNPQRSTVWXYZ0123456789";  // no I, L, O, U
-constexpr size_t kCodeBytes = 10;                                 // 80 bits: 16 characters
-
-// Code renders 10 bytes as 16 base-32 characters in groups of four.
-std::string Code(ByteView secret) {
-  std::string out;
-  uint32_t buffer = 0;
-  int bits = 0;
-  for (uint8_t b : secret) {
-    buffer = (buffer << 8) | b;
-    bits += 8;
-    while (bits >= 5) {
-      bits -= 5;
-      if (!out.empty() && (out.size() + 1) % 5 == 0) out += '-';
-      out += kAlphabet[(buffer >> bits) & 31];
-    }
-  }
-  return out;
-}
-
-Result<SecretBytes> CodeSecret(const std::string& code) {
-  SecretBytes out(kCodeBytes);
-  uint32_t buffer = 0;
-  int bits = 0;
-  size_t n = 0;
-  for (char c : code) {
-    if (c == '-' || c == ' ') continue;
-    const char upper = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    const char* at = std::strchr(kAlphabet, upper);
-    if (at == nullptr || upper == '\0') {
-      return MakeError(Errc::kInvalidArgument, "the link code has a character it cannot have");
-    }
-    buffer = (buffer << 5) | static_cast<uint32_t>(at - kAlphabet);
-    bits += 5;
-    if (bits >= 8) {
-      bits -= 8;
-      if (n >= kCodeBytes) return MakeError(Errc::kInvalidArgument, "the link code is too long");
-      out.data()[n++] = static_cast<uint8_t>(buffer >> bits);
-    }
-  }
-  if (n != kCodeBytes) return MakeError(Errc::kInvalidArgument, "the link code is too short");
-  return out;
-}
-
-struct LinkKeys {
-  std::string id_hex;
-  SecretBytes key;
-};
-
-Result<LinkKeys> DeriveLink(const std::string& code) {
-  CANDOR_ASSIGN_OR_RETURN(SecretBytes secret, CodeSecret(code));
-  const SecretBytes prk =
-      crypto::HkdfExtract(crypto::HashId::kSha256, AsBytes("candor link v1"), secret.view());
-  CANDOR_ASSIGN_OR_RETURN(
-      SecretBytes id, crypto::HkdfExpand(crypto::HashId::kSha256, prk.view(), AsBytes("id"), 16));
-  CANDOR_ASSIGN_OR_RETURN(
-      SecretBytes key, crypto::HkdfExpand(crypto::HashId::kSha256, prk.view(), AsBytes("key"), 32));
-  return LinkKeys{HexEncode(id.view()), std::move(key)};
-}
 
 // Mailbox reads and writes one slot of the link rendezvous.
 Status PutSlot(const ClientTrust& trust, const LinkKeys& link, const char* slot, ByteView body) {
@@ -185,8 +126,8 @@ Result<std::string> Engine::StartLink() {
     return MakeError(Errc::kPermissionDenied,
                      "only the device holding the account key can link devices");
   }
-  const Bytes secret = crypto::RandomBytes(kCodeBytes);
-  return Code(secret);
+  const Bytes secret = crypto::RandomBytes(kLinkCodeBytes);
+  return FormatLinkCode(secret);
 }
 
 Result<std::string> Engine::FinishLink(const std::string& code, std::chrono::seconds wait,
@@ -195,7 +136,7 @@ Result<std::string> Engine::FinishLink(const std::string& code, std::chrono::sec
     return MakeError(Errc::kPermissionDenied,
                      "only the device holding the account key can link devices");
   }
-  CANDOR_ASSIGN_OR_RETURN(LinkKeys link, DeriveLink(code));
+  CANDOR_ASSIGN_OR_RETURN(LinkKeys link, DeriveLinkKeys(code));
   CANDOR_ASSIGN_OR_RETURN(Bytes sealed, WaitSlot(s_->trust, link, "request", wait));
   auto opened = crypto::Unseal(link.key.view(), AsBytes("candor link request"), sealed);
   if (!opened.ok())
@@ -261,7 +202,7 @@ Result<std::unique_ptr<Engine>> Engine::JoinByLink(const Options& options, const
   if (!mls::IsValidDeviceId(device_id)) {
     return MakeError(Errc::kInvalidArgument, "a device name is 1 to 64 of a-z 0-9 . _ -");
   }
-  CANDOR_ASSIGN_OR_RETURN(LinkKeys link, DeriveLink(code));
+  CANDOR_ASSIGN_OR_RETURN(LinkKeys link, DeriveLinkKeys(code));
   auto s = std::make_unique<State>();
   CANDOR_ASSIGN_OR_RETURN(s->cs, mls::GetCipherSuiteParams(kSuite));
   s->trust = trust;
