@@ -42,6 +42,9 @@ cpp = {}
 for f in ("crypto_bench.json", "tlog_bench.json"):
     with open(f"{out}/{f}") as fh:
         for b in json.load(fh)["benchmarks"]:
+            # Only rows that count items (hashing) are compared; others (HPKE) are timings.
+            if "items_per_second" not in b:
+                continue
             # items_per_second is per CPU second; convert to wall-clock like the Go side.
             b["wall_rate"] = b["items_per_second"] * b["cpu_time"] / b["real_time"]
             cpp[b["name"]] = b

@@ -13,7 +13,7 @@ namespace candor::cli {
 namespace {
 
 std::string Clock(uint64_t ms) {
-  const std::time_t t = static_cast<std::time_t>(ms / 1000);
+  const auto t = static_cast<std::time_t>(ms / 1000);
   std::tm tm{};
   localtime_r(&t, &tm);
   char buf[16];

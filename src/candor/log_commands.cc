@@ -77,50 +77,50 @@ class LogCommands final : public candor::cli::CommandGroup {
     auto* log_cmd = app.add_subcommand("log", "transparency log commands");
     log_cmd->require_subcommand(1);
 
-    append = log_cmd->add_subcommand("append", "append entries (authenticated)");
-    append->add_option("--url", url, "log prefix, e.g. http://127.0.0.1:8080/logs/main/")
+    append_ = log_cmd->add_subcommand("append", "append entries (authenticated)");
+    append_->add_option("--url", url_, "log prefix, e.g. http://127.0.0.1:8080/logs/main/")
         ->required();
-    append->add_option("--token-file", token_file, "file holding the append token")->required();
-    append->add_option("--data", data, "an entry given as text (repeatable)");
-    append->add_option("--file", files, "an entry read from a file (repeatable)");
+    append_->add_option("--token-file", token_file_, "file holding the append token")->required();
+    append_->add_option("--data", data_, "an entry given as text (repeatable)");
+    append_->add_option("--file", files_, "an entry read from a file (repeatable)");
 
-    checkpoint = log_cmd->add_subcommand("checkpoint", "fetch and verify the checkpoint");
-    checkpoint->add_option("--url", url, "log prefix")->required();
-    trust_flags.Add(checkpoint);
+    checkpoint_ = log_cmd->add_subcommand("checkpoint", "fetch and verify the checkpoint");
+    checkpoint_->add_option("--url", url_, "log prefix")->required();
+    trust_flags_.Add(checkpoint_);
 
-    verify = log_cmd->add_subcommand("verify-checkpoint", "verify a checkpoint file offline");
-    verify->add_option("--file", checkpoint_file, "checkpoint note")->required();
-    trust_flags.Add(verify);
+    verify_ = log_cmd->add_subcommand("verify-checkpoint", "verify a checkpoint file offline");
+    verify_->add_option("--file", checkpoint_file_, "checkpoint note")->required();
+    trust_flags_.Add(verify_);
 
-    inclusion = log_cmd->add_subcommand("inclusion", "verify an entry's inclusion from tiles");
-    inclusion->add_option("--url", url, "log prefix")->required();
-    inclusion->add_option("--index", index, "entry index")->required();
-    inclusion->add_option("--expect", expect, "fail unless the entry equals this text");
-    trust_flags.Add(inclusion);
+    inclusion_ = log_cmd->add_subcommand("inclusion", "verify an entry's inclusion from tiles");
+    inclusion_->add_option("--url", url_, "log prefix")->required();
+    inclusion_->add_option("--index", index_, "entry index")->required();
+    inclusion_->add_option("--expect", expect_, "fail unless the entry equals this text");
+    trust_flags_.Add(inclusion_);
 
-    for (CLI::App* cmd : {append, checkpoint, verify, inclusion}) {
-      cmd->add_flag("--json", as_json, "print JSON");
+    for (CLI::App* cmd : {append_, checkpoint_, verify_, inclusion_}) {
+      cmd->add_flag("--json", as_json_, "print JSON");
     }
   }
 
   std::optional<int> RunIfChosen() override {
-    if (!*append && !*checkpoint && !*verify && !*inclusion) return std::nullopt;
+    if (!*append_ && !*checkpoint_ && !*verify_ && !*inclusion_) return std::nullopt;
     return Run();
   }
 
  private:
   int Run() {
-    if (*append) {
-      auto base = candor::net::ParseUrl(url);
+    if (*append_) {
+      auto base = candor::net::ParseUrl(url_);
       if (!base.ok()) return Fail(base.error().ToString());
-      auto token = candor::ReadFile(token_file, 4096);
+      auto token = candor::ReadFile(token_file_, 4096);
       if (!token.ok()) return Fail(token.error().ToString());
       std::string bearer(candor::AsStringView(*token));
       while (!bearer.empty() && (bearer.back() == '\n' || bearer.back() == '\r')) bearer.pop_back();
       std::vector<candor::Bytes> entries;
-      entries.reserve(data.size() + files.size());
-      for (const std::string& d : data) entries.emplace_back(d.begin(), d.end());
-      for (const std::string& f : files) {
+      entries.reserve(data_.size() + files_.size());
+      for (const std::string& d : data_) entries.emplace_back(d.begin(), d.end());
+      for (const std::string& f : files_) {
         auto bytes = candor::ReadFile(f);
         if (!bytes.ok()) return Fail(bytes.error().ToString());
         entries.push_back(std::move(*bytes));
@@ -140,7 +140,7 @@ class LogCommands final : public candor::cli::CommandGroup {
         return Fail("append failed: HTTP " + std::to_string(res->status) + " " + res->body);
       json j = json::parse(res->body, nullptr, false);
       if (j.is_discarded() || !j.contains("first_index")) return Fail("append: unexpected answer");
-      if (as_json) {
+      if (as_json_) {
         (void)std::printf("%s\n", j.dump().c_str());
       } else {
         const uint64_t first = j["first_index"].get<uint64_t>();
@@ -151,16 +151,16 @@ class LogCommands final : public candor::cli::CommandGroup {
       return 0;
     }
 
-    auto trust = candor::tlog::ParseLogTrust(trust_flags.log_key, trust_flags.witness_keys,
-                                             trust_flags.quorum);
+    auto trust = candor::tlog::ParseLogTrust(trust_flags_.log_key, trust_flags_.witness_keys,
+                                             trust_flags_.quorum);
     if (!trust.ok()) return Fail(trust.error().ToString());
 
-    if (*verify) {
-      auto note = candor::ReadFile(checkpoint_file);
+    if (*verify_) {
+      auto note = candor::ReadFile(checkpoint_file_);
       if (!note.ok()) return Fail(note.error().ToString());
       auto cp = candor::tlog::VerifyCosignedCheckpoint(candor::AsStringView(*note), *trust);
       if (!cp.ok()) return Fail("checkpoint rejected: " + cp.error().ToString());
-      if (as_json) {
+      if (as_json_) {
         (void)std::printf("%s\n", CheckpointJson(*cp).dump().c_str());
       } else {
         (void)std::printf(
@@ -171,10 +171,10 @@ class LogCommands final : public candor::cli::CommandGroup {
       return 0;
     }
 
-    auto base = candor::net::ParseUrl(url);
+    auto base = candor::net::ParseUrl(url_);
     if (!base.ok()) return Fail(base.error().ToString());
     candor::client::LogClient client(*base, *trust);
-    auto cp = FetchVerified(client, trust_flags, *trust);
+    auto cp = FetchVerified(client, trust_flags_, *trust);
     if (!cp.ok() && cp.error().code == candor::Errc::kVerifyFailed) {
       return Fail("checkpoint rejected: " + cp.error().message +
                   " (it needs the log's signature and cosignatures from " +
@@ -184,8 +184,8 @@ class LogCommands final : public candor::cli::CommandGroup {
     }
     if (!cp.ok()) return Fail("checkpoint rejected: " + cp.error().ToString());
 
-    if (*checkpoint) {
-      if (as_json) {
+    if (*checkpoint_) {
+      if (as_json_) {
         (void)std::printf("%s\n", CheckpointJson(*cp).dump().c_str());
       } else {
         (void)std::printf(
@@ -198,15 +198,15 @@ class LogCommands final : public candor::cli::CommandGroup {
       return 0;
     }
 
-    auto proof = client.ProveEntry(index, *cp);
+    auto proof = client.ProveEntry(index_, *cp);
     if (!proof.ok()) return Fail("inclusion not verified: " + proof.error().ToString());
-    if (expect.has_value() && candor::AsStringView(proof->entry) != *expect) {
-      return Fail("entry " + std::to_string(index) + " differs from --expect");
+    if (expect_.has_value() && candor::AsStringView(proof->entry) != *expect_) {
+      return Fail("entry " + std::to_string(index_) + " differs from --expect");
     }
-    if (as_json) {
+    if (as_json_) {
       json p = json::array();
       for (const auto& h : proof->proof) p.push_back(candor::Base64Encode(h));
-      json j = {{"index", index},
+      json j = {{"index", index_},
                 {"entry_base64", candor::Base64Encode(proof->entry)},
                 {"leaf_hash", candor::Base64Encode(proof->leaf_hash)},
                 {"proof", p},
@@ -216,24 +216,24 @@ class LogCommands final : public candor::cli::CommandGroup {
       (void)std::printf(
           "inclusion OK: entry %llu (%zu bytes) is in %s at size %llu; proof of %zu hashes "
           "verified against the cosigned root\n",
-          static_cast<unsigned long long>(index), proof->entry.size(),
+          static_cast<unsigned long long>(index_), proof->entry.size(),
           cp->checkpoint.origin.c_str(), static_cast<unsigned long long>(cp->checkpoint.size),
           proof->proof.size());
     }
     return 0;
   }
 
-  bool as_json = false;
-  std::string url, token_file;
-  std::vector<std::string> data, files;
-  TrustFlags trust_flags;
-  std::string checkpoint_file;
-  uint64_t index = 0;
-  std::optional<std::string> expect;
-  CLI::App* append = nullptr;
-  CLI::App* checkpoint = nullptr;
-  CLI::App* verify = nullptr;
-  CLI::App* inclusion = nullptr;
+  bool as_json_ = false;
+  std::string url_, token_file_;
+  std::vector<std::string> data_, files_;
+  TrustFlags trust_flags_;
+  std::string checkpoint_file_;
+  uint64_t index_ = 0;
+  std::optional<std::string> expect_;
+  CLI::App* append_ = nullptr;
+  CLI::App* checkpoint_ = nullptr;
+  CLI::App* verify_ = nullptr;
+  CLI::App* inclusion_ = nullptr;
 };
 
 }  // namespace

@@ -28,7 +28,7 @@ std::string DefaultProfile() {
 }
 
 std::string Time(uint64_t ms) {
-  const std::time_t t = static_cast<std::time_t>(ms / 1000);
+  const auto t = static_cast<std::time_t>(ms / 1000);
   std::tm tm{};
   localtime_r(&t, &tm);
   char buf[32];
@@ -344,8 +344,8 @@ class MessagingCommands final : public CommandGroup {
       return 0;
     }
     if (chosen == listen_) {
-      std::signal(SIGINT, OnSignal);
-      std::signal(SIGTERM, OnSignal);
+      (void)std::signal(SIGINT, OnSignal);
+      (void)std::signal(SIGTERM, OnSignal);
       auto st = e.Listen([this](const client::StoredMessage& m) { PrintMessage(m); },
                          [this](const client::Notice& n) { PrintNotices({n}); },
                          [] { return g_stop != 0; });

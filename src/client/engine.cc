@@ -10,6 +10,7 @@
 
 #include "candor/base/encoding.h"
 #include "candor/base/file.h"
+#include "candor/base/str_cat.h"
 #include "candor/base/tls.h"
 #include "candor/crypto/hash.h"
 #include "candor/crypto/sha256.h"
@@ -231,13 +232,14 @@ Result<kt::DeviceList> Engine::State::Verified(const std::string& h, bool fresh,
     const auto after = DeviceIds(found->list);
     for (const std::string& d : after) {
       if (std::find(before.begin(), before.end(), d) == before.end() && notices != nullptr) {
-        notices->push_back({Notice::Kind::kWarning, h + " has a new device: " + d + " (signed by " +
-                                                        h + "'s account key)"});
+        notices->push_back(
+            {Notice::Kind::kWarning,
+             StrCat({h, " has a new device: ", d, " (signed by ", h, "'s account key)"})});
       }
     }
     for (const std::string& d : before) {
       if (std::find(after.begin(), after.end(), d) == after.end() && notices != nullptr) {
-        notices->push_back({Notice::Kind::kInfo, h + " removed device " + d});
+        notices->push_back({Notice::Kind::kInfo, StrCat({h, " removed device ", d})});
       }
     }
   }

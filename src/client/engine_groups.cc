@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "candor/base/encoding.h"
+#include "candor/base/str_cat.h"
 #include "candor/base/tls.h"
 #include "candor/crypto/random.h"
 #include "candor/mls/candor_identity.h"
@@ -136,7 +137,7 @@ Status Engine::State::SaveGroup(store::SqlTx& tx, const GroupRow& row, bool keep
                 "CONFLICT (group_id, epoch) DO UPDATE SET state = excluded.state",
                 {row.group_id, static_cast<int64_t>(previous->epoch()), old}));
   }
-  const int64_t oldest = static_cast<int64_t>(epoch > kEpochWindow ? epoch - kEpochWindow : 0);
+  const auto oldest = static_cast<int64_t>(epoch > kEpochWindow ? epoch - kEpochWindow : 0);
   CANDOR_TRY(tx.Exec("DELETE FROM old_epochs WHERE group_id = $1 AND (epoch < $2 OR $3 = 0)",
                      {row.group_id, oldest, int64_t{row.state ? 1 : 0}}));
   return OkStatus();
@@ -203,9 +204,10 @@ Result<std::vector<mls::KeyPackage>> Engine::State::ClaimVerified(const std::str
         id->device_id != device || kp->leaf_node.signature_key != listed->mls_signature_key ||
         kp->cipher_suite != kSuite || !mls::ValidateKeyPackage(*cs, *kp, now_s).ok()) {
       if (notices != nullptr) {
-        notices->push_back({Notice::Kind::kAlarm,
-                            "the server gave a KeyPackage for " + who + "/" + device +
-                                " that is not signed by that device's verified key: not used"});
+        notices->push_back(
+            {Notice::Kind::kAlarm,
+             StrCat({"the server gave a KeyPackage for ", who, "/", device,
+                     " that is not signed by that device's verified key: not used"})});
       }
       continue;
     }
@@ -846,7 +848,7 @@ Result<std::vector<StoredMessage>> Engine::History(const std::string& conversati
       m.group = name;
       CANDOR_ASSIGN_OR_RETURN(std::string h, r.Text(0, "sender_handle"));
       CANDOR_ASSIGN_OR_RETURN(std::string d, r.Text(1, "sender_device"));
-      m.sender = h + "/" + d;
+      m.sender = StrCat({h, "/", d});
       CANDOR_ASSIGN_OR_RETURN(int64_t outgoing, r.Int(2, "outgoing"));
       m.outgoing = outgoing != 0;
       CANDOR_ASSIGN_OR_RETURN(int64_t at, r.Int(3, "at"));

@@ -34,12 +34,6 @@ std::string GroupPath(ByteView group_id) {
   return "v1/groups/" + id;
 }
 
-struct Pending {
-  uint64_t from_epoch = 0;
-  Json request;
-  Bytes group_info;
-};
-
 }  // namespace
 
 Status Engine::State::QueueOutgoing(store::SqlTx& tx, ByteView group_id, ByteView message) {
@@ -112,26 +106,30 @@ Status Engine::State::StagePendingCommit(const Bytes& group_id, uint64_t from_ep
 }
 
 Result<Engine::State::CommitFate> Engine::State::SettleCommit(const Bytes& group_id) {
-  std::optional<Pending> pending;
+  // The pending commit: the epoch it leaves, the request to repeat, the GroupInfo it makes.
+  uint64_t from_epoch = 0;
+  Json request;
+  Bytes group_info;
+  bool found = false;
   CANDOR_TRY(profile->Read([&](store::SqlTx& tx) -> Status {
     CANDOR_ASSIGN_OR_RETURN(
         auto rows, tx.Query("SELECT from_epoch, request FROM pending_commits WHERE group_id = $1",
                             {group_id}));
     if (rows.empty()) return OkStatus();
-    Pending p;
     CANDOR_ASSIGN_OR_RETURN(int64_t from, rows[0].Int(0, "from_epoch"));
-    CANDOR_ASSIGN_OR_RETURN(std::string request, rows[0].Text(1, "request"));
-    p.from_epoch = static_cast<uint64_t>(from);
-    p.request = Json::parse(request, nullptr, false);
-    auto info = Base64Decode(p.request.value("group_info", ""));
-    if (!p.request.is_object() || !info.ok()) {
-      return MakeError(Errc::kInternal, "profile: a pending commit is damaged");
-    }
-    p.group_info = std::move(*info);
-    pending.emplace(std::move(p));
+    CANDOR_ASSIGN_OR_RETURN(std::string text, rows[0].Text(1, "request"));
+    from_epoch = static_cast<uint64_t>(from);
+    request = Json::parse(text, nullptr, false);
+    const auto field = request.is_object() ? request.find("group_info") : request.end();
+    auto info = field != request.end() && field->is_string()
+                    ? Base64Decode(field->get_ref<const std::string&>())
+                    : Result<Bytes>(MakeError(Errc::kMalformed, "no group_info"));
+    if (!info.ok()) return MakeError(Errc::kInternal, "profile: a pending commit is damaged");
+    group_info = std::move(*info);
+    found = true;
     return OkStatus();
   }));
-  if (!pending) return CommitFate::kNone;
+  if (!found) return CommitFate::kNone;
 
   auto drop = [&]() -> Status {
     return profile->Write([&](store::SqlTx& tx) -> Status {
@@ -160,10 +158,10 @@ Result<Engine::State::CommitFate> Engine::State::SettleCommit(const Bytes& group
   Error last = MakeError(Errc::kUnavailable, "the server did not answer");
   for (int attempt = 0; attempt < 5; ++attempt) {
     if (attempt > 0) std::this_thread::sleep_for(std::chrono::milliseconds(200 * attempt));
-    auto accepted = api->Call("POST", "v1/groups/commit", &pending->request, true);
+    auto accepted = api->Call("POST", "v1/groups/commit", &request, true);
     if (!accepted.ok() && accepted.error().code == Errc::kUnauthenticated) {
       auto signed_in = SignIn();
-      if (signed_in.ok()) accepted = api->Call("POST", "v1/groups/commit", &pending->request, true);
+      if (signed_in.ok()) accepted = api->Call("POST", "v1/groups/commit", &request, true);
     }
     if (accepted.ok()) {
       CANDOR_TRY(adopt());
@@ -186,11 +184,11 @@ Result<Engine::State::CommitFate> Engine::State::SettleCommit(const Bytes& group
     }
     const uint64_t epoch = info->value("epoch", uint64_t{0});
     auto bytes = Base64Decode(info->value("group_info", ""));
-    if (epoch == pending->from_epoch + 1 && bytes.ok() && *bytes == pending->group_info) {
+    if (epoch == from_epoch + 1 && bytes.ok() && *bytes == group_info) {
       CANDOR_TRY(adopt());
       return CommitFate::kWon;
     }
-    if (epoch > pending->from_epoch) {
+    if (epoch > from_epoch) {
       CANDOR_TRY(drop());
       return CommitFate::kLost;
     }

@@ -1,7 +1,5 @@
 #include "candor/mls/group_view.h"
 
-#include <algorithm>
-
 #include "candor/mls/key_schedule.h"
 #include "candor/mls/message_protection.h"
 #include "candor/mls/welcome_ops.h"
@@ -109,10 +107,6 @@ Result<ObservedCommit> GroupView::ApplyCommit(const MLSMessage& message, uint64_
       CANDOR_ASSIGN_OR_RETURN(tree, MergeUpdatePath(tree, LeafIndex{committer.leaf_index},
                                                     *commit->path, next.group_id));
     }
-  }
-  if (!external &&
-      std::find(removed.begin(), removed.end(), committer.leaf_index) != removed.end()) {
-    return Invalid("the committer removes itself");
   }
   for (LeafIndex a : applied.added) out.added.push_back(a.value);
 

@@ -265,6 +265,7 @@ struct HttpServer::Impl {
   asio::awaitable<bool> WriteResponse(Conn& conn, HttpResponse& answer, unsigned version,
                                       bool keep_alive, bool head);
   asio::awaitable<bool> WriteFile(Conn& conn, const std::shared_ptr<const ReadOnlyFile>& file);
+  asio::awaitable<void> LingerAfterRefusal(Conn& conn);
   // AsyncReadOnPool reads `len` bytes of `file` at `offset` into `buf` on the blocking-work
   // pool and completes on the caller's executor (error io_error on a short read). It is an
   // initiating function, not a coroutine, so no argument lives in a coroutine frame (GCC 12
@@ -425,6 +426,27 @@ asio::awaitable<bool> HttpServer::Impl::WriteFile(Conn& conn,
     offset += len;
   }
   co_return true;
+}
+
+// LingerAfterRefusal half-closes a connection whose request was refused before its body was
+// read, then reads and drops what the client is still sending (at most kLingerBytes, for at most
+// kLingerTime, evictable meanwhile) before the socket closes. Closing with unread data makes the
+// kernel reset the connection, and the reset can destroy the refusal before the client reads it
+// (RFC 9112 §9.6).
+asio::awaitable<void> HttpServer::Impl::LingerAfterRefusal(Conn& conn) {
+  constexpr size_t kLingerBytes = 4 << 20;
+  constexpr auto kLingerTime = std::chrono::seconds(2);
+  error_code ec;
+  conn.stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  if (ec) co_return;
+  table->SetState(conn.id, ConnState::kWaiting, Clock::now());
+  conn.stream.expires_after(kLingerTime);
+  std::vector<char> sink(16 << 10);
+  for (size_t dropped = 0; dropped < kLingerBytes;) {
+    dropped += co_await conn.stream.async_read_some(asio::buffer(sink),
+                                                    asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) break;
+  }
 }
 
 asio::awaitable<bool> HttpServer::Impl::WriteResponse(Conn& conn, HttpResponse& answer,
@@ -589,8 +611,11 @@ asio::awaitable<void> HttpServer::Impl::Session(std::shared_ptr<Conn> conn) {
       }
     }
     if (refusal) {
-      // A request we refuse before reading it whole leaves the stream unframed: close after.
-      co_await WriteResponse(*conn, *refusal, version, false, false);
+      // A request we refuse before reading it whole leaves the stream unframed: close after,
+      // lingering so the refusal is read (see LingerAfterRefusal).
+      if (co_await WriteResponse(*conn, *refusal, version, false, false)) {
+        co_await LingerAfterRefusal(*conn);
+      }
       break;
     }
     auto req = parser.release();

@@ -60,7 +60,7 @@ const std::string& RouteRequest::Param(const std::string& name) const {
   return it == params.end() ? kEmpty : it->second;
 }
 
-void Router::Add(std::string method, std::string pattern, RouteOptions options,
+void Router::Add(std::string method, const std::string& pattern, RouteOptions options,
                  SyncHandler handler) {
   Route r{std::move(method), Split(pattern), options, std::move(handler), nullptr};
   for (Route& existing : routes_) {
@@ -72,7 +72,7 @@ void Router::Add(std::string method, std::string pattern, RouteOptions options,
   routes_.push_back(std::move(r));
 }
 
-void Router::AddAsync(std::string method, std::string pattern, RouteOptions options,
+void Router::AddAsync(std::string method, const std::string& pattern, RouteOptions options,
                       AsyncHandler handler) {
   Route r{std::move(method), Split(pattern), options, nullptr, std::move(handler)};
   for (Route& existing : routes_) {

@@ -21,7 +21,11 @@ struct WebSocketClient::Impl {
 WebSocketClient::WebSocketClient(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 WebSocketClient::~WebSocketClient() {
-  if (impl_->open) Close();
+  // A failed close handshake only delays the peer noticing; the socket closes regardless.
+  try {
+    if (impl_->open) Close();
+  } catch (...) {
+  }
 }
 
 Result<std::unique_ptr<WebSocketClient>> WebSocketClient::Connect(

@@ -48,7 +48,7 @@ class Reader {
     return OkStatus();
   }
   Status Millis(const char* key, std::chrono::milliseconds& out) {
-    uint64_t v = static_cast<uint64_t>(out.count());
+    auto v = static_cast<uint64_t>(out.count());
     CANDOR_TRY(Number(key, v));
     out = std::chrono::milliseconds(v);
     return OkStatus();
@@ -120,7 +120,7 @@ Result<ServerConfig> ParseServerConfig(std::string_view json, const std::string&
   Reader qr(q, "delivery.");
   CANDOR_TRY(qr.Number("max_message_bytes", c.delivery.max_message));
   CANDOR_TRY(qr.Number("max_queue", c.max_queue));
-  uint64_t hours = static_cast<uint64_t>(c.delivery.max_age.count());
+  auto hours = static_cast<uint64_t>(c.delivery.max_age.count());
   CANDOR_TRY(qr.Number("max_age_hours", hours));
   c.delivery.max_age = std::chrono::hours(hours);
   CANDOR_TRY(qr.Number("max_in_flight", c.delivery.max_in_flight));

@@ -278,7 +278,8 @@ void DeliveryService::Register(net::Router& router) {
   router.Add("POST", "/v1/queue/ack", {1024, true, true},
              [this](const net::RouteRequest& r) { return Ack(r); });
   router.AddAsync(
-      "GET", "/v1/ws", {0, true, true}, [this](net::RouteRequest r, net::Responder respond) {
+      "GET", "/v1/ws", {0, true, true},
+      [this](const net::RouteRequest& r, const net::Responder& respond) {
         auto after = ParseUint(QueryParam(r.http.target, "after"), 0, "after");
         if (!after.ok()) {
           respond(net::JsonError(after.error()));

@@ -155,7 +155,7 @@ void DirectoryService::Register(net::Router& router) {
                return BinaryAnswer(tls::Encode(update));
              });
   router.AddAsync("POST", "/v1/directory/update", kt_route,
-                  [this](net::RouteRequest req, net::Responder respond) {
+                  [this](const net::RouteRequest& req, net::Responder respond) {
                     auto answer = Update(req, &respond);
                     if (!answer.ok()) {
                       updates_refused_.Add();

@@ -201,11 +201,11 @@ void LogService::Register(net::Router& router) {
   // An append body is one entry; a bundle at most max_bundle_entries length-prefixed entries.
   const size_t bundle_max = options_.max_bundle_entries * (tlog::kMaxEntrySize + 2);
   router.AddAsync("POST", base + "append", {tlog::kMaxEntrySize + 1, false, false},
-                  [this](net::RouteRequest req, net::Responder respond) {
+                  [this](const net::RouteRequest& req, const net::Responder& respond) {
                     HandleAppend(req.http, false, respond);
                   });
   router.AddAsync("POST", base + "append-bundle", {bundle_max, false, false},
-                  [this](net::RouteRequest req, net::Responder respond) {
+                  [this](const net::RouteRequest& req, const net::Responder& respond) {
                     HandleAppend(req.http, true, respond);
                   });
   router.Add("GET", base + "checkpoint", {0, false, false},

@@ -195,7 +195,9 @@ Result<CommitOutcome> DeliveryStore::CommitEpoch(ByteView group_id, uint64_t fro
       return OkStatus();
     }
     CANDOR_TRY(WriteMembers(tx, next));
-    for (const Delivery& d : deliveries) CANDOR_TRY(Enqueue(tx, d, now, limits_.max_queue));
+    for (const Delivery& d : deliveries) {
+      CANDOR_TRY(Enqueue(tx, d, now, limits_.max_queue));
+    }
     outcome.won = true;
     outcome.epoch = next.epoch;
     return OkStatus();

@@ -130,6 +130,17 @@ TEST_F(HttpServerTest, GarbageAndOversizedRequestsGetJsonErrors) {
   EXPECT_EQ(ok->status, 200);
 }
 
+TEST_F(HttpServerTest, ClientsSendingAnOversizedBodyReadTheRefusal) {
+  // The client writes all of a 1 MiB body while the server refuses it after the header: without
+  // a lingering close the server's reset breaks the client's write and the 413 is lost.
+  HttpClient client;
+  for (int i = 0; i < 20; ++i) {
+    auto r = client.Request("POST", url_.Join("x"), std::string(1 << 20, 'a'));
+    ASSERT_TRUE(r.ok()) << "attempt " << i << ": " << r.error().message;
+    EXPECT_EQ(r->status, 413) << r->body;
+  }
+}
+
 TEST_F(HttpServerTest, HeadAnswersHeadersWithoutBody) {
   auto c = Connect();
   ASSERT_NE(c, nullptr);

@@ -64,8 +64,9 @@ class Router : public HttpHandler {
   void SetAuthenticator(Authenticator auth) { auth_ = std::move(auth); }
 
   // Add registers a route. A duplicate (method, pattern) replaces the earlier one.
-  void Add(std::string method, std::string pattern, RouteOptions options, SyncHandler handler);
-  void AddAsync(std::string method, std::string pattern, RouteOptions options,
+  void Add(std::string method, const std::string& pattern, RouteOptions options,
+           SyncHandler handler);
+  void AddAsync(std::string method, const std::string& pattern, RouteOptions options,
                 AsyncHandler handler);
 
   void Handle(HttpRequest request, Responder respond) override;
