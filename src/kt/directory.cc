@@ -204,11 +204,9 @@ std::optional<uint32_t> Directory::GreatestAt(const Label& label, uint64_t posit
 }
 
 Bytes Directory::ProofOf(ByteView label, uint32_t version) {
-  auto key = std::make_pair(Bytes(label.begin(), label.end()), version);
-  auto it = proof_cache_.find(key);
-  if (it != proof_cache_.end()) return it->second;
+  if (std::optional<Bytes> cached = proof_cache_.Find(label, version)) return std::move(*cached);
   VrfResult r = VrfEvaluate(vrf_key_, label, version);
-  proof_cache_[key] = r.proof;
+  proof_cache_.Insert(label, version, r.proof);
   return r.proof;
 }
 

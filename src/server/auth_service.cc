@@ -27,6 +27,8 @@ AuthService::AuthService(store::AuthStore& store, const DirectoryService& direct
       clock_(std::move(clock)),
       options_(options),
       challenges_(options.challenges_per_minute_per_address, options.challenges_burst_per_address),
+      rate_limited_(metrics.CounterFor("candor_auth_rate_limited_total",
+                                       "challenges and link requests refused by a rate limit")),
       sessions_made_(metrics.CounterFor("candor_auth_sessions_total", "sessions opened")),
       refusals_(metrics.CounterFor("candor_auth_refusals_total", "failed authentications")) {}
 
@@ -39,6 +41,7 @@ void AuthService::Register(net::Router& router) {
   router.Add("PUT", "/v1/link/{id}/{slot}", {16 << 10, false, true},
              [this](const net::RouteRequest& req) -> Result<net::HttpResponse> {
                if (!challenges_.Allow(req.http.peer, clock_())) {
+                 rate_limited_.Add();
                  return MakeError(Errc::kRateLimited, "too many requests from this address");
                }
                CANDOR_ASSIGN_OR_RETURN(Bytes id, LinkId(req));
@@ -70,6 +73,7 @@ Result<Bytes> AuthService::LinkId(const net::RouteRequest& req) {
 
 Result<net::HttpResponse> AuthService::Challenge(const net::RouteRequest& req) {
   if (!challenges_.Allow(req.http.peer, clock_())) {
+    rate_limited_.Add();
     return MakeError(Errc::kRateLimited, "too many challenges from this address; retry later");
   }
   CANDOR_ASSIGN_OR_RETURN(Json body, ParseObject(req.http.body, {"handle", "device_id"}));

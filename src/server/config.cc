@@ -100,6 +100,7 @@ Result<ServerConfig> ParseServerConfig(std::string_view json, const std::string&
   CANDOR_TRY(dr.Millis("update_timeout_ms", c.directory.update_timeout));
   CANDOR_TRY(
       dr.Number("accounts_per_minute_per_address", c.directory.accounts_per_minute_per_address));
+  CANDOR_TRY(dr.Number("updates_per_minute_per_handle", c.directory.updates_per_minute_per_handle));
   CANDOR_TRY(dr.Done());
 
   CANDOR_ASSIGN_OR_RETURN(Json a, r.Object("auth"));
@@ -148,7 +149,8 @@ std::string FormatServerConfig(const ServerConfig& c) {
        {{"publish_interval_ms", c.directory.publish_interval.count()},
         {"heartbeat_interval_ms", c.directory.heartbeat_interval.count()},
         {"update_timeout_ms", c.directory.update_timeout.count()},
-        {"accounts_per_minute_per_address", c.directory.accounts_per_minute_per_address}}},
+        {"accounts_per_minute_per_address", c.directory.accounts_per_minute_per_address},
+        {"updates_per_minute_per_handle", c.directory.updates_per_minute_per_handle}}},
       {"auth",
        {{"challenge_life_ms", c.auth.challenge_life.count()},
         {"session_life_ms", c.auth.session_life.count()},

@@ -34,6 +34,9 @@ DirectoryService::DirectoryService(kt::Directory& directory, Clock clock, Metric
       options_(options),
       wire_(*kt::WireContext::For(directory.config())),
       new_accounts_(options.accounts_per_minute_per_address, options.accounts_burst_per_address),
+      handle_updates_(options.updates_per_minute_per_handle, options.updates_burst_per_handle),
+      rate_limited_(metrics.CounterFor("candor_kt_rate_limited_total",
+                                       "directory updates refused by a rate limit")),
       updates_(metrics.CounterFor("candor_kt_updates_total", "directory updates accepted")),
       updates_refused_(
           metrics.CounterFor("candor_kt_updates_refused_total", "directory updates refused")),
@@ -180,8 +183,14 @@ Result<net::HttpResponse> DirectoryService::Update(const net::RouteRequest& req,
   if (!greatest && !request.values.empty()) {
     // A new account: first come, first served, at a bounded rate per address.
     if (!new_accounts_.Allow("addr:" + req.http.peer, clock_())) {
+      rate_limited_.Add();
       return MakeError(Errc::kRateLimited, "too many new accounts from this address; retry later");
     }
+  }
+  if (!request.values.empty() &&
+      !handle_updates_.Allow(std::string(AsStringView(request.label)), clock_())) {
+    rate_limited_.Add();
+    return MakeError(Errc::kRateLimited, "too many changes to this account; retry later");
   }
   CANDOR_TRY(CheckValues(request));
   {

@@ -266,6 +266,12 @@ TEST_F(HostileClientTest, FloodsAreRateLimitedAndHonestClientsGoOn) {
   EXPECT_GT(limited, 0);
   EXPECT_GT(served, 0);
   EXPECT_LE(served, 200);  // 120 a minute, with a burst
+  // The operator sees the refusals.
+  auto metrics = http.Get(stack_->trust().server.Join("metrics"));
+  ASSERT_TRUE(metrics.ok());
+  EXPECT_NE(metrics->body.find("candor_auth_rate_limited_total " + std::to_string(limited) + "\n"),
+            std::string::npos)
+      << metrics->body;
 
   // Honest clients (other accounts; the flood came from the same loopback address as they do,
   // and challenges are limited per address, so they wait for the budget to refill) still talk.

@@ -30,6 +30,7 @@
 #include "candor/kt/directory_state.h"
 #include "candor/kt/directory_store.h"
 #include "candor/kt/messages.h"
+#include "candor/kt/proof_cache.h"
 #include "candor/kt/tree_algorithms.h"
 #include "candor/kt/tree_head.h"
 
@@ -56,6 +57,8 @@ struct UpdateTicket {
 class Directory {
  public:
   using Clock = std::function<uint64_t()>;  // milliseconds since the Unix epoch
+  // kProofCacheEntries bounds the VRF proofs kept for repeated searches (about 20 MB).
+  static constexpr size_t kProofCacheEntries = size_t{1} << 16;
   // HeadSink receives every newly signed tree head: the encoded TreeHeadTBS and the signature.
   // Publish fails (and the entry stays stored, to be re-offered) if the sink fails.
   using HeadSink = std::function<Status(ByteView tree_head_tbs, ByteView signature)>;
@@ -183,7 +186,7 @@ class Directory {
   std::vector<Queued> queue_;
   std::optional<TreeHead> head_;
   std::optional<AuditorTreeHead> auditor_head_;
-  std::map<std::pair<Bytes, uint32_t>, Bytes> proof_cache_;  // VRF proofs made so far
+  ProofCache proof_cache_{kProofCacheEntries};  // VRF proofs made recently
 };
 
 }  // namespace candor::kt

@@ -48,6 +48,7 @@ class AuthService {
   Clock clock_;
   AuthServiceOptions options_;
   RateLimiter challenges_;
+  Counter& rate_limited_;
   Counter& sessions_made_;
   Counter& refusals_;
 };

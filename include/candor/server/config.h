@@ -11,7 +11,8 @@
 //     "witnesses": [],                        "URL=VKEY" of every witness of the logs
 //     "quorum": 0,                            cosignatures a checkpoint needs to be published
 //     "directory": {"publish_interval_ms": 1000, "heartbeat_interval_ms": 30000,
-//                   "update_timeout_ms": 30000, "accounts_per_minute_per_address": 10},
+//                   "update_timeout_ms": 30000, "accounts_per_minute_per_address": 10,
+//                   "updates_per_minute_per_handle": 30},
 //     "auth": {"challenge_life_ms": 60000, "session_life_ms": 3600000,
 //              "challenges_per_minute_per_address": 120},
 //     "keypackages": {"max_per_upload": 100, "max_stored_per_device": 1000},

@@ -33,6 +33,8 @@ struct DirectoryServiceOptions {
   std::chrono::milliseconds update_timeout{30000};  // an unpublished update answers 503 then
   double accounts_per_minute_per_address = 10;      // new handles from one address
   double accounts_burst_per_address = 20;
+  double updates_per_minute_per_handle = 30;  // changes to one account (devices, keys)
+  double updates_burst_per_handle = 10;
 };
 
 class DirectoryService {
@@ -79,6 +81,8 @@ class DirectoryService {
   DirectoryServiceOptions options_;
   kt::WireContext wire_;
   RateLimiter new_accounts_;
+  RateLimiter handle_updates_;
+  Counter& rate_limited_;
   Counter& updates_;
   Counter& updates_refused_;
   Counter& publishes_;
