@@ -187,12 +187,13 @@ Result<net::HttpResponse> DirectoryService::Update(const net::RouteRequest& req,
       return MakeError(Errc::kRateLimited, "too many new accounts from this address; retry later");
     }
   }
+  CANDOR_TRY(CheckValues(request));
+  // Counted only once the account key signed the change: others cannot spend an account's budget.
   if (!request.values.empty() &&
       !handle_updates_.Allow(std::string(AsStringView(request.label)), clock_())) {
     rate_limited_.Add();
     return MakeError(Errc::kRateLimited, "too many changes to this account; retry later");
   }
-  CANDOR_TRY(CheckValues(request));
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (draining_) return MakeError(Errc::kUnavailable, "the server is shutting down");
