@@ -1,0 +1,543 @@
+// messaging_load: delivered messages per second and end-to-end latency (send -> pushed to every
+// recipient device) through candord, or through bare_relay as the bound.
+//
+// Set-up (candord): `--devices` accounts of one device each are created with the real client
+// engine (keys, KEYTRANS publish, sign-in, KeyPackages), then for each `--group-size` the
+// devices are split into groups that the engine creates (a 1:1 conversation for size 2: real
+// MLS commits and Welcomes through the Delivery Service). Their session tokens are read back
+// from the profiles. Set-up is not measured.
+//
+// Load: every device holds an authenticated WebSocket (one io_context thread for all of them);
+// `--senders` threads post application messages over keep-alive HTTP, closed-loop or paced to
+// `--rate` messages/s in all. A message is an MLS PrivateMessage of the group's current epoch
+// whose authenticated_data carries the send time; its `--size`-byte ciphertext is random (the
+// server neither can nor does decrypt it). Receivers acknowledge as a client does (every 32
+// frames and every 100 ms). Prints one JSON line per scenario.
+//
+// bare_relay (`--relay-bin`): the same groups and load with synthetic tokens and group ids; the
+// driver writes the relay's configuration and starts it.
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <atomic>
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/websocket.hpp>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <functional>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include "candor/base/encoding.h"
+#include "candor/base/file.h"
+#include "candor/base/tls.h"
+#include "candor/client/engine.h"
+#include "candor/client/profile.h"
+#include "candor/crypto/random.h"
+#include "candor/net/http_client.h"
+
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+using tcp = asio::ip::tcp;
+using Json = nlohmann::json;
+using Clock = std::chrono::steady_clock;
+using candor::Bytes;
+using candor::ByteView;
+
+struct Device {
+  std::string handle;
+  std::string token;
+  uint64_t last_seq = 0;
+};
+
+struct Group {
+  std::string id_b64;
+  Bytes id;
+  uint64_t epoch = 0;
+  std::vector<size_t> members;  // device indexes
+};
+
+uint64_t NowNs() {
+  return static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch())
+          .count());
+}
+
+double Percentile(std::vector<double>& v, double p) {
+  if (v.empty()) return 0;
+  const auto i = static_cast<size_t>(p * static_cast<double>(v.size() - 1));
+  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(i), v.end());
+  return v[i];
+}
+
+// ---- set-up through the real client engine ----------------------------------------------
+
+// ParallelFor runs job(i) for i in [0, n) on `threads` threads and returns the first failure
+// (the others stop taking work).
+candor::Status ParallelFor(size_t n, int threads,
+                           const std::function<candor::Status(size_t)>& job) {
+  std::atomic<size_t> next{0};
+  std::atomic<bool> failed{false};
+  std::optional<candor::Error> first_error;
+  std::mutex mu;
+  std::vector<std::thread> pool;
+  for (int t = 0; t < threads; ++t) {
+    pool.emplace_back([&] {
+      for (size_t i = next++; i < n && !failed; i = next++) {
+        candor::Status st = job(i);
+        if (!st.ok()) {
+          std::lock_guard<std::mutex> lock(mu);
+          if (!first_error) first_error = st.error();
+          failed = true;
+        }
+      }
+    });
+  }
+  for (auto& t : pool) t.join();
+  if (first_error) return *first_error;
+  return candor::OkStatus();
+}
+
+candor::Result<std::vector<Device>> CreateAccounts(const candor::client::ClientTrust& trust,
+                                                   const std::string& work, size_t n, int threads) {
+  std::vector<Device> devices(n);
+  CANDOR_TRY(ParallelFor(n, threads, [&](size_t i) -> candor::Status {
+    char name[32];
+    (void)std::snprintf(name, sizeof(name), "u%05zu", i);
+    auto e =
+        candor::client::Engine::CreateAccount({work + "/" + name, std::nullopt}, trust, name, "d");
+    if (!e.ok()) {
+      return candor::MakeError(candor::Errc::kInternal,
+                               std::string("account set-up: ") + name + ": " + e.error().message);
+    }
+    devices[i].handle = name;
+    return candor::OkStatus();
+  }));
+  return devices;
+}
+
+candor::Result<std::vector<Group>> CreateGroups(const std::string& work,
+                                                std::vector<Device>& devices, size_t size,
+                                                int threads) {
+  const size_t count = devices.size() / size;
+  std::vector<Group> groups(count);
+  CANDOR_TRY(ParallelFor(count, threads, [&](size_t g) -> candor::Status {
+    const size_t first = g * size;
+    CANDOR_ASSIGN_OR_RETURN(
+        auto e, candor::client::Engine::Open({work + "/" + devices[first].handle, std::nullopt}));
+    std::string name = "g" + std::to_string(size) + "_" + std::to_string(g);
+    std::vector<std::string> others;
+    for (size_t i = first + 1; i < first + size; ++i) others.push_back(devices[i].handle);
+    if (size == 2) {
+      CANDOR_TRY(e->Send(others[0], "set-up"));
+      name = others[0];
+    } else {
+      CANDOR_TRY(e->CreateGroup(name, others));
+    }
+    CANDOR_ASSIGN_OR_RETURN(auto list, e->Groups());
+    for (const auto& s : list) {
+      if (s.name != name && s.peer != name) continue;
+      groups[g].id = s.group_id;
+      groups[g].id_b64 = candor::Base64Encode(s.group_id);
+      groups[g].epoch = s.epoch;
+    }
+    for (size_t i = first; i < first + size; ++i) groups[g].members.push_back(i);
+    if (groups[g].id.empty()) return candor::MakeError(candor::Errc::kNotFound, "no group");
+    return candor::OkStatus();
+  }));
+  return groups;
+}
+
+candor::Status ReadTokens(const std::string& work, const candor::net::Url& server,
+                          std::vector<Device>& devices) {
+  candor::net::HttpClient http;
+  for (Device& d : devices) {
+    CANDOR_ASSIGN_OR_RETURN(auto profile,
+                            candor::client::Profile::Open(work + "/" + d.handle, std::nullopt));
+    CANDOR_TRY(profile->Read([&](candor::store::SqlTx& tx) -> candor::Status {
+      CANDOR_ASSIGN_OR_RETURN(auto saved, profile->GetSecret(tx, "session"));
+      if (!saved) return candor::MakeError(candor::Errc::kNotFound, "no session");
+      candor::tls::Reader r(saved->view());
+      CANDOR_TRY(r.U64());
+      CANDOR_ASSIGN_OR_RETURN(ByteView token, r.OpaqueV());
+      d.token = std::string(candor::AsStringView(token));
+      return candor::OkStatus();
+    }));
+    // Start the WebSocket after what set-up queued.
+    CANDOR_ASSIGN_OR_RETURN(auto r, http.Request("GET", server.Join("v1/queue?after=0&limit=1"), "",
+                                                 {{"Authorization", "Bearer " + d.token}}));
+    const Json j = Json::parse(r.body, nullptr, false);
+    if (r.status != 200 || !j.is_object()) {
+      return candor::MakeError(candor::Errc::kInternal, "queue of " + d.handle + ": " + r.body);
+    }
+    d.last_seq = j.value("last_seq", uint64_t{0});
+  }
+  return candor::OkStatus();
+}
+
+// ---- receivers ------------------------------------------------------------------------
+
+struct Stats {
+  std::mutex mu;
+  std::vector<double> latency_ms;
+  std::atomic<uint64_t> delivered{0};
+  std::atomic<uint64_t> connected{0};
+  std::atomic<uint64_t> failures{0};
+};
+
+// SentAt reads the send time from a queue entry's PrivateMessage authenticated_data.
+bool SentAt(const std::string& b64, uint64_t* ns) {
+  auto raw = candor::Base64Decode(b64);
+  if (!raw.ok()) return false;
+  candor::tls::Reader r(*raw);
+  if (!r.U16().ok() || !r.U16().ok() || !r.OpaqueV().ok() || !r.U64().ok() || !r.U8().ok()) {
+    return false;
+  }
+  auto ad = r.OpaqueV();
+  if (!ad.ok() || ad->size() < 8) return false;
+  uint64_t v = 0;
+  for (size_t i = 0; i < 8; ++i) v = (v << 8) | (*ad)[i];
+  *ns = v;
+  return true;
+}
+
+class Receiver : public std::enable_shared_from_this<Receiver> {
+ public:
+  Receiver(asio::io_context& ioc, Stats& stats, const candor::net::Url& server, Device device)
+      : ws_(ioc), timer_(ioc), stats_(stats), server_(server), device_(std::move(device)) {}
+
+  void Start() {
+    beast::get_lowest_layer(ws_).async_connect(
+        tcp::endpoint(asio::ip::make_address(server_.host), server_.port),
+        [self = shared_from_this()](beast::error_code ec) {
+          if (ec) return self->Fail();
+          self->ws_.set_option(websocket::stream_base::decorator(
+              [token = self->device_.token](websocket::request_type& req) {
+                req.set(beast::http::field::authorization, "Bearer " + token);
+              }));
+          self->ws_.async_handshake(self->server_.host,
+                                    "/v1/ws?after=" + std::to_string(self->device_.last_seq),
+                                    [self](beast::error_code ec2) {
+                                      if (ec2) return self->Fail();
+                                      ++self->stats_.connected;
+                                      self->Read();
+                                      self->Tick();
+                                    });
+        });
+  }
+  void Stop() {
+    asio::post(ws_.get_executor(), [self = shared_from_this()] {
+      self->stopped_ = true;
+      self->timer_.cancel();
+      beast::error_code ec;
+      beast::get_lowest_layer(self->ws_).socket().close(ec);
+    });
+  }
+
+ private:
+  void Fail() {
+    if (!stopped_) ++stats_.failures;
+  }
+  void Read() {
+    ws_.async_read(buffer_, [self = shared_from_this()](beast::error_code ec, size_t) {
+      if (ec) return self->Fail();
+      const uint64_t now = NowNs();
+      const Json entry =
+          Json::parse(beast::buffers_to_string(self->buffer_.data()), nullptr, false);
+      self->buffer_.consume(self->buffer_.size());
+      if (entry.is_object()) {
+        uint64_t sent = 0;
+        if (SentAt(entry.value("message", ""), &sent) && sent != 0) {
+          ++self->stats_.delivered;
+          std::lock_guard<std::mutex> lock(self->stats_.mu);
+          self->stats_.latency_ms.push_back(static_cast<double>(now - sent) / 1e6);
+        }
+        self->seq_ = std::max(self->seq_, entry.value("seq", uint64_t{0}));
+        if (++self->unacked_ >= 32) self->Ack();
+      }
+      self->Read();
+    });
+  }
+  void Ack() {
+    if (unacked_ == 0 || writing_) return;
+    unacked_ = 0;
+    writing_ = true;
+    ack_ = Json({{"ack", seq_}}).dump();
+    ws_.text(true);
+    ws_.async_write(asio::buffer(ack_), [self = shared_from_this()](beast::error_code ec, size_t) {
+      self->writing_ = false;
+      if (ec) self->Fail();
+    });
+  }
+  void Tick() {
+    timer_.expires_after(std::chrono::milliseconds(100));
+    timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+      if (ec || self->stopped_) return;
+      self->Ack();
+      self->Tick();
+    });
+  }
+
+  websocket::stream<beast::tcp_stream> ws_;
+  asio::steady_timer timer_;
+  Stats& stats_;
+  candor::net::Url server_;
+  Device device_;
+  beast::flat_buffer buffer_;
+  uint64_t seq_ = 0;
+  uint64_t unacked_ = 0;
+  bool writing_ = false;
+  bool stopped_ = false;
+  std::string ack_;
+};
+
+// ---- senders --------------------------------------------------------------------------
+
+std::string MessageBody(const Group& g, size_t size, uint64_t id) {
+  candor::tls::Writer w;
+  w.U16(1);  // mls10
+  w.U16(2);  // mls_private_message
+  w.OpaqueV(g.id);
+  w.U64(g.epoch);
+  w.U8(1);  // application
+  Bytes ad(16);
+  const uint64_t now = NowNs();
+  for (size_t i = 0; i < 8; ++i) ad[i] = static_cast<uint8_t>(now >> (56 - 8 * i));
+  for (size_t i = 0; i < 8; ++i) ad[8 + i] = static_cast<uint8_t>(id >> (56 - 8 * i));
+  w.OpaqueV(ad);
+  w.OpaqueV(candor::crypto::RandomBytes(24));
+  w.OpaqueV(candor::crypto::RandomBytes(size));
+  return Json({{"message", candor::Base64Encode(w.bytes())}}).dump();
+}
+
+long Rss(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+  }
+  return -1;
+}
+
+Json RunLoad(const candor::net::Url& server, const std::vector<Device>& devices,
+             const std::vector<Group>& groups, int senders, double rate, size_t size, int seconds,
+             pid_t server_pid) {
+  Stats stats;
+  asio::io_context ioc;
+  auto guard = asio::make_work_guard(ioc);
+  std::thread io([&ioc] { ioc.run(); });
+  const long rss_before = server_pid > 0 ? Rss(server_pid) : -1;
+  std::vector<std::shared_ptr<Receiver>> receivers;
+  for (const Device& d : devices) {
+    receivers.push_back(std::make_shared<Receiver>(ioc, stats, server, d));
+    receivers.back()->Start();
+  }
+  for (int i = 0; i < 600 && stats.connected + stats.failures < devices.size(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  const long rss_connected = server_pid > 0 ? Rss(server_pid) : -1;
+
+  std::atomic<uint64_t> sent{0}, errors{0}, id{1};
+  const auto start = Clock::now();
+  const auto deadline = start + std::chrono::seconds(seconds);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < senders; ++t) {
+    threads.emplace_back([&, t] {
+      candor::net::HttpClient http;
+      const double per_thread = rate / senders;
+      auto next = Clock::now();
+      for (size_t n = static_cast<size_t>(t); Clock::now() < deadline;
+           n += static_cast<size_t>(senders)) {
+        if (per_thread > 0) {
+          next += std::chrono::nanoseconds(static_cast<int64_t>(1e9 / per_thread));
+          std::this_thread::sleep_until(next);
+        }
+        const Group& g = groups[n % groups.size()];
+        const size_t from = g.members[(n / groups.size()) % g.members.size()];
+        auto r = http.Request("POST", server.Join("v1/groups/message"), MessageBody(g, size, id++),
+                              {{"Content-Type", "application/json"},
+                               {"Authorization", "Bearer " + devices[from].token},
+                               {"X-Group", g.id_b64}});
+        if (r.ok() && r->status == 200) {
+          ++sent;
+        } else {
+          ++errors;
+        }
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+  const size_t fanout = groups.empty() ? 0 : groups[0].members.size() - 1;
+  const uint64_t expected = sent * fanout;
+  for (int i = 0; i < 100 && stats.delivered < expected; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  for (auto& r : receivers) r->Stop();
+  guard.reset();
+  io.join();
+  std::vector<double> lat;
+  {
+    std::lock_guard<std::mutex> lock(stats.mu);
+    lat = stats.latency_ms;
+  }
+  Json out = {{"devices", devices.size()},
+              {"connected", stats.connected.load()},
+              {"group_size", fanout + 1},
+              {"senders", senders},
+              {"target_rate", rate},
+              {"seconds", elapsed},
+              {"sent", sent.load()},
+              {"send_errors", errors.load()},
+              {"sent_per_s", static_cast<double>(sent) / elapsed},
+              {"delivered", stats.delivered.load()},
+              {"expected", expected},
+              {"delivered_per_s", static_cast<double>(stats.delivered) / elapsed},
+              {"p50_ms", Percentile(lat, 0.50)},
+              {"p99_ms", Percentile(lat, 0.99)},
+              {"max_ms", lat.empty() ? 0 : *std::max_element(lat.begin(), lat.end())}};
+  if (server_pid > 0) {
+    out["server_rss_kib_idle_before"] = rss_before;
+    out["server_rss_kib_connected"] = rss_connected;
+    out["server_kib_per_socket"] =
+        static_cast<double>(rss_connected - rss_before) / static_cast<double>(devices.size());
+  }
+  return out;
+}
+
+int Run(int argc, char** argv) {
+  CLI::App app{"messaging_load: delivered messages/s and latency through candord or bare_relay"};
+  std::string trust_file, work, relay_bin;
+  size_t n = 1000;
+  std::vector<size_t> sizes = {2};
+  int senders = 16, seconds = 10, setup_threads = 8;
+  std::vector<double> rates = {0};
+  size_t size = 1024;
+  pid_t server_pid = 0;
+  app.add_option("--trust", trust_file, "candord's client-trust.json")->required();
+  app.add_option("--work", work, "folder for the devices' profiles")->required();
+  app.add_option("--devices", n, "devices (one per account)");
+  app.add_option("--group-sizes", sizes, "group sizes to run (2: one-to-one)");
+  app.add_option("--senders", senders, "sending threads");
+  app.add_option("--rates", rates, "total messages/s to run at (0: as fast as it goes)");
+  bool also_half = false;
+  app.add_flag("--also-half", also_half, "after a run at full speed, run at half its rate");
+  app.add_option("--size", size, "ciphertext bytes per message");
+  app.add_option("--seconds", seconds, "duration of each run");
+  app.add_option("--setup-threads", setup_threads, "threads creating accounts and groups");
+  app.add_option("--server-pid", server_pid, "candord's pid (memory per WebSocket)");
+  app.add_option("--relay-bin", relay_bin, "run against bare_relay (started here) instead");
+  CLI11_PARSE(app, argc, argv);
+  auto trust_raw = candor::ReadFile(trust_file);
+  if (!trust_raw.ok()) return 1;
+  auto trust = candor::client::ParseClientTrust(candor::AsStringView(*trust_raw));
+  if (!trust.ok()) {
+    (void)std::fprintf(stderr, "messaging_load: %s\n", trust.error().message.c_str());
+    return 1;
+  }
+  const auto t0 = Clock::now();
+  std::vector<Device> devices;
+  if (relay_bin.empty()) {
+    auto created = CreateAccounts(*trust, work, n, setup_threads);
+    if (!created.ok()) {
+      (void)std::fprintf(stderr, "messaging_load: %s\n", created.error().message.c_str());
+      return 1;
+    }
+    devices = std::move(*created);
+    (void)std::fprintf(stderr, "set-up: %zu accounts in %.1f s\n", n,
+                       std::chrono::duration<double>(Clock::now() - t0).count());
+  } else {
+    for (size_t i = 0; i < n; ++i) {
+      devices.push_back(
+          {"u" + std::to_string(i), candor::HexEncode(candor::crypto::RandomBytes(16)), 0});
+    }
+  }
+  for (size_t group_size : sizes) {
+    std::vector<Group> groups;
+    candor::net::Url server = trust->server;
+    pid_t relay = 0;
+    if (relay_bin.empty()) {
+      auto made = CreateGroups(work, devices, group_size, setup_threads);
+      if (!made.ok()) {
+        (void)std::fprintf(stderr, "messaging_load: %s\n", made.error().message.c_str());
+        return 1;
+      }
+      groups = std::move(*made);
+      auto st = ReadTokens(work, server, devices);
+      if (!st.ok()) {
+        (void)std::fprintf(stderr, "messaging_load: %s\n", st.error().message.c_str());
+        return 1;
+      }
+    } else {
+      Json config = {{"tokens", Json::object()}, {"groups", Json::object()}};
+      for (const Device& d : devices) config["tokens"][d.token] = d.handle;
+      for (size_t g = 0; g < devices.size() / group_size; ++g) {
+        Group group;
+        group.id = candor::crypto::RandomBytes(16);
+        group.id_b64 = candor::Base64Encode(group.id);
+        Json members = Json::array();
+        for (size_t i = g * group_size; i < (g + 1) * group_size; ++i) {
+          group.members.push_back(i);
+          members.push_back(devices[i].handle);
+        }
+        config["groups"][group.id_b64] = members;
+        groups.push_back(std::move(group));
+      }
+      const std::string config_file = work + "/relay.json";
+      const std::string port_file = work + "/relay.port";
+      (void)candor::MakeDirs(work);
+      (void)candor::WriteFileDurable(config_file, candor::AsBytes(config.dump()));
+      std::remove(port_file.c_str());
+      relay = fork();
+      if (relay == 0) {
+        execl(relay_bin.c_str(), relay_bin.c_str(), "--config", config_file.c_str(), "--port-file",
+              port_file.c_str(), static_cast<char*>(nullptr));
+        _exit(127);
+      }
+      for (int i = 0; i < 100 && !candor::FileExists(port_file); ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      auto port = candor::ReadFile(port_file);
+      if (!port.ok()) return 1;
+      server.port = static_cast<uint16_t>(std::stoi(std::string(candor::AsStringView(*port))));
+    }
+    for (double rate : rates) {
+      Json result = RunLoad(server, devices, groups, senders, rate, size, seconds,
+                            relay > 0 ? relay : server_pid);
+      result["target"] = relay_bin.empty() ? "candord" : "bare_relay";
+      (void)std::printf("%s\n", result.dump().c_str());
+      (void)std::fflush(stdout);
+      if (rate == 0 && also_half) {
+        // The latency at half the peak rate, paced.
+        Json half =
+            RunLoad(server, devices, groups, senders, result["sent_per_s"].get<double>() / 2, size,
+                    seconds, relay > 0 ? relay : server_pid);
+        half["target"] = result["target"];
+        (void)std::printf("%s\n", half.dump().c_str());
+        (void)std::fflush(stdout);
+      }
+    }
+    if (relay > 0) {
+      kill(relay, SIGTERM);
+      (void)waitpid(relay, nullptr, 0);
+    }
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) { return Run(argc, argv); }
