@@ -168,11 +168,15 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   inline static std::atomic<uint64_t> seq_{0};
 };
 
-void Accept(tcp::acceptor& acceptor, Registry& registry) {
-  acceptor.async_accept([&acceptor, &registry](beast::error_code ec, tcp::socket socket) {
-    if (!ec) std::make_shared<HttpSession>(std::move(socket), registry)->Read();
-    Accept(acceptor, registry);
-  });
+// Accept gives every connection its own strand: its handlers and the frames other connections
+// push to it never run at once, whichever IO thread picks them up.
+void Accept(asio::io_context& ioc, tcp::acceptor& acceptor, Registry& registry) {
+  acceptor.async_accept(asio::make_strand(ioc),
+                        [&ioc, &acceptor, &registry](beast::error_code ec, tcp::socket socket) {
+                          if (!ec)
+                            std::make_shared<HttpSession>(std::move(socket), registry)->Read();
+                          Accept(ioc, acceptor, registry);
+                        });
 }
 
 int Run(int argc, char** argv) {
@@ -199,7 +203,7 @@ int Run(int argc, char** argv) {
   asio::io_context ioc(threads);
   tcp::acceptor acceptor(ioc, {asio::ip::make_address("127.0.0.1"), 0});
   acceptor.listen(4096);
-  Accept(acceptor, registry);
+  Accept(ioc, acceptor, registry);
   {
     std::ofstream out(port_file);
     out << acceptor.local_endpoint().port() << "\n";

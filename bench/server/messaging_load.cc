@@ -194,6 +194,7 @@ struct Stats {
   std::atomic<uint64_t> delivered{0};
   std::atomic<uint64_t> connected{0};
   std::atomic<uint64_t> failures{0};
+  uint64_t run_start_ns = 0;  // messages sent before (a previous run's stragglers) are not counted
 };
 
 // SentAt reads the send time from a queue entry's PrivateMessage authenticated_data.
@@ -236,6 +237,8 @@ class Receiver : public std::enable_shared_from_this<Receiver> {
                                     });
         });
   }
+  // seq is the last queue sequence number received (read once the IO thread has stopped).
+  uint64_t seq() const { return seq_; }
   void Stop() {
     asio::post(ws_.get_executor(), [self = shared_from_this()] {
       self->stopped_ = true;
@@ -258,7 +261,7 @@ class Receiver : public std::enable_shared_from_this<Receiver> {
       self->buffer_.consume(self->buffer_.size());
       if (entry.is_object()) {
         uint64_t sent = 0;
-        if (SentAt(entry.value("message", ""), &sent) && sent != 0) {
+        if (SentAt(entry.value("message", ""), &sent) && sent >= self->stats_.run_start_ns) {
           ++self->stats_.delivered;
           std::lock_guard<std::mutex> lock(self->stats_.mu);
           self->stats_.latency_ms.push_back(static_cast<double>(now - sent) / 1e6);
@@ -330,10 +333,11 @@ long Rss(pid_t pid) {
   return -1;
 }
 
-Json RunLoad(const candor::net::Url& server, const std::vector<Device>& devices,
+Json RunLoad(const candor::net::Url& server, std::vector<Device>& devices,
              const std::vector<Group>& groups, int senders, double rate, size_t size, int seconds,
              pid_t server_pid) {
   Stats stats;
+  stats.run_start_ns = NowNs();
   asio::io_context ioc;
   auto guard = asio::make_work_guard(ioc);
   std::thread io([&ioc] { ioc.run(); });
@@ -388,6 +392,10 @@ Json RunLoad(const candor::net::Url& server, const std::vector<Device>& devices,
   for (auto& r : receivers) r->Stop();
   guard.reset();
   io.join();
+  // The next run starts after what this one received.
+  for (size_t i = 0; i < devices.size(); ++i) {
+    devices[i].last_seq = std::max(devices[i].last_seq, receivers[i]->seq());
+  }
   std::vector<double> lat;
   {
     std::lock_guard<std::mutex> lock(stats.mu);
@@ -416,6 +424,20 @@ Json RunLoad(const candor::net::Url& server, const std::vector<Device>& devices,
   }
   return out;
 }
+
+// ChildProcess stops (SIGTERM) and reaps the process it holds, on every way out.
+struct ChildProcess {
+  pid_t pid = 0;
+  ChildProcess() = default;
+  ChildProcess(const ChildProcess&) = delete;
+  ChildProcess& operator=(const ChildProcess&) = delete;
+  ~ChildProcess() {
+    if (pid > 0) {
+      kill(pid, SIGTERM);
+      (void)waitpid(pid, nullptr, 0);
+    }
+  }
+};
 
 int Run(int argc, char** argv) {
   CLI::App app{"messaging_load: delivered messages/s and latency through candord or bare_relay"};
@@ -465,9 +487,15 @@ int Run(int argc, char** argv) {
     }
   }
   for (size_t group_size : sizes) {
+    if (group_size < 2 || group_size > devices.size()) {
+      (void)std::fprintf(stderr, "messaging_load: group size %zu needs 2 to %zu devices: skipped\n",
+                         group_size, devices.size());
+      continue;
+    }
     std::vector<Group> groups;
     candor::net::Url server = trust->server;
-    pid_t relay = 0;
+    ChildProcess relay_process;
+    pid_t& relay = relay_process.pid;
     if (relay_bin.empty()) {
       auto made = CreateGroups(work, devices, group_size, setup_threads);
       if (!made.ok()) {
@@ -529,10 +557,6 @@ int Run(int argc, char** argv) {
         (void)std::printf("%s\n", half.dump().c_str());
         (void)std::fflush(stdout);
       }
-    }
-    if (relay > 0) {
-      kill(relay, SIGTERM);
-      (void)waitpid(relay, nullptr, 0);
     }
   }
   return 0;
