@@ -24,7 +24,8 @@ cleanup() {
 }
 trap cleanup EXIT
 # Bench limits: the defaults refuse this many accounts and sign-ins from one address.
-patch='{"directory":{"accounts_per_minute_per_address":1e9},"auth":{"challenges_per_minute_per_address":1e9},"http_threads":2,"blocking_threads":8}'
+# All devices connect from 127.0.0.1, so the per-client connection cap is raised as well.
+patch='{"directory":{"accounts_per_minute_per_address":1e9},"auth":{"challenges_per_minute_per_address":1e9},"http_threads":2,"blocking_threads":8,"max_connections_per_client":100000}'
 
 run_candord() {  # run_candord NAME DATABASE
   local name=$1 database=$2
