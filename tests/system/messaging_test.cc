@@ -59,6 +59,16 @@ class MessagingTest : public ::testing::TestWithParam<Backend> {
     return e.ok() ? std::move(*e) : nullptr;
   }
 
+  // AccountBehind creates `handle` (device "phone") whose client reaches candord through
+  // `proxy`, so the test can lose or alter its answers.
+  std::unique_ptr<Engine> AccountBehind(const LossyProxy& proxy, const std::string& handle) {
+    client::ClientTrust via_proxy = stack_->trust();
+    via_proxy.server.port = proxy.port();
+    auto e = Engine::CreateAccount(Profile(handle), via_proxy, handle, "phone");
+    EXPECT_TRUE(e.ok()) << e.error().ToString();
+    return e.ok() ? std::move(*e) : nullptr;
+  }
+
   // Receive fetches `e`'s queue and returns the texts it decrypted.
   static std::vector<std::string> Receive(Engine& e) {
     auto r = e.Receive();
@@ -407,23 +417,21 @@ TEST_P(MessagingTest, ServerDownStoresNothingAndRecovers) {
 TEST_P(MessagingTest, TamperedAnswersAreRefused) {
   auto proxy = LossyProxy::Start(stack_->port());
   ASSERT_NE(proxy, nullptr);
-  client::ClientTrust via_proxy = stack_->trust();
-  via_proxy.server.port = proxy->port();
-  auto alice = Engine::CreateAccount(Profile("alice"), via_proxy, "alice", "phone");
-  ASSERT_TRUE(alice.ok()) << alice.error().ToString();
+  auto alice = AccountBehind(*proxy, "alice");
+  ASSERT_TRUE(alice);
   auto bob = Account("bob");
   ASSERT_TRUE(bob);
   proxy->TamperAnswers("POST /v1/directory/search ", 1);
-  auto looked = (*alice)->AddContact("bob");
+  auto looked = alice->AddContact("bob");
   EXPECT_EQ(proxy->tampered(), 1);
   ASSERT_FALSE(looked.ok());
   EXPECT_TRUE(looked.error().code == Errc::kVerifyFailed || looked.error().code == Errc::kMalformed)
       << looked.error().ToString();
-  auto contacts = (*alice)->Contacts();
+  auto contacts = alice->Contacts();
   ASSERT_TRUE(contacts.ok());
   EXPECT_TRUE(contacts->empty());
   proxy->TamperAnswers("POST /v1/directory/owner-monitor ", 1);
-  auto monitored = (*alice)->Monitor();
+  auto monitored = alice->Monitor();
   EXPECT_EQ(proxy->tampered(), 2);
   ASSERT_FALSE(monitored.ok());
   EXPECT_TRUE(monitored.error().code == Errc::kVerifyFailed ||
@@ -431,8 +439,8 @@ TEST_P(MessagingTest, TamperedAnswersAreRefused) {
       << monitored.error().ToString();
   // (A tampered tree-head checkpoint is not refused at once: the client polls the log for a
   // cosigned checkpoint for a while, and the next honest answer gives it one.)
-  ASSERT_TRUE((*alice)->AddContact("bob").ok());
-  ASSERT_TRUE((*alice)->Send("bob", "checked").ok());
+  ASSERT_TRUE(alice->AddContact("bob").ok());
+  ASSERT_TRUE(alice->Send("bob", "checked").ok());
   EXPECT_EQ(Receive(*bob), std::vector<std::string>{"checked"});
 }
 
@@ -442,17 +450,15 @@ TEST_P(MessagingTest, TamperedAnswersAreRefused) {
 TEST_P(MessagingTest, LostAnswersAreSettled) {
   auto proxy = LossyProxy::Start(stack_->port());
   ASSERT_NE(proxy, nullptr);
-  client::ClientTrust via_proxy = stack_->trust();
-  via_proxy.server.port = proxy->port();
-  auto alice = Engine::CreateAccount(Profile("alice"), via_proxy, "alice", "phone");
-  ASSERT_TRUE(alice.ok()) << alice.error().ToString();
+  auto alice = AccountBehind(*proxy, "alice");
+  ASSERT_TRUE(alice);
   auto bob = Account("bob");
   auto carol = Account("carol");
   ASSERT_TRUE(bob && carol);
 
   // The answer to the commit that adds bob and carol is lost: the commit won all the same.
   proxy->LoseAnswers("POST /v1/groups/commit ", 1);
-  auto g = (*alice)->CreateGroup("g", {"bob", "carol"});
+  auto g = alice->CreateGroup("g", {"bob", "carol"});
   ASSERT_TRUE(g.ok()) << g.error().ToString();
   EXPECT_EQ(proxy->lost(), 1);
   EXPECT_EQ(g->members.size(), 3u);
@@ -462,11 +468,11 @@ TEST_P(MessagingTest, LostAnswersAreSettled) {
   // The answer to a message is lost: the message waits in alice's outbox, goes again with her
   // next command, and the DS queues it once.
   proxy->LoseAnswers("POST /v1/groups/message ", 1);
-  auto sent = (*alice)->Send("g", "exactly once");
+  auto sent = alice->Send("g", "exactly once");
   ASSERT_TRUE(sent.ok()) << sent.error().ToString();
   EXPECT_EQ(proxy->lost(), 2);
   EXPECT_EQ(sent->queued, 1u);
-  ASSERT_TRUE((*alice)->Receive().ok());
+  ASSERT_TRUE(alice->Receive().ok());
   auto got = bob->Receive();
   ASSERT_TRUE(got.ok());
   EXPECT_EQ(Texts(*got), std::vector<std::string>{"exactly once"});
@@ -475,14 +481,14 @@ TEST_P(MessagingTest, LostAnswersAreSettled) {
   // The answer to the commit that removes carol is lost; the device retries and learns that
   // it won.
   proxy->LoseAnswers("POST /v1/groups/commit ", 1);
-  auto removed = (*alice)->RemoveFromGroup("g", {"carol"});
+  auto removed = alice->RemoveFromGroup("g", {"carol"});
   ASSERT_TRUE(removed.ok()) << removed.error().ToString();
   EXPECT_EQ(proxy->lost(), 3);
   EXPECT_EQ(removed->epoch, 2u);
-  ASSERT_TRUE((*alice)->Send("g", "without carol").ok());
+  ASSERT_TRUE(alice->Send("g", "without carol").ok());
   EXPECT_EQ(Receive(*bob), std::vector<std::string>{"without carol"});
   EXPECT_TRUE(Receive(*carol).size() <= 1);  // she may read "exactly once", never the last
-  auto history = (*alice)->History("g");
+  auto history = alice->History("g");
   ASSERT_TRUE(history.ok());
   EXPECT_EQ(history->size(), 2u);
 }
