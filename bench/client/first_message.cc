@@ -16,6 +16,7 @@
 
 #include "candor/base/file.h"
 #include "candor/client/engine.h"
+#include "candor/net/worker_pool.h"
 
 namespace {
 
@@ -53,11 +54,13 @@ int Run(int argc, char** argv) {
   auto trust = candor::client::ParseClientTrust(candor::AsStringView(*raw));
   if (!trust.ok()) return Fail("trust file", trust.error());
 
+  candor::net::WorkerPool pool(2);  // the engines' executor, as the CLI lends it
   std::vector<std::unique_ptr<Engine>> alices, bobs;
   for (size_t i = 0; i < pairs; ++i) {
     for (auto* side : {&alices, &bobs}) {
       const std::string handle = (side == &alices ? "a" : "b") + std::to_string(i);
-      auto e = Engine::CreateAccount({work + "/" + handle, std::nullopt}, *trust, handle, "d1");
+      auto e =
+          Engine::CreateAccount({work + "/" + handle, std::nullopt, &pool}, *trust, handle, "d1");
       if (!e.ok()) return Fail("set-up of " + handle, e.error());
       side->push_back(std::move(*e));
     }

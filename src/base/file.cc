@@ -76,6 +76,25 @@ Status RenameOver(const std::string& tmp, const std::string& path) {
   return OkStatus();
 }
 
+// OpenForReading opens `path` read-only; a missing file is kNotFound.
+Result<int> OpenForReading(const std::string& path) {
+  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd >= 0) return fd;
+  if (errno == ENOENT || errno == ENOTDIR) {
+    return MakeError(Errc::kNotFound, "no such file: " + path);
+  }
+  return IoError("open", path);
+}
+
+// ReadSome reads up to `len` bytes into `out`, retrying after a signal; 0 at the end.
+Result<size_t> ReadSome(int fd, uint8_t* out, size_t len, const std::string& path) {
+  for (;;) {
+    const ssize_t n = read(fd, out, len);
+    if (n >= 0) return static_cast<size_t>(n);
+    if (errno != EINTR) return IoError("read", path);
+  }
+}
+
 }  // namespace
 
 bool FileExists(const std::string& path) {
@@ -92,42 +111,47 @@ Status MakeDirs(const std::string& dir) {
 }
 
 Result<Bytes> ReadFile(const std::string& path, size_t max_len) {
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    if (errno == ENOENT || errno == ENOTDIR) {
-      return MakeError(Errc::kNotFound, "no such file: " + path);
-    }
-    return IoError("open", path);
-  }
+  CANDOR_ASSIGN_OR_RETURN(const int fd, OpenForReading(path));
   Bytes out;
   uint8_t buf[65536];
   for (;;) {
-    ssize_t n = read(fd, buf, sizeof(buf));
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      Error e = IoError("read", path);
+    auto n = ReadSome(fd, buf, sizeof(buf), path);
+    if (!n.ok()) {
       close(fd);
-      return e;
+      return std::move(n).error();
     }
-    if (n == 0) break;
-    if (out.size() + static_cast<size_t>(n) > max_len) {
+    if (*n == 0) break;
+    if (out.size() + *n > max_len) {
       close(fd);
       return MakeError(Errc::kInvalidArgument, "file too large: " + path);
     }
-    out.insert(out.end(), buf, buf + n);
+    out.insert(out.end(), buf, buf + *n);
   }
   close(fd);
   return out;
 }
 
-Result<ReadOnlyFile> ReadOnlyFile::Open(const std::string& path) {
-  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    if (errno == ENOENT || errno == ENOTDIR) {
-      return MakeError(Errc::kNotFound, "no such file: " + path);
+Result<SecretBytes> ReadSecretFile(const std::string& path, size_t max_len) {
+  CANDOR_ASSIGN_OR_RETURN(const int fd, OpenForReading(path));
+  // One buffer, one byte larger than allowed so that a larger file is noticed; never resized.
+  SecretBytes buffer(max_len + 1);
+  size_t got = 0;
+  while (got < buffer.size()) {
+    auto n = ReadSome(fd, buffer.data() + got, buffer.size() - got, path);
+    if (!n.ok()) {
+      close(fd);
+      return std::move(n).error();
     }
-    return IoError("open", path);
+    if (*n == 0) break;
+    got += *n;
   }
+  close(fd);
+  if (got > max_len) return MakeError(Errc::kInvalidArgument, "file too large: " + path);
+  return SecretBytes(buffer.view().first(got));
+}
+
+Result<ReadOnlyFile> ReadOnlyFile::Open(const std::string& path) {
+  CANDOR_ASSIGN_OR_RETURN(const int fd, OpenForReading(path));
   struct stat st;
   if (fstat(fd, &st) != 0) {
     Error e = IoError("fstat", path);

@@ -11,6 +11,7 @@
 #include "candor/base/encoding.h"
 #include "candor/base/file.h"
 #include "candor/client/engine.h"
+#include "candor/net/worker_pool.h"
 #include "chat.h"
 #include "commands.h"
 
@@ -201,7 +202,9 @@ class MessagingCommands final : public CommandGroup {
   int Run(CLI::App* chosen) {
     auto passphrase = Passphrase();
     if (!passphrase.ok()) return Fail(passphrase.error().message);
-    const Engine::Options options{profile_, *passphrase};
+    // Heavy crypto (VRF proofs, large groups) gets two threads when the system has them.
+    auto pool = net::WorkerPool::Create(2);
+    const Engine::Options options{profile_, *passphrase, pool.ok() ? pool->get() : nullptr};
     if (chosen == create_ || chosen == join_) {
       if (!unsealed_ && !options.passphrase) {
         return Fail(

@@ -34,8 +34,12 @@ Result<kt::DeviceList> ParseList(ByteView value) {
 
 Result<std::unique_ptr<DirectoryClient>> DirectoryClient::Create(ServerApi& api,
                                                                  const ClientTrust& trust,
-                                                                 Profile& profile) {
-  CANDOR_ASSIGN_OR_RETURN(kt::Verifier verifier, kt::Verifier::Create(trust.kt_config, NowMs));
+                                                                 Profile& profile,
+                                                                 Executor* executor) {
+  kt::VerifierOptions options;
+  options.executor = executor;
+  CANDOR_ASSIGN_OR_RETURN(kt::Verifier verifier,
+                          kt::Verifier::Create(trust.kt_config, NowMs, options));
   CANDOR_ASSIGN_OR_RETURN(kt::WireContext wire, kt::WireContext::For(trust.kt_config));
   return std::unique_ptr<DirectoryClient>(
       new DirectoryClient(api, trust, profile, std::move(verifier), wire));

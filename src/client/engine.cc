@@ -303,7 +303,9 @@ Result<std::unique_ptr<Engine>> Engine::CreateAccount(const Options& options,
     return s->profile->Put(tx, "own_list", tls::Encode(list));
   }));
   s->api = std::make_unique<ServerApi>(trust.server);
-  CANDOR_ASSIGN_OR_RETURN(s->directory, DirectoryClient::Create(*s->api, s->trust, *s->profile));
+  s->executor = options.executor;
+  CANDOR_ASSIGN_OR_RETURN(s->directory,
+                          DirectoryClient::Create(*s->api, s->trust, *s->profile, s->executor));
   // Owner monitoring starts before the first version, so the owner sees every version ever made.
   Status published = s->directory->InitOwner(handle);
   if (published.ok()) {
@@ -348,7 +350,9 @@ Result<std::unique_ptr<Engine>> Engine::Open(const Options& options) {
     return OkStatus();
   }));
   s->api = std::make_unique<ServerApi>(s->trust.server);
-  CANDOR_ASSIGN_OR_RETURN(s->directory, DirectoryClient::Create(*s->api, s->trust, *s->profile));
+  s->executor = options.executor;
+  CANDOR_ASSIGN_OR_RETURN(s->directory,
+                          DirectoryClient::Create(*s->api, s->trust, *s->profile, s->executor));
   return std::unique_ptr<Engine>(new Engine(std::move(s)));
 }
 

@@ -234,7 +234,8 @@ Result<GroupRow> Engine::State::CommitChange(
     CANDOR_ASSIGN_OR_RETURN(std::vector<mls::Proposal> props, proposals(*row.state));
     // Staged: the new epoch is ours only once the Delivery Service accepted the commit. It is
     // kept before the commit leaves, so that a lost answer can be settled later.
-    CANDOR_ASSIGN_OR_RETURN(mls::GroupState::CommitResult staged, row.state->Commit(props));
+    CANDOR_ASSIGN_OR_RETURN(mls::GroupState::CommitResult staged,
+                            row.state->Commit(props, {.executor = executor}));
     CANDOR_ASSIGN_OR_RETURN(mls::GroupInfo info, staged.next.GroupInfoForJoiners());
     Json req = {{"commit", Base64Encode(Wire(staged.commit))},
                 {"group_info", Base64Encode(Wire(Wrap(info)))}};
@@ -405,7 +406,8 @@ Status Engine::State::ProcessEntry(const Json& entry, ReceiveReport* report) {
       if (kp == nullptr) return skip("a stored KeyPackage is damaged");
       mls::KeyPackagePrivateKeys keys{SecretBytes(init), SecretBytes(enc),
                                       SecretBytes(mls_key->private_key())};
-      auto joined = mls::GroupState::JoinFromWelcome(*kp, keys, *welcome, std::nullopt, {});
+      auto joined =
+          mls::GroupState::JoinFromWelcome(*kp, keys, *welcome, std::nullopt, {}, executor);
       if (!joined.ok()) return skip("the Welcome does not open: " + joined.error().message);
       std::vector<Notice> notices;
       Status members = CheckMembers(*joined, &notices);

@@ -50,6 +50,7 @@ struct Engine::State {
   std::optional<crypto::SignaturePrivateKey> mls_key;
   std::optional<crypto::SignaturePrivateKey> account_key;  // only on the device holding it
   const mls::CipherSuiteParams* cs = nullptr;
+  Executor* executor = nullptr;  // Options::executor
 
   // --- account, session, KeyPackages (engine.cc) ---
   Status SignIn();

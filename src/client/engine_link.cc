@@ -247,7 +247,9 @@ Result<std::unique_ptr<Engine>> Engine::JoinByLink(const Options& options, const
     return s->profile->Put(tx, "own_list", tls::Encode(list));
   }));
   s->api = std::make_unique<ServerApi>(trust.server);
-  CANDOR_ASSIGN_OR_RETURN(s->directory, DirectoryClient::Create(*s->api, s->trust, *s->profile));
+  s->executor = options.executor;
+  CANDOR_ASSIGN_OR_RETURN(s->directory,
+                          DirectoryClient::Create(*s->api, s->trust, *s->profile, s->executor));
   // What the other device says must be what the witnessed directory holds.
   auto published = s->directory->Lookup(s->handle);
   if (!published.ok() || !*published || !((*published)->list == list)) {

@@ -8,6 +8,7 @@ namespace candor::crypto {
 
 void FillRandom(uint8_t* out, size_t len) {
   CANDOR_CHECK(sodium_init() >= 0);
+  if (len == 0) return;  // `out` may be null then (an empty vector's data()); libsodium forbids it
   randombytes_buf(out, len);
 }
 

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <set>
 #include <string>
-#include <thread>
 #include <utility>
 
 #include "candor/crypto/random.h"
@@ -55,7 +54,7 @@ Result<std::unique_ptr<Directory>> Directory::Open(Configuration config,
   if (vrf_key.suite() != suite.vrf || vrf_key.public_key() != config.vrf_public_key) {
     return Invalid("VRF key does not match the configuration");
   }
-  if (!clock || !head_sink || options.threads < 1 || options.max_batch_versions == 0) {
+  if (!clock || !head_sink || options.max_batch_versions == 0) {
     return Invalid("directory options are incomplete");
   }
   if (config.mode == DeploymentMode::thirdPartyAuditing) {
@@ -74,7 +73,12 @@ Result<std::unique_ptr<Directory>> Directory::Open(Configuration config,
 
 Status Directory::Replay() {
   std::lock_guard<std::mutex> lock(mu_);
-  CANDOR_TRY(store_.LoadEntries([this](StoredEntry&& entry) { return Apply(std::move(entry)); }));
+  CANDOR_TRY(store_.LoadEntries([this](StoredEntry&& entry) -> Status {
+    CANDOR_TRY(AddToTrees(entry));
+    MakeVisible(VersionsOf(std::move(entry)));
+    return OkStatus();
+  }));
+  visible_size_ = state_.size();
   if (state_.size() > 0) {
     head_ = TreeHead{state_.size(),
                      SignTreeHead(signature_key_, config_, state_.size(), state_.LogRoot())};
@@ -82,13 +86,14 @@ Status Directory::Replay() {
   return OkStatus();
 }
 
-Status Directory::Apply(StoredEntry entry) {
+Status Directory::AddToTrees(const StoredEntry& entry) {
   if (entry.position != state_.size()) {
     return MakeError(Errc::kInternal, "kt: stored entries are not consecutive");
   }
   std::vector<PrefixLeaf> leaves;
   leaves.reserve(entry.versions.size());
-  std::map<Bytes, uint32_t> added;  // versions of each label earlier in this entry
+  std::map<Bytes, uint32_t> added;  // versions of each label before this one, not yet visible
+  for (const Version& v : in_flight_) added[v.stored.label]++;
   for (const StoredVersion& v : entry.versions) {
     auto it = labels_.find(v.label);
     const size_t have = it == labels_.end() ? 0 : it->second.versions.size();
@@ -101,12 +106,23 @@ Status Directory::Apply(StoredEntry entry) {
     }
     leaves.push_back(PrefixLeaf{v.vrf_output, v.commitment});
   }
-  CANDOR_ASSIGN_OR_RETURN(uint64_t position, state_.AppendEntry(entry.timestamp, leaves));
-  for (StoredVersion& v : entry.versions) {
-    Label& label = labels_[v.label];
-    label.versions.push_back(Version{position, std::move(v)});
-  }
+  CANDOR_TRY(state_.AppendEntry(entry.timestamp, leaves));
   return OkStatus();
+}
+
+std::vector<Directory::Version> Directory::VersionsOf(StoredEntry entry) {
+  std::vector<Version> out;
+  out.reserve(entry.versions.size());
+  for (StoredVersion& v : entry.versions) out.push_back(Version{entry.position, std::move(v)});
+  return out;
+}
+
+void Directory::MakeVisible(std::vector<Version> versions) {
+  for (Version& v : versions) {
+    Label& label = labels_[v.stored.label];
+    label.queued = 0;
+    label.versions.push_back(std::move(v));
+  }
 }
 
 std::optional<std::pair<uint32_t, Bytes>> Directory::LatestValue(ByteView label) const {
@@ -119,18 +135,18 @@ std::optional<std::pair<uint32_t, Bytes>> Directory::LatestValue(ByteView label)
 
 uint64_t Directory::size() const {
   std::lock_guard<std::mutex> lock(mu_);
-  return state_.size();
+  return visible_size_;
 }
 
 Result<std::pair<TreeHead, HashValue>> Directory::Head() const {
   std::lock_guard<std::mutex> lock(mu_);
   if (!head_) return NotFound("the directory has no entries yet");
-  return std::make_pair(*head_, state_.LogRoot());
+  return std::make_pair(*head_, state_.LogRootAt(visible_size_));
 }
 
 size_t Directory::queued_versions() const {
   std::lock_guard<std::mutex> lock(mu_);
-  return queue_.size();
+  return queue_.size() + in_flight_.size();
 }
 
 TreeParams Directory::Params() const {
@@ -138,9 +154,9 @@ TreeParams Directory::Params() const {
 }
 
 Result<uint64_t> Directory::CheckLast(std::optional<uint64_t> last) const {
-  if (state_.size() == 0) return NotFound("the directory has no entries yet");
+  if (visible_size_ == 0) return NotFound("the directory has no entries yet");
   const uint64_t old_size = last.value_or(0);
-  if (last && (*last == 0 || *last > state_.size())) {
+  if (last && (*last == 0 || *last > visible_size_)) {
     return Invalid("`last` is not a published tree size");
   }
   if (config_.mode == DeploymentMode::thirdPartyAuditing && !auditor_head_) {
@@ -150,11 +166,11 @@ Result<uint64_t> Directory::CheckLast(std::optional<uint64_t> last) const {
 }
 
 bool Directory::SendsAuditorHead(std::optional<uint64_t> last) const {
-  return config_.mode == DeploymentMode::thirdPartyAuditing && !(last && *last == state_.size());
+  return config_.mode == DeploymentMode::thirdPartyAuditing && !(last && *last == visible_size_);
 }
 
 ProofSession Directory::ProverFor(std::optional<uint64_t> last, uint64_t old_size) const {
-  ProofSession s = ProofSession::Prover(state_, state_.size(), old_size);
+  ProofSession s = ProofSession::Prover(state_, visible_size_, old_size);
   if (SendsAuditorHead(last)) s.SetAuditorSize(auditor_head_->tree_size);
   return s;
 }
@@ -164,7 +180,7 @@ Status Directory::SetAuditorTreeHead(const AuditorTreeHead& head) {
   if (config_.mode != DeploymentMode::thirdPartyAuditing) {
     return Invalid("auditor tree heads need the thirdPartyAuditing deployment mode");
   }
-  if (head.tree_size == 0 || head.tree_size > state_.size()) {
+  if (head.tree_size == 0 || head.tree_size > visible_size_) {
     return Invalid("auditor tree head is not for a published tree size");
   }
   if (auditor_head_ && head.tree_size < auditor_head_->tree_size) {
@@ -179,7 +195,7 @@ Status Directory::SetAuditorTreeHead(const AuditorTreeHead& head) {
 
 FullTreeHead Directory::HeadFor(std::optional<uint64_t> last) const {
   FullTreeHead full;
-  if (last && *last == state_.size()) {
+  if (last && *last == visible_size_) {
     full.head_type = FullTreeHeadType::same;
   } else {
     full.head_type = FullTreeHeadType::updated;
@@ -279,58 +295,64 @@ Result<UpdateTicket> Directory::SubmitUpdate(const UpdateRequest& request) {
 }
 
 Result<uint64_t> Directory::Publish() {
-  std::lock_guard<std::mutex> lock(mu_);
-  // Whole labels only: a label's new versions always share one entry.
-  size_t take = 0;
-  while (take < queue_.size()) {
-    size_t end = take + 1;
-    while (end < queue_.size() && queue_[end].label == queue_[take].label) ++end;
-    if (take > 0 && end > options_.max_batch_versions) break;
-    take = end;
-  }
+  std::lock_guard<std::mutex> one_publish(publish_mu_);
+  // 1. Take the batch: whole labels only, so a label's new versions always share one entry.
+  //    Only Publish removes from the queue, so its first `take` items stay put meanwhile.
   StoredEntry entry;
-  entry.position = state_.size();
-  const uint64_t previous_ts = state_.size() > 0 ? state_.Timestamp(state_.size() - 1) : 0;
-  entry.timestamp = std::max(clock_(), previous_ts);
-  entry.versions.resize(take);
-  // VRF evaluation dominates; split it over the threads. Proofs are made later, when a response
-  // first needs them (ProofOf).
-  std::vector<Hash32> outputs(take);
-  const size_t threads =
-      std::min<size_t>(static_cast<size_t>(options_.threads), std::max<size_t>(1, take / 64));
-  auto evaluate = [&](size_t begin, size_t end) {
-    for (size_t i = begin; i < end; ++i) {
-      outputs[i] = VrfOutput(vrf_key_, queue_[i].label, queue_[i].version);
+  size_t take = 0;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    while (take < queue_.size()) {
+      size_t end = take + 1;
+      while (end < queue_.size() && queue_[end].label == queue_[take].label) ++end;
+      if (take > 0 && end > options_.max_batch_versions) break;
+      take = end;
     }
-  };
-  if (threads <= 1) {
-    evaluate(0, take);
-  } else {
-    std::vector<std::thread> pool;
-    const size_t per = (take + threads - 1) / threads;
-    for (size_t t = 0; t < threads; ++t) {
-      pool.emplace_back(evaluate, std::min(take, t * per), std::min(take, (t + 1) * per));
+    entry.position = state_.size();
+    const uint64_t previous_ts = state_.size() > 0 ? state_.Timestamp(state_.size() - 1) : 0;
+    entry.timestamp = std::max(clock_(), previous_ts);
+    entry.versions.resize(take);
+    for (size_t i = 0; i < take; ++i) {
+      entry.versions[i].label = queue_[i].label;
+      entry.versions[i].version = queue_[i].version;
+      entry.versions[i].value = queue_[i].value;
     }
-    for (std::thread& th : pool) th.join();
   }
-  for (size_t i = 0; i < take; ++i) {
-    StoredVersion& v = entry.versions[i];
-    v.label = queue_[i].label;
-    v.version = queue_[i].version;
+  // 2. Unlocked: the VRF outputs (most of the cost, split over the executor's threads), the
+  //    commitments, and the durable write. Proofs are made later, when a response first needs
+  //    them (ProofOf).
+  ParallelFor(options_.executor, take, 64, [&](size_t begin, size_t end) {
+    for (size_t i = begin; i < end; ++i) {
+      StoredVersion& v = entry.versions[i];
+      v.vrf_output = VrfOutput(vrf_key_, v.label, v.version);
+    }
+  });
+  for (StoredVersion& v : entry.versions) {
     crypto::FillRandom(v.opening.data(), v.opening.size());
-    v.value = queue_[i].value;
-    v.vrf_output = outputs[i];
     v.commitment = Commit(v.opening, v.label, v.version, UpdateValue{v.value, {}}, config_.mode);
   }
   CANDOR_TRY(store_.AppendEntry(entry));
-  for (size_t i = 0; i < take; ++i) labels_[queue_[i].label].queued = 0;
-  queue_.erase(queue_.begin(), queue_.begin() + static_cast<long>(take));
+  // 3. Locked, in memory only: the trees grow; queries still answer at the visible head.
   const uint64_t position = entry.position;
-  CANDOR_TRY(Apply(std::move(entry)));
-  const HashValue root = state_.LogRoot();
-  head_ = TreeHead{state_.size(), SignTreeHead(signature_key_, config_, state_.size(), root)};
-  TreeHeadTBS tbs{config_, state_.size(), root};
-  CANDOR_TRY(sink_(tls::Encode(tbs), head_->signature));
+  uint64_t size = 0;
+  HashValue root{};
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    CANDOR_TRY(AddToTrees(entry));
+    queue_.erase(queue_.begin(), queue_.begin() + static_cast<ptrdiff_t>(take));
+    for (Version& v : VersionsOf(std::move(entry))) in_flight_.push_back(std::move(v));
+    size = state_.size();
+    root = state_.LogRoot();
+  }
+  // 4. Unlocked: sign the head and log it (the sink waits until the log made it durable).
+  TreeHead head{size, SignTreeHead(signature_key_, config_, size, root)};
+  CANDOR_TRY(sink_(tls::Encode(TreeHeadTBS{config_, size, root}), head.signature));
+  // 5. Locked: the head and everything under it become visible at once.
+  std::lock_guard<std::mutex> lock(mu_);
+  head_ = std::move(head);
+  visible_size_ = size;
+  MakeVisible(std::move(in_flight_));
+  in_flight_.clear();
   return position;
 }
 
@@ -438,7 +460,7 @@ Result<SearchResponse> Directory::Search(const SearchRequest& request) {
 
 Result<MonitoringMap> Directory::MonitoringMapOf(
     const Label* label, const std::vector<MonitorMapEntry>& entries) const {
-  const uint64_t n = state_.size();
+  const uint64_t n = visible_size_;
   MonitoringMap map;
   std::set<uint32_t> seen_versions;
   for (size_t i = 0; i < entries.size(); ++i) {
@@ -477,7 +499,7 @@ Result<ContactMonitorResponse> Directory::ContactMonitor(const ContactMonitorReq
 Result<OwnerInitResponse> Directory::OwnerInit(const OwnerInitRequest& request) {
   std::lock_guard<std::mutex> lock(mu_);
   CANDOR_ASSIGN_OR_RETURN(uint64_t old_size, CheckLast(request.last));
-  const uint64_t n = state_.size();
+  const uint64_t n = visible_size_;
   if (request.label.empty() || request.label.size() > kMaxLabelSize) {
     return Invalid("label must be 1 to 255 bytes");
   }
@@ -507,7 +529,7 @@ Result<OwnerInitResponse> Directory::OwnerInit(const OwnerInitRequest& request) 
 Result<OwnerMonitorResponse> Directory::OwnerMonitor(const OwnerMonitorRequest& request) {
   std::lock_guard<std::mutex> lock(mu_);
   CANDOR_ASSIGN_OR_RETURN(uint64_t old_size, CheckLast(request.last));
-  const uint64_t n = state_.size();
+  const uint64_t n = visible_size_;
   if (request.start >= n) return Invalid("start is beyond the tree");
   const Label* label = FindLabel(request.label);
   std::optional<uint32_t> greatest;
@@ -555,7 +577,7 @@ Result<DistinguishedResponse> Directory::Distinguished(const DistinguishedReques
 
 Result<AuditorUpdate> Directory::AuditorUpdateFor(uint64_t position) const {
   std::lock_guard<std::mutex> lock(mu_);
-  if (position >= state_.size()) return NotFound("no published entry at that position");
+  if (position >= visible_size_) return NotFound("no published entry at that position");
   AuditorUpdate update;
   update.timestamp = state_.Timestamp(position);
   update.added = state_.Added(position);

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <string>
-#include <thread>
 #include <utility>
 
 #include "candor/kt/binary_ladder.h"
@@ -263,20 +262,13 @@ Result<std::vector<Hash32>> Verifier::LadderOutputs(
       todo.push_back(i);
     }
   }
-  // VRF verification is most of a response's cost: split it over two threads.
+  // VRF verification is most of a response's cost: split it over the executor's threads.
   std::vector<Result<Hash32>> results(todo.size(), VerifyFailed());
-  auto verify = [&](size_t begin, size_t end) {
+  ParallelFor(options_.executor, todo.size(), 4, [&](size_t begin, size_t end) {
     for (size_t j = begin; j < end; ++j) {
       results[j] = VrfOutput(label, versions[todo[j]], steps[todo[j]].proof);
     }
-  };
-  if (todo.size() >= 4) {
-    std::thread helper(verify, todo.size() / 2, todo.size());
-    verify(0, todo.size() / 2);
-    helper.join();
-  } else {
-    verify(0, todo.size());
-  }
+  });
   for (size_t j = 0; j < todo.size(); ++j) {
     if (!results[j].ok()) return results[j].error();
     outputs[todo[j]] = *results[j];

@@ -161,8 +161,9 @@ Result<GroupState::CommitResult> GroupState::Commit(const std::vector<Proposal>&
     CANDOR_ASSIGN_OR_RETURN(PendingUpdatePath pending,
                             CreateUpdatePath(tree, own, signer_, next.group_id, *own_leaf));
     next.tree_hash = pending.tree.TreeHash();
-    CANDOR_ASSIGN_OR_RETURN(UpdatePath encrypted,
-                            EncryptUpdatePath(pending, tls::Encode(next), applied.added));
+    CANDOR_ASSIGN_OR_RETURN(
+        UpdatePath encrypted,
+        EncryptUpdatePath(pending, tls::Encode(next), applied.added, options.executor));
     path = std::move(encrypted);
     tree = std::move(pending.tree);
     private_key = std::move(pending.private_key);
@@ -242,8 +243,9 @@ Result<GroupState::CommitResult> GroupState::Commit(const std::vector<Proposal>&
       }
     }
     CANDOR_ASSIGN_OR_RETURN(
-        welcome.secrets, EncryptGroupSecretsForAll(*cs_, std::span(added_packages).first(num_added),
-                                                   secrets, welcome.encrypted_group_info));
+        welcome.secrets,
+        EncryptGroupSecretsForAll(*cs_, std::span(added_packages).first(num_added), secrets,
+                                  welcome.encrypted_group_info, options.executor));
     welcome_message = Wrap(std::move(welcome));
   }
 
@@ -263,7 +265,8 @@ Result<GroupState::CommitResult> GroupState::Commit(const std::vector<Proposal>&
 }
 
 Result<std::pair<MLSMessage, GroupState>> GroupState::JoinExternal(
-    const KeyPackage& key_package, const KeyPackagePrivateKeys& keys, const GroupInfo& group_info) {
+    const KeyPackage& key_package, const KeyPackagePrivateKeys& keys, const GroupInfo& group_info,
+    Executor* executor) {
   CANDOR_ASSIGN_OR_RETURN(const CipherSuiteParams* cs,
                           GetCipherSuiteParams(key_package.cipher_suite));
   CANDOR_ASSIGN_OR_RETURN(crypto::SignaturePrivateKey signer, LoadOwnKeys(*cs, key_package, keys));
@@ -277,7 +280,7 @@ Result<std::pair<MLSMessage, GroupState>> GroupState::JoinExternal(
   if (signer_leaf == nullptr) return VerifyFailed();
   CANDOR_TRY(VerifyGroupInfoSignature(*cs, group_info, signer_leaf->signature_key));
   if (tree.TreeHash() != group_info.group_context.tree_hash) return VerifyFailed();
-  CANDOR_TRY(tree.Validate(group_info.group_context.group_id));
+  CANDOR_TRY(tree.Validate(group_info.group_context.group_id, executor));
   std::optional<ExternalPub> external_pub;
   for (const Extension& e : group_info.extensions) {
     if (e.extension_type != kExternalPub) continue;
@@ -297,7 +300,8 @@ Result<std::pair<MLSMessage, GroupState>> GroupState::JoinExternal(
       PendingUpdatePath pending,
       CreateUpdatePath(tree, own, signer, next.group_id, key_package.leaf_node));
   next.tree_hash = pending.tree.TreeHash();
-  CANDOR_ASSIGN_OR_RETURN(UpdatePath path, EncryptUpdatePath(pending, tls::Encode(next), {}));
+  CANDOR_ASSIGN_OR_RETURN(UpdatePath path,
+                          EncryptUpdatePath(pending, tls::Encode(next), {}, executor));
 
   FramedContent content;
   content.group_id = group_info.group_context.group_id;

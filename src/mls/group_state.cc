@@ -69,7 +69,8 @@ Result<GroupState> GroupState::JoinFromWelcome(const KeyPackage& key_package,
                                                const KeyPackagePrivateKeys& keys,
                                                const Welcome& welcome,
                                                const std::optional<RatchetTree>& external_tree,
-                                               std::span<const ExternalPsk> external_psks) {
+                                               std::span<const ExternalPsk> external_psks,
+                                               Executor* executor) {
   CANDOR_ASSIGN_OR_RETURN(const CipherSuiteParams* cs,
                           GetCipherSuiteParams(key_package.cipher_suite));
   if (welcome.cipher_suite != key_package.cipher_suite) {
@@ -114,7 +115,7 @@ Result<GroupState> GroupState::JoinFromWelcome(const KeyPackage& key_package,
   if (signer_leaf == nullptr) return VerifyFailed();
   CANDOR_TRY(VerifyGroupInfoSignature(*cs, info, signer_leaf->signature_key));
   if (tree.TreeHash() != info.group_context.tree_hash) return VerifyFailed();
-  CANDOR_TRY(tree.Validate(info.group_context.group_id));
+  CANDOR_TRY(tree.Validate(info.group_context.group_id, executor));
 
   // Our leaf is the one equal to the KeyPackage's LeafNode.
   std::optional<LeafIndex> own;

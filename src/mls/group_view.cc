@@ -14,7 +14,7 @@ Error Invalid(const std::string& what) { return MakeError(Errc::kMalformed, "Gro
 
 }  // namespace
 
-Result<GroupView> GroupView::FromGroupInfo(const GroupInfo& info) {
+Result<GroupView> GroupView::FromGroupInfo(const GroupInfo& info, Executor* executor) {
   auto cs = GetCipherSuiteParams(info.group_context.cipher_suite);
   if (!cs.ok()) return MakeError(Errc::kInvalidArgument, "GroupView: unknown cipher suite");
   auto wire_tree = internal::FindRatchetTreeExtension(info.extensions);
@@ -29,7 +29,7 @@ Result<GroupView> GroupView::FromGroupInfo(const GroupInfo& info) {
   if (signer == nullptr) return VerifyFailed();
   CANDOR_TRY(VerifyGroupInfoSignature(**cs, info, signer->signature_key));
   if (tree.TreeHash() != info.group_context.tree_hash) return VerifyFailed();
-  CANDOR_TRY(tree.Validate(info.group_context.group_id));
+  CANDOR_TRY(tree.Validate(info.group_context.group_id, executor));
   Bytes interim = InterimTranscriptHash(**cs, info.group_context.confirmed_transcript_hash,
                                         internal::EncodeInterimInput(info.confirmation_tag));
   return GroupView(info.group_context, std::move(tree), std::move(interim));

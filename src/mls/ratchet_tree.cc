@@ -1,11 +1,11 @@
 #include "candor/mls/ratchet_tree.h"
 
 #include <algorithm>
+#include <atomic>
 #include <functional>
 #include <set>
 #include <string>
 #include <system_error>
-#include <thread>
 #include <utility>
 
 #include "candor/crypto/hpke.h"
@@ -416,41 +416,26 @@ Status PublicTree::VerifyParentHashes() const {
   return OkStatus();
 }
 
-Status PublicTree::VerifyLeafSignatures(ByteView group_id) const {
+Status PublicTree::VerifyLeafSignatures(ByteView group_id, Executor* executor) const {
   std::vector<uint32_t> leaves;
   for (uint32_t l = 0; l < num_leaves_; ++l) {
     if (leaf_node(LeafIndex{l}) != nullptr) leaves.push_back(l);
   }
-  // Each half records whether all its signatures verified; VerifyLeafNode is thread-safe.
-  auto verify = [&](size_t begin, size_t end, bool& ok) {
-    ok = true;
-    for (size_t i = begin; i < end && ok; ++i) {
-      ok = VerifyLeafNode(*cs_, *leaf_node(LeafIndex{leaves[i]}), group_id, leaves[i]).ok();
-    }
-  };
-  bool first_ok = false;
-  bool second_ok = false;
-  const size_t half = leaves.size() / 2;
-  std::thread helper;
-  if (leaves.size() > kParallelSignatureThreshold) {
-    try {
-      helper = std::thread(verify, half, leaves.size(), std::ref(second_ok));
-    } catch (const std::system_error&) {
-      // No thread available: verify serially below (the exception stops here).
-    }
-  }
-  if (helper.joinable()) {
-    verify(0, half, first_ok);
-    helper.join();
-  } else {
-    verify(0, leaves.size(), first_ok);
-    second_ok = true;
-  }
-  if (!first_ok || !second_ok) return VerifyFailed();
+  // Each range clears `all_ok` when one of its signatures fails; VerifyLeafNode is thread-safe.
+  std::atomic<bool> all_ok{true};
+  ParallelFor(
+      executor, leaves.size(), kParallelSignatureThreshold + 1, [&](size_t begin, size_t end) {
+        for (size_t i = begin; i < end && all_ok.load(std::memory_order_relaxed); ++i) {
+          if (!VerifyLeafNode(*cs_, *leaf_node(LeafIndex{leaves[i]}), group_id, leaves[i]).ok()) {
+            all_ok.store(false, std::memory_order_relaxed);
+          }
+        }
+      });
+  if (!all_ok.load()) return VerifyFailed();
   return OkStatus();
 }
 
-Status PublicTree::Validate(ByteView group_id) const {
+Status PublicTree::Validate(ByteView group_id, Executor* executor) const {
   // unmerged_leaves (RFC 9420 §12.4.3.1, §7.1).
   for (uint32_t i = 1; i < nodes_.size(); i += 2) {
     if (!nodes_[i]) continue;
@@ -529,7 +514,7 @@ Status PublicTree::Validate(ByteView group_id) const {
       return MakeError(Errc::kMalformed, "encryption_key: invalid at node " + std::to_string(i));
     }
   }
-  CANDOR_TRY(VerifyLeafSignatures(group_id));
+  CANDOR_TRY(VerifyLeafSignatures(group_id, executor));
   return VerifyParentHashes();
 }
 

@@ -4,7 +4,6 @@
 #include <set>
 #include <string>
 #include <system_error>
-#include <thread>
 #include <utility>
 #include <vector>
 
@@ -248,7 +247,7 @@ Result<PendingUpdatePath> CreateUpdatePath(const PublicTree& tree, LeafIndex sen
 }
 
 Result<UpdatePath> EncryptUpdatePath(const PendingUpdatePath& pending, ByteView group_context,
-                                     std::span<const LeafIndex> excluded) {
+                                     std::span<const LeafIndex> excluded, Executor* executor) {
   const PublicTree& tree = pending.tree;
   const CipherSuiteParams& cs = tree.cipher_suite();
   const LeafIndex sender = pending.private_key.index();
@@ -293,22 +292,7 @@ Result<UpdatePath> EncryptUpdatePath(const PendingUpdatePath& pending, ByteView 
       cts[j] = {std::move(ct->kem_output), std::move(ct->ciphertext)};
     }
   };
-  bool done = false;
-  if (jobs.size() > kParallelThreshold) {
-    const size_t half = jobs.size() / 2;
-    std::thread helper;
-    try {
-      helper = std::thread(run, half, jobs.size());
-    } catch (const std::system_error&) {
-      // No thread available: fall through to the serial loop (the exception stops here).
-    }
-    if (helper.joinable()) {
-      run(0, half);
-      helper.join();
-      done = true;
-    }
-  }
-  if (!done) run(0, jobs.size());
+  ParallelFor(executor, jobs.size(), kParallelThreshold + 1, run);
   for (size_t j = 0; j < jobs.size(); ++j) {
     CANDOR_TRY(status[j]);
     out.nodes[jobs[j].step].encrypted_path_secret.push_back(std::move(cts[j]));

@@ -4,7 +4,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
-#include <thread>
 #include <utility>
 
 #include "candor/base/tls.h"
@@ -101,7 +100,7 @@ Result<EncryptedGroupSecrets> EncryptGroupSecrets(const CipherSuiteParams& cs,
 
 Result<std::vector<EncryptedGroupSecrets>> EncryptGroupSecretsForAll(
     const CipherSuiteParams& cs, std::span<const KeyPackage* const> new_members,
-    std::span<const GroupSecrets> secrets, ByteView encrypted_group_info) {
+    std::span<const GroupSecrets> secrets, ByteView encrypted_group_info, Executor* executor) {
   if (new_members.size() != secrets.size()) {
     return MakeError(Errc::kInvalidArgument, "EncryptGroupSecretsForAll: span lengths differ");
   }
@@ -113,14 +112,7 @@ Result<std::vector<EncryptedGroupSecrets>> EncryptGroupSecretsForAll(
       results[i].emplace(EncryptFor(cs, encryptor, *new_members[i], secrets[i]));
     }
   };
-  if (new_members.size() > kParallelWelcomeThreshold) {
-    const size_t half = new_members.size() / 2;
-    std::thread helper(run, half, new_members.size());
-    run(0, half);
-    helper.join();
-  } else {
-    run(0, new_members.size());
-  }
+  ParallelFor(executor, new_members.size(), kParallelWelcomeThreshold + 1, run);
   std::vector<EncryptedGroupSecrets> out;
   out.reserve(results.size());
   for (std::optional<Result<EncryptedGroupSecrets>>& r : results) {

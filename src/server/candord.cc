@@ -9,6 +9,7 @@
 #include "candor/base/file.h"
 #include "candor/base/process.h"
 #include "candor/crypto/random.h"
+#include "candor/crypto/secret_encoding.h"
 #include "candor/crypto/sha256.h"
 #include "candor/kt/cipher_suite.h"
 #include "candor/kt/tlog_head_sink.h"
@@ -60,23 +61,26 @@ Result<std::vector<WitnessEndpoint>> ParseWitnesses(const std::vector<std::strin
 
 Result<std::unique_ptr<LogService>> OpenLog(const std::string& dir, const std::string& name,
                                             const std::vector<WitnessEndpoint>& witnesses,
-                                            size_t quorum) {
+                                            size_t quorum, Executor& executor) {
   const std::string log_dir = LogDir(dir, name);
   CANDOR_ASSIGN_OR_RETURN(tlog::ParsedSecretKey key,
                           tlog::LoadSecretKeyFile(log_dir + "/log.key", tlog::kSigTypeEd25519));
-  CANDOR_ASSIGN_OR_RETURN(Bytes token, ReadFile(log_dir + "/append.token", 4096));
-  while (!token.empty() && (token.back() == '\n' || token.back() == '\r')) token.pop_back();
+  CANDOR_ASSIGN_OR_RETURN(SecretBytes token_file, ReadSecretFile(log_dir + "/append.token", 4096));
+  ByteView token = token_file.view();
+  while (!token.empty() && (token.back() == '\n' || token.back() == '\r')) {
+    token = token.first(token.size() - 1);
+  }
   if (token.empty()) return MakeError(Errc::kInvalidArgument, log_dir + "/append.token is empty");
   LogServiceOptions opts;
   opts.name = name;
   opts.writer.dir = log_dir;
   opts.writer.origin = key.name;
   opts.append_token_hash = crypto::Sha256(token);
-  SecureZero(token.data(), token.size());
   opts.witnesses = witnesses;
   opts.quorum = quorum;
-  return LogService::Create(
-      std::move(opts), std::make_unique<tlog::Ed25519NoteSigner>(key.name, std::move(key.key)));
+  return LogService::Create(std::move(opts),
+                            std::make_unique<tlog::Ed25519NoteSigner>(key.name, std::move(key.key)),
+                            executor);
 }
 
 // The messaging services of a configured server, in the order they are built (and, in reverse,
@@ -101,7 +105,7 @@ Result<kt::Configuration> LoadKtConfig(const std::string& dir) {
 
 Result<std::unique_ptr<Messaging>> OpenMessaging(const std::string& dir, const ServerConfig& config,
                                                  LogService& heads, Metrics& metrics,
-                                                 net::WorkerPool& pool) {
+                                                 net::WorkerPool& pool, Executor& background) {
   auto m = std::make_unique<Messaging>();
   CANDOR_ASSIGN_OR_RETURN(m->db, store::OpenDatabase(config.database));
   CANDOR_ASSIGN_OR_RETURN(m->kt_store, store::SqlDirectoryStore::Open(*m->db));
@@ -112,17 +116,18 @@ Result<std::unique_ptr<Messaging>> OpenMessaging(const std::string& dir, const S
   CANDOR_ASSIGN_OR_RETURN(kt::Configuration kt_config, LoadKtConfig(dir));
   CANDOR_ASSIGN_OR_RETURN(kt::CipherSuiteParams suite,
                           kt::GetCipherSuite(static_cast<uint16_t>(kt_config.ciphersuite)));
-  CANDOR_ASSIGN_OR_RETURN(Bytes sig_raw, ReadFile(dir + "/keys/kt-signature.key"));
+  CANDOR_ASSIGN_OR_RETURN(SecretBytes sig_raw, ReadSecretFile(dir + "/keys/kt-signature.key"));
   CANDOR_ASSIGN_OR_RETURN(crypto::SignaturePrivateKey sig,
-                          crypto::SignaturePrivateKey::FromBytes(suite.signature, sig_raw));
-  SecureZero(sig_raw.data(), sig_raw.size());
-  CANDOR_ASSIGN_OR_RETURN(Bytes vrf_raw, ReadFile(dir + "/keys/kt-vrf.key"));
+                          crypto::SignaturePrivateKey::FromBytes(suite.signature, sig_raw.view()));
+  CANDOR_ASSIGN_OR_RETURN(SecretBytes vrf_raw, ReadSecretFile(dir + "/keys/kt-vrf.key"));
   CANDOR_ASSIGN_OR_RETURN(crypto::VrfPrivateKey vrf,
-                          crypto::VrfPrivateKey::FromBytes(suite.vrf, vrf_raw));
-  SecureZero(vrf_raw.data(), vrf_raw.size());
+                          crypto::VrfPrivateKey::FromBytes(suite.vrf, vrf_raw.view()));
+  kt::DirectoryOptions directory_options;
+  directory_options.executor = &background;
   CANDOR_ASSIGN_OR_RETURN(
-      m->directory, kt::Directory::Open(std::move(kt_config), std::move(sig), std::move(vrf),
-                                        *m->kt_store, NowMs, kt::TlogHeadSink(heads.writer())));
+      m->directory,
+      kt::Directory::Open(std::move(kt_config), std::move(sig), std::move(vrf), *m->kt_store, NowMs,
+                          kt::TlogHeadSink(heads.writer()), directory_options));
   m->directory_service =
       std::make_unique<DirectoryService>(*m->directory, NowMs, metrics, config.directory);
   m->auth = std::make_unique<AuthService>(*m->auth_store, *m->directory_service, NowMs, metrics,
@@ -170,15 +175,13 @@ Result<InitLogResult> InitLog(const InitLogOptions& options) {
   tlog::Ed25519NoteSigner signer(out.origin, crypto::Ed25519PrivateKey::Generate());
   SecretBytes skey = signer.SecretKey();
   CANDOR_TRY(WriteFileDurable(dir + "/log.key", skey.view(), 0600));
-  // The token lives in SecretBytes; the temporaries it passes through are wiped.
-  SecretBytes token;
-  {
-    Bytes raw = crypto::RandomBytes(32);
-    std::string encoded = Base64Encode(raw) + "\n";
-    token = SecretBytes(AsBytes(encoded));
-    SecureZero(raw.data(), raw.size());
-    SecureZero(encoded.data(), encoded.size());
-  }
+  // The token is made, encoded (in constant time) and written from wiped buffers only.
+  SecretBytes raw(32);
+  crypto::FillRandom(raw.data(), raw.size());
+  const SecretBytes encoded = crypto::Base64EncodeSecret(raw.view());
+  SecretBytes token(encoded.size() + 1);
+  std::copy(encoded.view().begin(), encoded.view().end(), token.data());
+  token.data()[encoded.size()] = '\n';
   out.token_file = dir + "/append.token";
   CANDOR_TRY(WriteFileDurable(out.token_file, token.view(), 0600));
   out.vkey = signer.VerifierKey();
@@ -254,10 +257,22 @@ Status Serve(const ServeOptions& options) {
                           ParseWitnesses(config.witnesses, config.quorum));
   const uint64_t fd_limit = RaiseDescriptorLimit();
 
-  // 2. What every service shares: the worker pool, metrics, the scheduler.
-  net::WorkerPool pool(config.blocking_threads);
+  // 2. What every service shares: the threads, metrics, the scheduler. Three pools, so that
+  // work never waits for a thread held by work that waits for it: `pool` runs requests' blocking
+  // work; `background` runs the timers (a directory publish blocks until the heads log made its
+  // entry durable); `log_pool` runs the logs' batches and witness rounds, which wait for nothing
+  // but disk and network.
+  CANDOR_ASSIGN_OR_RETURN(std::unique_ptr<net::WorkerPool> pool_owner,
+                          net::WorkerPool::Create(config.blocking_threads));
+  CANDOR_ASSIGN_OR_RETURN(std::unique_ptr<net::WorkerPool> background_owner,
+                          net::WorkerPool::Create(2));
+  CANDOR_ASSIGN_OR_RETURN(std::unique_ptr<net::WorkerPool> log_pool_owner,
+                          net::WorkerPool::Create(2));
+  net::WorkerPool& pool = *pool_owner;
+  net::WorkerPool& background = *background_owner;
+  net::WorkerPool& log_pool = *log_pool_owner;
   Metrics metrics;
-  Scheduler scheduler;
+  Scheduler scheduler(background);
   net::Router router(&pool);
 
   // 3. Logs.
@@ -267,7 +282,7 @@ Status Serve(const ServeOptions& options) {
   for (const auto& entry : std::filesystem::directory_iterator(options.dir + "/logs", ec)) {
     const std::string name = entry.path().filename().string();
     if (!entry.is_directory() || !FileExists(entry.path().string() + "/log.key")) continue;
-    auto log = OpenLog(options.dir, name, witnesses, config.quorum);
+    auto log = OpenLog(options.dir, name, witnesses, config.quorum, log_pool);
     if (!log.ok()) return MakeError(log.error().code, "log " + name + ": " + log.error().message);
     spdlog::info("log {} (origin {}) at size {}", name, (*log)->writer().origin(),
                  (*log)->writer().Latest().checkpoint.size);
@@ -286,7 +301,8 @@ Status Serve(const ServeOptions& options) {
       return MakeError(Errc::kNotFound,
                        "the tree-head log " + LogDir(options.dir, kHeadsLog) + " is missing");
     }
-    CANDOR_ASSIGN_OR_RETURN(m, OpenMessaging(options.dir, config, *heads, metrics, pool));
+    CANDOR_ASSIGN_OR_RETURN(m,
+                            OpenMessaging(options.dir, config, *heads, metrics, pool, background));
     router.SetAuthenticator(
         [auth = m->auth.get()](const net::HttpRequest& r) { return auth->Authenticate(r); });
     m->directory_service->Register(router);
@@ -367,6 +383,8 @@ Status Serve(const ServeOptions& options) {
   pool.Wait();
   m.reset();
   logs.clear();  // queued appends become durable and are answered
+  background.Wait();
+  log_pool.Wait();
   return OkStatus();
 }
 

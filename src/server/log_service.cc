@@ -2,8 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
-#include <future>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "candor/base/file.h"
 #include "candor/crypto/constant_time.h"
@@ -21,11 +21,13 @@ net::HttpResponse Json(int status, const nlohmann::json& j) {
 
 }  // namespace
 
-LogService::LogService(LogServiceOptions options, std::unique_ptr<tlog::LogWriter> writer)
-    : options_(std::move(options)), writer_(std::move(writer)) {}
+LogService::LogService(LogServiceOptions options, std::unique_ptr<tlog::LogWriter> writer,
+                       Executor& executor)
+    : options_(std::move(options)), writer_(std::move(writer)), tasks_(executor) {}
 
-Result<std::unique_ptr<LogService>> LogService::Create(
-    LogServiceOptions options, std::unique_ptr<tlog::Ed25519NoteSigner> key) {
+Result<std::unique_ptr<LogService>> LogService::Create(LogServiceOptions options,
+                                                       std::unique_ptr<tlog::Ed25519NoteSigner> key,
+                                                       Executor& executor) {
   if (options.name.empty() || options.name.find('/') != std::string::npos) {
     return MakeError(Errc::kInvalidArgument, "log name must be one path segment");
   }
@@ -33,8 +35,8 @@ Result<std::unique_ptr<LogService>> LogService::Create(
     return MakeError(Errc::kInvalidArgument, "quorum is larger than the number of witnesses");
   }
   CANDOR_ASSIGN_OR_RETURN(std::unique_ptr<tlog::LogWriter> writer,
-                          tlog::LogWriter::Open(options.writer, std::move(key)));
-  std::unique_ptr<LogService> s(new LogService(std::move(options), std::move(writer)));
+                          tlog::LogWriter::Open(options.writer, std::move(key), executor));
+  std::unique_ptr<LogService> s(new LogService(std::move(options), std::move(writer), executor));
   // The last published checkpoint survives restarts; serve it until a newer one is cosigned.
   auto published = ReadFile(s->writer_->dir() + "/checkpoint");
   if (published.ok()) {
@@ -56,7 +58,6 @@ Result<std::unique_ptr<LogService>> LogService::Create(
         e, [w](uint64_t a, uint64_t b) { return w->ProveConsistency(a, b); }));
   }
   s->witness_ok_.assign(s->witness_clients_.size(), true);
-  s->publisher_ = std::thread([raw = s.get()] { raw->RunPublisher(); });
   s->writer_->SetCheckpointCallback(
       [raw = s.get()](const tlog::SignedCheckpoint& cp) { raw->OnCheckpoint(cp); });
   return s;
@@ -64,21 +65,16 @@ Result<std::unique_ptr<LogService>> LogService::Create(
 
 LogService::~LogService() {
   writer_->SetCheckpointCallback(nullptr);
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    stopping_ = true;
-  }
-  cv_.notify_all();
-  if (publisher_.joinable()) publisher_.join();
+  tasks_.Close();
   writer_.reset();  // flushes queued appends, answering their responders
 }
 
 void LogService::OnCheckpoint(const tlog::SignedCheckpoint& cp) {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    newest_ = cp;
-  }
-  cv_.notify_all();
+  std::lock_guard<std::mutex> lock(mu_);
+  newest_ = cp;
+  if (publishing_) return;  // the round in flight publishes it, or posts the next that does
+  publishing_ = true;
+  tasks_.Post([this] { PublishRound(); });
 }
 
 Status LogService::Publish(const tlog::SignedCheckpoint& cp,
@@ -94,51 +90,52 @@ Status LogService::Publish(const tlog::SignedCheckpoint& cp,
   return OkStatus();
 }
 
-void LogService::RunPublisher() {
-  for (;;) {
-    tlog::SignedCheckpoint cp;
-    {
-      std::unique_lock<std::mutex> lock(mu_);
-      cv_.wait(lock, [this] {
-        return stopping_ || (!newest_.note.empty() && newest_.note != published_log_note_);
-      });
-      if (stopping_) return;
-      cp = newest_;
+void LogService::PublishRound() {
+  tlog::SignedCheckpoint cp;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (newest_.note.empty() || newest_.note == published_log_note_) {
+      publishing_ = false;
+      return;
     }
-    // Ask every witness at once; a slow or dead witness delays only itself.
-    std::vector<std::future<Result<std::vector<tlog::NoteSignature>>>> answers;
-    for (auto& w : witness_clients_) {
-      answers.push_back(std::async(std::launch::async, [&w, &cp] { return w->Submit(cp); }));
-    }
-    std::vector<tlog::NoteSignature> cosigs;
-    size_t distinct = 0;
-    for (size_t i = 0; i < answers.size(); ++i) {
-      auto got = answers[i].get();
-      const bool ok = got.ok();
-      if (ok) {
-        cosigs.insert(cosigs.end(), got->begin(), got->end());
-        ++distinct;  // each client returns only signatures of its own witness
-      } else {
-        num_witness_failures_.fetch_add(1, std::memory_order_relaxed);
-      }
-      // Log changes of a witness's health, not every retry.
-      if (ok != witness_ok_[i]) {
-        if (ok) {
-          spdlog::info("log {}: witness {} cosigns again", options_.name,
-                       witness_clients_[i]->name());
-        } else {
-          spdlog::warn("log {}: witness {} refused or failed: {}", options_.name,
-                       witness_clients_[i]->name(), got.error().ToString());
-        }
-        witness_ok_[i] = ok;
-      }
-    }
-    if (distinct >= options_.quorum && Publish(cp, cosigs).ok()) continue;
-    // Not enough cosignatures (or the write failed): retry after a pause with the newest head.
-    std::unique_lock<std::mutex> lock(mu_);
-    cv_.wait_for(lock, std::chrono::milliseconds(500), [this] { return stopping_; });
-    if (stopping_) return;
+    cp = newest_;
   }
+  // Ask every witness at once; a slow or dead witness delays only itself.
+  std::vector<std::optional<Result<std::vector<tlog::NoteSignature>>>> answers(
+      witness_clients_.size());
+  ParallelFor(&tasks_.executor(), answers.size(), 2, [&](size_t begin, size_t end) {
+    for (size_t i = begin; i < end; ++i) answers[i].emplace(witness_clients_[i]->Submit(cp));
+  });
+  std::vector<tlog::NoteSignature> cosigs;
+  size_t distinct = 0;
+  for (size_t i = 0; i < answers.size(); ++i) {
+    const Result<std::vector<tlog::NoteSignature>>& got = *answers[i];
+    const bool ok = got.ok();
+    if (ok) {
+      cosigs.insert(cosigs.end(), got->begin(), got->end());
+      ++distinct;  // each client returns only signatures of its own witness
+    } else {
+      num_witness_failures_.fetch_add(1, std::memory_order_relaxed);
+    }
+    // Log changes of a witness's health, not every retry.
+    if (ok != witness_ok_[i]) {
+      if (ok) {
+        spdlog::info("log {}: witness {} cosigns again", options_.name,
+                     witness_clients_[i]->name());
+      } else {
+        spdlog::warn("log {}: witness {} refused or failed: {}", options_.name,
+                     witness_clients_[i]->name(), got.error().ToString());
+      }
+      witness_ok_[i] = ok;
+    }
+  }
+  if (distinct >= options_.quorum && Publish(cp, cosigs).ok()) {
+    tasks_.Post([this] { PublishRound(); });
+    return;
+  }
+  // Not enough cosignatures (or the write failed): retry after a pause with the newest head.
+  tasks_.PostAt(std::chrono::steady_clock::now() + std::chrono::milliseconds(500),
+                [this] { PublishRound(); });
 }
 
 std::string LogService::PublishedCheckpoint() const {

@@ -14,18 +14,20 @@ constexpr char kStateCheckpoint[] = "/state/checkpoint";
 
 }  // namespace
 
-LogWriter::LogWriter(LogWriterOptions options, std::unique_ptr<Ed25519NoteSigner> signer)
-    : options_(std::move(options)), signer_(std::move(signer)) {}
+LogWriter::LogWriter(LogWriterOptions options, std::unique_ptr<Ed25519NoteSigner> signer,
+                     Executor& executor)
+    : options_(std::move(options)), signer_(std::move(signer)), tasks_(executor) {}
 
 Result<std::unique_ptr<LogWriter>> LogWriter::Open(LogWriterOptions options,
-                                                   std::unique_ptr<Ed25519NoteSigner> signer) {
+                                                   std::unique_ptr<Ed25519NoteSigner> signer,
+                                                   Executor& executor) {
   if (signer == nullptr || signer->name() != options.origin) {
     return MakeError(Errc::kInvalidArgument, "log key name must equal the origin");
   }
   if (options.dir.empty()) return MakeError(Errc::kInvalidArgument, "log directory is empty");
-  std::unique_ptr<LogWriter> w(new LogWriter(std::move(options), std::move(signer)));
+  std::unique_ptr<LogWriter> w(new LogWriter(std::move(options), std::move(signer), executor));
   CANDOR_TRY(w->Recover());
-  w->thread_ = std::thread([raw = w.get()] { raw->Run(); });
+  w->last_batch_ = std::chrono::steady_clock::now() - w->options_.min_batch_interval;
   return w;
 }
 
@@ -132,10 +134,13 @@ Status LogWriter::Resync() {
 LogWriter::~LogWriter() {
   {
     std::lock_guard<std::mutex> lock(mu_);
-    stopping_ = true;
+    stopping_ = true;  // Append refuses from now on, and no batch is scheduled
   }
-  cv_.notify_all();
-  if (thread_.joinable()) thread_.join();
+  tasks_.Close();
+  std::lock_guard<std::mutex> one_batch(batch_mu_);
+  for (std::vector<Pending> batch = TakeBatch(); !batch.empty(); batch = TakeBatch()) {
+    IntegrateAndAnswer(batch);
+  }
 }
 
 void LogWriter::Append(std::vector<Bytes> entries, AppendCallback done) {
@@ -158,8 +163,20 @@ void LogWriter::Append(std::vector<Bytes> entries, AppendCallback done) {
     }
     num_pending_entries_ += entries.size();
     pending_.push_back({std::move(entries), std::move(done)});
+    ScheduleLocked();
   }
-  cv_.notify_one();
+}
+
+void LogWriter::ScheduleLocked() {
+  if (stopping_ || pending_.empty()) return;
+  if (num_pending_entries_ >= options_.max_batch_entries && !full_scheduled_) {
+    full_scheduled_ = true;
+    tasks_.Post([this] { RunBatch(); });
+    return;
+  }
+  if (scheduled_) return;
+  scheduled_ = true;
+  tasks_.PostAt(last_batch_ + options_.min_batch_interval, [this] { RunBatch(); });
 }
 
 Result<uint64_t> LogWriter::AppendAndWait(Bytes entry) {
@@ -238,60 +255,62 @@ Result<SignedCheckpoint> LogWriter::Integrate(std::vector<Pending>& batch,
   return cp;
 }
 
-void LogWriter::Run() {
-  auto last = std::chrono::steady_clock::now() - options_.min_batch_interval;
-  for (;;) {
-    std::vector<Pending> batch;
-    {
-      std::unique_lock<std::mutex> lock(mu_);
-      cv_.wait(lock, [this] { return stopping_ || !pending_.empty(); });
-      if (pending_.empty()) return;  // stopping with nothing queued
-      if (!stopping_) {
-        // Let the batch fill until the interval since the previous checkpoint has passed.
-        cv_.wait_until(lock, last + options_.min_batch_interval, [this] {
-          return stopping_ || num_pending_entries_ >= options_.max_batch_entries;
-        });
-      }
-      size_t taken = 0;
-      size_t i = 0;
-      while (i < pending_.size() &&
-             (i == 0 || taken + pending_[i].entries.size() <= options_.max_batch_entries)) {
-        taken += pending_[i].entries.size();
-        ++i;
-      }
-      batch.assign(std::make_move_iterator(pending_.begin()),
-                   std::make_move_iterator(pending_.begin() + static_cast<ptrdiff_t>(i)));
-      pending_.erase(pending_.begin(), pending_.begin() + static_cast<ptrdiff_t>(i));
-      num_pending_entries_ -= taken;
-    }
-    last = std::chrono::steady_clock::now();
-    std::vector<uint64_t> firsts;
-    // After a failure, first rebuild the edge from what is durable; if storage still fails,
-    // this batch fails with it and the next one tries again.
-    Status ready = needs_resync_ ? Resync() : OkStatus();
-    if (ready.ok()) needs_resync_ = false;
-    auto cp = ready.ok() ? Integrate(batch, firsts) : Result<SignedCheckpoint>(ready.error());
-    if (!cp.ok()) {
-      // Nothing of this batch is acknowledged.
-      needs_resync_ = true;
-      const Error error = MakeError(Errc::kUnavailable, cp.error().message);
-      {
-        std::lock_guard<std::mutex> lock(mu_);
-        storage_error_ = cp.error().message;
-      }
-      for (Pending& p : batch) p.done(error);
-      continue;
-    }
-    CheckpointCallback observer;
+std::vector<LogWriter::Pending> LogWriter::TakeBatch() {
+  std::lock_guard<std::mutex> lock(mu_);
+  scheduled_ = false;
+  full_scheduled_ = false;
+  size_t taken = 0;
+  size_t i = 0;
+  while (i < pending_.size() &&
+         (i == 0 || taken + pending_[i].entries.size() <= options_.max_batch_entries)) {
+    taken += pending_[i].entries.size();
+    ++i;
+  }
+  std::vector<Pending> batch(std::make_move_iterator(pending_.begin()),
+                             std::make_move_iterator(pending_.begin() + static_cast<ptrdiff_t>(i)));
+  pending_.erase(pending_.begin(), pending_.begin() + static_cast<ptrdiff_t>(i));
+  num_pending_entries_ -= taken;
+  if (i > 0) last_batch_ = std::chrono::steady_clock::now();
+  return batch;
+}
+
+void LogWriter::RunBatch() {
+  {
+    std::lock_guard<std::mutex> one_batch(batch_mu_);
+    std::vector<Pending> batch = TakeBatch();
+    if (!batch.empty()) IntegrateAndAnswer(batch);
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  ScheduleLocked();
+}
+
+void LogWriter::IntegrateAndAnswer(std::vector<Pending>& batch) {
+  std::vector<uint64_t> firsts;
+  // After a failure, first rebuild the edge from what is durable; if storage still fails, this
+  // batch fails with it and the next one tries again.
+  Status ready = needs_resync_ ? Resync() : OkStatus();
+  if (ready.ok()) needs_resync_ = false;
+  auto cp = ready.ok() ? Integrate(batch, firsts) : Result<SignedCheckpoint>(ready.error());
+  if (!cp.ok()) {
+    // Nothing of this batch is acknowledged.
+    needs_resync_ = true;
+    const Error error = MakeError(Errc::kUnavailable, cp.error().message);
     {
       std::lock_guard<std::mutex> lock(mu_);
-      latest_ = *cp;
-      storage_error_.clear();
-      observer = on_checkpoint_;
+      storage_error_ = cp.error().message;
     }
-    for (size_t i = 0; i < batch.size(); ++i) batch[i].done(firsts[i]);
-    if (observer) observer(*cp);
+    for (Pending& p : batch) p.done(error);
+    return;
   }
+  CheckpointCallback observer;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    latest_ = *cp;
+    storage_error_.clear();
+    observer = on_checkpoint_;
+  }
+  for (size_t i = 0; i < batch.size(); ++i) batch[i].done(firsts[i]);
+  if (observer) observer(*cp);
 }
 
 }  // namespace candor::tlog

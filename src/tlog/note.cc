@@ -4,6 +4,8 @@
 
 #include "candor/base/encoding.h"
 #include "candor/base/file.h"
+#include "candor/base/str_cat.h"
+#include "candor/crypto/secret_encoding.h"
 #include "candor/crypto/sha256.h"
 #include "candor/tlog/cosignature.h"
 
@@ -71,22 +73,29 @@ Result<NoteSignature> ParseSignatureLine(std::string_view line) {
   return sig;
 }
 
-Result<std::pair<std::string, Bytes>> SplitKey(std::string_view key, std::string& id_hex) {
+// KeyParts are the fields of `<name>+<hex id>+<base64 material>`; `material` is still encoded
+// (a secret key's material is decoded by the caller, into wiped memory).
+struct KeyParts {
+  std::string name;
+  std::string id_hex;
+  std::string_view material;
+};
+
+Result<KeyParts> SplitKey(std::string_view key) {
   // <name>+<hex id>+<base64>; base64 may contain '+', so split on the first two only.
   const size_t p1 = key.find('+');
   if (p1 == std::string_view::npos) return Malformed("key has no '+'");
   const size_t p2 = key.find('+', p1 + 1);
   if (p2 == std::string_view::npos) return Malformed("key has one '+'");
   std::string name(key.substr(0, p1));
-  id_hex = std::string(key.substr(p1 + 1, p2 - p1 - 1));
+  std::string id_hex(key.substr(p1 + 1, p2 - p1 - 1));
   if (!IsValidKeyName(name)) return Malformed("invalid key name");
   if (id_hex.size() != 8) return Malformed("key ID is not 8 hex digits");
   for (char c : id_hex) {
     if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
       return Malformed("key ID not lowercase hex");
   }
-  CANDOR_ASSIGN_OR_RETURN(Bytes material, Base64Decode(key.substr(p2 + 1)));
-  return std::make_pair(std::move(name), std::move(material));
+  return KeyParts{std::move(name), std::move(id_hex), key.substr(p2 + 1)};
 }
 
 std::string Hex8(uint32_t v) {
@@ -182,9 +191,9 @@ Result<Note> ParseNote(std::string_view msg) {
 }
 
 Result<std::unique_ptr<NoteVerifier>> ParseVerifierKey(std::string_view vkey) {
-  std::string id_hex;
-  CANDOR_ASSIGN_OR_RETURN(auto parts, SplitKey(vkey, id_hex));
-  auto& [name, material] = parts;
+  CANDOR_ASSIGN_OR_RETURN(KeyParts parts, SplitKey(vkey));
+  const std::string& name = parts.name;
+  CANDOR_ASSIGN_OR_RETURN(Bytes material, Base64Decode(parts.material));
   if (material.size() != 33) return Malformed("vkey: unsupported key length");
   crypto::Ed25519PublicKey pub;
   std::copy(material.begin() + 1, material.end(), pub.begin());
@@ -196,7 +205,7 @@ Result<std::unique_ptr<NoteVerifier>> ParseVerifierKey(std::string_view vkey) {
   } else {
     return Malformed("vkey: unsupported signature type");
   }
-  if (Hex8(v->key_id()) != id_hex) return Malformed("vkey: key ID does not match key");
+  if (Hex8(v->key_id()) != parts.id_hex) return Malformed("vkey: key ID does not match key");
   return v;
 }
 
@@ -210,25 +219,28 @@ std::string FormatVerifierKey(std::string_view name, uint8_t type,
 
 SecretBytes FormatSecretKey(std::string_view name, uint8_t type,
                             const crypto::Ed25519PrivateKey& key) {
-  const crypto::Ed25519PublicKey& pub = key.public_key();
-  Bytes material = {type};
-  material.insert(material.end(), key.seed().begin(), key.seed().end());
-  std::string text = "PRIVATE+KEY+" + std::string(name) + "+" + Hex8(KeyId(name, type, pub)) + "+" +
-                     Base64Encode(material);
-  SecretBytes out(AsBytes(text));
-  SecureZero(material.data(), material.size());
-  SecureZero(text.data(), text.size());
+  // The seed goes from the key to the result through wiped buffers only, encoded in constant
+  // time; the text around it is public.
+  SecretBytes material(1 + key.seed().size());
+  material.data()[0] = type;
+  std::copy(key.seed().begin(), key.seed().end(), material.data() + 1);
+  const SecretBytes encoded = crypto::Base64EncodeSecret(material.view());
+  const std::string head =
+      StrCat({"PRIVATE+KEY+", name, "+", Hex8(KeyId(name, type, key.public_key())), "+"});
+  SecretBytes out(head.size() + encoded.size());
+  std::copy(head.begin(), head.end(), out.data());
+  std::copy(encoded.view().begin(), encoded.view().end(), out.data() + head.size());
   return out;
 }
 
 Result<ParsedSecretKey> ParseSecretKey(std::string_view skey) {
   constexpr std::string_view kPrefix = "PRIVATE+KEY+";
   if (skey.substr(0, kPrefix.size()) != kPrefix) return Malformed("secret key: missing prefix");
-  std::string id_hex;
-  CANDOR_ASSIGN_OR_RETURN(auto parts, SplitKey(skey.substr(kPrefix.size()), id_hex));
-  auto& [name, material] = parts;
-  SecretBytes secret(material);
-  SecureZero(material.data(), material.size());
+  CANDOR_ASSIGN_OR_RETURN(KeyParts parts, SplitKey(skey.substr(kPrefix.size())));
+  std::string& name = parts.name;
+  auto decoded = crypto::Base64DecodeSecret(parts.material);
+  if (!decoded.ok()) return Malformed("secret key: material is not canonical base64");
+  const SecretBytes secret = std::move(*decoded);
   if (secret.size() != 1 + crypto::kEd25519SeedSize) return Malformed("secret key: bad length");
   const uint8_t type = secret.view()[0];
   if (type != kSigTypeEd25519 && type != kSigTypeCosignatureV1) {
@@ -236,16 +248,14 @@ Result<ParsedSecretKey> ParseSecretKey(std::string_view skey) {
   }
   CANDOR_ASSIGN_OR_RETURN(crypto::Ed25519PrivateKey key,
                           crypto::Ed25519PrivateKey::FromSeed(secret.view().subspan(1)));
-  if (Hex8(KeyId(name, type, key.public_key())) != id_hex) {
+  if (Hex8(KeyId(name, type, key.public_key())) != parts.id_hex) {
     return Malformed("secret key: key ID does not match key");
   }
   return ParsedSecretKey{std::move(name), type, std::move(key)};
 }
 
 Result<ParsedSecretKey> LoadSecretKeyFile(const std::string& path, uint8_t type) {
-  CANDOR_ASSIGN_OR_RETURN(Bytes text, ReadFile(path, 4096));
-  SecretBytes secret(text);
-  SecureZero(text.data(), text.size());
+  CANDOR_ASSIGN_OR_RETURN(SecretBytes secret, ReadSecretFile(path, 4096));
   CANDOR_ASSIGN_OR_RETURN(ParsedSecretKey key, ParseSecretKey(AsStringView(secret.view())));
   if (key.type != type) {
     return MakeError(Errc::kInvalidArgument,

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -133,7 +134,8 @@ class DirectoryHarness : public ::testing::TestWithParam<CipherSuite> {
     auto d = Directory::Open(
         keys_->config, std::move(*sig), std::move(*vrf), store,
         [this, skew_ms] { return now_ + skew_ms; },
-        [this](ByteView tbs, ByteView sig_bytes) {
+        [this](ByteView tbs, ByteView sig_bytes) -> Status {
+          if (sink_hook_) CANDOR_TRY(sink_hook_());
           heads_.emplace_back(Bytes(tbs.begin(), tbs.end()),
                               Bytes(sig_bytes.begin(), sig_bytes.end()));
           return OkStatus();
@@ -181,14 +183,22 @@ class DirectoryHarness : public ::testing::TestWithParam<CipherSuite> {
     return p.ok() ? *p : 0;
   }
 
-  // Owner publishes `values` as new versions of `label`.
-  UpdateResult Publish(ClientState& owner, const std::string& label,
-                       const std::vector<std::string>& values) {
+  // Queue has the owner queue `values` as new versions of `label`; returns the request and
+  // its ticket.
+  std::pair<UpdateRequest, Result<UpdateTicket>> Queue(ClientState& owner, const std::string& label,
+                                                       const std::vector<std::string>& values) {
     std::vector<Bytes> bytes;
     for (const std::string& v : values) bytes.push_back(B(v));
     UpdateRequest req = Plain(verifier_->MakeUpdate(owner, B(label), bytes));
     auto ticket = dir_->SubmitUpdate(req);
     EXPECT_TRUE(ticket.ok()) << ticket.error().message;
+    return {std::move(req), std::move(ticket)};
+  }
+
+  // Owner publishes `values` as new versions of `label`.
+  UpdateResult Publish(ClientState& owner, const std::string& label,
+                       const std::vector<std::string>& values) {
+    auto [req, ticket] = Queue(owner, label, values);
     Tick(200);
     auto published = dir_->Publish();
     EXPECT_TRUE(published.ok()) << published.error().message;
@@ -270,6 +280,9 @@ class DirectoryHarness : public ::testing::TestWithParam<CipherSuite> {
   }
 
   uint64_t now_ = 1'700'000'000'000;
+  // sink_hook_, if set, runs first in the head sink of every directory this fixture opens: a
+  // test blocks it, or fails it, to play a slow or failing transparency log.
+  std::function<Status()> sink_hook_;
   std::unique_ptr<Keys> keys_;
   MemoryDirectoryStore store_;
   std::unique_ptr<Directory> dir_;

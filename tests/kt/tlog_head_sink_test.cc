@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <string>
 
+#include "candor/net/worker_pool.h"
 #include "candor/tlog/merkle.h"
 #include "candor/tlog/note.h"
 #include "directory_harness.h"
@@ -29,8 +30,9 @@ TEST_P(TlogHeadSinkTest, EveryHeadIsLoggedAndVerifies) {
   opts.dir = dir;
   opts.origin = "candor.example/kt-heads";
   opts.min_batch_interval = std::chrono::milliseconds(1);
+  net::WorkerPool pool(2);
   auto log = tlog::LogWriter::Open(
-      opts, std::make_unique<tlog::Ed25519NoteSigner>(opts.origin, std::move(*key)));
+      opts, std::make_unique<tlog::Ed25519NoteSigner>(opts.origin, std::move(*key)), pool);
   ASSERT_TRUE(log.ok()) << log.error().message;
 
   MemoryDirectoryStore store;

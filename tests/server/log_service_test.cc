@@ -27,7 +27,7 @@ class LogServiceTest : public ::testing::Test {
     opts.max_bundle_entries = 8;
     auto key = std::make_unique<tlog::Ed25519NoteSigner>("example.com/main",
                                                          crypto::Ed25519PrivateKey::Generate());
-    auto svc = LogService::Create(std::move(opts), std::move(key));
+    auto svc = LogService::Create(std::move(opts), std::move(key), pool_);
     ASSERT_TRUE(svc.ok()) << svc.error().message;
     service_ = std::move(*svc);
     service_->Register(*router_);
@@ -63,6 +63,7 @@ class LogServiceTest : public ::testing::Test {
   }
 
   std::string dir_;
+  net::WorkerPool pool_{2};  // outlives the service
   std::unique_ptr<net::Router> router_ = std::make_unique<net::Router>();
   std::unique_ptr<LogService> service_;
 };

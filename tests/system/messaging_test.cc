@@ -10,6 +10,7 @@
 
 #include "candor/base/encoding.h"
 #include "candor/client/engine.h"
+#include "candor/net/worker_pool.h"
 #include "lossy_proxy.h"
 #include "messaging_stack.h"
 
@@ -50,7 +51,7 @@ class MessagingTest : public ::testing::TestWithParam<Backend> {
   }
 
   Engine::Options Profile(const std::string& who) const {
-    return {stack_->dir() + "/profiles/" + who, std::nullopt};
+    return {stack_->dir() + "/profiles/" + who, std::nullopt, &pool_};
   }
 
   std::unique_ptr<Engine> Account(const std::string& handle, const std::string& device = "phone") {
@@ -76,6 +77,7 @@ class MessagingTest : public ::testing::TestWithParam<Backend> {
     return r.ok() ? Texts(*r) : std::vector<std::string>{};
   }
 
+  mutable net::WorkerPool pool_{2};  // the engines' executor; outlives every engine
   std::unique_ptr<MessagingStack> stack_;
 };
 

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "candor/base/file.h"
+#include "candor/net/worker_pool.h"
 #include "candor/tlog/tile.h"
 
 namespace candor::tlog {
@@ -31,9 +32,11 @@ class LogWriterTest : public ::testing::Test {
     opts.dir = dir_;
     opts.origin = "example.com/test-log";
     opts.min_batch_interval = std::chrono::milliseconds(2);
-    return LogWriter::Open(opts, std::make_unique<Ed25519NoteSigner>(opts.origin, std::move(*key)));
+    return LogWriter::Open(opts, std::make_unique<Ed25519NoteSigner>(opts.origin, std::move(*key)),
+                           pool_);
   }
 
+  net::WorkerPool pool_{2};  // declared first of what uses it: outlives every writer
   std::string dir_;
 };
 
@@ -209,8 +212,8 @@ TEST_F(LogWriterTest, ResyncAdoptsACheckpointThatBecameDurable) {
     LogWriterOptions opts;
     opts.dir = copy;
     opts.origin = "example.com/test-log";
-    auto other =
-        LogWriter::Open(opts, std::make_unique<Ed25519NoteSigner>(opts.origin, std::move(*key)));
+    auto other = LogWriter::Open(
+        opts, std::make_unique<Ed25519NoteSigner>(opts.origin, std::move(*key)), pool_);
     ASSERT_TRUE(other.ok());
     ASSERT_EQ(*(*other)->AppendAndWait(Text("b")), 1u);
   }

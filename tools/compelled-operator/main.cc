@@ -21,6 +21,7 @@
 #include "candor/kt/device_list.h"
 #include "candor/kt/directory.h"
 #include "candor/kt/tlog_head_sink.h"
+#include "candor/net/worker_pool.h"
 #include "candor/server/config.h"
 #include "candor/store/sql.h"
 #include "candor/store/sql_directory_store.h"
@@ -59,9 +60,12 @@ Status AddGhost(const std::string& dir, const std::string& handle, const std::st
   tlog::LogWriterOptions log_options;
   log_options.dir = heads_dir;
   log_options.origin = key.name;
+  net::WorkerPool pool(1);
   CANDOR_ASSIGN_OR_RETURN(
-      auto heads, tlog::LogWriter::Open(log_options, std::make_unique<tlog::Ed25519NoteSigner>(
-                                                         key.name, std::move(key.key))));
+      auto heads,
+      tlog::LogWriter::Open(log_options,
+                            std::make_unique<tlog::Ed25519NoteSigner>(key.name, std::move(key.key)),
+                            pool));
   CANDOR_ASSIGN_OR_RETURN(auto directory,
                           kt::Directory::Open(std::move(kt_config), std::move(sig), std::move(vrf),
                                               *kt_store, NowMs, kt::TlogHeadSink(*heads)));

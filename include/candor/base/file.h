@@ -15,6 +15,11 @@ namespace candor {
 // `max_len` are kInvalidArgument.
 Result<Bytes> ReadFile(const std::string& path, size_t max_len = size_t{64} << 20);
 
+// ReadSecretFile is ReadFile for keys and tokens: the contents are read straight into wiped
+// memory, and no copy is left behind in a growing buffer. Files larger than `max_len` are
+// kInvalidArgument.
+Result<SecretBytes> ReadSecretFile(const std::string& path, size_t max_len = 4096);
+
 // WriteFileDurable writes `data` to `path` atomically and durably: it writes a temporary file in
 // the same directory, fsyncs it, renames it over `path` and fsyncs the directory. Parent
 // directories are created as needed (and fsynced). When it returns OK the file survives a crash.

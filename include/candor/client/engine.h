@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "candor/base/bytes.h"
+#include "candor/base/executor.h"
 #include "candor/base/result.h"
 #include "candor/client/trust.h"
 
@@ -81,6 +82,10 @@ class Engine {
   struct Options {
     std::string profile_dir;
     std::optional<std::string> passphrase;  // nullopt: an unsealed profile
+    // executor, if set, lends threads to the heavy crypto (a directory answer's VRF proofs, a
+    // large group's commits and joins); else it all runs on the calling thread. It must
+    // outlive the engine.
+    Executor* executor = nullptr;
   };
 
   // CreateAccount makes a new profile and account `handle` with this device `device_id`: an

@@ -4,8 +4,12 @@
 // nothing is queued, so that silence is visible), stores it durably, signs the new tree head and
 // hands it to the head sink (the C2SP log that witnesses cosign). Queries are answered with proofs
 // built by the same algorithms the verifier runs (tree_algorithms.h). Thread-safe: one mutex guards
-// the state. A batch's VRF outputs are computed on `options.threads` threads; VRF proofs are made
-// (and kept) when a response first needs them.
+// the state, and a publish holds it only to take its batch, to grow the in-memory trees and to
+// make the new head visible: its VRF work, the store's fsync and the head sink's log append run
+// outside it, so queries never wait for them. Queries answer at the visible head; an entry in
+// flight is invisible until its head is. A batch's VRF outputs are computed in parallel on
+// `options.executor` when one is given; VRF proofs are made (and kept) when a response first
+// needs them.
 //
 // Third-Party Auditing: the operator feeds each entry's AuditorUpdateFor to the auditor and hands
 // the AuditorTreeHead it signs back through SetAuditorTreeHead. Every response with an updated
@@ -24,6 +28,7 @@
 #include <vector>
 
 #include "candor/base/bytes.h"
+#include "candor/base/executor.h"
 #include "candor/base/result.h"
 #include "candor/crypto/signature.h"
 #include "candor/crypto/vrf.h"
@@ -42,7 +47,9 @@ struct DirectoryOptions {
   // thirdPartyAuditing mode: an entry's AuditorUpdate proves them all in one PrefixProof, whose
   // results hold at most 255). A single update with more values is kInvalidArgument.
   size_t max_batch_versions = 100000;
-  int threads = 2;                // VRF evaluation threads per batch
+  // executor, if set, lends threads to a batch's VRF evaluation (else it runs on the thread
+  // that publishes); it must outlive the directory.
+  Executor* executor = nullptr;
   size_t max_owner_ladders = 32;  // owner monitoring: ladders per response
 };
 
@@ -85,9 +92,11 @@ class Directory {
   // or too many versions is kInvalidArgument.
   Result<UpdateTicket> SubmitUpdate(const UpdateRequest& request);
   // Publish sequences the queue (or a heartbeat) into one log entry; returns its position once
-  // the entry is durable and its head signed and handed to the sink.
+  // the entry is durable and its head signed and handed to the sink; only then do queries see
+  // it. If the sink fails, the entry stays stored and invisible, and the next Publish makes it
+  // visible with its own. One Publish runs at a time.
   Result<uint64_t> Publish();
-  // queued_versions is the number of versions waiting for the next Publish.
+  // queued_versions is the number of versions waiting for a Publish to make them visible.
   size_t queued_versions() const;
   // LatestValue returns the greatest published version of `label` and its value (the operator's
   // own view, no proof), or nullopt if the label has no published version.
@@ -144,7 +153,13 @@ class Directory {
             crypto::VrfPrivateKey vrf_key, DirectoryStore& store, Clock clock, HeadSink sink,
             DirectoryOptions options);
   Status Replay();
-  Status Apply(StoredEntry entry);
+  // AddToTrees checks `entry` (the next position, each label's next versions, commitments that
+  // open) and grows the in-memory trees with it; its versions stay invisible. Under mu_.
+  Status AddToTrees(const StoredEntry& entry);
+  // MakeVisible adds the versions of entries grown into the trees to their labels. Under mu_.
+  void MakeVisible(std::vector<Version> versions);
+  // VersionsOf pairs an entry's versions with its position.
+  static std::vector<Version> VersionsOf(StoredEntry entry);
   TreeParams Params() const;
   Result<uint64_t> CheckLast(std::optional<uint64_t> last) const;
   // SendsAuditorHead says whether the response to a request with `last` carries an auditor head.
@@ -180,10 +195,13 @@ class Directory {
   HeadSink sink_;
   DirectoryOptions options_;
 
+  std::mutex publish_mu_;  // one Publish at a time
   mutable std::mutex mu_;
-  DirectoryState state_;
-  std::map<Bytes, Label> labels_;
+  DirectoryState state_;           // may hold entries beyond the visible head (a publish in flight)
+  std::map<Bytes, Label> labels_;  // visible versions only
+  std::vector<Version> in_flight_;  // in the trees, not visible yet
   std::vector<Queued> queue_;
+  uint64_t visible_size_ = 0;  // the size of head_: queries answer at this size
   std::optional<TreeHead> head_;
   std::optional<AuditorTreeHead> auditor_head_;
   ProofCache proof_cache_{kProofCacheEntries};  // VRF proofs made recently

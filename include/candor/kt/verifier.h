@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "candor/base/bytes.h"
+#include "candor/base/executor.h"
 #include "candor/base/result.h"
 #include "candor/base/tls.h"
 #include "candor/kt/combined_tree.h"
@@ -127,6 +128,9 @@ struct VerifierOptions {
   // is honest (draft §"Contact Monitoring"); set this to still monitor looked-up labels and so
   // also detect the two colluding. Ignored in contactMonitoring mode (always monitored).
   bool monitor_contacts_with_auditor = false;
+  // executor, if set, lends threads to the VRF proofs of a response (else they are verified on
+  // the calling thread); it must outlive the verifier.
+  Executor* executor = nullptr;
 };
 
 // Verifier checks responses of one directory, whose Configuration the user trusts (pinned).

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "candor/base/bytes.h"
+#include "candor/base/executor.h"
 #include "candor/base/result.h"
 #include "candor/crypto/signature.h"
 #include "candor/mls/cipher_suite.h"
@@ -48,11 +49,13 @@ struct KeyPackagePrivateKeys {
 
 // CommitOptions tune Commit: `force_path` adds an UpdatePath even when the proposals do not
 // need one; `private_message` sends the Commit as a PrivateMessage (else a PublicMessage);
-// `external_psks` are the values of the external PSKs named by PreSharedKey proposals.
+// `external_psks` are the values of the external PSKs named by PreSharedKey proposals;
+// `executor`, if set, lends threads to the HPKE encryptions of a large group's path and Welcome.
 struct CommitOptions {
   bool force_path = false;
   bool private_message = false;
   std::span<const ExternalPsk> external_psks;
+  Executor* executor = nullptr;
 };
 
 // kMaxResumptionPsks is how many past epochs' resumption_psk a GroupState keeps.
@@ -72,13 +75,14 @@ class GroupState {
   // public key against the tree). Returns kNotFound if the Welcome has no entry for us or names a
   // PSK we do not have; kVerifyFailed for every decryption, signature, tag, tree hash or parent
   // hash failure; kMalformed for a bad encoding or an invalid tree; kInvalidArgument if the keys
-  // do not match `key_package` or the suite is not supported. Keeps no reference to its
-  // arguments.
+  // do not match `key_package` or the suite is not supported. The tree's signatures are checked
+  // on the threads of `executor`, if given. Keeps no reference to its arguments.
   static Result<GroupState> JoinFromWelcome(const KeyPackage& key_package,
                                             const KeyPackagePrivateKeys& keys,
                                             const Welcome& welcome,
                                             const std::optional<RatchetTree>& external_tree,
-                                            std::span<const ExternalPsk> external_psks);
+                                            std::span<const ExternalPsk> external_psks,
+                                            Executor* executor = nullptr);
 
   // CreateGroup starts a one-member group at epoch 0 (RFC 9420 §11) with our leaf from
   // `key_package` (whose leaf encryption and signature private keys are in `keys`; the init key
@@ -94,10 +98,12 @@ class GroupState {
   // JoinFromWelcome does, then commits an ExternalInit with an UpdatePath from a new leaf
   // (`key_package`'s LeafNode, with the keys in `keys`). Returns the Commit to send (a
   // PublicMessage from new_member_commit) and our state in the new epoch. Failures as
-  // JoinFromWelcome; kNotFound if the GroupInfo lacks external_pub. Randomized.
+  // JoinFromWelcome; kNotFound if the GroupInfo lacks external_pub. Randomized. `executor` as
+  // for JoinFromWelcome and CommitOptions.
   static Result<std::pair<MLSMessage, GroupState>> JoinExternal(const KeyPackage& key_package,
                                                                 const KeyPackagePrivateKeys& keys,
-                                                                const GroupInfo& group_info);
+                                                                const GroupInfo& group_info,
+                                                                Executor* executor = nullptr);
 
   GroupState(GroupState&&) noexcept = default;
   GroupState& operator=(GroupState&&) noexcept = default;

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "candor/base/bytes.h"
+#include "candor/base/executor.h"
 #include "candor/base/result.h"
 #include "candor/base/tls.h"
 #include "candor/mls/group_context.h"
@@ -28,8 +29,8 @@ class GroupView {
   // (as a joiner would, RFC 9420 §12.4.3.1): the tree must be valid, its hash must be the
   // context's, and the signer's leaf must have signed the GroupInfo. kVerifyFailed for a bad
   // signature or hash, kMalformed for a bad tree, kInvalidArgument for an unknown cipher suite
-  // or a missing tree.
-  static Result<GroupView> FromGroupInfo(const GroupInfo& info);
+  // or a missing tree. Large trees' signatures are checked on the threads of `executor`, if given.
+  static Result<GroupView> FromGroupInfo(const GroupInfo& info, Executor* executor = nullptr);
 
   // ApplyCommit validates `message`, a PublicMessage commit for this epoch from a member or
   // from a new member joining by external commit, at time `now` (seconds, for KeyPackage

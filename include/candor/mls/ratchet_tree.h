@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "candor/base/bytes.h"
+#include "candor/base/executor.h"
 #include "candor/base/result.h"
 #include "candor/mls/cipher_suite.h"
 #include "candor/mls/leaf_node.h"
@@ -124,13 +125,13 @@ class PublicTree {
   // encryption keys (leaves and parents) distinct and all signature keys distinct
   // (kMalformed); parent hashes valid (kVerifyFailed). Lifetime against the clock and
   // credential trust are the caller's policy. Above 64 leaves the signatures are checked on
-  // two threads.
-  Status Validate(ByteView group_id) const;
+  // the threads of `executor`, if one is given.
+  Status Validate(ByteView group_id, Executor* executor = nullptr) const;
 
   // VerifyLeafSignatures checks the signature of every non-blank leaf over its LeafNodeTBS
-  // with `group_id` and its index (RFC 9420 §7.2), on two threads above 64 leaves.
-  // kVerifyFailed if any fails.
-  Status VerifyLeafSignatures(ByteView group_id) const;
+  // with `group_id` and its index (RFC 9420 §7.2), on the threads of `executor` (if given)
+  // above 64 leaves. kVerifyFailed if any fails.
+  Status VerifyLeafSignatures(ByteView group_id, Executor* executor = nullptr) const;
 
   // SetPathKeys is the public half of merging an UpdatePath from `sender` (RFC 9420 §7.5,
   // §7.9): it blanks the sender's direct path, puts a fresh ParentNode with

@@ -8,6 +8,7 @@
 #include <span>
 
 #include "candor/base/bytes.h"
+#include "candor/base/executor.h"
 #include "candor/base/result.h"
 #include "candor/base/tls.h"
 #include "candor/crypto/signature.h"
@@ -100,10 +101,11 @@ Result<PendingUpdatePath> CreateUpdatePath(const PublicTree& tree, LeafIndex sen
 // EncryptUpdatePath encrypts each path secret of `pending` to the resolution of its copath
 // child with EncryptWithLabel(., "UpdatePathNode", group_context, .) (RFC 9420 §7.6),
 // leaving out the leaves in `excluded` (the members added by this commit). `group_context` is
-// the encoded provisional GroupContext. Runs the HPKE encryptions on two threads when there
-// are more than 64. Randomized.
+// the encoded provisional GroupContext. With more than 64 HPKE encryptions and an `executor`, they
+// are split over its threads. Randomized.
 Result<UpdatePath> EncryptUpdatePath(const PendingUpdatePath& pending, ByteView group_context,
-                                     std::span<const LeafIndex> excluded);
+                                     std::span<const LeafIndex> excluded,
+                                     Executor* executor = nullptr);
 
 // MergeUpdatePath is the receiver's public step: a copy of `tree` (after the commit's
 // proposals) with the UpdatePath of `sender` merged (RFC 9420 §7.5). Checks that the path has

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "candor/base/bytes.h"
+#include "candor/base/executor.h"
 #include "candor/base/result.h"
 #include "candor/crypto/signature.h"
 #include "candor/mls/cipher_suite.h"
@@ -58,15 +59,16 @@ Result<EncryptedGroupSecrets> EncryptGroupSecrets(const CipherSuiteParams& cs,
 // EncryptGroupSecretsForAll is EncryptGroupSecrets(cs, *new_members[i], secrets[i],
 // encrypted_group_info) for every i, in order. The shared context is encoded and hashed once
 // (LabeledEncryptor), and above kParallelWelcomeThreshold new members the HPKE encryptions are
-// split over two threads, so a Welcome to thousands of members costs about one X25519 key
-// generation and one DH each. Returns the first error; kInvalidArgument if the spans differ in
-// length. Keeps no reference to its arguments.
+// split over the threads of `executor` if one is given, so a Welcome to thousands of members
+// costs about one X25519 key generation and one DH each. Returns the first error;
+// kInvalidArgument if the spans differ in length. Keeps no reference to its arguments.
 Result<std::vector<EncryptedGroupSecrets>> EncryptGroupSecretsForAll(
     const CipherSuiteParams& cs, std::span<const KeyPackage* const> new_members,
-    std::span<const GroupSecrets> secrets, ByteView encrypted_group_info);
+    std::span<const GroupSecrets> secrets, ByteView encrypted_group_info,
+    Executor* executor = nullptr);
 
-// kParallelWelcomeThreshold is the member count above which EncryptGroupSecretsForAll uses two
-// threads.
+// kParallelWelcomeThreshold is the member count above which EncryptGroupSecretsForAll splits
+// the work over an executor.
 inline constexpr size_t kParallelWelcomeThreshold = 64;
 
 // DecryptGroupSecrets finds the entry of `welcome.secrets` whose new_member equals

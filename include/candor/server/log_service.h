@@ -7,18 +7,19 @@
 //   POST append                      body = one entry; {"index":N} once durable
 //   POST append-bundle               body = uint16-length-prefixed entries;
 //   {"first_index":N,"count":K}
-// Appends need `Authorization: Bearer <token>`. A publisher thread submits every new checkpoint
-// to the configured witnesses and publishes it once `quorum` of them cosigned it.
+// Appends need `Authorization: Bearer <token>`. A publishing task submits every new checkpoint
+// to the configured witnesses (all at once) and publishes it once `quorum` of them cosigned it;
+// short of a quorum it retries every 500 ms with the newest checkpoint.
 #pragma once
 
-#include <condition_variable>
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "candor/base/bytes.h"
+#include "candor/base/executor.h"
 #include "candor/net/router.h"
 #include "candor/server/witness_client.h"
 #include "candor/tlog/log_writer.h"
@@ -36,9 +37,13 @@ struct LogServiceOptions {
 
 class LogService {
  public:
-  // Create opens (or recovers) the log and starts the publisher.
+  // Create opens (or recovers) the log. Its batches and its publishing run as tasks on
+  // `executor` (witness requests block on the network: lend it threads that may wait), which
+  // must outlive the service.
   static Result<std::unique_ptr<LogService>> Create(LogServiceOptions options,
-                                                    std::unique_ptr<tlog::Ed25519NoteSigner> key);
+                                                    std::unique_ptr<tlog::Ed25519NoteSigner> key,
+                                                    Executor& executor);
+  // The destructor stops publishing and flushes the queued appends.
   ~LogService();
 
   // Register adds the log's routes under /logs/<name>/.
@@ -53,32 +58,36 @@ class LogService {
   tlog::LogWriter& writer() { return *writer_; }
 
  private:
-  LogService(LogServiceOptions options, std::unique_ptr<tlog::LogWriter> writer);
+  LogService(LogServiceOptions options, std::unique_ptr<tlog::LogWriter> writer,
+             Executor& executor);
   void HandleAppend(const net::HttpRequest& request, bool bundle, const net::Responder& respond);
   Result<net::HttpResponse> HandleTile(std::string_view path) const;
   bool Authorized(const net::HttpRequest& request) const;
   void OnCheckpoint(const tlog::SignedCheckpoint& cp);
-  void RunPublisher();
+  // PublishRound submits the newest checkpoint to the witnesses and publishes it with a
+  // quorum; then it posts the next round (at once, or after a pause when short of a quorum)
+  // until the newest checkpoint is published.
+  void PublishRound();
   Status Publish(const tlog::SignedCheckpoint& cp, const std::vector<tlog::NoteSignature>& cosigs);
 
   const LogServiceOptions options_;
   std::unique_ptr<tlog::LogWriter> writer_;
-  std::vector<std::unique_ptr<WitnessClient>> witness_clients_;  // publisher thread only
-  std::vector<bool> witness_ok_;  // last outcome per witness, publisher thread only
+  std::vector<std::unique_ptr<WitnessClient>> witness_clients_;  // publishing task only
+  std::vector<bool> witness_ok_;  // last outcome per witness, publishing task only
 
   mutable std::mutex mu_;
-  std::condition_variable cv_;
+  bool publishing_ = false;        // a publishing round is posted or running
   tlog::SignedCheckpoint newest_;  // newest durable checkpoint
   uint64_t published_size_ = 0;
   std::string published_note_;      // served at /checkpoint (with cosignatures)
   std::string published_log_note_;  // its log-signed part; empty until this process publishes
-  bool stopping_ = false;
-  std::thread publisher_;
 
   std::atomic<uint64_t> num_appended_{0};
   std::atomic<uint64_t> num_append_errors_{0};
   std::atomic<uint64_t> num_witness_failures_{0};
   std::atomic<uint64_t> num_published_{0};
+
+  TaskScope tasks_;  // the publishing rounds
 };
 
 }  // namespace candor::server

@@ -1,6 +1,7 @@
 // log_writer.h: a durable, tiled transparency log (C2SP tlog-tiles on local disk).
 //
-// Appends are queued and integrated in batches by one sequencer thread ("group commit"): the
+// Appends are queued and integrated in batches, one batch at a time, by tasks on an executor
+// the caller lends ("group commit"): the
 // batch's new tiles and entry bundles are written and fsynced, then a checkpoint signed by the
 // log key is fsynced to `<dir>/state/checkpoint`, and only then are the appends acknowledged.
 // Tiles are immutable files under `<dir>/tile/`, servable by any static file server. After a
@@ -20,10 +21,10 @@
 #include <memory>
 #include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "candor/base/bytes.h"
+#include "candor/base/executor.h"
 #include "candor/base/result.h"
 #include "candor/tlog/checkpoint.h"
 #include "candor/tlog/merkle.h"
@@ -51,18 +52,22 @@ struct LogWriterOptions {
 class LogWriter {
  public:
   // AppendCallback receives the index of the first appended entry once the batch holding it is
-  // durable, or the error. It runs on the sequencer thread and must not block.
+  // durable, or the error. It runs in the batch's task (or in the destructor) and must not
+  // block.
   using AppendCallback = std::function<void(Result<uint64_t>)>;
-  // CheckpointCallback observes every new durable checkpoint, on the sequencer thread.
+  // CheckpointCallback observes every new durable checkpoint, where AppendCallbacks run.
   using CheckpointCallback = std::function<void(const SignedCheckpoint&)>;
 
   // Open creates or recovers the log in `options.dir`. Recovery verifies the stored checkpoint
   // with the log key and rebuilds the right edge of the tree from the published tiles; a
-  // mismatch is kInternal. A new log starts with a signed checkpoint of size 0.
+  // mismatch is kInternal. A new log starts with a signed checkpoint of size 0. Batches run as
+  // tasks on `executor`, which must outlive the writer.
   static Result<std::unique_ptr<LogWriter>> Open(LogWriterOptions options,
-                                                 std::unique_ptr<Ed25519NoteSigner> signer);
+                                                 std::unique_ptr<Ed25519NoteSigner> signer,
+                                                 Executor& executor);
 
-  // The destructor integrates what is queued, then stops the sequencer.
+  // The destructor cancels the scheduled batch, waits for a running one, and integrates what is
+  // still queued on the calling thread.
   ~LogWriter();
   LogWriter(const LogWriter&) = delete;
   LogWriter& operator=(const LogWriter&) = delete;
@@ -72,7 +77,8 @@ class LogWriter {
   // kInvalidArgument and a full queue kUnavailable, reported through `done` immediately.
   void Append(std::vector<Bytes> entries, AppendCallback done);
 
-  // AppendAndWait appends one entry and blocks until it is durable.
+  // AppendAndWait appends one entry and blocks until it is durable. Not from a task of the
+  // executor: the batch needs one of its threads.
   Result<uint64_t> AppendAndWait(Bytes entry);
 
   // Latest returns the newest durable checkpoint. Thread-safe.
@@ -109,35 +115,50 @@ class LogWriter {
     TileBuilder builder;
   };
 
-  LogWriter(LogWriterOptions options, std::unique_ptr<Ed25519NoteSigner> signer);
+  LogWriter(LogWriterOptions options, std::unique_ptr<Ed25519NoteSigner> signer,
+            Executor& executor);
   // ReadDurableState reads it: kNotFound if there is no checkpoint yet, kInternal if the
   // checkpoint does not verify or the tiles do not match its root.
   Result<DurableState> ReadDurableState() const;
   Status Recover();
   // Resync rebuilds the in-memory edge from the durable checkpoint and tiles after a failed
-  // batch (which may or may not have made its checkpoint durable). Sequencer thread only.
+  // batch (which may or may not have made its checkpoint durable). Under batch_mu_.
   Status Resync();
   // RemoveTilesBeyond deletes tiles and bundles that the `size`-leaf tree does not cover.
   void RemoveTilesBeyond(uint64_t size) const;
   Result<SignedCheckpoint> Sign(uint64_t size, const Hash32& root) const;
-  void Run();
-  // Integrate stores one batch durably and returns the new checkpoint.
+  // ScheduleLocked posts the next batch if appends wait and none is posted: at once when a full
+  // batch waits, else when min_batch_interval has passed since the last batch. Under mu_.
+  void ScheduleLocked();
+  // RunBatch is the task: integrates one batch, then schedules the next.
+  void RunBatch();
+  // TakeBatch removes the next batch (at most max_batch_entries, at least one append) from
+  // the queue.
+  std::vector<Pending> TakeBatch();
+  // IntegrateAndAnswer stores `batch` and answers its appends. Under batch_mu_.
+  void IntegrateAndAnswer(std::vector<Pending>& batch);
+  // Integrate stores one batch durably and returns the new checkpoint. Under batch_mu_.
   Result<SignedCheckpoint> Integrate(std::vector<Pending>& batch, std::vector<uint64_t>& firsts);
 
   const LogWriterOptions options_;
   const std::unique_ptr<Ed25519NoteSigner> signer_;
-  TileBuilder builder_;  // sequencer thread only (and Open)
+
+  std::mutex batch_mu_;        // held while a batch is integrated: one at a time
+  TileBuilder builder_;        // under batch_mu_ (and in Open)
+  bool needs_resync_ = false;  // a batch failed; the edge must be rebuilt before the next one
 
   mutable std::mutex mu_;
-  std::condition_variable cv_;
   std::vector<Pending> pending_;
   size_t num_pending_entries_ = 0;
   bool stopping_ = false;
-  bool needs_resync_ = false;  // a batch failed; the edge must be rebuilt before the next one
+  bool scheduled_ = false;       // a batch task is posted and has not taken its batch yet
+  bool full_scheduled_ = false;  // a batch task for a full batch is posted
+  std::chrono::steady_clock::time_point last_batch_;
   std::string storage_error_;  // why the last batch failed, until one succeeds
   SignedCheckpoint latest_;
   CheckpointCallback on_checkpoint_;
-  std::thread thread_;
+
+  TaskScope tasks_;  // last member: closed first (the destructor closes it explicitly)
 };
 
 }  // namespace candor::tlog
