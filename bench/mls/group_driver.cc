@@ -319,9 +319,10 @@ void RunGroup(uint32_t n, size_t reps, bool bulk_only, Pin& pin, Executor& helpe
     runs.clear();
     for (size_t i = 0; i < reps; ++i) {
       runs.push_back(Time([&] {
-        auto joined = Must(
-            GroupState::JoinFromWelcome(joiner.key_package, joiner.keys, welcome, std::nullopt, {}),
-            "JoinFromWelcome");
+        auto joined =
+            Must(GroupState::JoinFromWelcome(joiner.key_package, joiner.keys, welcome, std::nullopt,
+                                             {}, both_cpus ? &helper : nullptr),
+                 "JoinFromWelcome");
         if (joined.epoch() != add_one.next.epoch()) std::abort();
       }));
     }

@@ -115,8 +115,8 @@ candor::Result<std::vector<Device>> CreateAccounts(const candor::client::ClientT
   CANDOR_TRY(ParallelFor(n, threads, [&](size_t i) -> candor::Status {
     char name[32];
     (void)std::snprintf(name, sizeof(name), "u%05zu", i);
-    auto e =
-        candor::client::Engine::CreateAccount({work + "/" + name, std::nullopt}, trust, name, "d");
+    auto e = candor::client::Engine::CreateAccount(
+        {work + "/" + name, std::nullopt, nullptr, candor::SystemClock()}, trust, name, "d");
     if (!e.ok()) {
       return candor::MakeError(candor::Errc::kInternal,
                                std::string("account set-up: ") + name + ": " + e.error().message);
@@ -135,7 +135,8 @@ candor::Result<std::vector<Group>> CreateGroups(const std::string& work,
   CANDOR_TRY(ParallelFor(count, threads, [&](size_t g) -> candor::Status {
     const size_t first = g * size;
     CANDOR_ASSIGN_OR_RETURN(
-        auto e, candor::client::Engine::Open({work + "/" + devices[first].handle, std::nullopt}));
+        auto e, candor::client::Engine::Open({work + "/" + devices[first].handle, std::nullopt,
+                                              nullptr, candor::SystemClock()}));
     std::string name = "g" + std::to_string(size) + "_" + std::to_string(g);
     std::vector<std::string> others;
     for (size_t i = first + 1; i < first + size; ++i) others.push_back(devices[i].handle);

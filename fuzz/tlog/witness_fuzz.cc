@@ -21,7 +21,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   tlog::Witness witness(tlog::Cosigner("witness.fuzz", std::move(*key)),
                         {tlog::TrustedLog{"example.com/log/testdata", log_key}},
                         std::make_unique<tlog::MemoryWitnessStore>(),
-                        [] { return uint64_t{1700000000}; });
+                        [] { return uint64_t{1700000000000}; });
   const std::string_view body(reinterpret_cast<const char*>(data), size);
   const tlog::AddCheckpointOutcome r = witness.AddCheckpoint(body);
   FUZZ_REQUIRE(r.verdict != tlog::WitnessVerdict::kStorageFailed);

@@ -7,12 +7,13 @@
 #include <ctime>
 #include <iostream>
 
+#include "candor/base/clock.h"
 #include "commands.h"
 
 namespace candor::cli {
 namespace {
 
-std::string Clock(uint64_t ms) {
+std::string TimeOfDay(uint64_t ms) {
   const auto t = static_cast<std::time_t>(ms / 1000);
   std::tm tm{};
   localtime_r(&t, &tm);
@@ -54,8 +55,8 @@ int RunChat(client::Engine& e, const std::string& to) {
   auto history = e.History(to);
   if (history.ok()) {
     for (const auto& m : *history) {
-      (void)std::printf("%s %s: %s\n", Clock(m.at).c_str(), m.outgoing ? "you" : m.sender.c_str(),
-                        m.text.c_str());
+      (void)std::printf("%s %s: %s\n", TimeOfDay(m.at).c_str(),
+                        m.outgoing ? "you" : m.sender.c_str(), m.text.c_str());
     }
   }
   Header(e, to);
@@ -73,9 +74,7 @@ int RunChat(client::Engine& e, const std::string& to) {
         Show({client::Notice::Kind::kAlarm, "not sent: " + sent.error().message});
       } else {
         for (const auto& n : sent->notices) Show(n);
-        (void)std::printf("%s you: %s\n",
-                          Clock(static_cast<uint64_t>(std::time(nullptr)) * 1000).c_str(),
-                          line.c_str());
+        (void)std::printf("%s you: %s\n", TimeOfDay(SystemNowMs()).c_str(), line.c_str());
         Header(e, to);
       }
     } else {
@@ -86,7 +85,8 @@ int RunChat(client::Engine& e, const std::string& to) {
       } else {
         for (const auto& n : got->notices) Show(n);
         for (const auto& m : got->messages) {
-          (void)std::printf("%s %s: %s\n", Clock(m.at).c_str(), m.sender.c_str(), m.text.c_str());
+          (void)std::printf("%s %s: %s\n", TimeOfDay(m.at).c_str(), m.sender.c_str(),
+                            m.text.c_str());
         }
       }
     }

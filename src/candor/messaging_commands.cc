@@ -204,7 +204,8 @@ class MessagingCommands final : public CommandGroup {
     if (!passphrase.ok()) return Fail(passphrase.error().message);
     // Heavy crypto (VRF proofs, large groups) gets two threads when the system has them.
     auto pool = net::WorkerPool::Create(2);
-    const Engine::Options options{profile_, *passphrase, pool.ok() ? pool->get() : nullptr};
+    const Engine::Options options{profile_, *passphrase, pool.ok() ? pool->get() : nullptr,
+                                  SystemClock()};
     if (chosen == create_ || chosen == join_) {
       if (!unsealed_ && !options.passphrase) {
         return Fail(

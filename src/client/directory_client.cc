@@ -13,12 +13,6 @@ constexpr char kStateKey[] = "kt_state";
 constexpr char kCheckpointKey[] = "kt_heads_checkpoint";
 constexpr char kWitnessedKey[] = "kt_witnessed_size";
 
-uint64_t NowMs() {
-  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                   std::chrono::system_clock::now().time_since_epoch())
-                                   .count());
-}
-
 template <class T>
 Result<T> DecodeIn(const Bytes& body, const kt::WireContext& ctx) {
   return kt::DecodeExactIn<T>(body, ctx);
@@ -34,12 +28,12 @@ Result<kt::DeviceList> ParseList(ByteView value) {
 
 Result<std::unique_ptr<DirectoryClient>> DirectoryClient::Create(ServerApi& api,
                                                                  const ClientTrust& trust,
-                                                                 Profile& profile,
+                                                                 Profile& profile, Clock clock,
                                                                  Executor* executor) {
   kt::VerifierOptions options;
   options.executor = executor;
   CANDOR_ASSIGN_OR_RETURN(kt::Verifier verifier,
-                          kt::Verifier::Create(trust.kt_config, NowMs, options));
+                          kt::Verifier::Create(trust.kt_config, std::move(clock), options));
   CANDOR_ASSIGN_OR_RETURN(kt::WireContext wire, kt::WireContext::For(trust.kt_config));
   return std::unique_ptr<DirectoryClient>(
       new DirectoryClient(api, trust, profile, std::move(verifier), wire));

@@ -34,9 +34,10 @@ struct OwnerReport {
 class DirectoryClient {
  public:
   // Create builds the client; the trust's Configuration must be a valid contactMonitoring one.
-  // Answers' VRF proofs are verified on the threads of `executor`, if given.
+  // Answers are checked against `clock`; their VRF proofs are verified on the threads of
+  // `executor`, if given.
   static Result<std::unique_ptr<DirectoryClient>> Create(ServerApi& api, const ClientTrust& trust,
-                                                         Profile& profile,
+                                                         Profile& profile, Clock clock,
                                                          Executor* executor = nullptr);
 
   // Lookup finds `handle`'s greatest version, verified (proof, witnessed head, device list

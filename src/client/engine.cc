@@ -61,10 +61,11 @@ std::string SafetyDigits(ByteView digest) {
 
 }  // namespace
 
-uint64_t NowMs() {
-  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                   std::chrono::system_clock::now().time_since_epoch())
-                                   .count());
+std::unique_ptr<Engine::State> Engine::State::For(const Options& options) {
+  auto s = std::make_unique<State>();
+  s->executor = options.executor;
+  s->clock = options.clock ? options.clock : SystemClock();
+  return s;
 }
 
 Engine::Engine(std::unique_ptr<State> state) : s_(std::move(state)) {
@@ -82,7 +83,7 @@ Status Engine::State::AddAlarm(const std::string& text) {
     CANDOR_ASSIGN_OR_RETURN(auto seen, tx.Query("SELECT 1 FROM alarms WHERE text = $1", {text}));
     if (!seen.empty()) return OkStatus();
     CANDOR_TRY(tx.Exec("INSERT INTO alarms (at, text) VALUES ($1, $2)",
-                       {static_cast<int64_t>(NowMs()), text}));
+                       {static_cast<int64_t>(clock()), text}));
     return OkStatus();
   });
 }
@@ -129,7 +130,7 @@ Status Engine::State::EnsureSession() {
     tls::Reader r(saved->view());
     auto expires = r.U64();
     auto token = r.OpaqueV();
-    if (expires.ok() && token.ok() && *expires > NowMs() + 60'000) {
+    if (expires.ok() && token.ok() && *expires > clock() + 60'000) {
       api->set_token(std::string(AsStringView(*token)));
       return OkStatus();
     }
@@ -154,7 +155,7 @@ Status Engine::State::Refill() {
   const bool has_last_resort = stock.value("last_resort", false);
   if (available >= kKeyPackageLow && has_last_resort) return OkStatus();
   CANDOR_ASSIGN_OR_RETURN(Bytes identity, mls::EncodeCandorIdentity({handle, device_id}));
-  const uint64_t now_s = NowMs() / 1000;
+  const uint64_t now_s = clock() / 1000;
   const mls::Lifetime life{now_s - 3600, now_s + kKeyPackageLifeS};
   Json upload = {{"key_packages", Json::array()}};
   // Private keys are stored (sealed) before the KeyPackages are published.
@@ -180,7 +181,7 @@ Status Engine::State::Refill() {
       CANDOR_TRY(tx.Exec(
           "INSERT INTO key_packages (ref, private, last_resort, created_at) VALUES ($1, $2, $3, "
           "$4)",
-          {ref, sealed, int64_t{last_resort ? 1 : 0}, static_cast<int64_t>(NowMs())}));
+          {ref, sealed, int64_t{last_resort ? 1 : 0}, static_cast<int64_t>(clock())}));
       if (last_resort) {
         upload["last_resort"] = Base64Encode(wire);
       } else {
@@ -208,7 +209,7 @@ Result<kt::DeviceList> Engine::State::Verified(const std::string& h, bool fresh,
     checked_at = static_cast<uint64_t>(at);
     return OkStatus();
   }));
-  if (known && !fresh && NowMs() < checked_at + kRecheckMs) return *known;
+  if (known && !fresh && clock() < checked_at + kRecheckMs) return *known;
   CANDOR_ASSIGN_OR_RETURN(std::optional<VerifiedList> found, directory->Lookup(h));
   if (!found) return MakeError(Errc::kNotFound, "there is no account " + h);
   if (known) {
@@ -250,7 +251,7 @@ Result<kt::DeviceList> Engine::State::Verified(const std::string& h, bool fresh,
                 "user_verified) VALUES ($1, $2, $3, $4, $4, 0) ON CONFLICT (handle) DO UPDATE SET "
                 "device_list = excluded.device_list, version = excluded.version, checked_at = "
                 "excluded.checked_at",
-                {h, encoded, static_cast<int64_t>(found->version), static_cast<int64_t>(NowMs())}));
+                {h, encoded, static_cast<int64_t>(found->version), static_cast<int64_t>(clock())}));
     return OkStatus();
   }));
   return found->list;
@@ -267,7 +268,7 @@ Result<std::unique_ptr<Engine>> Engine::CreateAccount(const Options& options,
   if (!mls::IsValidDeviceId(device_id)) {
     return MakeError(Errc::kInvalidArgument, "a device name is 1 to 64 of a-z 0-9 . _ -");
   }
-  auto s = std::make_unique<State>();
+  auto s = State::For(options);
   CANDOR_ASSIGN_OR_RETURN(s->cs, mls::GetCipherSuiteParams(kSuite));
   s->trust = trust;
   s->handle = handle;
@@ -285,7 +286,7 @@ Result<std::unique_ptr<Engine>> Engine::CreateAccount(const Options& options,
   me.signature_key = s->device_key->public_key();
   me.mls_cipher_suite = static_cast<uint16_t>(kSuite);
   me.mls_signature_key = s->mls_key->public_key();
-  me.added_at = NowMs();
+  me.added_at = s->clock();
   tbs.devices.push_back(me);
   CANDOR_ASSIGN_OR_RETURN(kt::DeviceList list,
                           kt::SignDeviceList(*s->account_key, AsBytes(handle), std::move(tbs)));
@@ -303,9 +304,8 @@ Result<std::unique_ptr<Engine>> Engine::CreateAccount(const Options& options,
     return s->profile->Put(tx, "own_list", tls::Encode(list));
   }));
   s->api = std::make_unique<ServerApi>(trust.server);
-  s->executor = options.executor;
-  CANDOR_ASSIGN_OR_RETURN(s->directory,
-                          DirectoryClient::Create(*s->api, s->trust, *s->profile, s->executor));
+  CANDOR_ASSIGN_OR_RETURN(
+      s->directory, DirectoryClient::Create(*s->api, s->trust, *s->profile, s->clock, s->executor));
   // Owner monitoring starts before the first version, so the owner sees every version ever made.
   Status published = s->directory->InitOwner(handle);
   if (published.ok()) {
@@ -334,7 +334,7 @@ Result<std::unique_ptr<Engine>> Engine::CreateAccount(const Options& options,
 }
 
 Result<std::unique_ptr<Engine>> Engine::Open(const Options& options) {
-  auto s = std::make_unique<State>();
+  auto s = State::For(options);
   CANDOR_ASSIGN_OR_RETURN(s->profile, Profile::Open(options.profile_dir, options.passphrase));
   CANDOR_ASSIGN_OR_RETURN(s->cs, mls::GetCipherSuiteParams(kSuite));
   CANDOR_TRY(s->profile->Read([&](store::SqlTx& tx) -> Status {
@@ -350,9 +350,8 @@ Result<std::unique_ptr<Engine>> Engine::Open(const Options& options) {
     return OkStatus();
   }));
   s->api = std::make_unique<ServerApi>(s->trust.server);
-  s->executor = options.executor;
-  CANDOR_ASSIGN_OR_RETURN(s->directory,
-                          DirectoryClient::Create(*s->api, s->trust, *s->profile, s->executor));
+  CANDOR_ASSIGN_OR_RETURN(
+      s->directory, DirectoryClient::Create(*s->api, s->trust, *s->profile, s->clock, s->executor));
   return std::unique_ptr<Engine>(new Engine(std::move(s)));
 }
 

@@ -93,10 +93,16 @@ Result<std::optional<GroupRow>> Engine::State::LoadGroupById(store::SqlTx& tx, B
   CANDOR_ASSIGN_OR_RETURN(Bytes sealed, rows[0].Blob(2, "state"));
   if (!sealed.empty()) {
     CANDOR_ASSIGN_OR_RETURN(SecretBytes raw, profile->Unseal(GroupAad(id), sealed));
-    CANDOR_ASSIGN_OR_RETURN(mls::GroupState state, mls::GroupState::Deserialize(raw.view()));
+    CANDOR_ASSIGN_OR_RETURN(mls::GroupState state, OpenGroupState(raw.view()));
     row.state.emplace(std::move(state));
   }
   return std::optional<GroupRow>(std::move(row));
+}
+
+Result<mls::GroupState> Engine::State::OpenGroupState(ByteView raw) const {
+  CANDOR_ASSIGN_OR_RETURN(mls::GroupState state, mls::GroupState::Deserialize(raw));
+  state.set_clock(clock);
+  return state;
 }
 
 Result<GroupRow> Engine::State::LoadGroup(store::SqlTx& tx, const std::string& name_or_peer) {
@@ -126,7 +132,7 @@ Status Engine::State::SaveGroup(store::SqlTx& tx, const GroupRow& row, bool keep
       "excluded.peer, epoch = excluded.epoch, state = excluded.state, updated_at = "
       "excluded.updated_at",
       {row.group_id, row.name, row.peer, static_cast<int64_t>(epoch), sealed,
-       static_cast<int64_t>(NowMs())}));
+       static_cast<int64_t>(clock())}));
   if (keep_previous_epoch && previous) {
     // The previous epoch stays for late messages; older ones are deleted (forward secrecy).
     const SecretBytes raw = previous->Serialize();
@@ -186,7 +192,7 @@ Result<std::vector<mls::KeyPackage>> Engine::State::ClaimVerified(const std::str
   Json req = {{"handle", who}};
   CANDOR_ASSIGN_OR_RETURN(Json answer, api->Call("POST", "v1/keypackages/claim", &req, true));
   std::vector<mls::KeyPackage> out;
-  const uint64_t now_s = NowMs() / 1000;
+  const uint64_t now_s = clock() / 1000;
   for (const Json& item : answer.value("key_packages", Json::array())) {
     const std::string device = item.value("device_id", "");
     if (who == handle && device == device_id) continue;  // this device is in the group already
@@ -285,7 +291,7 @@ Result<GroupRow> Engine::State::CreateConversation(const std::string& name, cons
   CANDOR_ASSIGN_OR_RETURN(Bytes identity, mls::EncodeCandorIdentity({handle, device_id}));
   mls::Credential credential;
   credential.identity = identity;
-  const uint64_t now_s = NowMs() / 1000;
+  const uint64_t now_s = clock() / 1000;
   CANDOR_ASSIGN_OR_RETURN(
       mls::KeyPackageWithKeys mine,
       mls::CreateKeyPackage(*cs, *mls_key, credential, mls::Lifetime{now_s - 3600, now_s + 86400}));
@@ -295,6 +301,7 @@ Result<GroupRow> Engine::State::CreateConversation(const std::string& name, cons
   const Bytes group_id = crypto::RandomBytes(kGroupIdLen);
   CANDOR_ASSIGN_OR_RETURN(mls::GroupState created,
                           mls::GroupState::CreateGroup(mine.key_package, keys, group_id));
+  created.set_clock(clock);
   CANDOR_ASSIGN_OR_RETURN(mls::GroupInfo info0, created.GroupInfoForJoiners());
   Json create = {{"group_info", Base64Encode(Wire(Wrap(info0)))}};
   CANDOR_TRY(api->Call("POST", "v1/groups", &create, true));
@@ -330,7 +337,7 @@ Result<size_t> Engine::State::SendApplication(GroupRow& row, const std::string& 
           "INSERT INTO messages (group_id, epoch, sender_handle, sender_device, outgoing, at, "
           "body) VALUES ($1, $2, $3, $4, 1, $5, $6)",
           {row.group_id, static_cast<int64_t>(row.state->epoch()), handle, device_id,
-           static_cast<int64_t>(NowMs()), body}));
+           static_cast<int64_t>(clock()), body}));
     }
     return QueueOutgoing(tx, row.group_id, Wire(msg));
   }));
@@ -409,6 +416,7 @@ Status Engine::State::ProcessEntry(const Json& entry, ReceiveReport* report) {
       auto joined =
           mls::GroupState::JoinFromWelcome(*kp, keys, *welcome, std::nullopt, {}, executor);
       if (!joined.ok()) return skip("the Welcome does not open: " + joined.error().message);
+      joined->set_clock(clock);
       std::vector<Notice> notices;
       Status members = CheckMembers(*joined, &notices);
       report->notices.insert(report->notices.end(), notices.begin(), notices.end());
@@ -501,7 +509,7 @@ Status Engine::State::ProcessEntry(const Json& entry, ReceiveReport* report) {
       if (!sealed) return skip("for an epoch whose keys are deleted");
       CANDOR_ASSIGN_OR_RETURN(SecretBytes raw,
                               profile->Unseal(OldEpochAad(row->group_id, priv->epoch), *sealed));
-      CANDOR_ASSIGN_OR_RETURN(mls::GroupState s, mls::GroupState::Deserialize(raw.view()));
+      CANDOR_ASSIGN_OR_RETURN(mls::GroupState s, OpenGroupState(raw.view()));
       old.emplace(std::move(s));
       state = &*old;
     }
@@ -515,7 +523,7 @@ Status Engine::State::ProcessEntry(const Json& entry, ReceiveReport* report) {
     StoredMessage m;
     m.group = row->name;
     m.sender = id->handle + "/" + id->device_id;
-    m.at = entry.value("received_at", NowMs());
+    m.at = entry.value("received_at", clock());
     if (type == "meta") {
       // A one-to-one conversation is named after the other account on each side.
       if (payload.value("kind", "") == "direct") {
@@ -877,7 +885,7 @@ Status Engine::Listen(const std::function<void(const StoredMessage&)>& on_messag
   uint64_t next_monitor = 0;
   int backoff_s = 1;
   while (!stop()) {
-    if (NowMs() >= next_monitor) {
+    if (s_->clock() >= next_monitor) {
       auto monitored = Monitor();
       if (monitored.ok()) {
         for (const auto& n : monitored->notices) on_notice(n);
@@ -885,7 +893,7 @@ Status Engine::Listen(const std::function<void(const StoredMessage&)>& on_messag
         on_notice({Notice::Kind::kWarning,
                    "could not check your directory entry: " + monitored.error().message});
       }
-      next_monitor = NowMs() + kListenMonitorMs;
+      next_monitor = s_->clock() + kListenMonitorMs;
     }
     CANDOR_ASSIGN_OR_RETURN(uint64_t after, s_->QueuePosition());
     auto socket = s_->api->QueueSocket(after);

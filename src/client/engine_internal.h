@@ -29,8 +29,6 @@ inline constexpr size_t kAlwaysRecheckAccounts = 8;
 // kListenMonitorMs is how often a listening device checks its own directory entry.
 inline constexpr uint64_t kListenMonitorMs = 10 * 60'000;
 
-uint64_t NowMs();
-
 // GroupRow is a conversation as the profile keeps it.
 struct GroupRow {
   Bytes group_id;
@@ -40,6 +38,9 @@ struct GroupRow {
 };
 
 struct Engine::State {
+  // For makes the state of an engine opened with `options` (its executor and clock).
+  static std::unique_ptr<State> For(const Options& options);
+
   std::unique_ptr<Profile> profile;
   ClientTrust trust;
   std::unique_ptr<ServerApi> api;
@@ -51,6 +52,7 @@ struct Engine::State {
   std::optional<crypto::SignaturePrivateKey> account_key;  // only on the device holding it
   const mls::CipherSuiteParams* cs = nullptr;
   Executor* executor = nullptr;  // Options::executor
+  Clock clock;                   // Options::clock, or the system's
 
   // --- account, session, KeyPackages (engine.cc) ---
   Status SignIn();
@@ -66,6 +68,8 @@ struct Engine::State {
 
   // --- groups (engine_groups.cc) ---
   Result<GroupRow> LoadGroup(store::SqlTx& tx, const std::string& name_or_peer);
+  // OpenGroupState decodes a stored MLS state and lends it this engine's clock.
+  Result<mls::GroupState> OpenGroupState(ByteView raw) const;
   Result<std::optional<GroupRow>> LoadGroupById(store::SqlTx& tx, ByteView group_id);
   Status SaveGroup(store::SqlTx& tx, const GroupRow& row, bool keep_previous_epoch,
                    const std::optional<mls::GroupState>& previous);

@@ -162,7 +162,7 @@ Result<std::string> Engine::FinishLink(const std::string& code, std::chrono::sec
   added.signature_key = Bytes(sig_key.begin(), sig_key.end());
   added.mls_cipher_suite = static_cast<uint16_t>(kSuite);
   added.mls_signature_key = Bytes(mls_key.begin(), mls_key.end());
-  added.added_at = NowMs();
+  added.added_at = s_->clock();
   next.devices.push_back(added);
   std::sort(next.devices.begin(), next.devices.end(),
             [](const kt::Device& a, const kt::Device& b) { return a.device_id < b.device_id; });
@@ -203,7 +203,7 @@ Result<std::unique_ptr<Engine>> Engine::JoinByLink(const Options& options, const
     return MakeError(Errc::kInvalidArgument, "a device name is 1 to 64 of a-z 0-9 . _ -");
   }
   CANDOR_ASSIGN_OR_RETURN(LinkKeys link, DeriveLinkKeys(code));
-  auto s = std::make_unique<State>();
+  auto s = State::For(options);
   CANDOR_ASSIGN_OR_RETURN(s->cs, mls::GetCipherSuiteParams(kSuite));
   s->trust = trust;
   s->device_id = device_id;
@@ -247,9 +247,8 @@ Result<std::unique_ptr<Engine>> Engine::JoinByLink(const Options& options, const
     return s->profile->Put(tx, "own_list", tls::Encode(list));
   }));
   s->api = std::make_unique<ServerApi>(trust.server);
-  s->executor = options.executor;
-  CANDOR_ASSIGN_OR_RETURN(s->directory,
-                          DirectoryClient::Create(*s->api, s->trust, *s->profile, s->executor));
+  CANDOR_ASSIGN_OR_RETURN(
+      s->directory, DirectoryClient::Create(*s->api, s->trust, *s->profile, s->clock, s->executor));
   // What the other device says must be what the witnessed directory holds.
   auto published = s->directory->Lookup(s->handle);
   if (!published.ok() || !*published || !((*published)->list == list)) {

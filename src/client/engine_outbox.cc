@@ -39,7 +39,7 @@ std::string GroupPath(ByteView group_id) {
 Status Engine::State::QueueOutgoing(store::SqlTx& tx, ByteView group_id, ByteView message) {
   CANDOR_TRY(tx.Exec("INSERT INTO outbox (group_id, message, created_at) VALUES ($1, $2, $3)",
                      {Bytes(group_id.begin(), group_id.end()),
-                      Bytes(message.begin(), message.end()), static_cast<int64_t>(NowMs())}));
+                      Bytes(message.begin(), message.end()), static_cast<int64_t>(clock())}));
   return OkStatus();
 }
 
@@ -145,7 +145,7 @@ Result<Engine::State::CommitFate> Engine::State::SettleCommit(const Bytes& group
       if (rows.empty()) return MakeError(Errc::kInternal, "profile: the pending commit vanished");
       CANDOR_ASSIGN_OR_RETURN(Bytes sealed, rows[0].Blob(0, "next_state"));
       CANDOR_ASSIGN_OR_RETURN(SecretBytes raw, profile->Unseal(PendingAad(group_id), sealed));
-      CANDOR_ASSIGN_OR_RETURN(mls::GroupState next, mls::GroupState::Deserialize(raw.view()));
+      CANDOR_ASSIGN_OR_RETURN(mls::GroupState next, OpenGroupState(raw.view()));
       CANDOR_ASSIGN_OR_RETURN(std::optional<GroupRow> current, LoadGroupById(tx, group_id));
       if (!current) return MakeError(Errc::kInternal, "profile: the group vanished");
       GroupRow row{group_id, current->name, current->peer, std::move(next)};

@@ -1,6 +1,5 @@
 // Receiving proposals and commits (RFC 9420 §12.1-§12.4.2).
 #include <algorithm>
-#include <ctime>
 #include <set>
 #include <string>
 #include <variant>
@@ -207,7 +206,7 @@ Result<AppliedProposals> ValidateAndApply(const CipherSuiteParams& cs,
 }  // namespace internal
 
 uint64_t GroupState::Now() const {
-  return fixed_time_.has_value() ? *fixed_time_ : static_cast<uint64_t>(std::time(nullptr));
+  return (clock_ ? clock_() : SystemNowMs()) / 1000;  // lifetimes count seconds
 }
 
 Result<Bytes> GroupState::SignatureKeyFor(const Sender& sender,
@@ -412,7 +411,7 @@ Result<GroupState> GroupState::HandleCommit(const MLSMessage& message,
     state.resumption_psks_.emplace_back(epoch, psk.Clone());
   }
   state.RememberResumptionPsk();
-  state.fixed_time_ = fixed_time_;
+  state.clock_ = clock_;
   state.confirmation_tag_ = content.auth.confirmation_tag;
   return state;
 }

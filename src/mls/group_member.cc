@@ -217,7 +217,7 @@ Result<GroupState::CommitResult> GroupState::Commit(const std::vector<Proposal>&
     state.resumption_psks_.emplace_back(epoch, psk.Clone());
   }
   state.RememberResumptionPsk();
-  state.fixed_time_ = fixed_time_;
+  state.clock_ = clock_;
 
   // The Welcome for the added members (RFC 9420 §12.4.3.1).
   std::optional<MLSMessage> welcome_message;

@@ -40,12 +40,6 @@ std::string LogDir(const std::string& dir, const std::string& name) {
   return dir + "/logs/" + name;
 }
 
-uint64_t NowMs() {
-  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                   std::chrono::system_clock::now().time_since_epoch())
-                                   .count());
-}
-
 Result<std::vector<WitnessEndpoint>> ParseWitnesses(const std::vector<std::string>& specs,
                                                     size_t quorum) {
   std::vector<WitnessEndpoint> out;
@@ -105,7 +99,8 @@ Result<kt::Configuration> LoadKtConfig(const std::string& dir) {
 
 Result<std::unique_ptr<Messaging>> OpenMessaging(const std::string& dir, const ServerConfig& config,
                                                  LogService& heads, Metrics& metrics,
-                                                 net::WorkerPool& pool, Executor& background) {
+                                                 net::WorkerPool& pool, Executor& background,
+                                                 const Clock& clock) {
   auto m = std::make_unique<Messaging>();
   CANDOR_ASSIGN_OR_RETURN(m->db, store::OpenDatabase(config.database));
   CANDOR_ASSIGN_OR_RETURN(m->kt_store, store::SqlDirectoryStore::Open(*m->db));
@@ -126,15 +121,15 @@ Result<std::unique_ptr<Messaging>> OpenMessaging(const std::string& dir, const S
   directory_options.executor = &background;
   CANDOR_ASSIGN_OR_RETURN(
       m->directory,
-      kt::Directory::Open(std::move(kt_config), std::move(sig), std::move(vrf), *m->kt_store, NowMs,
+      kt::Directory::Open(std::move(kt_config), std::move(sig), std::move(vrf), *m->kt_store, clock,
                           kt::TlogHeadSink(heads.writer()), directory_options));
   m->directory_service =
-      std::make_unique<DirectoryService>(*m->directory, NowMs, metrics, config.directory);
-  m->auth = std::make_unique<AuthService>(*m->auth_store, *m->directory_service, NowMs, metrics,
+      std::make_unique<DirectoryService>(*m->directory, clock, metrics, config.directory);
+  m->auth = std::make_unique<AuthService>(*m->auth_store, *m->directory_service, clock, metrics,
                                           config.auth);
-  m->keypackages = std::make_unique<KeyPackageService>(*m->kp_store, *m->directory_service, NowMs,
+  m->keypackages = std::make_unique<KeyPackageService>(*m->kp_store, *m->directory_service, clock,
                                                        metrics, config.keypackages);
-  m->delivery = std::make_unique<DeliveryService>(*m->delivery_store, *m->directory_service, NowMs,
+  m->delivery = std::make_unique<DeliveryService>(*m->delivery_store, *m->directory_service, clock,
                                                   metrics, pool, config.delivery);
   return m;
 }
@@ -271,6 +266,7 @@ Status Serve(const ServeOptions& options) {
   net::WorkerPool& pool = *pool_owner;
   net::WorkerPool& background = *background_owner;
   net::WorkerPool& log_pool = *log_pool_owner;
+  const Clock clock = SystemClock();  // the one wall clock of the process
   Metrics metrics;
   Scheduler scheduler(background);
   net::Router router(&pool);
@@ -301,8 +297,8 @@ Status Serve(const ServeOptions& options) {
       return MakeError(Errc::kNotFound,
                        "the tree-head log " + LogDir(options.dir, kHeadsLog) + " is missing");
     }
-    CANDOR_ASSIGN_OR_RETURN(m,
-                            OpenMessaging(options.dir, config, *heads, metrics, pool, background));
+    CANDOR_ASSIGN_OR_RETURN(
+        m, OpenMessaging(options.dir, config, *heads, metrics, pool, background, clock));
     router.SetAuthenticator(
         [auth = m->auth.get()](const net::HttpRequest& r) { return auth->Authenticate(r); });
     m->directory_service->Register(router);

@@ -138,7 +138,8 @@ AddCheckpointOutcome Witness::AddCheckpoint(std::string_view body) {
     return Refuse(V::kInconsistent, "consistency proof does not verify");
   }
   // Cosign and persist before answering.
-  NoteSignature cosig = cosigner_.Cosign(opened->note.text, clock_());
+  // cosignature/v1 timestamps are POSIX seconds.
+  NoteSignature cosig = cosigner_.Cosign(opened->note.text, clock_() / 1000);
   Note keep{opened->note.text, opened->verified};
   keep.signatures.push_back(cosig);
   if (!store_->Store(origin, keep.Format()).ok()) {

@@ -18,12 +18,6 @@ Result<tlog::Cosigner> LoadCosigner(const std::string& dir) {
   return tlog::Cosigner(key.name, std::move(key.key));
 }
 
-uint64_t NowSeconds() {
-  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(
-                                   std::chrono::system_clock::now().time_since_epoch())
-                                   .count());
-}
-
 }  // namespace
 
 net::HttpResponse WitnessHandler::HttpAnswer(const tlog::AddCheckpointOutcome& outcome) {
@@ -130,7 +124,7 @@ Status ServeWitness(const ServeWitnessOptions& options) {
   const std::string name = cosigner.name();
   tlog::Witness witness(std::move(cosigner), std::move(logs),
                         std::make_unique<tlog::FileWitnessStore>(options.dir + "/state"),
-                        NowSeconds);
+                        SystemClock());
   const uint64_t fd_limit = RaiseDescriptorLimit();
   net::WorkerPool blocking(1);  // one writer at a time: the witness serialises stores anyway
   WitnessHandler handler(witness, &blocking);

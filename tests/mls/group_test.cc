@@ -175,6 +175,30 @@ TEST_P(GroupTest, Lifecycle) {
   EXPECT_EQ(got->sender, joined->second.own_leaf_index());
 }
 
+// KeyPackage lifetimes are checked against the clock the state was lent, and the states of
+// later epochs keep it.
+TEST_P(GroupTest, LifetimesAreCheckedAgainstTheLentClock) {
+  FourMembers g = MakeGroup(cs());
+  ASSERT_TRUE(g.a);
+  auto signer = crypto::SignaturePrivateKey::Generate(cs().signature);
+  Credential credential;
+  credential.identity = {'e'};
+  // Valid from 1,000,000 to 2,000,000 (POSIX seconds): long expired by the system's clock.
+  auto kp = CreateKeyPackage(cs(), signer, credential, Lifetime{1'000'000, 2'000'000});
+  ASSERT_TRUE(kp.ok());
+  const std::vector<Proposal> add = {Proposal{Add{kp->key_package}}};
+  EXPECT_EQ(g.a->Commit(add).error().code, Errc::kMalformed);
+  g.a->set_clock([] { return uint64_t{1'500'000'000}; });  // ms: 1,500,000 s
+  auto committed = g.a->Commit(add);
+  ASSERT_TRUE(committed.ok()) << committed.error().ToString();
+  // The next epoch's state kept the clock: a second KeyPackage of the same lifetime is valid.
+  auto signer2 = crypto::SignaturePrivateKey::Generate(cs().signature);
+  auto kp2 = CreateKeyPackage(cs(), signer2, credential, Lifetime{1'000'000, 2'000'000});
+  ASSERT_TRUE(kp2.ok());
+  auto again = committed->next.Commit({Proposal{Add{kp2->key_package}}});
+  EXPECT_TRUE(again.ok()) << again.error().ToString();
+}
+
 TEST_P(GroupTest, TamperedApplicationMessageIsVerifyFailedAndStateUntouched) {
   FourMembers g = MakeGroup(cs());
   ASSERT_TRUE(g.a && g.b);

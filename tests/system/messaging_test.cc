@@ -51,7 +51,7 @@ class MessagingTest : public ::testing::TestWithParam<Backend> {
   }
 
   Engine::Options Profile(const std::string& who) const {
-    return {stack_->dir() + "/profiles/" + who, std::nullopt, &pool_};
+    return {stack_->dir() + "/profiles/" + who, std::nullopt, &pool_, SystemClock()};
   }
 
   std::unique_ptr<Engine> Account(const std::string& handle, const std::string& device = "phone") {
@@ -360,6 +360,67 @@ TEST_P(MessagingTest, NothingAcknowledgedIsLostWhenTheServerIsKilled) {
   auto history = alice->History("bob");
   ASSERT_TRUE(history.ok());
   EXPECT_EQ(history->size(), static_cast<size_t>(kMessages) + 1);
+}
+
+// candord is killed (SIGKILL) again and again while new accounts register: each registration
+// is a directory update (answered once published and in the tree-head log) and a KeyPackage
+// upload. Every registration that was acknowledged survives the kills: afterwards a new
+// contact finds each such account by a verified lookup, claims one of its KeyPackages and
+// reaches it.
+TEST_P(MessagingTest, KillsDuringRegistrationsLoseNoAcknowledgedUpdateOrKeyPackage) {
+  constexpr size_t kAccounts = 10;
+  constexpr int kKills = 5;
+  std::atomic<bool> done{false};
+  std::atomic<int> attempts{0};
+  std::vector<std::unique_ptr<Engine>> acked;  // the registrar's until it is joined
+  std::vector<std::string> handles;
+  int failures = 0;
+  std::thread registrar([&] {
+    for (int i = 0; acked.size() < kAccounts && i < 200; ++i) {
+      const std::string handle = "user" + std::to_string(i);
+      auto e = Engine::CreateAccount(Profile(handle), stack_->trust(), handle, "phone");
+      attempts = i + 1;
+      if (e.ok()) {
+        handles.push_back(handle);
+        acked.push_back(std::move(*e));
+      } else {
+        ++failures;  // not acknowledged: the account may or may not exist, nothing is claimed
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      }
+    }
+    done = true;
+  });
+  int kills = 0;
+  bool restarted = true;
+  while (!done && kills < kKills && restarted) {
+    // Kill in the middle of a registration, at a different moment each time.
+    const int seen = attempts.load();
+    while (!done && attempts.load() < seen + 1) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    if (done) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20 + 45 * kills));
+    stack_->KillServer();
+    ++kills;
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    restarted = stack_->StartServer().ok();
+  }
+  registrar.join();
+  ASSERT_TRUE(restarted);
+  std::printf("%d kills; %d registrations failed and were not acknowledged\n", kills, failures);
+  ASSERT_EQ(acked.size(), kAccounts);
+  EXPECT_GE(kills, 3) << "the registrations finished before the kills";
+  EXPECT_GT(failures, 0) << "the kills did not interrupt any registration";
+
+  auto zed = Account("zed");
+  ASSERT_TRUE(zed);
+  for (const std::string& h : handles) {
+    auto sent = zed->Send(h, "hello " + h);
+    ASSERT_TRUE(sent.ok()) << h << ": " << sent.error().ToString();
+  }
+  for (size_t i = 0; i < acked.size(); ++i) {
+    EXPECT_EQ(Receive(*acked[i]), std::vector<std::string>{"hello " + handles[i]}) << handles[i];
+  }
 }
 
 TEST_P(MessagingTest, LeavingAGroup) {

@@ -20,7 +20,7 @@ class WitnessTest : public ::testing::Test {
         witness_(Cosigner("witness.example/w1", crypto::Ed25519PrivateKey::Generate()),
                  {TrustedLog{"example.com/log", std::shared_ptr<const NoteVerifier>(std::move(
                                                     *ParseVerifierKey(log_key_.VerifierKey())))}},
-                 std::make_unique<MemoryWitnessStore>(), [] { return uint64_t{1700000000}; }) {
+                 std::make_unique<MemoryWitnessStore>(), [] { return uint64_t{1700000000000}; }) {
     for (int i = 0; i < 20; ++i) tree_.AppendLeafHash(HashLeaf(AsBytes(std::to_string(i))));
   }
 
@@ -49,7 +49,11 @@ TEST_F(WitnessTest, CosignsConsistentCheckpointsInOrder) {
   // The returned line verifies as a cosignature on the checkpoint.
   auto wv = ParseVerifierKey(witness_.cosigner().VerifierKey());
   const NoteVerifier* vs[] = {wv->get()};
-  EXPECT_TRUE(OpenNote(SignedCheckpoint(5, log_key_) + r.cosignature, vs).ok());
+  auto cosigned = OpenNote(SignedCheckpoint(5, log_key_) + r.cosignature, vs);
+  ASSERT_TRUE(cosigned.ok());
+  // Its timestamp is the injected clock's time (milliseconds) in POSIX seconds.
+  ASSERT_EQ(cosigned->verified.size(), 1u);
+  EXPECT_EQ(*CosignatureTimestamp(cosigned->verified[0].signature), 1700000000u);
   EXPECT_EQ(Add(5, 12).verdict, WitnessVerdict::kCosigned);
   EXPECT_EQ(Add(12, 12).verdict, WitnessVerdict::kCosigned);
   // The monitoring endpoint serves the latest cosigned checkpoint.
@@ -116,7 +120,7 @@ TEST_F(WitnessTest, FileStoreRemembersAcrossRestarts) {
         std::vector<TrustedLog>{TrustedLog{
             "example.com/log", std::shared_ptr<const NoteVerifier>(
                                    std::move(*ParseVerifierKey(log_key_.VerifierKey())))}},
-        std::make_unique<FileWitnessStore>(dir), [] { return uint64_t{1700000000}; });
+        std::make_unique<FileWitnessStore>(dir), [] { return uint64_t{1700000000000}; });
   };
   auto first = make();
   AddCheckpointRequest req{0, {}, SignedCheckpoint(7, log_key_)};

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "candor/base/bytes.h"
+#include "candor/base/clock.h"
 #include "candor/base/executor.h"
 #include "candor/base/result.h"
 #include "candor/client/trust.h"
@@ -86,6 +87,9 @@ class Engine {
     // large group's commits and joins); else it all runs on the calling thread. It must
     // outlive the engine.
     Executor* executor = nullptr;
+    // clock is the wall clock the engine reads (and lends to its MLS groups); empty: the
+    // system's.
+    Clock clock = nullptr;
   };
 
   // CreateAccount makes a new profile and account `handle` with this device `device_id`: an

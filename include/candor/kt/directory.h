@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "candor/base/bytes.h"
+#include "candor/base/clock.h"
 #include "candor/base/executor.h"
 #include "candor/base/result.h"
 #include "candor/crypto/signature.h"
@@ -63,7 +64,7 @@ struct UpdateTicket {
 
 class Directory {
  public:
-  using Clock = std::function<uint64_t()>;  // milliseconds since the Unix epoch
+  using Clock = candor::Clock;  // the injected wall clock (ms since the Unix epoch)
   // kProofCacheEntries bounds the VRF proofs kept for repeated searches (about 20 MB).
   static constexpr size_t kProofCacheEntries = size_t{1} << 16;
   // HeadSink receives every newly signed tree head: the encoded TreeHeadTBS and the signature.

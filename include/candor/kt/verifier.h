@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "candor/base/bytes.h"
+#include "candor/base/clock.h"
 #include "candor/base/executor.h"
 #include "candor/base/result.h"
 #include "candor/base/tls.h"
@@ -136,7 +137,7 @@ struct VerifierOptions {
 // Verifier checks responses of one directory, whose Configuration the user trusts (pinned).
 class Verifier {
  public:
-  using Clock = std::function<uint64_t()>;  // milliseconds since the Unix epoch
+  using Clock = candor::Clock;  // the injected wall clock (ms since the Unix epoch)
   // The configuration must pass ValidateConfiguration and be in contactMonitoring or
   // thirdPartyAuditing mode (checked by Create; kInvalidArgument otherwise).
   static Result<Verifier> Create(Configuration config, Clock clock, VerifierOptions options = {});

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "candor/base/bytes.h"
+#include "candor/base/clock.h"
 #include "candor/base/executor.h"
 #include "candor/base/result.h"
 #include "candor/crypto/signature.h"
@@ -193,10 +194,10 @@ class GroupState {
   // or does not parse. Nothing changes on failure.
   Result<ApplicationMessage> Unprotect(const MLSMessage& message);
 
-  // set_time fixes the time (seconds since the Unix epoch) at which KeyPackage lifetimes are
-  // checked (RFC 9420 §10.1); by default the system clock is used. For replaying recorded
-  // traffic (test vectors) and for tests.
-  void set_time(uint64_t now) { fixed_time_ = now; }
+  // set_clock gives the wall clock against which KeyPackage lifetimes are checked (RFC 9420
+  // §10.1); the states of later epochs keep it. Without one the system clock is read. The
+  // process's composition root lends its own (tests a fixed one, to replay recorded traffic).
+  void set_clock(Clock clock) { clock_ = std::move(clock); }
 
   // MlsExporter is MLS-Exporter(label, context, length) of this epoch (RFC 9420 §8.5). Returns
   // kInvalidArgument if `length` > 255 * Nh.
@@ -204,7 +205,7 @@ class GroupState {
 
   // Serialize returns this member's whole state of this epoch (secrets included) in a strict,
   // versioned encoding, as SecretBytes: store it sealed. Pending proposals and Update keys are
-  // kept; a fixed test clock is not.
+  // kept; the clock is not.
   SecretBytes Serialize() const;
   // Deserialize reads a state written by Serialize. Everything is checked that can be: known
   // version and cipher suite, sizes, the tree hash against the GroupContext, the private keys
@@ -243,7 +244,7 @@ class GroupState {
   // SignatureKeyFor returns the signature key of `sender` for a message with `content`.
   Result<Bytes> SignatureKeyFor(const Sender& sender, const FramedContent* content) const;
 
-  // Now is the time lifetimes are checked at.
+  // Now is the time (POSIX seconds) lifetimes are checked at.
   uint64_t Now() const;
 
   // RememberResumptionPsk stores this epoch's resumption_psk, dropping the oldest past
@@ -263,7 +264,7 @@ class GroupState {
   // Resumption PSKs of recent epochs (epoch, resumption_psk), newest last, at most
   // kMaxResumptionPsks.
   std::deque<std::pair<uint64_t, SecretBytes>> resumption_psks_;
-  std::optional<uint64_t> fixed_time_;
+  Clock clock_;             // empty: the system clock
   Bytes confirmation_tag_;  // this epoch's, for GroupInfo
   // Proposals received by reference in this epoch, in arrival order.
   std::vector<CachedProposal> pending_proposals_;

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "candor/base/bytes.h"
+#include "candor/base/clock.h"
 #include "candor/net/router.h"
 #include "candor/server/directory_service.h"
 #include "candor/server/metrics.h"
@@ -27,7 +28,7 @@ struct AuthServiceOptions {
 
 class AuthService {
  public:
-  using Clock = std::function<uint64_t()>;
+  using Clock = candor::Clock;  // the injected wall clock (ms since the Unix epoch)
   AuthService(store::AuthStore& store, const DirectoryService& directory, Clock clock,
               Metrics& metrics, AuthServiceOptions options);
 

@@ -12,6 +12,7 @@
 #include <mutex>
 #include <vector>
 
+#include "candor/base/clock.h"
 #include "candor/net/router.h"
 #include "candor/net/worker_pool.h"
 #include "candor/server/directory_service.h"
@@ -31,7 +32,7 @@ class QueueSocket;
 
 class DeliveryService {
  public:
-  using Clock = std::function<uint64_t()>;  // ms
+  using Clock = candor::Clock;  // the injected wall clock (ms since the Unix epoch)
   // `pool` runs the WebSocket pushes' store reads; it must outlive the service's use of it
   // (the composition root waits for the pool before destroying services).
   DeliveryService(store::DeliveryStore& store, const DirectoryService& directory, Clock clock,

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "candor/base/clock.h"
 #include "candor/kt/device_list.h"
 #include "candor/kt/directory.h"
 #include "candor/net/router.h"
@@ -39,7 +40,7 @@ struct DirectoryServiceOptions {
 
 class DirectoryService {
  public:
-  using Clock = std::function<uint64_t()>;  // ms since the Unix epoch
+  using Clock = candor::Clock;  // the injected wall clock (ms since the Unix epoch)
 
   // DirectoryService serves `directory` (which must outlive it).
   DirectoryService(kt::Directory& directory, Clock clock, Metrics& metrics,

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 
+#include "candor/base/clock.h"
 #include "candor/net/router.h"
 #include "candor/server/directory_service.h"
 #include "candor/server/metrics.h"
@@ -21,7 +22,7 @@ struct KeyPackageServiceOptions {
 
 class KeyPackageService {
  public:
-  using Clock = std::function<uint64_t()>;  // ms
+  using Clock = candor::Clock;  // the injected wall clock (ms since the Unix epoch)
   KeyPackageService(store::KeyPackageStore& store, const DirectoryService& directory, Clock clock,
                     Metrics& metrics, KeyPackageServiceOptions options);
 

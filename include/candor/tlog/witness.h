@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "candor/base/bytes.h"
+#include "candor/base/clock.h"
 #include "candor/base/result.h"
 #include "candor/tlog/checkpoint.h"
 #include "candor/tlog/cosignature.h"
@@ -98,7 +99,7 @@ struct TrustedLog {
 // store of the new checkpoint happen under one lock.
 class Witness {
  public:
-  using Clock = std::function<uint64_t()>;  // POSIX seconds
+  using Clock = candor::Clock;  // the injected wall clock (ms since the Unix epoch)
 
   Witness(Cosigner cosigner, std::vector<TrustedLog> logs, std::unique_ptr<WitnessStore> store,
           Clock clock);
