@@ -17,6 +17,17 @@ CREATE TABLE key_packages (
   PRIMARY KEY (handle, device_id, ref)
 );
 CREATE INDEX key_packages_expiry ON key_packages (expires_at))sql"},
+    // The KeyPackages handed out, until they expire: an upload that brings one back (a replayed
+    // request) is refused, so none is handed out twice.
+    {2, R"sql(
+CREATE TABLE key_packages_used (
+  handle TEXT NOT NULL,
+  device_id TEXT NOT NULL,
+  ref BLOB NOT NULL,
+  expires_at BIGINT NOT NULL,
+  PRIMARY KEY (handle, device_id, ref)
+);
+CREATE INDEX key_packages_used_expiry ON key_packages_used (expires_at))sql"},
 };
 
 int64_t Clamp(uint64_t v) {
@@ -45,6 +56,14 @@ Status KeyPackageStore::Add(const DeviceAddress& device,
                                             " KeyPackages (it has " + std::to_string(held) + ")");
     }
     for (const StoredKeyPackage& kp : ordinary) {
+      CANDOR_ASSIGN_OR_RETURN(auto used,
+                              tx.Query("SELECT 1 FROM key_packages_used WHERE handle = $1 AND "
+                                       "device_id = $2 AND ref = $3",
+                                       {device.handle, device.device_id, kp.ref}));
+      if (!used.empty()) {
+        return MakeError(Errc::kConflict,
+                         "a KeyPackage of this upload was handed out already (a replay?)");
+      }
       CANDOR_TRY(tx.Exec(
           "INSERT INTO key_packages (handle, device_id, ref, body, last_resort, expires_at) "
           "VALUES ($1, $2, $3, $4, 0, $5)",
@@ -88,13 +107,18 @@ Result<ClaimedKeyPackage> KeyPackageStore::Claim(const DeviceAddress& device,
         CANDOR_ASSIGN_OR_RETURN(Bytes ref, picked[0].Blob(0, "ref"));
         CANDOR_ASSIGN_OR_RETURN(
             auto taken, tx.Query("DELETE FROM key_packages WHERE handle = $1 AND device_id = $2 "
-                                 "AND ref = $3 RETURNING body",
+                                 "AND ref = $3 RETURNING body, expires_at",
                                  {device.handle, device.device_id, ref}));
         if (taken.empty()) {
           raced = true;
           return OkStatus();
         }
         CANDOR_ASSIGN_OR_RETURN(Bytes body, taken[0].Blob(0, "body"));
+        CANDOR_ASSIGN_OR_RETURN(int64_t expires_at, taken[0].Int(1, "expires_at"));
+        CANDOR_TRY(
+            tx.Exec("INSERT INTO key_packages_used (handle, device_id, ref, expires_at) "
+                    "VALUES ($1, $2, $3, $4)",
+                    {device.handle, device.device_id, ref, expires_at}));
         out = ClaimedKeyPackage{std::move(body), false};
         return OkStatus();
       }
@@ -140,6 +164,9 @@ Result<uint64_t> KeyPackageStore::RemoveExpired(uint64_t now_seconds) {
   CANDOR_TRY(db_.Write([&](SqlTx& tx) -> Status {
     CANDOR_ASSIGN_OR_RETURN(
         removed, tx.Exec("DELETE FROM key_packages WHERE expires_at < $1", {Clamp(now_seconds)}));
+    // Past its expiry a KeyPackage is refused on upload anyway (never handed out expired).
+    CANDOR_TRY(
+        tx.Exec("DELETE FROM key_packages_used WHERE expires_at < $1", {Clamp(now_seconds)}));
     return OkStatus();
   }));
   return removed;

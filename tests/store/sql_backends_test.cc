@@ -231,6 +231,11 @@ TEST_P(SqlBackendTest, KeyPackagesAreHandedOutOnceUnderConcurrentClaims) {
   EXPECT_EQ(handed.count(Bytes{100, 200}), 0u);
   EXPECT_EQ(last_resort, 8);
   EXPECT_EQ((*kps)->Stock(bob, 100)->available, 0u);
+  // An upload that brings back KeyPackages handed out (a replayed request) stores nothing.
+  auto replay = (*kps)->Add(bob, {batch[0], {Bytes{201}, Bytes{1}, 2000}}, std::nullopt, 100);
+  ASSERT_FALSE(replay.ok());
+  EXPECT_EQ(replay.error().code, Errc::kConflict);
+  EXPECT_EQ((*kps)->Stock(bob, 100)->available, 0u);
   EXPECT_EQ((*kps)->Claim(bob, 4000).error().code, Errc::kNotFound);  // all expired
   EXPECT_EQ(*(*kps)->RemoveExpired(4000), 2u);
 }

@@ -1,7 +1,8 @@
 // A hostile client against a real candord (messaging_stack.h, SQLite): malformed and random
 // bodies on every route, bad credentials, oversized bodies, garbage on the WebSocket, request
-// floods. The server answers each with a 4xx and a JSON error, never a 5xx, keeps serving, and
-// honest clients still talk afterwards.
+// floods, replayed and reordered requests of an honest client. The server answers each with a
+// 4xx and a JSON error (or, for a replay, the answer it gave before), never a 5xx, keeps
+// serving, and honest clients still talk afterwards.
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -14,6 +15,7 @@
 #include "candor/client/profile.h"
 #include "candor/net/http_client.h"
 #include "candor/net/websocket_client.h"
+#include "lossy_proxy.h"
 #include "messaging_stack.h"
 #include "raw_client.h"
 
@@ -285,6 +287,81 @@ TEST_F(HostileClientTest, FloodsAreRateLimitedAndHonestClientsGoOn) {
   ASSERT_TRUE(got.ok()) << got.error().ToString();
   ASSERT_EQ(got->messages.size(), 1u);
   EXPECT_EQ(got->messages[0].text, "still here");
+}
+
+// StatusOf returns the status code of an HTTP/1.1 response ("HTTP/1.1 200 OK..."), 0 if none.
+int StatusOf(const std::string& response) {
+  if (response.size() < 12 || response.compare(0, 9, "HTTP/1.1 ") != 0) return 0;
+  return std::atoi(response.substr(9, 3).c_str());
+}
+
+// Every write request of an honest client (carol: registration, KeyPackages, a conversation, a
+// message, acknowledgements), recorded on the wire and sent again by a hostile client, first in
+// order and then in reverse, with carol's own valid credentials. Each replay gets the answer it
+// got before or a 4xx with a JSON error, never a 5xx; no message is delivered twice, no
+// directory version or KeyPackage appears that carol did not make, and afterwards a new contact
+// still reaches carol (a replayed upload must not hand out a KeyPackage already used).
+TEST_F(HostileClientTest, ReplayedAndReorderedRequestsChangeNothing) {
+  auto proxy = LossyProxy::Start(stack_->port());
+  ASSERT_TRUE(proxy);
+  proxy->RecordRequests("POST /v1/");
+  client::ClientTrust via_proxy = stack_->trust();
+  via_proxy.server.port = proxy->port();
+  auto carol = Engine::CreateAccount({stack_->dir() + "/profiles/carol", std::nullopt}, via_proxy,
+                                     "carol", "phone");
+  ASSERT_TRUE(carol.ok()) << carol.error().ToString();
+  auto alice = Engine::Open({stack_->dir() + "/profiles/alice", std::nullopt});
+  ASSERT_TRUE(alice.ok());
+  ASSERT_TRUE((*alice)->Send("carol", "one").ok());  // claims one of carol's KeyPackages
+  auto got = (*carol)->Receive();
+  ASSERT_TRUE(got.ok()) << got.error().ToString();
+  ASSERT_EQ(got->messages.size(), 1u);
+  ASSERT_TRUE((*carol)->Send("alice", "two").ok());
+  proxy->RecordRequests("");
+  const std::vector<std::string> recorded = proxy->Recorded();
+  ASSERT_GE(recorded.size(), 6u);
+
+  std::vector<std::string> replays = recorded;
+  replays.insert(replays.end(), recorded.rbegin(), recorded.rend());
+  int refused = 0;
+  for (const std::string& request : replays) {
+    auto raw = RawClient::Connect(stack_->port());
+    ASSERT_TRUE(raw);
+    ASSERT_TRUE(raw->Send(request));
+    const std::string answer = raw->ReadResponse(std::chrono::seconds(30));
+    const std::string line = request.substr(0, request.find('\r'));
+    const int status = StatusOf(answer);
+    ASSERT_GT(status, 0) << line << " got no answer: " << answer;
+    EXPECT_LT(status, 500) << line << ": " << answer;
+    if (status >= 400) {
+      ++refused;
+      const Json j = Json::parse(answer.substr(answer.find("\r\n\r\n") + 4), nullptr, false);
+      EXPECT_TRUE(j.is_object() && j.contains("error")) << line << ": " << answer;
+    }
+  }
+  std::printf("%zu recorded requests replayed twice: %d refused, the others answered as before\n",
+              recorded.size(), refused);
+  EXPECT_TRUE(Healthy());
+
+  // alice gets carol's message once; carol got nothing new.
+  auto alice_got = (*alice)->Receive();
+  ASSERT_TRUE(alice_got.ok()) << alice_got.error().ToString();
+  ASSERT_EQ(alice_got->messages.size(), 1u);
+  EXPECT_EQ(alice_got->messages[0].text, "two");
+  auto carol_got = (*carol)->Receive();
+  ASSERT_TRUE(carol_got.ok()) << carol_got.error().ToString();
+  EXPECT_TRUE(carol_got->messages.empty());
+  // carol's entry is still the one version she made, and a new contact reaches her.
+  auto dave = Engine::CreateAccount({stack_->dir() + "/profiles/dave", std::nullopt},
+                                    stack_->trust(), "dave", "phone");
+  ASSERT_TRUE(dave.ok()) << dave.error().ToString();
+  ASSERT_TRUE((*dave)->Send("carol", "three").ok());
+  auto carol_third = (*carol)->Receive();
+  ASSERT_TRUE(carol_third.ok()) << carol_third.error().ToString();
+  ASSERT_EQ(carol_third->messages.size(), 1u);
+  EXPECT_EQ(carol_third->messages[0].text, "three");
+  EXPECT_TRUE(carol_third->notices.empty() ||
+              carol_third->notices[0].kind != client::Notice::Kind::kAlarm);
 }
 
 }  // namespace

@@ -79,6 +79,22 @@ void LossyProxy::TamperAnswers(const std::string& prefix, int count) {
   tamper_budget_ = count;
 }
 
+void LossyProxy::RecordRequests(const std::string& prefix) {
+  std::lock_guard<std::mutex> lock(mu_);
+  record_prefix_ = prefix;
+}
+
+std::vector<std::string> LossyProxy::Recorded() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return recorded_;
+}
+
+bool LossyProxy::Records(const std::string& request_bytes) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return !record_prefix_.empty() &&
+         request_bytes.compare(0, record_prefix_.size(), record_prefix_) == 0;
+}
+
 LossyProxy::Fate LossyProxy::Judge(const std::string& request_bytes) {
   std::lock_guard<std::mutex> lock(mu_);
   if (lose_budget_ > 0 && request_bytes.compare(0, lose_prefix_.size(), lose_prefix_) == 0) {
@@ -115,6 +131,8 @@ void LossyProxy::AcceptLoop() {
 void LossyProxy::Pump(int client, int server) {
   bool at_request_start = true;
   Fate fate = Fate::kPass;
+  bool recording = false;
+  std::string request;  // the bytes of a request being recorded
   char buf[65536];
   while (!stop_) {
     pollfd fds[2] = {{client, POLLIN, 0}, {server, POLLIN, 0}};
@@ -122,13 +140,24 @@ void LossyProxy::Pump(int client, int server) {
     if ((fds[0].revents & (POLLIN | POLLHUP | POLLERR)) != 0) {
       const ssize_t n = recv(client, buf, sizeof(buf), 0);
       if (n <= 0) break;
-      if (at_request_start) fate = Judge(std::string(buf, static_cast<size_t>(n)));
+      if (at_request_start) {
+        const std::string start(buf, static_cast<size_t>(n));
+        fate = Judge(start);
+        recording = Records(start);
+      }
       at_request_start = false;
+      if (recording) request.append(buf, static_cast<size_t>(n));
       if (!WriteAll(server, buf, static_cast<size_t>(n))) break;
     }
     if ((fds[1].revents & (POLLIN | POLLHUP | POLLERR)) != 0) {
       ssize_t n = recv(server, buf, sizeof(buf), 0);
       if (n <= 0) break;
+      if (recording) {
+        std::lock_guard<std::mutex> lock(mu_);
+        recorded_.push_back(std::move(request));
+        request.clear();
+        recording = false;
+      }
       if (fate == Fate::kLose) {
         ++lost_;
         break;

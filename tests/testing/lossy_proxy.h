@@ -29,6 +29,11 @@ class LossyProxy {
   void LoseAnswers(const std::string& prefix, int count);
   // TamperAnswers flips the last byte of the answers to the next `count` such requests.
   void TamperAnswers(const std::string& prefix, int count);
+  // RecordRequests keeps the bytes of every later request whose request line starts with
+  // `prefix` (empty: no more), as the client sent them, for a test to replay.
+  void RecordRequests(const std::string& prefix);
+  // Recorded returns the requests kept so far, in the order their answers began.
+  std::vector<std::string> Recorded() const;
   // lost and tampered count what the proxy did so far.
   int lost() const { return lost_.load(); }
   int tampered() const { return tampered_.load(); }
@@ -41,6 +46,8 @@ class LossyProxy {
   // Judge says what happens to the answer of the request `request_bytes` start (and consumes
   // one from that budget).
   Fate Judge(const std::string& request_bytes);
+  // Records says whether the request `request_bytes` start is to be recorded.
+  bool Records(const std::string& request_bytes) const;
 
   int listener_ = -1;
   uint16_t port_ = 0;
@@ -48,7 +55,9 @@ class LossyProxy {
   std::atomic<bool> stop_{false};
   std::atomic<int> lost_{0};
   std::atomic<int> tampered_{0};
-  std::mutex mu_;
+  mutable std::mutex mu_;
+  std::string record_prefix_;
+  std::vector<std::string> recorded_;
   std::string lose_prefix_;
   int lose_budget_ = 0;
   std::string tamper_prefix_;
