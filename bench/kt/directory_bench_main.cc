@@ -21,6 +21,10 @@
 //                                             Third-Party Auditing: updates/s into an audited
 //                                             directory of `labels` labels (at most 255 per
 //                                             entry), and what following it costs the auditor.
+//   contention <suite> [labels] [seconds] [sink_ms] [batch]
+//                                             search latency alone, then while another thread
+//                                             publishes back to back (`batch` new labels each,
+//                                             `sink_ms` in the head sink, like the tree-head log).
 // <suite> is p256 or ed25519. Results and commands: docs/benchmarks.md ("KEYTRANS directory").
 
 #include <cstdio>
@@ -73,6 +77,17 @@ int Main(int argc, char** argv) {
     }
     return RunMonitor(ParseSuite(argv[2]), labels, rmw_minutes * 60'000, audited);
   }
+  if (mode == "contention" && argc >= 3) {
+    const uint64_t labels = argc > 3 ? std::strtoull(argv[3], nullptr, 10) : 100'000;
+    const int seconds = argc > 4 ? std::atoi(argv[4]) : 5;
+    const int sink_ms = argc > 5 ? std::atoi(argv[5]) : 25;
+    const int batch = argc > 6 ? std::atoi(argv[6]) : 100;
+    if (labels < 2 || seconds < 1 || sink_ms < 0 || batch < 0) {
+      (void)std::fprintf(stderr, "contention: labels >= 2, seconds >= 1, sink_ms, batch >= 0\n");
+      return 2;
+    }
+    return RunContention(ParseSuite(argv[2]), labels, seconds, sink_ms, batch);
+  }
   if (mode == "publish-audited" && argc >= 4) {
     const uint64_t labels = argc > 4 ? std::strtoull(argv[4], nullptr, 10) : 1'000'000;
     return RunAuditedPublish(ParseSuite(argv[2]), argv[3], labels);
@@ -83,7 +98,8 @@ int Main(int argc, char** argv) {
       "       kt_directory_bench search <p256|ed25519> [labels] [entries] [entry_ms]\n"
       "       kt_directory_bench shape <entry_ms> <from> <to> [step]\n"
       "       kt_directory_bench monitor <p256|ed25519> [labels] [rmw_minutes] [audited]\n"
-      "       kt_directory_bench publish-audited <p256|ed25519> <memory|sqlite> [labels]\n");
+      "       kt_directory_bench publish-audited <p256|ed25519> <memory|sqlite> [labels]\n"
+      "       kt_directory_bench contention <p256|ed25519> [labels] [seconds] [sink_ms] [batch]\n");
   return 2;
 }
 

@@ -157,8 +157,9 @@ inline Executor& BenchHelper() {
   return pool;
 }
 
-inline std::unique_ptr<Directory> OpenDirectory(const Keys& k, DirectoryStore& store,
-                                                const uint64_t* now, int threads) {
+inline std::unique_ptr<Directory> OpenDirectory(
+    const Keys& k, DirectoryStore& store, const uint64_t* now, int threads,
+    Directory::HeadSink sink = [](ByteView, ByteView) { return OkStatus(); }) {
   auto sig =
       crypto::SignaturePrivateKey::FromBytes(k.signature.scheme(), k.signature.private_key());
   auto vrf = crypto::VrfPrivateKey::FromBytes(k.vrf.suite(), k.vrf.private_key());
@@ -166,8 +167,8 @@ inline std::unique_ptr<Directory> OpenDirectory(const Keys& k, DirectoryStore& s
   DirectoryOptions options;
   options.executor = threads > 1 ? &BenchHelper() : nullptr;  // 2 threads at most
   auto d = Directory::Open(
-      k.config, std::move(*sig), std::move(*vrf), store, [now] { return *now; },
-      [](ByteView, ByteView) { return OkStatus(); }, options);
+      k.config, std::move(*sig), std::move(*vrf), store, [now] { return *now; }, std::move(sink),
+      options);
   if (!d.ok()) {
     (void)std::fprintf(stderr, "Directory::Open: %s\n", d.error().message.c_str());
     std::exit(1);
@@ -346,6 +347,7 @@ int RunPublish(CipherSuite suite, const std::string& kind, uint64_t labels);
 int RunSearch(CipherSuite suite, uint64_t labels, uint64_t entries, uint64_t entry_ms);
 int RunShape(uint64_t entry_ms, uint64_t from, uint64_t to, uint64_t step);
 int RunMonitor(CipherSuite suite, uint64_t labels, uint64_t rmw_ms, bool audited);
+int RunContention(CipherSuite suite, uint64_t labels, int seconds, int sink_ms, int batch);
 int RunAuditedPublish(CipherSuite suite, const std::string& kind, uint64_t labels);
 
 }  // namespace candor::kt::bench
