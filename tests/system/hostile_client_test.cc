@@ -1,8 +1,8 @@
 // A hostile client against a real candord (messaging_stack.h, SQLite): malformed and random
 // bodies on every route, bad credentials, oversized bodies, garbage on the WebSocket, request
-// floods, replayed and reordered requests of an honest client. The server answers each with a
-// 4xx and a JSON error (or, for a replay, the answer it gave before), never a 5xx, keeps
-// serving, and honest clients still talk afterwards.
+// floods, slow WebSocket readers and writers, replayed and reordered requests of an honest
+// client. The server answers each with a 4xx and a JSON error (or, for a replay, the answer it
+// gave before), never a 5xx, keeps serving, and honest clients still talk afterwards.
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -287,6 +287,59 @@ TEST_F(HostileClientTest, FloodsAreRateLimitedAndHonestClientsGoOn) {
   ASSERT_TRUE(got.ok()) << got.error().ToString();
   ASSERT_EQ(got->messages.size(), 1u);
   EXPECT_EQ(got->messages[0].text, "still here");
+}
+
+// A device whose WebSocket never reads (its receive buffer shrunk), and one that stalls in the
+// middle of a frame, while 40 messages of 4 KB are sent to that account: the server's pushes to
+// the reader stop at its in-flight bound instead of buffering without end, others are served
+// meanwhile, and the stuck device still gets every message, once and in order, when it fetches.
+TEST_F(HostileClientTest, SlowWebSocketReadersAndWritersHoldUpNobody) {
+  const std::string upgrade =
+      "GET /v1/ws?after=0 HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"
+      "Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+      "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nAuthorization: Bearer " +
+      token_ + "\r\n\r\n";
+  auto reader = RawClient::Connect(stack_->port());
+  ASSERT_NE(reader, nullptr);
+  reader->SetReceiveBuffer(1024);
+  ASSERT_TRUE(reader->Send(upgrade));
+  auto writer = RawClient::Connect(stack_->port());
+  ASSERT_NE(writer, nullptr);
+  ASSERT_TRUE(writer->Send(upgrade));
+  EXPECT_NE(writer->Read(std::chrono::milliseconds(500)).find(" 101 "), std::string::npos);
+  ASSERT_TRUE(writer->Send(std::string("\x81\xfe", 2)));  // a masked text frame, then nothing
+
+  auto bob = Engine::CreateAccount({stack_->dir() + "/profiles/bob", std::nullopt}, stack_->trust(),
+                                   "bob", "phone");
+  ASSERT_TRUE(bob.ok()) << bob.error().ToString();
+  auto dave = Engine::CreateAccount({stack_->dir() + "/profiles/dave", std::nullopt},
+                                    stack_->trust(), "dave", "phone");
+  ASSERT_TRUE(dave.ok()) << dave.error().ToString();
+  std::vector<std::string> sent;
+  for (int i = 0; i < 40; ++i) {
+    sent.push_back(std::to_string(i) + ":" + std::string(4000, static_cast<char>('a' + i % 26)));
+    ASSERT_TRUE((*bob)->Send("alice", sent.back()).ok()) << i;
+    // Honest traffic between others goes on while the pushes to alice's reader are stuck.
+    if (i % 10 == 9) {
+      const auto t0 = std::chrono::steady_clock::now();
+      ASSERT_TRUE((*dave)->Send("bob", "ping " + std::to_string(i)).ok());
+      auto got = (*bob)->Receive();
+      ASSERT_TRUE(got.ok()) << got.error().ToString();
+      ASSERT_EQ(got->messages.size(), 1u);
+      EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(5));
+      EXPECT_TRUE(Healthy());
+    }
+  }
+  // The stuck device fetches over HTTP: everything, once, in order.
+  auto alice = Engine::Open({stack_->dir() + "/profiles/alice", std::nullopt});
+  ASSERT_TRUE(alice.ok());
+  std::vector<std::string> got;
+  for (int round = 0; round < 5 && got.size() < sent.size(); ++round) {
+    auto r = (*alice)->Receive();
+    ASSERT_TRUE(r.ok()) << r.error().ToString();
+    for (const auto& m : r->messages) got.push_back(m.text);
+  }
+  EXPECT_EQ(got, sent);
 }
 
 // StatusOf returns the status code of an HTTP/1.1 response ("HTTP/1.1 200 OK..."), 0 if none.
