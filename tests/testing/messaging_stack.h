@@ -33,6 +33,8 @@ class MessagingStack {
   // trust is what clients of this deployment pin (client-trust.json).
   const client::ClientTrust& trust() const { return trust_; }
   uint16_t port() const { return port_; }
+  // server_pid is candord's process id (-1 while it is not running).
+  pid_t server_pid() const { return server_ ? server_->pid() : -1; }
   const std::string& dir() const { return dir_; }
   std::string server_dir() const { return dir_ + "/server"; }
   const std::string& database() const { return database_; }
