@@ -256,13 +256,24 @@ Status Serve(const ServeOptions& options) {
   // work never waits for a thread held by work that waits for it: `pool` runs requests' blocking
   // work; `background` runs the timers (a directory publish blocks until the heads log made its
   // entry durable); `log_pool` runs the logs' batches and witness rounds, which wait for nothing
-  // but disk and network.
+  // but disk and network. A witness round of a log holds up to one thread per witness (the
+  // witnesses are asked at once, and a dead one holds its thread until the request times out),
+  // so `log_pool` has that many per log plus two for the batches: a slow witness never delays
+  // an append.
+  std::vector<std::string> log_names;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(options.dir + "/logs", ec)) {
+    if (entry.is_directory() && FileExists(entry.path().string() + "/log.key")) {
+      log_names.push_back(entry.path().filename().string());
+    }
+  }
   CANDOR_ASSIGN_OR_RETURN(std::unique_ptr<net::WorkerPool> pool_owner,
                           net::WorkerPool::Create(config.blocking_threads));
   CANDOR_ASSIGN_OR_RETURN(std::unique_ptr<net::WorkerPool> background_owner,
                           net::WorkerPool::Create(2));
-  CANDOR_ASSIGN_OR_RETURN(std::unique_ptr<net::WorkerPool> log_pool_owner,
-                          net::WorkerPool::Create(2));
+  CANDOR_ASSIGN_OR_RETURN(
+      std::unique_ptr<net::WorkerPool> log_pool_owner,
+      net::WorkerPool::Create(static_cast<int>(2 + log_names.size() * witnesses.size())));
   net::WorkerPool& pool = *pool_owner;
   net::WorkerPool& background = *background_owner;
   net::WorkerPool& log_pool = *log_pool_owner;
@@ -274,10 +285,7 @@ Status Serve(const ServeOptions& options) {
   // 3. Logs.
   std::vector<std::unique_ptr<LogService>> logs;
   LogService* heads = nullptr;
-  std::error_code ec;
-  for (const auto& entry : std::filesystem::directory_iterator(options.dir + "/logs", ec)) {
-    const std::string name = entry.path().filename().string();
-    if (!entry.is_directory() || !FileExists(entry.path().string() + "/log.key")) continue;
+  for (const std::string& name : log_names) {
     auto log = OpenLog(options.dir, name, witnesses, config.quorum, log_pool);
     if (!log.ok()) return MakeError(log.error().code, "log " + name + ": " + log.error().message);
     spdlog::info("log {} (origin {}) at size {}", name, (*log)->writer().origin(),

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -294,6 +295,32 @@ TEST_F(ServerLimitsTest, DescriptorExhaustionUnderMessagingLosesNothingAcknowled
   EXPECT_EQ(std::set<std::string>(got.begin(), got.end()).size(), got.size()) << "a duplicate";
   EXPECT_NE(std::find(got.begin(), got.end(), "after"), got.end());
   EXPECT_EQ(got.back(), "from carol");
+}
+
+// A witness that stops answering (SIGSTOP: its requests hang until they time out, 5 s) holds
+// up publishing, not appending: the logs' batches never wait for a thread held by a witness
+// round. Once it answers again, the newest checkpoint is published.
+TEST_F(ServerLimitsTest, AStalledWitnessDelaysNoAppend) {
+  auto stack = Stack::Create("stalled", StackOptions{});
+  ASSERT_TRUE(stack.ok()) << stack.error().message;
+  Stack& s = **stack;
+  ASSERT_TRUE(s.Append({"a"}).ok());
+  ASSERT_TRUE(s.WaitForPublished(1, seconds(30)).ok());
+  // The second witness: its request runs on a helper while the round's caller, done with the
+  // first, waits for it (both threads held).
+  const pid_t witness = s.witness_pid(1);
+  ASSERT_EQ(kill(witness, SIGSTOP), 0);
+  auto slowest = std::chrono::steady_clock::duration::zero();
+  for (int i = 0; i < 20; ++i) {
+    const auto t0 = std::chrono::steady_clock::now();
+    auto appended = s.Append({"entry " + std::to_string(i)});
+    slowest = std::max(slowest, std::chrono::steady_clock::now() - t0);
+    ASSERT_TRUE(appended.ok()) << appended.error().message;
+  }
+  ASSERT_EQ(kill(witness, SIGCONT), 0);
+  // Each publishing round waited 5 s for the stalled witness; no append waited for a round.
+  EXPECT_LT(slowest, seconds(3));
+  EXPECT_TRUE(s.WaitForPublished(21, seconds(60)).ok());
 }
 
 // A 16 MiB entry bundle requested by 50 clients that never read, then by 500 that reset at
