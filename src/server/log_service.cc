@@ -222,15 +222,14 @@ void LogService::Register(net::Router& router) {
 
 Result<net::HttpResponse> LogService::HandleTile(std::string_view path) const {
   CANDOR_ASSIGN_OR_RETURN(tlog::TileId id, tlog::ParseTilePath(path));
-  // A tile past the published checkpoint may still be rewritten (a batch that never became
-  // durable): it does not exist for clients until a published checkpoint covers it.
-  uint64_t published = 0;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    published = published_size_;
-  }
-  if (!tlog::TileCoveredBy(id, published)) {
-    return MakeError(Errc::kNotFound, "no published checkpoint covers " + std::string(path));
+  // A tile past the durable checkpoint may still be rewritten (a batch that never became
+  // durable): it does not exist for clients until a durable checkpoint covers it. One that a
+  // durable checkpoint covers never changes, and is served even before the witnesses cosigned
+  // that checkpoint: the writer deletes a partial tile as soon as its full tile is durable, so
+  // a client of the published (older) checkpoint needs the full one.
+  const uint64_t durable = writer_->Latest().checkpoint.size;
+  if (!tlog::TileCoveredBy(id, durable)) {
+    return MakeError(Errc::kNotFound, "no durable checkpoint covers " + std::string(path));
   }
   // A partial tile is deleted once its full tile exists (tlog-tiles allows it): then 404.
   CANDOR_ASSIGN_OR_RETURN(ReadOnlyFile file,

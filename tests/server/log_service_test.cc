@@ -8,22 +8,31 @@
 #include <nlohmann/json.hpp>
 
 #include "candor/crypto/sha256.h"
+#include "candor/net/http_client.h"
+#include "candor/tlog/cosignature.h"
+#include "candor/tlog/note.h"
 #include "candor/tlog/tile.h"
 #include "process.h"
 
 namespace candor::server {
 namespace {
 
+// MainLog is the options of log "main" in `dir` (origin example.com/main, token "s3cret").
+LogServiceOptions MainLog(const std::string& dir) {
+  LogServiceOptions opts;
+  opts.name = "main";
+  opts.writer.dir = dir;
+  opts.writer.origin = "example.com/main";
+  opts.writer.min_batch_interval = std::chrono::milliseconds(1);
+  opts.append_token_hash = crypto::Sha256(AsBytes("s3cret"));
+  return opts;
+}
+
 class LogServiceTest : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ = testing::FreshTempDir("log_service");
-    LogServiceOptions opts;
-    opts.name = "main";
-    opts.writer.dir = dir_;
-    opts.writer.origin = "example.com/main";
-    opts.writer.min_batch_interval = std::chrono::milliseconds(1);
-    opts.append_token_hash = crypto::Sha256(AsBytes("s3cret"));
+    LogServiceOptions opts = MainLog(dir_);
     opts.max_bundle_entries = 8;
     auto key = std::make_unique<tlog::Ed25519NoteSigner>("example.com/main",
                                                          crypto::Ed25519PrivateKey::Generate());
@@ -96,6 +105,49 @@ TEST_F(LogServiceTest, AppendsAreDurableAndServed) {
   std::string metrics;
   service_->AppendMetrics(metrics);
   EXPECT_NE(metrics.find("candor_log_tree_size{log=\"main\"} 3"), std::string::npos);
+}
+
+// Witnesses that never answer keep the published checkpoint behind the durable one. A client of
+// an older checkpoint whose partial tile the writer deleted (its full tile is durable) still
+// gets the full tile: tiles are served as soon as a durable checkpoint covers them.
+TEST(LogServiceUnpublishedTest, TilesOfADurableCheckpointAreServedBeforeItIsCosigned) {
+  const std::string dir = testing::FreshTempDir("log_service_unpublished");
+  net::WorkerPool pool(2);
+  net::Router router;
+  {
+    LogServiceOptions opts = MainLog(dir);
+    auto witness_key = tlog::Cosigner("w.example", crypto::Ed25519PrivateKey::Generate());
+    auto parsed = tlog::ParseVerifierKey(witness_key.VerifierKey());
+    ASSERT_TRUE(parsed.ok());
+    auto url = net::ParseUrl("http://127.0.0.1:9/");  // the discard port: nobody answers
+    ASSERT_TRUE(url.ok());
+    opts.witnesses.push_back({*url, std::shared_ptr<const tlog::NoteVerifier>(std::move(*parsed))});
+    opts.quorum = 1;
+    auto key = std::make_unique<tlog::Ed25519NoteSigner>("example.com/main",
+                                                         crypto::Ed25519PrivateKey::Generate());
+    auto svc = LogService::Create(std::move(opts), std::move(key), pool);
+    ASSERT_TRUE(svc.ok()) << svc.error().message;
+    (*svc)->Register(router);
+    for (int i = 0; i < 300; ++i) {
+      ASSERT_TRUE((*svc)->writer().AppendAndWait(Bytes{static_cast<uint8_t>(i)}).ok());
+    }
+    EXPECT_EQ((*svc)->writer().Latest().checkpoint.size, 300u);
+    auto get = [&router](const std::string& target) {
+      net::HttpRequest req;
+      req.method = "GET";
+      req.target = target;
+      std::promise<net::HttpResponse> p;
+      router.Handle(std::move(req), [&p](net::HttpResponse r) { p.set_value(std::move(r)); });
+      return p.get_future().get();
+    };
+    // The full level-0 tile is durable (the partial ones before it are gone) and is served;
+    // the partial tile beyond it too, and nothing past the durable size.
+    EXPECT_EQ(get("/logs/main/tile/0/000").status, 200);
+    EXPECT_EQ(get("/logs/main/tile/0/001.p/44").status, 200);
+    EXPECT_EQ(get("/logs/main/tile/0/001.p/45").status, 404);
+    EXPECT_EQ(get("/logs/main/tile/0/000.p/10").status, 404);  // superseded and deleted
+  }
+  std::filesystem::remove_all(dir);
 }
 
 TEST_F(LogServiceTest, BadRequestsGetTypedJsonErrors) {

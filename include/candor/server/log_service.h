@@ -2,8 +2,10 @@
 //   GET  checkpoint                  the newest checkpoint with its witness cosignatures
 //   GET  tile/<L>/<N>[.p/<W>]        hash tiles       (C2SP tlog-tiles, immutable)
 //   GET  tile/entries/<N>[.p/<W>]    entry bundles    (C2SP tlog-tiles, immutable)
-// Only tiles that the published checkpoint covers are served (others are 404), so a tile once
-// served never changes; they are streamed from disk by the blocking-work pool.
+// Only tiles that a durable checkpoint covers are served (others are 404), so a tile once served
+// never changes; they are streamed from disk by the blocking-work pool. They may run ahead of the
+// published checkpoint: a partial tile is deleted once its full tile is durable, and a client of
+// the published checkpoint then reads the full one.
 //   POST append                      body = one entry; {"index":N} once durable
 //   POST append-bundle               body = uint16-length-prefixed entries;
 //   {"first_index":N,"count":K}
