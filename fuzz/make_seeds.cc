@@ -51,12 +51,14 @@ void MlsSeeds() {
   Put("group_state_fuzz", "creator_epoch0", a.state().Serialize().view());
   auto view0 = *mls::GroupView::FromGroupInfo(InfoOf(a));
   auto add_bob = *a.Add(*bob.NewKeyPackage());
+  CANDOR_CHECK(a.Confirm().ok());
   Put("group_view_fuzz", "epoch0_add", ViewAndMessage(view0, add_bob.commit));
   auto view1 = view0.ApplyCommit(*tls::DecodeExact<mls::MLSMessage>(add_bob.commit), 0)->next;
   auto b = *mls::Group::Join(bob, *add_bob.welcome);
   Put("group_state_fuzz", "creator_epoch1", a.state().Serialize().view());
   Put("group_state_fuzz", "joiner_epoch1", b.state().Serialize().view());
   auto add_carol = *a.Add(*carol.NewKeyPackage());
+  CANDOR_CHECK(a.Confirm().ok());
   Put("group_view_fuzz", "epoch1_add", ViewAndMessage(view1, add_carol.commit));
   CANDOR_CHECK(b.Receive(add_carol.commit).ok());
   auto update = *b.Update();

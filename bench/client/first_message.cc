@@ -59,8 +59,8 @@ int Run(int argc, char** argv) {
   for (size_t i = 0; i < pairs; ++i) {
     for (auto* side : {&alices, &bobs}) {
       const std::string handle = (side == &alices ? "a" : "b") + std::to_string(i);
-      auto e = Engine::CreateAccount(
-          {work + "/" + handle, std::nullopt, &pool, candor::SystemClock()}, *trust, handle, "d1");
+      auto e = Engine::CreateAccount({work + "/" + handle, nullptr, &pool, candor::SystemClock()},
+                                     *trust, handle, "d1");
       if (!e.ok()) return Fail("set-up of " + handle, e.error());
       side->push_back(std::move(*e));
     }

@@ -116,7 +116,7 @@ candor::Result<std::vector<Device>> CreateAccounts(const candor::client::ClientT
     char name[32];
     (void)std::snprintf(name, sizeof(name), "u%05zu", i);
     auto e = candor::client::Engine::CreateAccount(
-        {work + "/" + name, std::nullopt, nullptr, candor::SystemClock()}, trust, name, "d");
+        {work + "/" + name, nullptr, nullptr, candor::SystemClock()}, trust, name, "d");
     if (!e.ok()) {
       return candor::MakeError(candor::Errc::kInternal,
                                std::string("account set-up: ") + name + ": " + e.error().message);
@@ -135,8 +135,8 @@ candor::Result<std::vector<Group>> CreateGroups(const std::string& work,
   CANDOR_TRY(ParallelFor(count, threads, [&](size_t g) -> candor::Status {
     const size_t first = g * size;
     CANDOR_ASSIGN_OR_RETURN(
-        auto e, candor::client::Engine::Open({work + "/" + devices[first].handle, std::nullopt,
-                                              nullptr, candor::SystemClock()}));
+        auto e, candor::client::Engine::Open(
+                    {work + "/" + devices[first].handle, nullptr, nullptr, candor::SystemClock()}));
     std::string name = "g" + std::to_string(size) + "_" + std::to_string(g);
     std::vector<std::string> others;
     for (size_t i = first + 1; i < first + size; ++i) others.push_back(devices[i].handle);
@@ -165,7 +165,7 @@ candor::Status ReadTokens(const std::string& work, const candor::net::Url& serve
   candor::net::HttpClient http;
   for (Device& d : devices) {
     CANDOR_ASSIGN_OR_RETURN(auto profile,
-                            candor::client::Profile::Open(work + "/" + d.handle, std::nullopt));
+                            candor::client::Profile::Open(work + "/" + d.handle, nullptr));
     CANDOR_TRY(profile->Read([&](candor::store::SqlTx& tx) -> candor::Status {
       CANDOR_ASSIGN_OR_RETURN(auto saved, profile->GetSecret(tx, "session"));
       if (!saved) return candor::MakeError(candor::Errc::kNotFound, "no session");

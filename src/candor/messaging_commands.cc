@@ -59,6 +59,10 @@ class MessagingCommands final : public CommandGroup {
     app.add_option("--passphrase-file", passphrase_file_,
                    "file holding the profile's passphrase (or set CANDOR_PASSPHRASE)");
     app.add_flag("--json", json_, "print JSON where a script would read the answer");
+    app.add_option("--late-epochs", late_epochs_,
+                   "past epochs whose keys a conversation keeps for late messages (0: none)")
+        ->default_val(2)
+        ->check(CLI::Range(0, 16));
 
     auto* account = app.add_subcommand("account", "this account");
     account->require_subcommand(1);
@@ -120,6 +124,9 @@ class MessagingCommands final : public CommandGroup {
     group_leave_ = group->add_subcommand(
         "leave", "leave a group (its members remove all your devices; your history stays)");
     group_leave_->add_option("name", name_)->required();
+    group_rejoin_ = group->add_subcommand(
+        "rejoin", "join a conversation again after this device lost its state there");
+    group_rejoin_->add_option("name", name_)->required();
     group_list_ = group->add_subcommand("list", "list conversations");
     group_members_ = group->add_subcommand("members", "list a conversation's members");
     group_members_->add_option("name", name_)->required();
@@ -133,27 +140,30 @@ class MessagingCommands final : public CommandGroup {
 
   std::optional<int> RunIfChosen() override {
     for (CLI::App* c :
-         {create_,       devices_,   link_,         join_,        device_remove_, contact_add_,
-          contact_list_, verify_,    send_,         recv_,        listen_,        history_,
-          group_create_, group_add_, group_remove_, group_leave_, group_list_,    group_members_,
-          monitor_,      alarms_,    chat_}) {
+         {create_,        devices_,   link_,         join_,        device_remove_, contact_add_,
+          contact_list_,  verify_,    send_,         recv_,        listen_,        history_,
+          group_create_,  group_add_, group_remove_, group_leave_, group_rejoin_,  group_list_,
+          group_members_, monitor_,   alarms_,       chat_}) {
       if (*c) return Run(c);
     }
     return std::nullopt;
   }
 
  private:
-  Result<std::optional<std::string>> Passphrase() const {
+  // Passphrase reads the profile's passphrase from --passphrase-file (without its final line
+  // break) or CANDOR_PASSPHRASE into one wiped buffer; nullptr if neither is given.
+  Result<std::shared_ptr<const SecretBytes>> Passphrase() const {
     if (!passphrase_file_.empty()) {
-      CANDOR_ASSIGN_OR_RETURN(Bytes raw, ReadFile(passphrase_file_, 4096));
-      std::string p(AsStringView(raw));
-      while (!p.empty() && (p.back() == '\n' || p.back() == '\r')) p.pop_back();
-      SecureZero(raw.data(), raw.size());
-      return std::optional<std::string>(std::move(p));
+      CANDOR_ASSIGN_OR_RETURN(SecretBytes raw, ReadSecretFile(passphrase_file_, 4096));
+      ByteView text = raw.view();
+      while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) {
+        text = text.first(text.size() - 1);
+      }
+      return std::make_shared<const SecretBytes>(text);
     }
     const char* env = std::getenv("CANDOR_PASSPHRASE");
-    if (env != nullptr && *env != '\0') return std::optional<std::string>(env);
-    return std::optional<std::string>();
+    if (env != nullptr && *env != '\0') return std::make_shared<const SecretBytes>(AsBytes(env));
+    return std::shared_ptr<const SecretBytes>();
   }
 
   int Report(const Error& e) const {
@@ -204,8 +214,8 @@ class MessagingCommands final : public CommandGroup {
     if (!passphrase.ok()) return Fail(passphrase.error().message);
     // Heavy crypto (VRF proofs, large groups) gets two threads when the system has them.
     auto pool = net::WorkerPool::Create(2);
-    const Engine::Options options{profile_, *passphrase, pool.ok() ? pool->get() : nullptr,
-                                  SystemClock()};
+    const Engine::Options options{profile_, std::move(*passphrase),
+                                  pool.ok() ? pool->get() : nullptr, SystemClock(), late_epochs_};
     if (chosen == create_ || chosen == join_) {
       if (!unsealed_ && !options.passphrase) {
         return Fail(
@@ -381,6 +391,12 @@ class MessagingCommands final : public CommandGroup {
       }
       return 0;
     }
+    if (chosen == group_rejoin_) {
+      auto rejoined = e.Rejoin(name_);
+      if (!rejoined.ok()) return Report(rejoined.error());
+      PrintGroup(*rejoined);
+      return 0;
+    }
     if (chosen == group_list_ || chosen == group_members_) {
       auto groups = e.Groups();
       if (!groups.ok()) return Report(groups.error());
@@ -418,6 +434,7 @@ class MessagingCommands final : public CommandGroup {
 
   std::string profile_;
   std::string passphrase_file_;
+  uint32_t late_epochs_ = 2;
   bool json_ = false;
   std::string handle_, device_, trust_file_, to_, name_;
   std::vector<std::string> words_, handles_;
@@ -430,7 +447,8 @@ class MessagingCommands final : public CommandGroup {
            *listen_ = nullptr, *history_ = nullptr, *group_create_ = nullptr, *group_add_ = nullptr,
            *group_remove_ = nullptr, *group_list_ = nullptr, *group_members_ = nullptr,
            *monitor_ = nullptr, *alarms_ = nullptr, *chat_ = nullptr, *link_ = nullptr,
-           *join_ = nullptr, *device_remove_ = nullptr, *group_leave_ = nullptr;
+           *join_ = nullptr, *device_remove_ = nullptr, *group_leave_ = nullptr,
+           *group_rejoin_ = nullptr;
 };
 
 }  // namespace

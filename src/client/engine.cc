@@ -65,6 +65,7 @@ std::unique_ptr<Engine::State> Engine::State::For(const Options& options) {
   auto s = std::make_unique<State>();
   s->executor = options.executor;
   s->clock = options.clock ? options.clock : SystemClock();
+  s->late_epochs = options.late_epochs;
   return s;
 }
 
@@ -291,7 +292,8 @@ Result<std::unique_ptr<Engine>> Engine::CreateAccount(const Options& options,
   CANDOR_ASSIGN_OR_RETURN(kt::DeviceList list,
                           kt::SignDeviceList(*s->account_key, AsBytes(handle), std::move(tbs)));
 
-  CANDOR_ASSIGN_OR_RETURN(s->profile, Profile::Create(options.profile_dir, options.passphrase));
+  CANDOR_ASSIGN_OR_RETURN(s->profile,
+                          Profile::Create(options.profile_dir, options.passphrase.get()));
   // The keys are stored before anything is published: a crash leaves a profile that can retry.
   const std::string trust_json = FormatClientTrust(trust);
   CANDOR_TRY(s->profile->Write([&](store::SqlTx& tx) -> Status {
@@ -335,7 +337,7 @@ Result<std::unique_ptr<Engine>> Engine::CreateAccount(const Options& options,
 
 Result<std::unique_ptr<Engine>> Engine::Open(const Options& options) {
   auto s = State::For(options);
-  CANDOR_ASSIGN_OR_RETURN(s->profile, Profile::Open(options.profile_dir, options.passphrase));
+  CANDOR_ASSIGN_OR_RETURN(s->profile, Profile::Open(options.profile_dir, options.passphrase.get()));
   CANDOR_ASSIGN_OR_RETURN(s->cs, mls::GetCipherSuiteParams(kSuite));
   CANDOR_TRY(s->profile->Read([&](store::SqlTx& tx) -> Status {
     CANDOR_ASSIGN_OR_RETURN(std::string trust_json, GetText(tx, "trust"));

@@ -22,6 +22,29 @@
 #include "engine_internal.h"
 
 namespace candor::client {
+
+Result<mls::CandorIdentity> LeafIdentity(const mls::LeafNode& leaf) {
+  if (leaf.credential.credential_type != mls::CredentialType::basic) {
+    return MakeError(Errc::kVerifyFailed, "a member's credential is not a basic credential");
+  }
+  return mls::DecodeCandorIdentity(leaf.credential.identity);
+}
+
+Result<std::pair<mls::KeyPackage, mls::KeyPackagePrivateKeys>> Engine::State::OwnKeyPackage()
+    const {
+  CANDOR_ASSIGN_OR_RETURN(Bytes identity, mls::EncodeCandorIdentity({handle, device_id}));
+  mls::Credential credential;
+  credential.identity = identity;
+  const uint64_t now_s = clock() / 1000;
+  CANDOR_ASSIGN_OR_RETURN(
+      mls::KeyPackageWithKeys mine,
+      mls::CreateKeyPackage(*cs, *mls_key, credential, mls::Lifetime{now_s - 3600, now_s + 86400}));
+  mls::KeyPackagePrivateKeys keys{std::move(mine.init_private_key),
+                                  std::move(mine.encryption_private_key),
+                                  SecretBytes(mls_key->private_key())};
+  return std::pair(std::move(mine.key_package), std::move(keys));
+}
+
 namespace {
 
 constexpr size_t kGroupIdLen = 16;
@@ -31,13 +54,6 @@ std::string OldEpochAad(ByteView id, uint64_t epoch) {
   return "epoch:" + HexEncode(id) + ":" + std::to_string(epoch);
 }
 std::string MessageAad(ByteView id) { return "message:" + HexEncode(id); }
-
-Result<mls::CandorIdentity> LeafIdentity(const mls::LeafNode& leaf) {
-  if (leaf.credential.credential_type != mls::CredentialType::basic) {
-    return MakeError(Errc::kVerifyFailed, "a member's credential is not a basic credential");
-  }
-  return mls::DecodeCandorIdentity(leaf.credential.identity);
-}
 
 std::vector<std::pair<uint32_t, mls::CandorIdentity>> Members(const mls::GroupState& s) {
   std::vector<std::pair<uint32_t, mls::CandorIdentity>> out;
@@ -133,7 +149,7 @@ Status Engine::State::SaveGroup(store::SqlTx& tx, const GroupRow& row, bool keep
       "excluded.updated_at",
       {row.group_id, row.name, row.peer, static_cast<int64_t>(epoch), sealed,
        static_cast<int64_t>(clock())}));
-  if (keep_previous_epoch && previous) {
+  if (keep_previous_epoch && previous && late_epochs > 0) {
     // The previous epoch stays for late messages; older ones are deleted (forward secrecy).
     const SecretBytes raw = previous->Serialize();
     CANDOR_ASSIGN_OR_RETURN(
@@ -143,10 +159,28 @@ Status Engine::State::SaveGroup(store::SqlTx& tx, const GroupRow& row, bool keep
                 "CONFLICT (group_id, epoch) DO UPDATE SET state = excluded.state",
                 {row.group_id, static_cast<int64_t>(previous->epoch()), old}));
   }
-  const auto oldest = static_cast<int64_t>(epoch > kEpochWindow ? epoch - kEpochWindow : 0);
+  const auto oldest = static_cast<int64_t>(epoch > late_epochs ? epoch - late_epochs : 0);
   CANDOR_TRY(tx.Exec("DELETE FROM old_epochs WHERE group_id = $1 AND (epoch < $2 OR $3 = 0)",
                      {row.group_id, oldest, int64_t{row.state ? 1 : 0}}));
   return OkStatus();
+}
+
+Result<GroupRow> Engine::State::GroupNamed(const std::string& name) {
+  std::optional<GroupRow> row;
+  CANDOR_TRY(profile->Read([&](store::SqlTx& tx) -> Status {
+    CANDOR_ASSIGN_OR_RETURN(row, LoadGroup(tx, name));
+    return OkStatus();
+  }));
+  return std::move(*row);
+}
+
+Result<std::optional<GroupRow>> Engine::State::ReloadGroup(ByteView group_id) {
+  std::optional<GroupRow> row;
+  CANDOR_TRY(profile->Read([&](store::SqlTx& tx) -> Status {
+    CANDOR_ASSIGN_OR_RETURN(row, LoadGroupById(tx, group_id));
+    return OkStatus();
+  }));
+  return row;
 }
 
 Status Engine::State::CheckMembers(const mls::GroupState& state, std::vector<Notice>* notices) {
@@ -255,11 +289,7 @@ Result<GroupRow> Engine::State::CommitChange(
         notices->insert(notices->end(), processed.notices.begin(), processed.notices.end());
       }
     }
-    std::optional<GroupRow> reloaded;
-    CANDOR_TRY(profile->Read([&](store::SqlTx& tx) -> Status {
-      CANDOR_ASSIGN_OR_RETURN(reloaded, LoadGroupById(tx, row.group_id));
-      return OkStatus();
-    }));
+    CANDOR_ASSIGN_OR_RETURN(std::optional<GroupRow> reloaded, ReloadGroup(row.group_id));
     if (!reloaded || !reloaded->state) {
       return MakeError(Errc::kConflict, "this device is no longer in the group");
     }
@@ -287,20 +317,10 @@ Result<GroupRow> Engine::State::CreateConversation(const std::string& name, cons
     CANDOR_ASSIGN_OR_RETURN(std::vector<mls::KeyPackage> kps, ClaimVerified(h, list, notices));
     for (mls::KeyPackage& kp : kps) adds.push_back(mls::Proposal{mls::Add{std::move(kp)}});
   }
-  // Our own leaf: a fresh KeyPackage of this device (never published).
-  CANDOR_ASSIGN_OR_RETURN(Bytes identity, mls::EncodeCandorIdentity({handle, device_id}));
-  mls::Credential credential;
-  credential.identity = identity;
-  const uint64_t now_s = clock() / 1000;
-  CANDOR_ASSIGN_OR_RETURN(
-      mls::KeyPackageWithKeys mine,
-      mls::CreateKeyPackage(*cs, *mls_key, credential, mls::Lifetime{now_s - 3600, now_s + 86400}));
-  mls::KeyPackagePrivateKeys keys{std::move(mine.init_private_key),
-                                  std::move(mine.encryption_private_key),
-                                  SecretBytes(mls_key->private_key())};
+  CANDOR_ASSIGN_OR_RETURN(auto mine, OwnKeyPackage());
   const Bytes group_id = crypto::RandomBytes(kGroupIdLen);
   CANDOR_ASSIGN_OR_RETURN(mls::GroupState created,
-                          mls::GroupState::CreateGroup(mine.key_package, keys, group_id));
+                          mls::GroupState::CreateGroup(mine.first, mine.second, group_id));
   created.set_clock(clock);
   CANDOR_ASSIGN_OR_RETURN(mls::GroupInfo info0, created.GroupInfoForJoiners());
   Json create = {{"group_info", Base64Encode(Wire(Wrap(info0)))}};
@@ -455,6 +475,23 @@ Status Engine::State::ProcessEntry(const Json& entry, ReceiveReport* report) {
     return OkStatus();
   }));
   if (!row || !row->state) return skip("for a conversation this device is not in");
+  // A commit or message of an epoch past ours: the commits between were lost to this device
+  // (its state was restored from an older copy, or the server dropped them). It rejoins.
+  uint64_t message_epoch = 0;
+  if (const auto* pub = std::get_if<mls::PublicMessage>(&msg->message)) {
+    message_epoch = pub->content.epoch;
+  } else if (const auto* priv = std::get_if<mls::PrivateMessage>(&msg->message)) {
+    message_epoch = priv->epoch;
+  }
+  if ((kind == "commit" || kind == "application") && message_epoch > row->state->epoch()) {
+    auto rejoined = Rejoin(std::move(*row), &report->notices);
+    if (!rejoined.ok()) {
+      if (rejoined.error().code == Errc::kUnavailable) return rejoined.error();  // retry later
+      report->notices.push_back({Notice::Kind::kAlarm, "could not rejoin " + row->name + ": " +
+                                                           rejoined.error().message});
+    }
+    return skip("of an epoch this device missed");
+  }
 
   if (kind == "commit") {
     const uint64_t epoch = entry.value("epoch", uint64_t{0});
@@ -518,7 +555,7 @@ Status Engine::State::ProcessEntry(const Json& entry, ReceiveReport* report) {
     const mls::LeafNode* leaf = state->tree().leaf_node(opened->sender);
     auto id = leaf != nullptr ? LeafIdentity(*leaf) : Result<mls::CandorIdentity>(VerifyFailed());
     if (!id.ok()) return skip("unknown sender");
-    const Json payload = Json::parse(AsStringView(opened->application_data), nullptr, false);
+    const Json payload = Json::parse(AsStringView(opened->application_data.view()), nullptr, false);
     const std::string type = payload.is_object() ? payload.value("t", "") : "";
     StoredMessage m;
     m.group = row->name;
@@ -565,8 +602,8 @@ Status Engine::State::ProcessEntry(const Json& entry, ReceiveReport* report) {
         CANDOR_TRY(SaveGroup(tx, *row, false, {}));
       }
       if (type == "text") {
-        CANDOR_ASSIGN_OR_RETURN(Bytes body,
-                                profile->Seal(MessageAad(row->group_id), opened->application_data));
+        CANDOR_ASSIGN_OR_RETURN(
+            Bytes body, profile->Seal(MessageAad(row->group_id), opened->application_data.view()));
         CANDOR_TRY(tx.Exec(
             "INSERT INTO messages (group_id, epoch, sender_handle, sender_device, outgoing, at, "
             "body) VALUES ($1, $2, $3, $4, 0, $5, $6)",
@@ -657,11 +694,8 @@ Status Engine::State::RemoveDeparted(std::vector<Notice>* notices) {
 Result<GroupSummary> Engine::LeaveGroup(const std::string& name) {
   std::vector<Notice> notices;
   CANDOR_TRY(s_->ProcessQueue());
-  std::optional<GroupRow> row;
-  CANDOR_TRY(s_->profile->Read([&](store::SqlTx& tx) -> Status {
-    CANDOR_ASSIGN_OR_RETURN(row, s_->LoadGroup(tx, name));
-    return OkStatus();
-  }));
+  CANDOR_ASSIGN_OR_RETURN(GroupRow found, s_->GroupNamed(name));
+  std::optional<GroupRow> row(std::move(found));
   if (!row->peer.empty()) {
     return MakeError(Errc::kInvalidArgument,
                      name + " is a one-to-one conversation: there is no group to leave");

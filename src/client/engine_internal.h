@@ -10,6 +10,7 @@
 #include "candor/client/profile.h"
 #include "candor/crypto/signature.h"
 #include "candor/kt/device_list.h"
+#include "candor/mls/candor_identity.h"
 #include "candor/mls/group_state.h"
 #include "directory_client.h"
 #include "server_api.h"
@@ -19,8 +20,6 @@ namespace candor::client {
 // kSuite is the MLS cipher suite of Candor devices.
 inline constexpr mls::CipherSuite kSuite =
     mls::CipherSuite::MLS_128_DHKEMX25519_AES128GCM_SHA256_Ed25519;
-// kEpochWindow is how many past epochs' states a group keeps for late messages.
-inline constexpr uint64_t kEpochWindow = 2;
 // kRecheckMs is how old a contact's verified device list may be before a send to a large
 // conversation checks it again; a conversation with at most kAlwaysRecheckAccounts other
 // accounts checks them on every send.
@@ -28,6 +27,12 @@ inline constexpr uint64_t kRecheckMs = 30'000;
 inline constexpr size_t kAlwaysRecheckAccounts = 8;
 // kListenMonitorMs is how often a listening device checks its own directory entry.
 inline constexpr uint64_t kListenMonitorMs = 10 * 60'000;
+
+// LeafIdentity is the Candor identity (handle, device) of a member's leaf; kVerifyFailed for a
+// credential that is not a basic one.
+Result<mls::CandorIdentity> LeafIdentity(const mls::LeafNode& leaf);
+// GroupPath is the API path of a group (messaging-api.md §4): "v1/groups/<base64url id>".
+std::string GroupPath(ByteView group_id);
 
 // GroupRow is a conversation as the profile keeps it.
 struct GroupRow {
@@ -53,6 +58,7 @@ struct Engine::State {
   const mls::CipherSuiteParams* cs = nullptr;
   Executor* executor = nullptr;  // Options::executor
   Clock clock;                   // Options::clock, or the system's
+  uint64_t late_epochs = 0;      // Options::late_epochs
 
   // --- account, session, KeyPackages (engine.cc) ---
   Status SignIn();
@@ -71,11 +77,25 @@ struct Engine::State {
   // OpenGroupState decodes a stored MLS state and lends it this engine's clock.
   Result<mls::GroupState> OpenGroupState(ByteView raw) const;
   Result<std::optional<GroupRow>> LoadGroupById(store::SqlTx& tx, ByteView group_id);
+  // GroupNamed reads the conversation `name_or_peer` (as LoadGroup) in its own transaction.
+  Result<GroupRow> GroupNamed(const std::string& name_or_peer);
+  // ReloadGroup reads the group `group_id` in its own transaction.
+  Result<std::optional<GroupRow>> ReloadGroup(ByteView group_id);
   Status SaveGroup(store::SqlTx& tx, const GroupRow& row, bool keep_previous_epoch,
                    const std::optional<mls::GroupState>& previous);
   Result<GroupRow> CreateConversation(const std::string& name, const std::string& peer,
                                       const std::vector<std::string>& handles,
                                       std::vector<Notice>* notices);
+  // OwnKeyPackage makes a fresh KeyPackage of this device's leaf (never published), with its
+  // private keys.
+  Result<std::pair<mls::KeyPackage, mls::KeyPackagePrivateKeys>> OwnKeyPackage() const;
+  // Rejoin brings this device back into the conversation `row` when it lost its state or the
+  // conversation moved on without it (RFC 9420 §12.4.3.2, a resync): from the group's newest
+  // GroupInfo at the DS it joins by external commit, removing its old leaf, checks every member
+  // against its account's verified device list as for a Welcome, and has the DS accept the
+  // commit (retrying, up to 3 times, when another commit won the epoch). A notice says which
+  // epochs this device missed: what was sent in them cannot be read here.
+  Result<GroupRow> Rejoin(GroupRow row, std::vector<Notice>* notices);
   // CheckMembers verifies every member of `state` against its account's verified device list.
   Status CheckMembers(const mls::GroupState& state, std::vector<Notice>* notices);
   // ClaimVerified claims one KeyPackage per device of `handle` (except this device) and keeps

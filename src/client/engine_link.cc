@@ -236,7 +236,8 @@ Result<std::unique_ptr<Engine>> Engine::JoinByLink(const Options& options, const
   if (!has_me)
     return MakeError(Errc::kVerifyFailed, "the new device list does not hold this device");
 
-  CANDOR_ASSIGN_OR_RETURN(s->profile, Profile::Create(options.profile_dir, options.passphrase));
+  CANDOR_ASSIGN_OR_RETURN(s->profile,
+                          Profile::Create(options.profile_dir, options.passphrase.get()));
   const std::string trust_json = FormatClientTrust(trust);
   CANDOR_TRY(s->profile->Write([&](store::SqlTx& tx) -> Status {
     CANDOR_TRY(s->profile->Put(tx, "trust", AsBytes(trust_json)));

@@ -24,6 +24,8 @@ bool Definitive(const Error& e) {
          e.code != Errc::kUnauthenticated;
 }
 
+}  // namespace
+
 std::string GroupPath(ByteView group_id) {
   std::string id = Base64Encode(group_id);
   while (!id.empty() && id.back() == '=') id.pop_back();
@@ -33,8 +35,6 @@ std::string GroupPath(ByteView group_id) {
   }
   return "v1/groups/" + id;
 }
-
-}  // namespace
 
 Status Engine::State::QueueOutgoing(store::SqlTx& tx, ByteView group_id, ByteView message) {
   CANDOR_TRY(tx.Exec("INSERT INTO outbox (group_id, message, created_at) VALUES ($1, $2, $3)",

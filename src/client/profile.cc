@@ -50,17 +50,18 @@ Result<std::unique_ptr<store::SqlDatabase>> OpenDb(const std::string& dir) {
 }  // namespace
 
 Result<std::unique_ptr<Profile>> Profile::Create(const std::string& dir,
-                                                 const std::optional<std::string>& passphrase) {
+                                                 const SecretBytes* passphrase) {
   if (FileExists(dir + "/profile.db")) {
     return MakeError(Errc::kConflict, "a profile exists in " + dir);
   }
   CANDOR_ASSIGN_OR_RETURN(auto db, OpenDb(dir));
   SecretBytes data_key(crypto::RandomBytes(crypto::kSealKeySize));
   tls::Writer slot;
-  if (passphrase) {
+  if (passphrase != nullptr) {
     const Bytes salt = crypto::RandomBytes(crypto::kSealSaltSize);
     const crypto::PassphraseCost cost;
-    CANDOR_ASSIGN_OR_RETURN(SecretBytes kek, crypto::KeyFromPassphrase(*passphrase, salt, cost));
+    CANDOR_ASSIGN_OR_RETURN(
+        SecretBytes kek, crypto::KeyFromPassphrase(AsStringView(passphrase->view()), salt, cost));
     CANDOR_ASSIGN_OR_RETURN(Bytes sealed_key,
                             crypto::Seal(kek.view(), AsBytes("candor data key"), data_key.view()));
     slot.U8(1);
@@ -82,11 +83,11 @@ Result<std::unique_ptr<Profile>> Profile::Create(const std::string& dir,
     return OkStatus();
   }));
   return std::unique_ptr<Profile>(
-      new Profile(dir, std::move(db), std::move(data_key), passphrase.has_value()));
+      new Profile(dir, std::move(db), std::move(data_key), passphrase != nullptr));
 }
 
 Result<std::unique_ptr<Profile>> Profile::Open(const std::string& dir,
-                                               const std::optional<std::string>& passphrase) {
+                                               const SecretBytes* passphrase) {
   if (!FileExists(dir + "/profile.db")) {
     return MakeError(Errc::kNotFound, "no profile in " + dir + " (run `candor account create`)");
   }
@@ -109,13 +110,14 @@ Result<std::unique_ptr<Profile>> Profile::Open(const std::string& dir,
     if (key.size() != crypto::kSealKeySize) return MakeError(Errc::kMalformed, "data key size");
     return std::unique_ptr<Profile>(new Profile(dir, std::move(db), SecretBytes(key), false));
   }
-  if (!passphrase) {
+  if (passphrase == nullptr) {
     return MakeError(Errc::kInvalidArgument,
                      "the profile is sealed: give its passphrase (--passphrase-file or "
                      "CANDOR_PASSPHRASE)");
   }
   if (cost.mem_bytes > (uint64_t{4} << 30)) return MakeError(Errc::kMalformed, "data key cost");
-  CANDOR_ASSIGN_OR_RETURN(SecretBytes kek, crypto::KeyFromPassphrase(*passphrase, salt, cost));
+  CANDOR_ASSIGN_OR_RETURN(SecretBytes kek,
+                          crypto::KeyFromPassphrase(AsStringView(passphrase->view()), salt, cost));
   auto data_key = crypto::Unseal(kek.view(), AsBytes("candor data key"), key);
   if (!data_key.ok()) return MakeError(Errc::kVerifyFailed, "wrong passphrase");
   return std::unique_ptr<Profile>(new Profile(dir, std::move(db), std::move(*data_key), true));

@@ -44,11 +44,12 @@ void WriteLabel(tls::Writer& w, std::string_view label) {
 
 // LabeledPair encodes the two-field structs SignContent and EncryptContext:
 // `struct { opaque label<V> = "MLS 1.0 " + label; opaque second<V>; }`.
-Bytes LabeledPair(std::string_view label, ByteView second) {
-  tls::Writer w;
+// The buffer is wiped when freed: `second` may be a plaintext (a signed application message).
+SecretBytes LabeledPair(std::string_view label, ByteView second) {
+  tls::Writer w = tls::Writer::ForSecrets();
   WriteLabel(w, label);
   w.OpaqueV(second);
-  return w.Take();
+  return w.TakeSecret();
 }
 
 }  // namespace
@@ -111,12 +112,13 @@ Result<Bytes> SignWithLabel(const CipherSuiteParams& cs, const crypto::Signature
   if (key.scheme() != cs.signature) {
     return MakeError(Errc::kInvalidArgument, "SignWithLabel: key scheme does not match suite");
   }
-  return key.Sign(LabeledPair(label, content));
+  return key.Sign(LabeledPair(label, content).view());
 }
 
 Status VerifyWithLabel(const CipherSuiteParams& cs, ByteView public_key, std::string_view label,
                        ByteView content, ByteView signature) {
-  if (!crypto::SignatureVerify(cs.signature, public_key, LabeledPair(label, content), signature)
+  if (!crypto::SignatureVerify(cs.signature, public_key, LabeledPair(label, content).view(),
+                               signature)
            .ok()) {
     return VerifyFailed();
   }
@@ -127,21 +129,23 @@ Status VerifyWithLabel(const CipherSuiteParams& cs, ByteView public_key, std::st
 Result<crypto::HpkeCiphertext> EncryptWithLabel(const CipherSuiteParams& cs, ByteView public_key,
                                                 std::string_view label, ByteView context,
                                                 ByteView plaintext) {
-  return crypto::HpkeSealBase(cs.hpke(), public_key, LabeledPair(label, context), {}, plaintext);
+  return crypto::HpkeSealBase(cs.hpke(), public_key, LabeledPair(label, context).view(), {},
+                              plaintext);
 }
 
 Result<LabeledEncryptor> LabeledEncryptor::Create(const CipherSuiteParams& cs,
                                                   std::string_view label, ByteView context) {
-  CANDOR_ASSIGN_OR_RETURN(crypto::HpkeBaseSealer sealer,
-                          crypto::HpkeBaseSealer::Create(cs.hpke(), LabeledPair(label, context)));
+  CANDOR_ASSIGN_OR_RETURN(
+      crypto::HpkeBaseSealer sealer,
+      crypto::HpkeBaseSealer::Create(cs.hpke(), LabeledPair(label, context).view()));
   return LabeledEncryptor(std::move(sealer));
 }
 
 Result<SecretBytes> DecryptWithLabel(const CipherSuiteParams& cs, ByteView private_key,
                                      std::string_view label, ByteView context, ByteView kem_output,
                                      ByteView ciphertext) {
-  return crypto::HpkeOpenBase(cs.hpke(), kem_output, private_key, LabeledPair(label, context), {},
-                              ciphertext);
+  return crypto::HpkeOpenBase(cs.hpke(), kem_output, private_key,
+                              LabeledPair(label, context).view(), {}, ciphertext);
 }
 
 }  // namespace candor::mls

@@ -80,27 +80,37 @@ Result<std::pair<Group, Bytes>> Group::JoinExternal(Client& client, ByteView gro
   return std::pair<Group, Bytes>(Group(std::move(joined.second)), EncodeMessage(joined.first));
 }
 
-Result<Outgoing> Group::Apply(const std::vector<Proposal>& proposals) {
+Result<Outgoing> Group::Stage(const std::vector<Proposal>& proposals) {
+  if (pending_.has_value()) {
+    return MakeError(Errc::kConflict, "Group: a commit is pending (Confirm or Discard it)");
+  }
   CANDOR_ASSIGN_OR_RETURN(GroupState::CommitResult result, state_.Commit(proposals));
   Outgoing out;
   out.commit = EncodeMessage(result.commit);
   if (result.welcome.has_value()) out.welcome = EncodeMessage(*result.welcome);
-  state_ = std::move(result.next);
+  pending_.emplace(std::move(result.next));
   return out;
+}
+
+Status Group::Confirm() {
+  if (!pending_.has_value()) return MakeError(Errc::kNotFound, "Group: no commit is pending");
+  state_ = std::move(*pending_);
+  pending_.reset();
+  return OkStatus();
 }
 
 Result<Outgoing> Group::Add(ByteView key_package) {
   CANDOR_ASSIGN_OR_RETURN(MLSMessage message, DecodeMessage(key_package));
   const auto* kp = std::get_if<KeyPackage>(&message.message);
   if (kp == nullptr) return MakeError(Errc::kMalformed, "MLSMessage: not a KeyPackage");
-  return Apply({Proposal{mls::Add{*kp}}});
+  return Stage({Proposal{mls::Add{*kp}}});
 }
 
 Result<Outgoing> Group::Remove(uint32_t leaf_index) {
-  return Apply({Proposal{mls::Remove{leaf_index}}});
+  return Stage({Proposal{mls::Remove{leaf_index}}});
 }
 
-Result<Outgoing> Group::Update() { return Apply({}); }
+Result<Outgoing> Group::Update() { return Stage({}); }
 
 Result<Bytes> Group::GroupInfo() const {
   CANDOR_ASSIGN_OR_RETURN(mls::GroupInfo info, state_.GroupInfoForJoiners());
@@ -140,6 +150,7 @@ Result<Received> Group::Receive(ByteView wire) {
     case ContentType::commit: {
       CANDOR_ASSIGN_OR_RETURN(GroupState next, state_.HandleCommit(message));
       state_ = std::move(next);
+      pending_.reset();  // another commit won this epoch
       out.kind = Received::Kind::kCommit;
       return out;
     }

@@ -75,13 +75,12 @@ bool LeafHasKey(const PublicTree& tree, const Bytes& encryption_key, const Bytes
 
 Error Invalid(const std::string& what) { return MakeError(Errc::kMalformed, "Commit: " + what); }
 
-}  // namespace
-
-Result<AppliedProposals> ValidateAndApply(const CipherSuiteParams& cs,
-                                          std::span<const ResolvedProposal> proposals,
-                                          const Sender& committer, uint64_t now, PublicTree& tree,
-                                          GroupContext& context) {
-  AppliedProposals out;
+// Validate is RFC 9420 §12.2's check of a Commit's proposal list (and of each Add's
+// KeyPackage at time `now`); it records the PSKs, the ExternalInit, whether a path is
+// required and whether it is a ReInit in `out`.
+Status Validate(const CipherSuiteParams& cs, std::span<const ResolvedProposal> proposals,
+                const Sender& committer, uint64_t now, const PublicTree& tree,
+                AppliedProposals& out) {
   out.path_required = proposals.empty();
   const bool external = committer.sender_type == SenderType::new_member_commit;
   std::set<uint32_t> changed_leaves;  // leaves with an Update or Remove
@@ -157,8 +156,13 @@ Result<AppliedProposals> ValidateAndApply(const CipherSuiteParams& cs,
       }
     }
   }
+  return OkStatus();
+}
 
-  // Apply: GroupContextExtensions, Update, Remove, Add (RFC 9420 §12.4.2).
+// Apply applies validated proposals to `tree` and `context` in RFC 9420 §12.3's order
+// (GroupContextExtensions, Update, Remove, Add), recording the added leaves in `out`.
+Status Apply(const CipherSuiteParams& cs, std::span<const ResolvedProposal> proposals,
+             PublicTree& tree, GroupContext& context, AppliedProposals& out) {
   for (const ResolvedProposal& rp : proposals) {
     if (rp.proposal->proposal_type() != ProposalType::group_context_extensions) continue;
     const auto& ext = std::get<GroupContextExtensions>(rp.proposal->proposal).extensions;
@@ -200,6 +204,18 @@ Result<AppliedProposals> ValidateAndApply(const CipherSuiteParams& cs,
   }
   // Every member must support the group's required capabilities, new members included.
   CANDOR_TRY(CheckRequiredCapabilities(tree, context.extensions));
+  return OkStatus();
+}
+
+}  // namespace
+
+Result<AppliedProposals> ValidateAndApply(const CipherSuiteParams& cs,
+                                          std::span<const ResolvedProposal> proposals,
+                                          const Sender& committer, uint64_t now, PublicTree& tree,
+                                          GroupContext& context) {
+  AppliedProposals out;
+  CANDOR_TRY(Validate(cs, proposals, committer, now, tree, out));
+  CANDOR_TRY(Apply(cs, proposals, tree, context, out));
   return out;
 }
 
@@ -280,28 +296,11 @@ Status GroupState::HandleProposal(const MLSMessage& message) {
   return OkStatus();
 }
 
-Result<GroupState> GroupState::HandleCommit(const MLSMessage& message,
-                                            std::span<const ExternalPsk> external_psks) {
-  CANDOR_ASSIGN_OR_RETURN(AuthenticatedContent content,
-                          UnprotectContent(message, ContentType::commit));
-  const auto* commit = std::get_if<mls::Commit>(&content.content.content);
-  if (commit == nullptr) {
-    return MakeError(Errc::kMalformed, "FramedContent.content_type: not a commit");
-  }
-  const Sender& committer = content.content.sender;
-  if (committer.sender_type != SenderType::member &&
-      committer.sender_type != SenderType::new_member_commit) {
-    return MakeError(Errc::kMalformed, "FramedContent.sender: commit from a non-member");
-  }
-  if (committer.sender_type == SenderType::member &&
-      committer.leaf_index == private_key_.index().value) {
-    return MakeError(Errc::kInvalidArgument, "HandleCommit: our own commit");
-  }
-
-  // Resolve the proposals: inline ones are the committer's, references name cached ones.
+Result<std::vector<internal::ResolvedProposal>> GroupState::ResolveProposals(
+    const mls::Commit& commit, const Sender& committer) const {
   std::vector<internal::ResolvedProposal> proposals;
-  proposals.reserve(commit->proposals.size());
-  for (const ProposalOrRef& por : commit->proposals) {
+  proposals.reserve(commit.proposals.size());
+  for (const ProposalOrRef& por : commit.proposals) {
     if (const auto* p = std::get_if<Proposal>(&por.value)) {
       proposals.push_back({p, committer});
       continue;
@@ -317,103 +316,125 @@ Result<GroupState> GroupState::HandleCommit(const MLSMessage& message,
     }
     proposals.push_back({&it->proposal, it->sender});
   }
+  return proposals;
+}
 
-  PublicTree tree = tree_;
-  GroupContext next = context_;
+TreeKEMPrivateKey GroupState::OwnKeysAfter(const PublicTree& tree) const {
+  const LeafNode* own_leaf = tree.leaf_node(private_key_.index());
+  for (const auto& [public_key, private_leaf_key] : pending_update_keys_) {
+    if (own_leaf != nullptr && public_key == own_leaf->encryption_key) {
+      return {private_key_.index(), private_leaf_key.Clone()};
+    }
+  }
+  return private_key_.Clone();
+}
+
+Result<SecretBytes> GroupState::InitSecretFor(const internal::AppliedProposals& applied) const {
+  if (!applied.external_init.has_value()) return SecretBytes(schedule_.init_secret());
+  CANDOR_ASSIGN_OR_RETURN(crypto::HpkeKeyPair external, schedule_.ExternalKeyPair());
+  auto received = ExternalInitReceiver(*cs_, external.private_key.view(), *applied.external_init);
+  if (!received.ok()) return VerifyFailed();
+  return std::move(received).value();
+}
+
+namespace {
+
+// CommitOf returns the Commit of an opened message, checking that its sender may commit and is
+// not us (`own`).
+Result<const mls::Commit*> CommitOf(const AuthenticatedContent& content, LeafIndex own) {
+  const auto* commit = std::get_if<mls::Commit>(&content.content.content);
+  if (commit == nullptr) {
+    return MakeError(Errc::kMalformed, "FramedContent.content_type: not a commit");
+  }
+  const Sender& committer = content.content.sender;
+  if (committer.sender_type != SenderType::member &&
+      committer.sender_type != SenderType::new_member_commit) {
+    return MakeError(Errc::kMalformed, "FramedContent.sender: commit from a non-member");
+  }
+  if (committer.sender_type == SenderType::member && committer.leaf_index == own.value) {
+    return MakeError(Errc::kInvalidArgument, "HandleCommit: our own commit");
+  }
+  return commit;
+}
+
+// MergeReceivedPath applies a received Commit's UpdatePath to `next` (RFC 9420 §12.4.2): the
+// new leaf's keys may not be another member's (§7.3), an external joiner's leaf is added,
+// the path is merged and the new tree hash set, and the path secret we can decrypt gives our
+// new private view and the commit_secret. `added` are the leaves the Commit added (not sent
+// a path secret).
+Status MergeReceivedPath(const UpdatePath& path, const Sender& committer,
+                         std::span<const LeafIndex> added, internal::ProvisionalEpoch& next) {
+  LeafIndex sender{committer.leaf_index};
+  const bool external = committer.sender_type == SenderType::new_member_commit;
+  if (internal::LeafHasKey(next.tree, path.leaf_node.encryption_key, {}, std::nullopt) ||
+      internal::LeafHasKey(next.tree, {}, path.leaf_node.signature_key,
+                           external ? std::nullopt : std::optional<uint32_t>(sender.value))) {
+    return MakeError(Errc::kMalformed, "Commit.path.leaf_node: a key already in the group");
+  }
+  if (external) {
+    auto index = next.tree.AddLeaf(path.leaf_node);
+    if (!index.ok()) return MakeError(Errc::kMalformed, "Commit.path: tree full");
+    sender = *index;
+  }
+  CANDOR_ASSIGN_OR_RETURN(PublicTree merged,
+                          MergeUpdatePath(next.tree, sender, path, next.context.group_id));
+  next.tree = std::move(merged);
+  next.context.tree_hash = next.tree.TreeHash();
+  CANDOR_ASSIGN_OR_RETURN(ProcessedUpdatePath processed,
+                          DecryptUpdatePath(next.tree, next.private_key, sender, path,
+                                            tls::Encode(next.context), added));
+  next.private_key = std::move(processed.private_key);
+  next.commit_secret = std::move(processed.commit_secret);
+  return OkStatus();
+}
+
+}  // namespace
+
+Result<GroupState> GroupState::HandleCommit(const MLSMessage& message,
+                                            std::span<const ExternalPsk> external_psks) {
+  // Open the message (membership tag or decryption, signature) and check its sender.
+  CANDOR_ASSIGN_OR_RETURN(AuthenticatedContent content,
+                          UnprotectContent(message, ContentType::commit));
+  CANDOR_ASSIGN_OR_RETURN(const mls::Commit* commit, CommitOf(content, private_key_.index()));
+  const Sender& committer = content.content.sender;
+
+  // Resolve, validate and apply the proposals to the next epoch's tree (§12.2, §12.3).
+  CANDOR_ASSIGN_OR_RETURN(std::vector<internal::ResolvedProposal> proposals,
+                          ResolveProposals(*commit, committer));
+  internal::ProvisionalEpoch next{context_, tree_, private_key_.Clone(), SecretBytes(cs_->nh)};
   CANDOR_ASSIGN_OR_RETURN(
       internal::AppliedProposals applied,
-      internal::ValidateAndApply(*cs_, proposals, committer, Now(), tree, next));
+      internal::ValidateAndApply(*cs_, proposals, committer, Now(), next.tree, next.context));
   if (applied.path_required && !commit->path.has_value()) {
     return MakeError(Errc::kMalformed, "Commit.path: required but absent");
   }
-  const LeafNode* own_leaf = tree.leaf_node(private_key_.index());
-  if (own_leaf == nullptr || std::find(applied.added.begin(), applied.added.end(),
-                                       private_key_.index()) != applied.added.end()) {
+  const LeafIndex own = private_key_.index();
+  if (next.tree.leaf_node(own) == nullptr ||
+      std::find(applied.added.begin(), applied.added.end(), own) != applied.added.end()) {
     return MakeError(Errc::kConflict, "HandleCommit: the commit removes us");
   }
+  next.context.epoch = context_.epoch + 1;
+  next.private_key = OwnKeysAfter(next.tree);
 
-  next.epoch = context_.epoch + 1;
-  // If the commit applied an Update of ours, our leaf key is the one we proposed.
-  TreeKEMPrivateKey private_key = private_key_.Clone();
-  for (const auto& [public_key, private_leaf_key] : pending_update_keys_) {
-    if (public_key == own_leaf->encryption_key) {
-      private_key = TreeKEMPrivateKey(private_key_.index(), private_leaf_key.Clone());
-    }
-  }
-  SecretBytes commit_secret(cs_->nh);
+  // The UpdatePath, if any, sets the tree hash and the commit_secret.
   if (commit->path.has_value()) {
-    LeafIndex sender{committer.leaf_index};
-    // The new leaf's keys may not be another member's (RFC 9420 §7.3); a member may keep its
-    // own signature key.
-    const LeafNode& path_leaf = commit->path->leaf_node;
-    const bool external = committer.sender_type == SenderType::new_member_commit;
-    if (internal::LeafHasKey(tree, path_leaf.encryption_key, {}, std::nullopt) ||
-        internal::LeafHasKey(tree, {}, path_leaf.signature_key,
-                             external ? std::nullopt : std::optional<uint32_t>(sender.value))) {
-      return MakeError(Errc::kMalformed, "Commit.path.leaf_node: a key already in the group");
-    }
-    if (external) {
-      auto index = tree.AddLeaf(commit->path->leaf_node);
-      if (!index.ok()) return MakeError(Errc::kMalformed, "Commit.path: tree full");
-      sender = *index;
-    }
-    CANDOR_ASSIGN_OR_RETURN(PublicTree merged,
-                            MergeUpdatePath(tree, sender, *commit->path, next.group_id));
-    tree = std::move(merged);
-    next.tree_hash = tree.TreeHash();
-    const Bytes provisional = tls::Encode(next);
-    CANDOR_ASSIGN_OR_RETURN(
-        ProcessedUpdatePath processed,
-        DecryptUpdatePath(tree, private_key, sender, *commit->path, provisional, applied.added));
-    private_key = std::move(processed.private_key);
-    commit_secret = std::move(processed.commit_secret);
+    CANDOR_TRY(MergeReceivedPath(*commit->path, committer, applied.added, next));
   } else {
-    next.tree_hash = tree.TreeHash();
+    next.context.tree_hash = next.tree.TreeHash();
   }
 
-  // Transcript hashes and the new GroupContext.
-  ConfirmedTranscriptHashInput confirmed_input;
-  confirmed_input.wire_format = content.wire_format;
-  confirmed_input.content = content.content;
-  confirmed_input.signature = content.auth.signature;
-  next.confirmed_transcript_hash =
-      ConfirmedTranscriptHash(*cs_, interim_transcript_hash_, tls::Encode(confirmed_input));
-
-  // init_secret: the previous epoch's, or from the ExternalInit.
-  SecretBytes init_secret(schedule_.init_secret());
-  if (applied.external_init.has_value()) {
-    CANDOR_ASSIGN_OR_RETURN(crypto::HpkeKeyPair external, schedule_.ExternalKeyPair());
-    auto received = ExternalInitReceiver(*cs_, external.private_key.view(), *applied.external_init);
-    if (!received.ok()) return VerifyFailed();
-    init_secret = std::move(received).value();
-  }
-  auto resumption = [this](ByteView group_id, uint64_t epoch) {
-    return FindResumptionPsk(group_id, epoch);
-  };
-  CANDOR_ASSIGN_OR_RETURN(
-      SecretBytes psk_secret,
-      internal::ResolvePskSecret(*cs_, applied.psks, external_psks, resumption));
-  const Bytes context_bytes = tls::Encode(next);
+  // The transcript, the key schedule and the confirmation tag of the new epoch.
+  next.context.confirmed_transcript_hash =
+      internal::ConfirmedTranscriptHashAfter(*cs_, interim_transcript_hash_, content);
+  CANDOR_ASSIGN_OR_RETURN(SecretBytes init_secret, InitSecretFor(applied));
   CANDOR_ASSIGN_OR_RETURN(KeyScheduleEpoch schedule,
-                          KeyScheduleEpoch::Create(*cs_, init_secret.view(), commit_secret.view(),
-                                                   psk_secret.view(), context_bytes));
+                          ScheduleEpoch(init_secret.view(), next, applied.psks, external_psks));
   CANDOR_TRY(VerifyConfirmationTag(*cs_, schedule.confirmation_key(),
-                                   next.confirmed_transcript_hash, content.auth.confirmation_tag));
-  const SecretBytes encryption_secret = schedule.TakeEncryptionSecret();
-  CANDOR_ASSIGN_OR_RETURN(SecretTree secret_tree,
-                          SecretTree::Create(*cs_, encryption_secret.view(), tree.num_leaves()));
-  GroupState state(*cs_, std::move(next), std::move(tree), std::move(schedule),
-                   std::move(secret_tree), std::move(private_key), CloneSigner());
-  state.interim_transcript_hash_ =
-      InterimTranscriptHash(*cs_, state.context_.confirmed_transcript_hash,
-                            internal::EncodeInterimInput(content.auth.confirmation_tag));
-  for (const auto& [epoch, psk] : resumption_psks_) {
-    state.resumption_psks_.emplace_back(epoch, psk.Clone());
-  }
-  state.RememberResumptionPsk();
-  state.clock_ = clock_;
-  state.confirmation_tag_ = content.auth.confirmation_tag;
-  return state;
+                                   next.context.confirmed_transcript_hash,
+                                   content.auth.confirmation_tag));
+  return EnterEpoch(*cs_, std::move(next.context), std::move(next.tree), std::move(schedule),
+                    std::move(content.auth.confirmation_tag), std::move(next.private_key),
+                    CloneSigner(), this);
 }
 
 }  // namespace candor::mls

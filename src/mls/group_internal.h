@@ -7,15 +7,18 @@
 #include <vector>
 
 #include "candor/base/bytes.h"
+#include "candor/base/executor.h"
 #include "candor/base/result.h"
 #include "candor/mls/cipher_suite.h"
 #include "candor/mls/extensions.h"
 #include "candor/mls/framing.h"
 #include "candor/mls/group_context.h"
+#include "candor/mls/group_info.h"
 #include "candor/mls/group_state.h"
 #include "candor/mls/proposals.h"
 #include "candor/mls/ratchet_tree.h"
 #include "candor/mls/ratchet_tree_nodes.h"
+#include "candor/mls/tree_kem.h"
 
 namespace candor::mls::internal {
 
@@ -70,5 +73,29 @@ Result<AppliedProposals> ValidateAndApply(const CipherSuiteParams& cs,
                                           std::span<const ResolvedProposal> proposals,
                                           const Sender& committer, uint64_t now, PublicTree& tree,
                                           GroupContext& context);
+
+// ProvisionalEpoch is the next epoch while a Commit is made or processed (RFC 9420 §12.4): its
+// GroupContext and tree with the proposals (then the path) applied, our private view of that
+// tree, and the commit_secret (Nh zeros unless an UpdatePath sets it).
+struct ProvisionalEpoch {
+  GroupContext context;
+  PublicTree tree;
+  TreeKEMPrivateKey private_key;
+  SecretBytes commit_secret;
+};
+
+// ConfirmedTranscriptHashAfter is the confirmed_transcript_hash of the epoch a Commit starts
+// (RFC 9420 §8.2): over `interim` and the Commit's wire format, content and signature.
+Bytes ConfirmedTranscriptHashAfter(const CipherSuiteParams& cs, ByteView interim,
+                                   const AuthenticatedContent& commit);
+
+// VerifiedTree is RFC 9420 §12.4.3.1's check of a joiner's tree: the tree from `info`'s
+// ratchet_tree extension (else `external_tree`), the GroupInfo's signature by its signer's
+// leaf, the tree hash against the GroupContext's, and the whole tree (parent hashes, leaf
+// signatures, on `executor`'s threads if given). kVerifyFailed for every signature or hash
+// failure; kMalformed for an invalid tree; kInvalidArgument without a tree.
+Result<PublicTree> VerifiedTree(const CipherSuiteParams& cs, const GroupInfo& info,
+                                const std::optional<RatchetTree>& external_tree,
+                                Executor* executor);
 
 }  // namespace candor::mls::internal

@@ -50,6 +50,24 @@ MLSMessage Wrap(std::variant<PublicMessage, PrivateMessage, Welcome, GroupInfo, 
   return out;
 }
 
+// CreatePath makes the UpdatePath of the member at `own` (signing with `signer`, its new leaf
+// shaped on `leaf`) for the epoch `next` (RFC 9420 §7.5, §12.4.1), encrypted to every member but
+// those in `added`, and moves `next` to the tree with the path merged, the committer's private
+// view of it, the new tree hash and the commit_secret.
+Result<UpdatePath> CreatePath(const crypto::SignaturePrivateKey& signer, const LeafNode& leaf,
+                              LeafIndex own, std::span<const LeafIndex> added,
+                              internal::ProvisionalEpoch& next, Executor* executor) {
+  CANDOR_ASSIGN_OR_RETURN(PendingUpdatePath pending,
+                          CreateUpdatePath(next.tree, own, signer, next.context.group_id, leaf));
+  next.context.tree_hash = pending.tree.TreeHash();
+  CANDOR_ASSIGN_OR_RETURN(UpdatePath path,
+                          EncryptUpdatePath(pending, tls::Encode(next.context), added, executor));
+  next.tree = std::move(pending.tree);
+  next.private_key = std::move(pending.private_key);
+  next.commit_secret = std::move(pending.commit_secret);
+  return path;
+}
+
 }  // namespace
 
 Result<GroupState> GroupState::CreateGroup(const KeyPackage& key_package,
@@ -78,17 +96,9 @@ Result<GroupState> GroupState::CreateGroup(const KeyPackage& key_package,
                           KeyScheduleEpoch::Create(*cs, init_secret.view(), zero.view(),
                                                    zero.view(), tls::Encode(context)));
   Bytes tag = ConfirmationTag(*cs, schedule.confirmation_key(), context.confirmed_transcript_hash);
-  const SecretBytes encryption_secret = schedule.TakeEncryptionSecret();
-  CANDOR_ASSIGN_OR_RETURN(SecretTree secret_tree,
-                          SecretTree::Create(*cs, encryption_secret.view(), tree.num_leaves()));
-  GroupState state(
-      *cs, std::move(context), std::move(tree), std::move(schedule), std::move(secret_tree),
-      TreeKEMPrivateKey(LeafIndex{0}, keys.encryption_private_key.Clone()), std::move(signer));
-  state.interim_transcript_hash_ = InterimTranscriptHash(
-      *cs, state.context_.confirmed_transcript_hash, internal::EncodeInterimInput(tag));
-  state.confirmation_tag_ = std::move(tag);
-  state.RememberResumptionPsk();
-  return state;
+  return EnterEpoch(*cs, std::move(context), std::move(tree), std::move(schedule), std::move(tag),
+                    TreeKEMPrivateKey(LeafIndex{0}, keys.encryption_private_key.Clone()),
+                    std::move(signer), nullptr);
 }
 
 Result<GroupInfo> GroupState::BuildGroupInfo(std::vector<Extension> extensions,
@@ -107,12 +117,10 @@ Result<GroupInfo> GroupState::GroupInfoForJoiners() const {
   return BuildGroupInfo({RatchetTreeExtension(tree_), external_pub}, confirmation_tag_);
 }
 
-Result<GroupState::CommitResult> GroupState::Commit(const std::vector<Proposal>& proposals,
-                                                    const CommitOptions& options) {
+Status GroupState::CollectProposals(const std::vector<Proposal>& proposals,
+                                    std::vector<internal::ResolvedProposal>& resolved,
+                                    std::vector<ProposalOrRef>& covered) const {
   const LeafIndex own = private_key_.index();
-  const Sender self{SenderType::member, own.value, 0};
-  std::vector<internal::ResolvedProposal> resolved;
-  std::vector<ProposalOrRef> covered;  // Commit.proposals, in the same order
   // The cached proposals by reference, except our own Updates (our path replaces them) and
   // Removes of ourselves (a committer cannot remove itself, RFC 9420 §12.2).
   for (const CachedProposal& cached : pending_proposals_) {
@@ -126,6 +134,7 @@ Result<GroupState::CommitResult> GroupState::Commit(const std::vector<Proposal>&
     resolved.push_back({&cached.proposal, cached.sender});
     covered.push_back(ProposalOrRef{ProposalRef{cached.ref}});
   }
+  const Sender self{SenderType::member, own.value, 0};
   for (const Proposal& p : proposals) {
     if (p.proposal_type() == ProposalType::update) {
       return MakeError(Errc::kInvalidArgument, "Commit: an Update of our own (commit empty)");
@@ -137,150 +146,130 @@ Result<GroupState::CommitResult> GroupState::Commit(const std::vector<Proposal>&
     resolved.push_back({&p, self});
     covered.push_back(ProposalOrRef{p});
   }
-  std::vector<const KeyPackage*> added_packages;  // in the order ValidateAndApply adds them
-  for (const internal::ResolvedProposal& rp : resolved) {
-    if (const auto* add = std::get_if<Add>(&rp.proposal->proposal)) {
-      added_packages.push_back(&add->key_package);
+  return OkStatus();
+}
+
+Result<MLSMessage> GroupState::BuildWelcome(std::span<const KeyPackage* const> added_packages,
+                                            std::span<const LeafIndex> added,
+                                            std::span<const PreSharedKeyID> psks, bool with_path,
+                                            Executor* executor) const {
+  CANDOR_ASSIGN_OR_RETURN(GroupInfo info,
+                          BuildGroupInfo({RatchetTreeExtension(tree_)}, confirmation_tag_));
+  Welcome welcome;
+  welcome.cipher_suite = cs_->suite;
+  CANDOR_ASSIGN_OR_RETURN(welcome.encrypted_group_info,
+                          EncryptGroupInfo(*cs_, info, schedule_.welcome_secret()));
+  const size_t num_added = std::min(added.size(), added_packages.size());
+  std::vector<GroupSecrets> secrets(num_added);
+  for (size_t i = 0; i < num_added; ++i) {
+    secrets[i].joiner_secret = SecretBytes(schedule_.joiner_secret());
+    secrets[i].psks.assign(psks.begin(), psks.end());
+    if (!with_path) continue;
+    const NodeIndex ancestor =
+        CommonAncestor(*ToNodeIndex(private_key_.index()), *ToNodeIndex(added[i]));
+    if (const SecretBytes* ps = private_key_.path_secret(ancestor)) {
+      secrets[i].path_secret = PathSecret{ps->Clone()};
     }
   }
-  PublicTree tree = tree_;
-  GroupContext next = context_;
-  CANDOR_ASSIGN_OR_RETURN(internal::AppliedProposals applied,
-                          internal::ValidateAndApply(*cs_, resolved, self, Now(), tree, next));
+  CANDOR_ASSIGN_OR_RETURN(welcome.secrets,
+                          EncryptGroupSecretsForAll(*cs_, added_packages.first(num_added), secrets,
+                                                    welcome.encrypted_group_info, executor));
+  return Wrap(std::move(welcome));
+}
+
+Result<MLSMessage> GroupState::ProtectCommit(const AuthenticatedContent& signed_content,
+                                             bool private_message) {
+  if (private_message) {
+    CANDOR_ASSIGN_OR_RETURN(PrivateMessage pm,
+                            ProtectPrivate(*cs_, signed_content, context_, secret_tree_,
+                                           schedule_.sender_data_secret()));
+    return Wrap(std::move(pm));
+  }
+  CANDOR_ASSIGN_OR_RETURN(
+      PublicMessage pm, ProtectPublic(*cs_, signed_content, context_, schedule_.membership_key()));
+  return Wrap(std::move(pm));
+}
+
+Result<GroupState::CommitResult> GroupState::Commit(const std::vector<Proposal>& proposals,
+                                                    const CommitOptions& options) {
+  const LeafIndex own = private_key_.index();
+  const Sender self{SenderType::member, own.value, 0};
+  // The proposals it covers, validated and applied to the next epoch's tree (§12.2, §12.3).
+  std::vector<internal::ResolvedProposal> resolved;
+  std::vector<ProposalOrRef> covered;  // Commit.proposals, in the same order
+  CANDOR_TRY(CollectProposals(proposals, resolved, covered));
+  internal::ProvisionalEpoch next{context_, tree_, private_key_.Clone(), SecretBytes(cs_->nh)};
+  CANDOR_ASSIGN_OR_RETURN(
+      internal::AppliedProposals applied,
+      internal::ValidateAndApply(*cs_, resolved, self, Now(), next.tree, next.context));
   if (applied.external_init.has_value()) {
     return MakeError(Errc::kInvalidArgument, "Commit: ExternalInit in a member commit");
   }
-  next.epoch = context_.epoch + 1;
+  next.context.epoch = context_.epoch + 1;
 
-  TreeKEMPrivateKey private_key = private_key_.Clone();
-  SecretBytes commit_secret(cs_->nh);
+  // The UpdatePath when required or asked for (§12.4.1), which sets the new tree hash.
   std::optional<UpdatePath> path;
   if (applied.path_required || options.force_path) {
-    const LeafNode* own_leaf = tree.leaf_node(own);
+    const LeafNode* own_leaf = next.tree.leaf_node(own);
     if (own_leaf == nullptr) return MakeError(Errc::kInternal, "Commit: our leaf is blank");
-    CANDOR_ASSIGN_OR_RETURN(PendingUpdatePath pending,
-                            CreateUpdatePath(tree, own, signer_, next.group_id, *own_leaf));
-    next.tree_hash = pending.tree.TreeHash();
     CANDOR_ASSIGN_OR_RETURN(
-        UpdatePath encrypted,
-        EncryptUpdatePath(pending, tls::Encode(next), applied.added, options.executor));
-    path = std::move(encrypted);
-    tree = std::move(pending.tree);
-    private_key = std::move(pending.private_key);
-    commit_secret = std::move(pending.commit_secret);
+        path, CreatePath(signer_, *own_leaf, own, applied.added, next, options.executor));
   } else {
-    next.tree_hash = tree.TreeHash();
+    next.context.tree_hash = next.tree.TreeHash();
   }
 
+  // The signed Commit, then the new epoch's transcript, key schedule and confirmation tag.
   FramedContent content;
   content.group_id = context_.group_id;
   content.epoch = context_.epoch;
   content.sender = self;
-  mls::Commit commit;
-  commit.proposals = std::move(covered);
-  commit.path = path;
-  content.content = std::move(commit);
+  content.content = mls::Commit{std::move(covered), path};
   const WireFormat wire_format =
       options.private_message ? WireFormat::mls_private_message : WireFormat::mls_public_message;
   CANDOR_ASSIGN_OR_RETURN(AuthenticatedContent signed_content,
                           SignFramedContent(*cs_, wire_format, content, context_, signer_));
-
-  ConfirmedTranscriptHashInput confirmed_input;
-  confirmed_input.wire_format = wire_format;
-  confirmed_input.content = signed_content.content;
-  confirmed_input.signature = signed_content.auth.signature;
-  next.confirmed_transcript_hash =
-      ConfirmedTranscriptHash(*cs_, interim_transcript_hash_, tls::Encode(confirmed_input));
-  auto resumption = [this](ByteView group_id, uint64_t epoch) {
-    return FindResumptionPsk(group_id, epoch);
-  };
-  CANDOR_ASSIGN_OR_RETURN(
-      SecretBytes psk_secret,
-      internal::ResolvePskSecret(*cs_, applied.psks, options.external_psks, resumption));
+  next.context.confirmed_transcript_hash =
+      internal::ConfirmedTranscriptHashAfter(*cs_, interim_transcript_hash_, signed_content);
   CANDOR_ASSIGN_OR_RETURN(
       KeyScheduleEpoch schedule,
-      KeyScheduleEpoch::Create(*cs_, schedule_.init_secret(), commit_secret.view(),
-                               psk_secret.view(), tls::Encode(next)));
+      ScheduleEpoch(schedule_.init_secret(), next, applied.psks, options.external_psks));
   signed_content.auth.confirmation_tag =
-      ConfirmationTag(*cs_, schedule.confirmation_key(), next.confirmed_transcript_hash);
-  const SecretBytes encryption_secret = schedule.TakeEncryptionSecret();
-  CANDOR_ASSIGN_OR_RETURN(SecretTree secret_tree,
-                          SecretTree::Create(*cs_, encryption_secret.view(), tree.num_leaves()));
+      ConfirmationTag(*cs_, schedule.confirmation_key(), next.context.confirmed_transcript_hash);
+  CANDOR_ASSIGN_OR_RETURN(GroupState state,
+                          EnterEpoch(*cs_, std::move(next.context), std::move(next.tree),
+                                     std::move(schedule), signed_content.auth.confirmation_tag,
+                                     std::move(next.private_key), CloneSigner(), this));
 
-  GroupState state(*cs_, std::move(next), std::move(tree), std::move(schedule),
-                   std::move(secret_tree), std::move(private_key), CloneSigner());
-  state.interim_transcript_hash_ =
-      InterimTranscriptHash(*cs_, state.context_.confirmed_transcript_hash,
-                            internal::EncodeInterimInput(signed_content.auth.confirmation_tag));
-  state.confirmation_tag_ = signed_content.auth.confirmation_tag;
-  for (const auto& [epoch, psk] : resumption_psks_) {
-    state.resumption_psks_.emplace_back(epoch, psk.Clone());
-  }
-  state.RememberResumptionPsk();
-  state.clock_ = clock_;
-
-  // The Welcome for the added members (RFC 9420 §12.4.3.1).
-  std::optional<MLSMessage> welcome_message;
+  // The Welcome for the added members (§12.4.3.1), then the Commit itself, protected last: a
+  // PrivateMessage consumes our handshake ratchet.
+  std::optional<MLSMessage> welcome;
   if (!applied.added.empty()) {
-    CANDOR_ASSIGN_OR_RETURN(
-        GroupInfo info,
-        state.BuildGroupInfo({RatchetTreeExtension(state.tree_)}, state.confirmation_tag_));
-    Welcome welcome;
-    welcome.cipher_suite = cs_->suite;
-    CANDOR_ASSIGN_OR_RETURN(welcome.encrypted_group_info,
-                            EncryptGroupInfo(*cs_, info, state.schedule_.welcome_secret()));
-    const size_t num_added = std::min(applied.added.size(), added_packages.size());
-    std::vector<GroupSecrets> secrets(num_added);
-    for (size_t i = 0; i < num_added; ++i) {
-      secrets[i].joiner_secret = SecretBytes(state.schedule_.joiner_secret());
-      secrets[i].psks = applied.psks;
-      if (path.has_value()) {
-        const NodeIndex ancestor =
-            CommonAncestor(*ToNodeIndex(own), *ToNodeIndex(applied.added[i]));
-        if (const SecretBytes* ps = state.private_key_.path_secret(ancestor)) {
-          secrets[i].path_secret = PathSecret{ps->Clone()};
-        }
+    std::vector<const KeyPackage*> added_packages;  // in the order ValidateAndApply added them
+    for (const internal::ResolvedProposal& rp : resolved) {
+      if (const auto* add = std::get_if<Add>(&rp.proposal->proposal)) {
+        added_packages.push_back(&add->key_package);
       }
     }
-    CANDOR_ASSIGN_OR_RETURN(
-        welcome.secrets,
-        EncryptGroupSecretsForAll(*cs_, std::span(added_packages).first(num_added), secrets,
-                                  welcome.encrypted_group_info, options.executor));
-    welcome_message = Wrap(std::move(welcome));
+    CANDOR_ASSIGN_OR_RETURN(welcome, state.BuildWelcome(added_packages, applied.added, applied.psks,
+                                                        path.has_value(), options.executor));
   }
-
-  // Protect last: a PrivateMessage consumes our handshake ratchet.
-  MLSMessage commit_message;
-  if (options.private_message) {
-    CANDOR_ASSIGN_OR_RETURN(PrivateMessage pm,
-                            ProtectPrivate(*cs_, signed_content, context_, secret_tree_,
-                                           schedule_.sender_data_secret()));
-    commit_message = Wrap(std::move(pm));
-  } else {
-    CANDOR_ASSIGN_OR_RETURN(PublicMessage pm, ProtectPublic(*cs_, signed_content, context_,
-                                                            schedule_.membership_key()));
-    commit_message = Wrap(std::move(pm));
-  }
-  return CommitResult{std::move(commit_message), std::move(welcome_message), std::move(state)};
+  CANDOR_ASSIGN_OR_RETURN(MLSMessage commit_message,
+                          ProtectCommit(signed_content, options.private_message));
+  return CommitResult{std::move(commit_message), std::move(welcome), std::move(state)};
 }
 
 Result<std::pair<MLSMessage, GroupState>> GroupState::JoinExternal(
     const KeyPackage& key_package, const KeyPackagePrivateKeys& keys, const GroupInfo& group_info,
-    Executor* executor) {
+    Executor* executor, std::optional<LeafIndex> replacing) {
   CANDOR_ASSIGN_OR_RETURN(const CipherSuiteParams* cs,
                           GetCipherSuiteParams(key_package.cipher_suite));
   CANDOR_ASSIGN_OR_RETURN(crypto::SignaturePrivateKey signer, LoadOwnKeys(*cs, key_package, keys));
   if (group_info.group_context.cipher_suite != key_package.cipher_suite) {
     return MakeError(Errc::kInvalidArgument, "JoinExternal: GroupInfo of another cipher suite");
   }
-  CANDOR_ASSIGN_OR_RETURN(RatchetTree wire_tree,
-                          internal::FindRatchetTreeExtension(group_info.extensions));
-  CANDOR_ASSIGN_OR_RETURN(PublicTree tree, PublicTree::FromRatchetTree(*cs, std::move(wire_tree)));
-  const LeafNode* signer_leaf = tree.leaf_node(LeafIndex{group_info.signer});
-  if (signer_leaf == nullptr) return VerifyFailed();
-  CANDOR_TRY(VerifyGroupInfoSignature(*cs, group_info, signer_leaf->signature_key));
-  if (tree.TreeHash() != group_info.group_context.tree_hash) return VerifyFailed();
-  CANDOR_TRY(tree.Validate(group_info.group_context.group_id, executor));
+  // The GroupInfo and its tree (§12.4.3.2), and the init_secret from external_pub.
+  CANDOR_ASSIGN_OR_RETURN(PublicTree tree,
+                          internal::VerifiedTree(*cs, group_info, std::nullopt, executor));
   std::optional<ExternalPub> external_pub;
   for (const Extension& e : group_info.extensions) {
     if (e.extension_type != kExternalPub) continue;
@@ -292,58 +281,50 @@ Result<std::pair<MLSMessage, GroupState>> GroupState::JoinExternal(
   CANDOR_ASSIGN_OR_RETURN(ExternalInitKeys init,
                           ExternalInitSender(*cs, external_pub->external_pub));
 
-  // Our leaf goes where an Add would put it; the UpdatePath then replaces it.
+  // A resync removes our old leaf first (receivers apply the Remove before the path), then
+  // our leaf goes where an Add would put it; the UpdatePath replaces it.
+  std::vector<ProposalOrRef> proposals{ProposalOrRef{Proposal{ExternalInit{init.kem_output}}}};
+  if (replacing.has_value()) {
+    if (!tree.RemoveLeaf(*replacing).ok()) {
+      return MakeError(Errc::kInvalidArgument, "JoinExternal: the leaf to replace is blank");
+    }
+    proposals.push_back(ProposalOrRef{Proposal{Remove{replacing->value}}});
+  }
   CANDOR_ASSIGN_OR_RETURN(LeafIndex own, tree.AddLeaf(key_package.leaf_node));
-  GroupContext next = group_info.group_context;
-  next.epoch = group_info.group_context.epoch + 1;
-  CANDOR_ASSIGN_OR_RETURN(
-      PendingUpdatePath pending,
-      CreateUpdatePath(tree, own, signer, next.group_id, key_package.leaf_node));
-  next.tree_hash = pending.tree.TreeHash();
+  internal::ProvisionalEpoch next{group_info.group_context, std::move(tree),
+                                  TreeKEMPrivateKey(own, keys.encryption_private_key.Clone()),
+                                  SecretBytes(cs->nh)};
+  next.context.epoch = group_info.group_context.epoch + 1;
   CANDOR_ASSIGN_OR_RETURN(UpdatePath path,
-                          EncryptUpdatePath(pending, tls::Encode(next), {}, executor));
+                          CreatePath(signer, key_package.leaf_node, own, {}, next, executor));
 
   FramedContent content;
   content.group_id = group_info.group_context.group_id;
   content.epoch = group_info.group_context.epoch;
   content.sender = Sender{SenderType::new_member_commit, 0, 0};
-  mls::Commit commit;
-  commit.proposals.push_back(ProposalOrRef{Proposal{ExternalInit{init.kem_output}}});
-  commit.path = std::move(path);
-  content.content = std::move(commit);
+  content.content = mls::Commit{std::move(proposals), std::move(path)};
   CANDOR_ASSIGN_OR_RETURN(AuthenticatedContent signed_content,
                           SignFramedContent(*cs, WireFormat::mls_public_message, content,
                                             group_info.group_context, signer));
-
   const Bytes interim =
       InterimTranscriptHash(*cs, group_info.group_context.confirmed_transcript_hash,
                             internal::EncodeInterimInput(group_info.confirmation_tag));
-  ConfirmedTranscriptHashInput confirmed_input;
-  confirmed_input.wire_format = WireFormat::mls_public_message;
-  confirmed_input.content = signed_content.content;
-  confirmed_input.signature = signed_content.auth.signature;
-  next.confirmed_transcript_hash =
-      ConfirmedTranscriptHash(*cs, interim, tls::Encode(confirmed_input));
-  const SecretBytes zero(cs->nh);
+  next.context.confirmed_transcript_hash =
+      internal::ConfirmedTranscriptHashAfter(*cs, interim, signed_content);
+  const SecretBytes no_psk(cs->nh);
   CANDOR_ASSIGN_OR_RETURN(
       KeyScheduleEpoch schedule,
-      KeyScheduleEpoch::Create(*cs, init.init_secret.view(), pending.commit_secret.view(),
-                               zero.view(), tls::Encode(next)));
+      KeyScheduleEpoch::Create(*cs, init.init_secret.view(), next.commit_secret.view(),
+                               no_psk.view(), tls::Encode(next.context)));
   signed_content.auth.confirmation_tag =
-      ConfirmationTag(*cs, schedule.confirmation_key(), next.confirmed_transcript_hash);
+      ConfirmationTag(*cs, schedule.confirmation_key(), next.context.confirmed_transcript_hash);
   CANDOR_ASSIGN_OR_RETURN(PublicMessage message,
                           ProtectPublic(*cs, signed_content, group_info.group_context, ByteView{}));
-  const SecretBytes encryption_secret = schedule.TakeEncryptionSecret();
-  CANDOR_ASSIGN_OR_RETURN(SecretTree secret_tree, SecretTree::Create(*cs, encryption_secret.view(),
-                                                                     pending.tree.num_leaves()));
-
-  GroupState state(*cs, std::move(next), std::move(pending.tree), std::move(schedule),
-                   std::move(secret_tree), std::move(pending.private_key), std::move(signer));
-  state.interim_transcript_hash_ =
-      InterimTranscriptHash(*cs, state.context_.confirmed_transcript_hash,
-                            internal::EncodeInterimInput(signed_content.auth.confirmation_tag));
-  state.confirmation_tag_ = signed_content.auth.confirmation_tag;
-  state.RememberResumptionPsk();
+  CANDOR_ASSIGN_OR_RETURN(
+      GroupState state,
+      EnterEpoch(*cs, std::move(next.context), std::move(next.tree), std::move(schedule),
+                 std::move(signed_content.auth.confirmation_tag), std::move(next.private_key),
+                 std::move(signer), nullptr));
   return std::pair<MLSMessage, GroupState>(Wrap(std::move(message)), std::move(state));
 }
 
@@ -407,13 +388,16 @@ Result<MLSMessage> GroupState::Protect(ByteView application_data, ByteView authe
   content.sender = Sender{SenderType::member, private_key_.index().value, 0};
   content.authenticated_data.assign(authenticated_data.begin(), authenticated_data.end());
   content.content = Bytes(application_data.begin(), application_data.end());
-  CANDOR_ASSIGN_OR_RETURN(AuthenticatedContent signed_content,
-                          SignFramedContent(*cs_, WireFormat::mls_private_message,
-                                            std::move(content), context_, signer_));
-  CANDOR_ASSIGN_OR_RETURN(PrivateMessage pm,
-                          ProtectPrivate(*cs_, signed_content, context_, secret_tree_,
-                                         schedule_.sender_data_secret(), padding_len));
-  return Wrap(std::move(pm));
+  auto signed_content = SignFramedContent(*cs_, WireFormat::mls_private_message, std::move(content),
+                                          context_, signer_);
+  if (!signed_content.ok()) return signed_content.error();
+  auto pm = ProtectPrivate(*cs_, *signed_content, context_, secret_tree_,
+                           schedule_.sender_data_secret(), padding_len);
+  // The plaintext's copy in the content is wiped, whatever happened.
+  auto& copy = std::get<Bytes>(signed_content->content.content);
+  SecureZero(copy.data(), copy.size());
+  if (!pm.ok()) return pm.error();
+  return Wrap(std::move(pm).value());
 }
 
 Result<GroupState::ApplicationMessage> GroupState::Unprotect(const MLSMessage& message) {
@@ -424,8 +408,10 @@ Result<GroupState::ApplicationMessage> GroupState::Unprotect(const MLSMessage& m
                           UnprotectContent(message, ContentType::application));
   auto* data = std::get_if<Bytes>(&content.content.content);
   if (data == nullptr) return MakeError(Errc::kMalformed, "PrivateMessage: not application data");
-  return ApplicationMessage{LeafIndex{content.content.sender.leaf_index},
-                            std::move(content.content.authenticated_data), std::move(*data)};
+  ApplicationMessage out{LeafIndex{content.content.sender.leaf_index},
+                         std::move(content.content.authenticated_data), SecretBytes(*data)};
+  SecureZero(data->data(), data->size());
+  return out;
 }
 
 }  // namespace candor::mls

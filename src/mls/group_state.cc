@@ -63,7 +63,79 @@ Result<RatchetTree> FindRatchetTreeExtension(std::span<const Extension> extensio
   return MakeError(Errc::kNotFound, "GroupInfo.extensions: no ratchet_tree");
 }
 
+Bytes ConfirmedTranscriptHashAfter(const CipherSuiteParams& cs, ByteView interim,
+                                   const AuthenticatedContent& commit) {
+  ConfirmedTranscriptHashInput input;
+  input.wire_format = commit.wire_format;
+  input.content = commit.content;
+  input.signature = commit.auth.signature;
+  return ConfirmedTranscriptHash(cs, interim, tls::Encode(input));
+}
+
+Result<PublicTree> VerifiedTree(const CipherSuiteParams& cs, const GroupInfo& info,
+                                const std::optional<RatchetTree>& external_tree,
+                                Executor* executor) {
+  RatchetTree wire_tree;
+  auto from_extension = FindRatchetTreeExtension(info.extensions);
+  if (from_extension.ok()) {
+    wire_tree = std::move(from_extension).value();
+  } else if (from_extension.error().code != Errc::kNotFound) {
+    return std::move(from_extension).error();
+  } else if (external_tree.has_value()) {
+    wire_tree = *external_tree;
+  } else {
+    return MakeError(Errc::kInvalidArgument, "GroupInfo: no ratchet tree");
+  }
+  CANDOR_ASSIGN_OR_RETURN(PublicTree tree, PublicTree::FromRatchetTree(cs, std::move(wire_tree)));
+  const LeafNode* signer_leaf = tree.leaf_node(LeafIndex{info.signer});
+  if (signer_leaf == nullptr) return VerifyFailed();
+  CANDOR_TRY(VerifyGroupInfoSignature(cs, info, signer_leaf->signature_key));
+  if (tree.TreeHash() != info.group_context.tree_hash) return VerifyFailed();
+  CANDOR_TRY(tree.Validate(info.group_context.group_id, executor));
+  return tree;
+}
+
 }  // namespace internal
+
+namespace {
+
+// JoinerPrivateKey is a joiner's private view of `tree` (RFC 9420 §12.4.3.1): its leaf is the
+// one equal to `key_package`'s LeafNode, and the path secret of GroupSecrets, if any, sits at
+// the common ancestor with `committer` and derives the keys above it, each checked against
+// the tree.
+Result<TreeKEMPrivateKey> JoinerPrivateKey(const PublicTree& tree, const KeyPackage& key_package,
+                                           const KeyPackagePrivateKeys& keys,
+                                           const GroupSecrets& secrets, LeafIndex committer) {
+  // Our leaf is the one equal to the KeyPackage's LeafNode.
+  std::optional<LeafIndex> own;
+  for (uint32_t i = 0; i < tree.num_leaves(); ++i) {
+    const LeafNode* leaf = tree.leaf_node(LeafIndex{i});
+    if (leaf != nullptr && *leaf == key_package.leaf_node) {
+      own = LeafIndex{i};
+      break;
+    }
+  }
+  if (!own.has_value()) {
+    return MakeError(Errc::kMalformed, "Welcome: our LeafNode is not in the ratchet tree");
+  }
+  TreeKEMPrivateKey private_key(*own, keys.encryption_private_key.Clone());
+  if (secrets.path_secret.has_value()) {
+    const NodeIndex ancestor = CommonAncestor(*ToNodeIndex(*own), *ToNodeIndex(committer));
+    auto set = private_key.SetPathSecret(tree, ancestor, secrets.path_secret->path_secret.Clone());
+    if (!set.ok()) {
+      if (set.error().code == Errc::kVerifyFailed) return VerifyFailed();
+      return MakeError(Errc::kMalformed, "GroupSecrets.path_secret: not for our direct path");
+    }
+  }
+  if (!private_key.ConsistentWith(tree).ok()) {
+    return MakeError(Errc::kInvalidArgument,
+                     "JoinFromWelcome: encryption key does not match our leaf");
+  }
+
+  return private_key;
+}
+
+}  // namespace
 
 Result<GroupState> GroupState::JoinFromWelcome(const KeyPackage& key_package,
                                                const KeyPackagePrivateKeys& keys,
@@ -96,53 +168,12 @@ Result<GroupState> GroupState::JoinFromWelcome(const KeyPackage& key_package,
     return MakeError(Errc::kMalformed, "GroupInfo.group_context.cipher_suite: not the Welcome's");
   }
 
-  // The tree: from the ratchet_tree extension, else the one given out of band.
-  RatchetTree wire_tree;
-  auto from_extension = internal::FindRatchetTreeExtension(info.extensions);
-  if (from_extension.ok()) {
-    wire_tree = std::move(from_extension).value();
-  } else if (from_extension.error().code != Errc::kNotFound) {
-    return std::move(from_extension).error();
-  } else if (external_tree.has_value()) {
-    wire_tree = *external_tree;
-  } else {
-    return MakeError(Errc::kInvalidArgument, "JoinFromWelcome: no ratchet tree");
-  }
-  CANDOR_ASSIGN_OR_RETURN(PublicTree tree, PublicTree::FromRatchetTree(*cs, std::move(wire_tree)));
+  CANDOR_ASSIGN_OR_RETURN(PublicTree tree,
+                          internal::VerifiedTree(*cs, info, external_tree, executor));
 
-  // GroupInfo signature by the signer's leaf, tree hash, then the whole tree.
-  const LeafNode* signer_leaf = tree.leaf_node(LeafIndex{info.signer});
-  if (signer_leaf == nullptr) return VerifyFailed();
-  CANDOR_TRY(VerifyGroupInfoSignature(*cs, info, signer_leaf->signature_key));
-  if (tree.TreeHash() != info.group_context.tree_hash) return VerifyFailed();
-  CANDOR_TRY(tree.Validate(info.group_context.group_id, executor));
-
-  // Our leaf is the one equal to the KeyPackage's LeafNode.
-  std::optional<LeafIndex> own;
-  for (uint32_t i = 0; i < tree.num_leaves(); ++i) {
-    const LeafNode* leaf = tree.leaf_node(LeafIndex{i});
-    if (leaf != nullptr && *leaf == key_package.leaf_node) {
-      own = LeafIndex{i};
-      break;
-    }
-  }
-  if (!own.has_value()) {
-    return MakeError(Errc::kMalformed, "Welcome: our LeafNode is not in the ratchet tree");
-  }
-  TreeKEMPrivateKey private_key(*own, keys.encryption_private_key.Clone());
-  if (secrets.path_secret.has_value()) {
-    const NodeIndex ancestor =
-        CommonAncestor(*ToNodeIndex(*own), *ToNodeIndex(LeafIndex{info.signer}));
-    auto set = private_key.SetPathSecret(tree, ancestor, secrets.path_secret->path_secret.Clone());
-    if (!set.ok()) {
-      if (set.error().code == Errc::kVerifyFailed) return VerifyFailed();
-      return MakeError(Errc::kMalformed, "GroupSecrets.path_secret: not for our direct path");
-    }
-  }
-  if (!private_key.ConsistentWith(tree).ok()) {
-    return MakeError(Errc::kInvalidArgument,
-                     "JoinFromWelcome: encryption key does not match our leaf");
-  }
+  CANDOR_ASSIGN_OR_RETURN(
+      TreeKEMPrivateKey private_key,
+      JoinerPrivateKey(tree, key_package, keys, secrets, LeafIndex{info.signer}));
 
   // The epoch's key schedule, confirmation tag and interim transcript hash.
   const Bytes context_bytes = tls::Encode(info.group_context);
@@ -150,18 +181,44 @@ Result<GroupState> GroupState::JoinFromWelcome(const KeyPackage& key_package,
                           KeyScheduleEpoch::FromJoinerSecret(*cs, secrets.joiner_secret.view(),
                                                              psk_secret.view(), context_bytes));
   CANDOR_TRY(VerifyGroupInfoConfirmationTag(schedule, info));
+  return EnterEpoch(*cs, std::move(info.group_context), std::move(tree), std::move(schedule),
+                    std::move(info.confirmation_tag), std::move(private_key),
+                    std::move(signer).value(), nullptr);
+}
+
+Result<GroupState> GroupState::EnterEpoch(const CipherSuiteParams& cs, GroupContext context,
+                                          PublicTree tree, KeyScheduleEpoch schedule,
+                                          Bytes confirmation_tag, TreeKEMPrivateKey private_key,
+                                          crypto::SignaturePrivateKey signer,
+                                          const GroupState* previous) {
   const SecretBytes encryption_secret = schedule.TakeEncryptionSecret();
   CANDOR_ASSIGN_OR_RETURN(SecretTree secret_tree,
-                          SecretTree::Create(*cs, encryption_secret.view(), tree.num_leaves()));
-
-  GroupState state(*cs, std::move(info.group_context), std::move(tree), std::move(schedule),
-                   std::move(secret_tree), std::move(private_key), std::move(signer).value());
-  state.interim_transcript_hash_ =
-      InterimTranscriptHash(*cs, state.context_.confirmed_transcript_hash,
-                            internal::EncodeInterimInput(info.confirmation_tag));
-  state.confirmation_tag_ = std::move(info.confirmation_tag);
+                          SecretTree::Create(cs, encryption_secret.view(), tree.num_leaves()));
+  GroupState state(cs, std::move(context), std::move(tree), std::move(schedule),
+                   std::move(secret_tree), std::move(private_key), std::move(signer));
+  state.interim_transcript_hash_ = InterimTranscriptHash(
+      cs, state.context_.confirmed_transcript_hash, internal::EncodeInterimInput(confirmation_tag));
+  state.confirmation_tag_ = std::move(confirmation_tag);
+  if (previous != nullptr) {
+    for (const auto& [epoch, psk] : previous->resumption_psks_) {
+      state.resumption_psks_.emplace_back(epoch, psk.Clone());
+    }
+    state.clock_ = previous->clock_;
+  }
   state.RememberResumptionPsk();
   return state;
+}
+
+Result<KeyScheduleEpoch> GroupState::ScheduleEpoch(
+    ByteView init_secret, const internal::ProvisionalEpoch& next,
+    std::span<const PreSharedKeyID> psks, std::span<const ExternalPsk> external_psks) const {
+  auto resumption = [this](ByteView group_id, uint64_t epoch) {
+    return FindResumptionPsk(group_id, epoch);
+  };
+  CANDOR_ASSIGN_OR_RETURN(SecretBytes psk_secret,
+                          internal::ResolvePskSecret(*cs_, psks, external_psks, resumption));
+  return KeyScheduleEpoch::Create(*cs_, init_secret, next.commit_secret.view(), psk_secret.view(),
+                                  tls::Encode(next.context));
 }
 
 crypto::SignaturePrivateKey GroupState::CloneSigner() const {

@@ -76,7 +76,7 @@ Status VerifySignature(const CipherSuiteParams& cs, WireFormat wire_format,
   if (!lookup) return VerifyFailed();
   Result<Bytes> key = lookup(content.sender);
   if (!key.ok()) return VerifyFailed();
-  tls::Writer tbs;
+  tls::Writer tbs = tls::Writer::ForSecrets();  // may hold a decrypted application message
   WriteTbs(tbs, wire_format, content, context);
   if (!VerifyWithLabel(cs, *key, "FramedContentTBS", tbs.bytes(), auth.signature).ok()) {
     return VerifyFailed();
@@ -100,7 +100,7 @@ Result<AuthenticatedContent> SignFramedContent(const CipherSuiteParams& cs, Wire
   if (!InGroup(content, context)) {
     return MakeError(Errc::kInvalidArgument, "SignFramedContent: content not of this epoch");
   }
-  tls::Writer tbs;
+  tls::Writer tbs = tls::Writer::ForSecrets();  // may hold application data
   WriteTbs(tbs, wire_format, content, context);
   AuthenticatedContent out;
   CANDOR_ASSIGN_OR_RETURN(out.auth.signature,
@@ -223,9 +223,8 @@ Result<PrivateMessage> ProtectPrivate(const CipherSuiteParams& cs,
   crypto::FillRandom(sender_data.reuse_guard.data(), sender_data.reuse_guard.size());
   XorReuseGuard(kn.nonce, sender_data.reuse_guard);
 
-  // PrivateMessageContent {content; auth; padding}. (The content is the caller's data, already
-  // held in plain Bytes, so the plaintext buffer is not a SecretBytes.)
-  tls::Writer pt;
+  // PrivateMessageContent {content; auth; padding}, in a buffer wiped when freed.
+  tls::Writer pt = tls::Writer::ForSecrets();
   PrivateMessageContent pmc;
   pmc.content = fc.content;
   pmc.auth = content.auth;
@@ -297,10 +296,15 @@ Result<AuthenticatedContent> UnprotectPrivate(const CipherSuiteParams& cs,
   out.content.authenticated_data = message.authenticated_data;
   out.content.content = std::move(pmc.content);
   out.auth = std::move(pmc.auth);
-  CANDOR_TRY(
-      VerifySignature(cs, WireFormat::mls_private_message, out.content, out.auth, context, lookup));
   // Everything verified: now delete the key (and keep the skipped ones, RFC 9420 §9.2).
-  if (!tree.ReceiveKey(leaf, ratchet, sender_data.generation).ok()) return VerifyFailed();
+  // Otherwise a decrypted application message is wiped before it is dropped.
+  if (!VerifySignature(cs, WireFormat::mls_private_message, out.content, out.auth, context, lookup)
+           .ok() ||
+      !tree.ReceiveKey(leaf, ratchet, sender_data.generation).ok()) {
+    if (auto* data = std::get_if<Bytes>(&out.content.content))
+      SecureZero(data->data(), data->size());
+    return VerifyFailed();
+  }
   return out;
 }
 

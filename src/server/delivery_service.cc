@@ -358,6 +358,24 @@ Result<net::HttpResponse> DeliveryService::Commit(const net::RouteRequest& req) 
     return MakeError(Errc::kPermissionDenied,
                      "only a device of an account already in the group may join it by itself");
   }
+  // A device that rejoins by itself (a resync) may remove its own old leaf, and no other.
+  for (uint32_t leaf : observed->external ? observed->removed : std::vector<uint32_t>{}) {
+    const mls::LeafNode* old = view.tree().leaf_node(mls::LeafIndex{leaf});
+    if (old == nullptr) return MakeError(Errc::kInternal, "removed leaf vanished");
+    CANDOR_ASSIGN_OR_RETURN(DeviceAddress removed, DeviceOfLeaf(*old));
+    if (!(removed == me)) {
+      return MakeError(Errc::kPermissionDenied,
+                       "a device joining by itself may remove only its own old leaf");
+    }
+  }
+  // ... and its new leaf holds the MLS key that its account's published list names for it.
+  if (observed->external) {
+    auto device = directory_.FindDevice(me.handle, me.device_id);
+    if (!device.ok() || device->mls_signature_key != committer_leaf->signature_key) {
+      return MakeError(Errc::kVerifyFailed,
+                       "the joining leaf does not hold this device's published MLS key");
+    }
+  }
   // The new epoch's GroupInfo, from the committer, must describe the epoch we computed.
   CANDOR_ASSIGN_OR_RETURN(mls::MLSMessage info_msg, DecodeMessage(info_wire));
   const auto* info = std::get_if<mls::GroupInfo>(&info_msg.message);

@@ -166,7 +166,7 @@ void ExchangeMessages(Candor& us, TsMlsPeer& peer) {
   ASSERT_TRUE(message.ok()) << message.error().ToString();
   auto opened = us.state->Unprotect(*message);
   ASSERT_TRUE(opened.ok()) << opened.error().ToString();
-  EXPECT_EQ(HexEncode(opened->application_data), "776f726c64");
+  EXPECT_EQ(HexEncode(opened->application_data.view()), "776f726c64");
 }
 
 // CommitBothWays has ts-mls commit with an UpdatePath, then Candor.

@@ -125,7 +125,7 @@ TEST_P(GroupTest, Lifecycle) {
   for (GroupState* s : {&*g.b, &*g.c, &*g.d}) {
     auto got = s->Unprotect(*m);
     ASSERT_TRUE(got.ok()) << got.error().ToString();
-    EXPECT_EQ(got->application_data, Bytes(AsBytes("hello").begin(), AsBytes("hello").end()));
+    EXPECT_EQ(AsStringView(got->application_data.view()), "hello");
     EXPECT_EQ(got->sender.value, 0u);
   }
 
@@ -173,6 +173,56 @@ TEST_P(GroupTest, Lifecycle) {
   auto got = g.b->Unprotect(*hi);
   ASSERT_TRUE(got.ok()) << got.error().ToString();
   EXPECT_EQ(got->sender, joined->second.own_leaf_index());
+}
+
+// A member that lost its state rejoins by external commit with its own signature key,
+// removing its old leaf in the same commit (a resync, RFC 9420 §12.4.3.2). Without the
+// Remove the others refuse the commit: the key is already in the group.
+TEST_P(GroupTest, MemberThatLostItsStateRejoinsByExternalCommit) {
+  Member ma = MakeMember(cs(), "alice");
+  Member mb = MakeMember(cs(), "bob");
+  const SecretBytes bob_signature_key = mb.keys.signature_private_key.Clone();
+  auto a = GroupState::CreateGroup(ma.key_package, ma.keys, Bytes{'r', 's'});
+  ASSERT_TRUE(a.ok());
+  auto added = a->Commit({AddOf(mb)});
+  ASSERT_TRUE(added.ok() && added->welcome);
+  GroupState alice = std::move(added->next);
+  ASSERT_TRUE(GroupState::JoinFromWelcome(mb.key_package, mb.keys,
+                                          std::get<Welcome>(added->welcome->message), std::nullopt,
+                                          {})
+                  .ok());
+  // bob's state is gone; his device still holds its signature key.
+  auto signer = crypto::SignaturePrivateKey::FromBytes(cs().signature, bob_signature_key.view());
+  ASSERT_TRUE(signer.ok());
+  Credential credential;
+  credential.identity = {'b', 'o', 'b'};
+  auto kp = CreateKeyPackage(cs(), *signer, credential,
+                             Lifetime{0, std::numeric_limits<uint64_t>::max()});
+  ASSERT_TRUE(kp.ok());
+  const KeyPackagePrivateKeys keys{kp->init_private_key.Clone(), kp->encryption_private_key.Clone(),
+                                   bob_signature_key.Clone()};
+  auto info = alice.GroupInfoForJoiners();
+  ASSERT_TRUE(info.ok());
+
+  auto plain = GroupState::JoinExternal(kp->key_package, keys, *info);
+  ASSERT_TRUE(plain.ok()) << plain.error().ToString();
+  EXPECT_EQ(alice.HandleCommit(plain->first).error().code, Errc::kMalformed);
+  EXPECT_EQ(
+      GroupState::JoinExternal(kp->key_package, keys, *info, nullptr, LeafIndex{5}).error().code,
+      Errc::kInvalidArgument);
+
+  auto rejoined = GroupState::JoinExternal(kp->key_package, keys, *info, nullptr, LeafIndex{1});
+  ASSERT_TRUE(rejoined.ok()) << rejoined.error().ToString();
+  auto next = alice.HandleCommit(rejoined->first);
+  ASSERT_TRUE(next.ok()) << next.error().ToString();
+  ExpectAgree({&*next, &rejoined->second});
+  EXPECT_EQ(rejoined->second.own_leaf_index().value, 1u);
+  EXPECT_EQ(next->tree().num_leaves(), 2u);
+  auto hi = rejoined->second.Protect(AsBytes("back"));
+  ASSERT_TRUE(hi.ok());
+  auto got = next->Unprotect(*hi);
+  ASSERT_TRUE(got.ok()) << got.error().ToString();
+  EXPECT_EQ(AsStringView(got->application_data.view()), "back");
 }
 
 // KeyPackage lifetimes are checked against the clock the state was lent, and the states of
@@ -478,6 +528,7 @@ TEST_P(GroupTest, HighLevelApi) {
   auto added = ga->Add(*bob_kp);
   ASSERT_TRUE(added.ok()) << added.error().ToString();
   ASSERT_TRUE(added->welcome.has_value());
+  ASSERT_TRUE(ga->Confirm().ok());
   auto gb = Group::Join(*bob, *added->welcome);
   ASSERT_TRUE(gb.ok()) << gb.error().ToString();
   // The KeyPackage's keys are gone: the same Welcome cannot be used twice.
@@ -491,7 +542,7 @@ TEST_P(GroupTest, HighLevelApi) {
   ASSERT_TRUE(got.ok()) << got.error().ToString();
   EXPECT_EQ(got->kind, Received::Kind::kApplication);
   EXPECT_EQ(got->sender, gb->own_leaf_index());
-  EXPECT_EQ(got->application_data, Bytes(AsBytes("hi alice").begin(), AsBytes("hi alice").end()));
+  EXPECT_EQ(AsStringView(got->application_data.view()), "hi alice");
 
   auto info = gb->GroupInfo();
   ASSERT_TRUE(info.ok());
@@ -504,10 +555,12 @@ TEST_P(GroupTest, HighLevelApi) {
   }
   auto upd = gc->first.Update();
   ASSERT_TRUE(upd.ok());
+  ASSERT_TRUE(gc->first.Confirm().ok());
   ASSERT_TRUE(ga->Receive(upd->commit).ok());
   ASSERT_TRUE(gb->Receive(upd->commit).ok());
   auto removed = ga->Remove(gb->own_leaf_index());
   ASSERT_TRUE(removed.ok());
+  ASSERT_TRUE(ga->Confirm().ok());
   ASSERT_TRUE(gc->first.Receive(removed->commit).ok());
   auto out = gb->Receive(removed->commit);
   ASSERT_FALSE(out.ok());
@@ -523,6 +576,69 @@ TEST_P(GroupTest, HighLevelApi) {
   auto garbage = ga->Receive(AsBytes("not an MLS message"));
   ASSERT_FALSE(garbage.ok());
   EXPECT_EQ(garbage.error().code, Errc::kMalformed);
+}
+
+// A change is a pending commit: the group stays in its epoch until the Delivery Service's
+// answer says Confirm or Discard, and a commit of another member that wins the epoch replaces
+// ours.
+TEST_P(GroupTest, HighLevelCommitsArePendingUntilConfirmed) {
+  const CipherSuite suite = cs().suite;
+  auto alice = Client::Create(suite, AsBytes("alice"));
+  auto bob = Client::Create(suite, AsBytes("bob"));
+  auto carol = Client::Create(suite, AsBytes("carol"));
+  ASSERT_TRUE(alice.ok() && bob.ok() && carol.ok());
+  auto ga = Group::Create(*alice, AsBytes("pending"));
+  ASSERT_TRUE(ga.ok());
+  EXPECT_EQ(ga->Confirm().error().code, Errc::kNotFound);
+
+  // A refused commit is discarded: the epoch does not move, and its Welcome opens nothing
+  // that the group will ever use.
+  auto refused = ga->Add(*bob->NewKeyPackage());
+  ASSERT_TRUE(refused.ok());
+  EXPECT_TRUE(ga->has_pending_commit());
+  EXPECT_EQ(ga->epoch(), 0u);
+  auto second = ga->Update();
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.error().code, Errc::kConflict);
+  // Messages go out in the epoch in force while the commit is pending.
+  auto early = ga->Encrypt(AsBytes("still epoch 0"));
+  ASSERT_TRUE(early.ok());
+  ga->Discard();
+  EXPECT_FALSE(ga->has_pending_commit());
+  EXPECT_EQ(ga->epoch(), 0u);
+
+  auto added = ga->Add(*bob->NewKeyPackage());
+  ASSERT_TRUE(added.ok());
+  ASSERT_TRUE(ga->Confirm().ok());
+  EXPECT_EQ(ga->epoch(), 1u);
+  auto gb = Group::Join(*bob, *added->welcome);
+  ASSERT_TRUE(gb.ok()) << gb.error().ToString();
+  EXPECT_TRUE(crypto::ConstantTimeEqual(ga->epoch_authenticator(), gb->epoch_authenticator()));
+
+  // alice and bob commit in epoch 1 at once; the DS takes bob's. alice receives it: hers is
+  // dropped and both are in bob's epoch 2.
+  auto alices = ga->Add(*carol->NewKeyPackage());
+  ASSERT_TRUE(alices.ok());
+  auto bobs = gb->Update();
+  ASSERT_TRUE(bobs.ok());
+  ASSERT_TRUE(gb->Confirm().ok());
+  auto got = ga->Receive(bobs->commit);
+  ASSERT_TRUE(got.ok()) << got.error().ToString();
+  EXPECT_EQ(got->kind, Received::Kind::kCommit);
+  EXPECT_FALSE(ga->has_pending_commit());
+  EXPECT_EQ(ga->epoch(), 2u);
+  EXPECT_TRUE(crypto::ConstantTimeEqual(ga->epoch_authenticator(), gb->epoch_authenticator()));
+  // The losing commit is of a past epoch for bob.
+  EXPECT_FALSE(gb->Receive(alices->commit).ok());
+  // alice's change still applies: she commits it again, in epoch 2.
+  auto retried = ga->Add(*carol->NewKeyPackage());
+  ASSERT_TRUE(retried.ok());
+  ASSERT_TRUE(ga->Confirm().ok());
+  ASSERT_TRUE(gb->Receive(retried->commit).ok());
+  auto gc = Group::Join(*carol, *retried->welcome);
+  ASSERT_TRUE(gc.ok()) << gc.error().ToString();
+  EXPECT_EQ(gc->epoch(), 3u);
+  EXPECT_TRUE(crypto::ConstantTimeEqual(gc->epoch_authenticator(), gb->epoch_authenticator()));
 }
 
 INSTANTIATE_TEST_SUITE_P(Suites, GroupTest, ::testing::Values(1, 2, 3, 4, 5, 6, 7));

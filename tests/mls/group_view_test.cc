@@ -49,6 +49,7 @@ TEST_P(GroupViewTest, FollowsAGroupThroughEveryKindOfCommit) {
   // alice adds bob, then carol; bob updates; alice removes carol.
   auto add_bob = a->Add(*bob.NewKeyPackage());
   ASSERT_TRUE(add_bob.ok());
+  ASSERT_TRUE(a->Confirm().ok());
   auto step = view->ApplyCommit(Decode(add_bob->commit), 0);
   ASSERT_TRUE(step.ok()) << step.error().message;
   EXPECT_EQ(step->added, std::vector<uint32_t>{1});
@@ -61,6 +62,7 @@ TEST_P(GroupViewTest, FollowsAGroupThroughEveryKindOfCommit) {
 
   auto add_carol = a->Add(*carol.NewKeyPackage());
   ASSERT_TRUE(add_carol.ok());
+  ASSERT_TRUE(a->Confirm().ok());
   auto v2 = v1.ApplyCommit(Decode(add_carol->commit), 0);
   ASSERT_TRUE(v2.ok()) << v2.error().message;
   ASSERT_TRUE(b->Receive(add_carol->commit).ok());
@@ -68,6 +70,7 @@ TEST_P(GroupViewTest, FollowsAGroupThroughEveryKindOfCommit) {
 
   auto update = b->Update();
   ASSERT_TRUE(update.ok());
+  ASSERT_TRUE(b->Confirm().ok());
   auto v3 = v2->next.ApplyCommit(Decode(update->commit), 0);
   ASSERT_TRUE(v3.ok()) << v3.error().message;
   EXPECT_EQ(v3->committer, 1u);
@@ -76,6 +79,7 @@ TEST_P(GroupViewTest, FollowsAGroupThroughEveryKindOfCommit) {
 
   auto remove = a->Remove(2);
   ASSERT_TRUE(remove.ok());
+  ASSERT_TRUE(a->Confirm().ok());
   auto v4 = v3->next.ApplyCommit(Decode(remove->commit), 0);
   ASSERT_TRUE(v4.ok()) << v4.error().message;
   EXPECT_EQ(v4->removed, std::vector<uint32_t>{2});
@@ -118,6 +122,7 @@ TEST_P(GroupViewTest, RefusesWhatAMemberWouldRefuse) {
   ASSERT_TRUE(view.ok());
   auto add = a->Add(*bob.NewKeyPackage());
   ASSERT_TRUE(add.ok());
+  ASSERT_TRUE(a->Confirm().ok());
   MLSMessage commit = Decode(add->commit);
   // A flipped signature byte: kVerifyFailed.
   MLSMessage forged = commit;
@@ -175,6 +180,7 @@ TEST(GroupStateCodecTest, SavedStateContinuesTheGroup) {
   auto a = Group::Create(*alice, Bytes{'s', 'c'});
   auto add = a->Add(*bob->NewKeyPackage());
   ASSERT_TRUE(add.ok());
+  ASSERT_TRUE(a->Confirm().ok());
   auto b = Group::Join(*bob, *add->welcome);
   ASSERT_TRUE(b.ok());
   // Some traffic first, so the secret tree holds ratchets and a skipped key.
@@ -191,11 +197,12 @@ TEST(GroupStateCodecTest, SavedStateContinuesTheGroup) {
   // The kept key of m1 survived, and a used one did not.
   auto late = restored->Unprotect(*tls::DecodeExact<MLSMessage>(*m1));
   ASSERT_TRUE(late.ok()) << late.error().message;
-  EXPECT_EQ(AsStringView(late->application_data), "one");
+  EXPECT_EQ(AsStringView(late->application_data.view()), "one");
   EXPECT_FALSE(restored->Unprotect(*tls::DecodeExact<MLSMessage>(*m2)).ok());
   // It follows alice's next commit and agrees with her.
   auto update = a->Update();
   ASSERT_TRUE(update.ok());
+  ASSERT_TRUE(a->Confirm().ok());
   auto next = restored->HandleCommit(*tls::DecodeExact<MLSMessage>(update->commit));
   ASSERT_TRUE(next.ok()) << next.error().message;
   EXPECT_EQ(next->epoch_authenticator().size(), a->epoch_authenticator().size());

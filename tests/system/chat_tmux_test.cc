@@ -56,12 +56,11 @@ TEST(ChatTmuxTest, ChatInATerminal) {
   ASSERT_TRUE(stack.ok()) << stack.error().ToString();
   const std::string profiles = (*stack)->dir() + "/profiles/";
   {
-    auto alice = Engine::CreateAccount({profiles + "alice", std::nullopt}, (*stack)->trust(),
-                                       "alice", "phone");
+    auto alice =
+        Engine::CreateAccount({profiles + "alice", nullptr}, (*stack)->trust(), "alice", "phone");
     ASSERT_TRUE(alice.ok()) << alice.error().ToString();
   }
-  auto bob =
-      Engine::CreateAccount({profiles + "bob", std::nullopt}, (*stack)->trust(), "bob", "laptop");
+  auto bob = Engine::CreateAccount({profiles + "bob", nullptr}, (*stack)->trust(), "bob", "laptop");
   ASSERT_TRUE(bob.ok()) << bob.error().ToString();
   ASSERT_TRUE((*bob)->Send("alice", "hello before the chat").ok());
 

@@ -5,6 +5,7 @@
 // gave before), never a 5xx, keeps serving, and honest clients still talk afterwards.
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <thread>
@@ -13,6 +14,9 @@
 #include "candor/base/tls.h"
 #include "candor/client/engine.h"
 #include "candor/client/profile.h"
+#include "candor/mls/candor_identity.h"
+#include "candor/mls/group_state.h"
+#include "candor/mls/key_package_ops.h"
 #include "candor/net/http_client.h"
 #include "candor/net/websocket_client.h"
 #include "lossy_proxy.h"
@@ -61,10 +65,10 @@ class HostileClientTest : public ::testing::Test {
     // An honest account whose session token the hostile client uses, as a member would.
     const std::string dir = stack_->dir() + "/profiles/alice";
     {
-      auto alice = Engine::CreateAccount({dir, std::nullopt}, stack_->trust(), "alice", "phone");
+      auto alice = Engine::CreateAccount({dir, nullptr}, stack_->trust(), "alice", "phone");
       ASSERT_TRUE(alice.ok()) << alice.error().ToString();
     }
-    auto profile = client::Profile::Open(dir, std::nullopt);
+    auto profile = client::Profile::Open(dir, nullptr);
     ASSERT_TRUE(profile.ok()) << profile.error().ToString();
     ASSERT_TRUE((*profile)
                     ->Read([&](store::SqlTx& tx) -> Status {
@@ -277,10 +281,10 @@ TEST_F(HostileClientTest, FloodsAreRateLimitedAndHonestClientsGoOn) {
 
   // Honest clients (other accounts; the flood came from the same loopback address as they do,
   // and challenges are limited per address, so they wait for the budget to refill) still talk.
-  auto bob = Engine::CreateAccount({stack_->dir() + "/profiles/bob", std::nullopt}, stack_->trust(),
+  auto bob = Engine::CreateAccount({stack_->dir() + "/profiles/bob", nullptr}, stack_->trust(),
                                    "bob", "phone");
   ASSERT_TRUE(bob.ok()) << bob.error().ToString();
-  auto alice = Engine::Open({stack_->dir() + "/profiles/alice", std::nullopt});
+  auto alice = Engine::Open({stack_->dir() + "/profiles/alice", nullptr});
   ASSERT_TRUE(alice.ok());
   ASSERT_TRUE((*alice)->Send("bob", "still here").ok());
   auto got = (*bob)->Receive();
@@ -309,11 +313,11 @@ TEST_F(HostileClientTest, SlowWebSocketReadersAndWritersHoldUpNobody) {
   EXPECT_NE(writer->Read(std::chrono::milliseconds(500)).find(" 101 "), std::string::npos);
   ASSERT_TRUE(writer->Send(std::string("\x81\xfe", 2)));  // a masked text frame, then nothing
 
-  auto bob = Engine::CreateAccount({stack_->dir() + "/profiles/bob", std::nullopt}, stack_->trust(),
+  auto bob = Engine::CreateAccount({stack_->dir() + "/profiles/bob", nullptr}, stack_->trust(),
                                    "bob", "phone");
   ASSERT_TRUE(bob.ok()) << bob.error().ToString();
-  auto dave = Engine::CreateAccount({stack_->dir() + "/profiles/dave", std::nullopt},
-                                    stack_->trust(), "dave", "phone");
+  auto dave = Engine::CreateAccount({stack_->dir() + "/profiles/dave", nullptr}, stack_->trust(),
+                                    "dave", "phone");
   ASSERT_TRUE(dave.ok()) << dave.error().ToString();
   std::vector<std::string> sent;
   for (int i = 0; i < 40; ++i) {
@@ -331,7 +335,7 @@ TEST_F(HostileClientTest, SlowWebSocketReadersAndWritersHoldUpNobody) {
     }
   }
   // The stuck device fetches over HTTP: everything, once, in order.
-  auto alice = Engine::Open({stack_->dir() + "/profiles/alice", std::nullopt});
+  auto alice = Engine::Open({stack_->dir() + "/profiles/alice", nullptr});
   ASSERT_TRUE(alice.ok());
   std::vector<std::string> got;
   for (int round = 0; round < 5 && got.size() < sent.size(); ++round) {
@@ -360,10 +364,10 @@ TEST_F(HostileClientTest, ReplayedAndReorderedRequestsChangeNothing) {
   proxy->RecordRequests("POST /v1/");
   client::ClientTrust via_proxy = stack_->trust();
   via_proxy.server.port = proxy->port();
-  auto carol = Engine::CreateAccount({stack_->dir() + "/profiles/carol", std::nullopt}, via_proxy,
+  auto carol = Engine::CreateAccount({stack_->dir() + "/profiles/carol", nullptr}, via_proxy,
                                      "carol", "phone");
   ASSERT_TRUE(carol.ok()) << carol.error().ToString();
-  auto alice = Engine::Open({stack_->dir() + "/profiles/alice", std::nullopt});
+  auto alice = Engine::Open({stack_->dir() + "/profiles/alice", nullptr});
   ASSERT_TRUE(alice.ok());
   ASSERT_TRUE((*alice)->Send("carol", "one").ok());  // claims one of carol's KeyPackages
   auto got = (*carol)->Receive();
@@ -405,8 +409,8 @@ TEST_F(HostileClientTest, ReplayedAndReorderedRequestsChangeNothing) {
   ASSERT_TRUE(carol_got.ok()) << carol_got.error().ToString();
   EXPECT_TRUE(carol_got->messages.empty());
   // carol's entry is still the one version she made, and a new contact reaches her.
-  auto dave = Engine::CreateAccount({stack_->dir() + "/profiles/dave", std::nullopt},
-                                    stack_->trust(), "dave", "phone");
+  auto dave = Engine::CreateAccount({stack_->dir() + "/profiles/dave", nullptr}, stack_->trust(),
+                                    "dave", "phone");
   ASSERT_TRUE(dave.ok()) << dave.error().ToString();
   ASSERT_TRUE((*dave)->Send("carol", "three").ok());
   auto carol_third = (*carol)->Receive();
@@ -415,6 +419,94 @@ TEST_F(HostileClientTest, ReplayedAndReorderedRequestsChangeNothing) {
   EXPECT_EQ(carol_third->messages[0].text, "three");
   EXPECT_TRUE(carol_third->notices.empty() ||
               carol_third->notices[0].kind != client::Notice::Kind::kAlarm);
+}
+
+// alice is in a conversation with bob and joins it again by external commit (her session is
+// valid), removing bob's leaf instead of her own old one, with a leaf key of her choosing.
+// The server refuses it: a device joining by itself may remove only its own old place, and
+// its new leaf must hold the MLS key its account published. The honest resync is accepted.
+TEST_F(HostileClientTest, AnExternalCommitMayRemoveOnlyTheJoinersOwnLeaf) {
+  const std::string dir = stack_->dir() + "/profiles/alice";
+  std::optional<Bytes> group_id;
+  {
+    auto bob = Engine::CreateAccount({stack_->dir() + "/profiles/bob", nullptr}, stack_->trust(),
+                                     "bob", "phone");
+    ASSERT_TRUE(bob.ok()) << bob.error().ToString();
+    auto alice = Engine::Open({dir, nullptr});
+    ASSERT_TRUE(alice.ok()) << alice.error().ToString();
+    auto g = (*alice)->CreateGroup("pair", {"bob"});
+    ASSERT_TRUE(g.ok()) << g.error().ToString();
+    group_id = g->group_id;
+  }
+  SecretBytes mls_key;
+  {
+    auto profile = client::Profile::Open(dir, nullptr);
+    ASSERT_TRUE(profile.ok());
+    ASSERT_TRUE((*profile)
+                    ->Read([&](store::SqlTx& tx) -> Status {
+                      CANDOR_ASSIGN_OR_RETURN(auto key, (*profile)->GetSecret(tx, "mls_key"));
+                      if (!key) return MakeError(Errc::kNotFound, "no mls_key");
+                      mls_key = std::move(*key);
+                      return OkStatus();
+                    })
+                    .ok());
+  }
+  const auto& cs =
+      *mls::GetCipherSuiteParams(mls::CipherSuite::MLS_128_DHKEMX25519_AES128GCM_SHA256_Ed25519)
+           .value();
+  auto signer = crypto::SignaturePrivateKey::FromBytes(cs.signature, mls_key.view());
+  ASSERT_TRUE(signer.ok());
+
+  std::string id = Base64Encode(*group_id);
+  while (!id.empty() && id.back() == '=') id.pop_back();
+  for (char& c : id) c = c == '+' ? '-' : (c == '/' ? '_' : c);
+  const std::vector<std::pair<std::string, std::string>> auth = {
+      {"Authorization", "Bearer " + token_}, {"Content-Type", "application/json"}};
+  net::HttpClient http;
+  auto answer =
+      http.Request("GET", stack_->trust().server.Join("v1/groups/" + id + "/group-info"), "", auth);
+  ASSERT_TRUE(answer.ok() && answer->status == 200);
+  auto info_wire = Base64Decode(Json::parse(answer->body).value("group_info", ""));
+  ASSERT_TRUE(info_wire.ok());
+  auto info_msg = tls::DecodeExact<mls::MLSMessage>(*info_wire);
+  ASSERT_TRUE(info_msg.ok());
+  const auto& info = std::get<mls::GroupInfo>(info_msg->message);
+
+  // An external commit of alice/phone with leaf signature key `key` that removes `leaf`, as a
+  // POST body.
+  auto external_commit = [&](const crypto::SignaturePrivateKey& key, uint32_t leaf) -> std::string {
+    mls::Credential credential;
+    credential.identity = *mls::EncodeCandorIdentity({"alice", "phone"});
+    auto kp = mls::CreateKeyPackage(cs, key, credential,
+                                    mls::Lifetime{0, std::numeric_limits<uint64_t>::max()});
+    EXPECT_TRUE(kp.ok());
+    const mls::KeyPackagePrivateKeys keys{kp->init_private_key.Clone(),
+                                          kp->encryption_private_key.Clone(),
+                                          SecretBytes(key.private_key())};
+    auto joined =
+        mls::GroupState::JoinExternal(kp->key_package, keys, info, nullptr, mls::LeafIndex{leaf});
+    EXPECT_TRUE(joined.ok()) << joined.error().ToString();
+    mls::MLSMessage next_info;
+    next_info.message = *joined->second.GroupInfoForJoiners();
+    return Json({{"commit", Base64Encode(tls::Encode(joined->first))},
+                 {"group_info", Base64Encode(tls::Encode(next_info))}})
+        .dump();
+  };
+  // Leaf 0 is alice's (she made the group), leaf 1 bob's.
+  const auto other = crypto::SignaturePrivateKey::Generate(cs.signature);
+  const net::Url commit_path = stack_->trust().server.Join("v1/groups/commit");
+  auto hostile = http.Request("POST", commit_path, external_commit(other, 1), auth);
+  ASSERT_TRUE(hostile.ok());
+  EXPECT_EQ(hostile->status, 403) << hostile->body;
+  EXPECT_NE(hostile->body.find("only its own old leaf"), std::string::npos) << hostile->body;
+  auto foreign_key = http.Request("POST", commit_path, external_commit(other, 0), auth);
+  ASSERT_TRUE(foreign_key.ok());
+  EXPECT_GE(foreign_key->status, 400);
+  EXPECT_LT(foreign_key->status, 500);
+  EXPECT_NE(foreign_key->body.find("published MLS key"), std::string::npos) << foreign_key->body;
+  auto resync = http.Request("POST", commit_path, external_commit(*signer, 0), auth);
+  ASSERT_TRUE(resync.ok());
+  EXPECT_EQ(resync->status, 200) << resync->body;
 }
 
 }  // namespace

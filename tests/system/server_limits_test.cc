@@ -224,10 +224,9 @@ TEST_F(ServerLimitsTest, DescriptorExhaustionUnderMessagingLosesNothingAcknowled
   ASSERT_TRUE(stack.ok()) << stack.error().ToString();
   MessagingStack& s = **stack;
   const std::string profiles = s.dir() + "/profiles/";
-  auto alice = client::Engine::CreateAccount({profiles + "alice", std::nullopt}, s.trust(), "alice",
-                                             "phone");
-  auto bob =
-      client::Engine::CreateAccount({profiles + "bob", std::nullopt}, s.trust(), "bob", "phone");
+  auto alice =
+      client::Engine::CreateAccount({profiles + "alice", nullptr}, s.trust(), "alice", "phone");
+  auto bob = client::Engine::CreateAccount({profiles + "bob", nullptr}, s.trust(), "bob", "phone");
   ASSERT_TRUE(alice.ok() && bob.ok());
   std::vector<std::string> acked;
   ASSERT_TRUE((*alice)->Send("bob", "before").ok());
@@ -256,8 +255,8 @@ TEST_F(ServerLimitsTest, DescriptorExhaustionUnderMessagingLosesNothingAcknowled
   }
   EXPECT_TRUE(reported) << "/healthz did not report the descriptor shortage";
   // A new device needs new connections: it may be refused now, cleanly.
-  auto carol = client::Engine::CreateAccount({profiles + "carol", std::nullopt}, s.trust(), "carol",
-                                             "phone");
+  auto carol =
+      client::Engine::CreateAccount({profiles + "carol", nullptr}, s.trust(), "carol", "phone");
   std::printf("a registration during the shortage: %s\n",
               carol.ok() ? "went through" : carol.error().ToString().c_str());
   idle.clear();
@@ -274,8 +273,8 @@ TEST_F(ServerLimitsTest, DescriptorExhaustionUnderMessagingLosesNothingAcknowled
   ASSERT_TRUE(sent_after);
   if (!carol.ok()) {
     std::filesystem::remove_all(profiles + "carol");
-    carol = client::Engine::CreateAccount({profiles + "carol", std::nullopt}, s.trust(), "carol",
-                                          "phone");
+    carol =
+        client::Engine::CreateAccount({profiles + "carol", nullptr}, s.trust(), "carol", "phone");
     ASSERT_TRUE(carol.ok()) << carol.error().ToString();
   }
   ASSERT_TRUE((*carol)->Send("bob", "from carol").ok());

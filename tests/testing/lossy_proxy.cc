@@ -55,7 +55,11 @@ std::unique_ptr<LossyProxy> LossyProxy::Start(uint16_t upstream) {
 }
 
 LossyProxy::~LossyProxy() {
-  stop_ = true;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_ = true;
+  }
+  released_.notify_all();
   if (listener_ >= 0) shutdown(listener_, SHUT_RDWR);
   if (acceptor_.joinable()) acceptor_.join();
   if (listener_ >= 0) close(listener_);
@@ -87,6 +91,28 @@ void LossyProxy::RecordRequests(const std::string& prefix) {
 std::vector<std::string> LossyProxy::Recorded() const {
   std::lock_guard<std::mutex> lock(mu_);
   return recorded_;
+}
+
+void LossyProxy::HoldRequests(const std::string& prefix) {
+  std::lock_guard<std::mutex> lock(mu_);
+  hold_prefix_ = prefix;
+}
+
+void LossyProxy::ReleaseHeld() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    hold_prefix_.clear();
+  }
+  released_.notify_all();
+}
+
+void LossyProxy::WaitIfHeld(const std::string& request_bytes) {
+  std::unique_lock<std::mutex> lock(mu_);
+  if (hold_prefix_.empty() || request_bytes.compare(0, hold_prefix_.size(), hold_prefix_) != 0) {
+    return;
+  }
+  ++held_;
+  released_.wait(lock, [&] { return hold_prefix_.empty() || stop_.load(); });
 }
 
 bool LossyProxy::Records(const std::string& request_bytes) const {
@@ -142,6 +168,7 @@ void LossyProxy::Pump(int client, int server) {
       if (n <= 0) break;
       if (at_request_start) {
         const std::string start(buf, static_cast<size_t>(n));
+        WaitIfHeld(start);
         fate = Judge(start);
         recording = Records(start);
       }

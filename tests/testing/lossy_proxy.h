@@ -2,9 +2,11 @@
 // Lost: the server gets the request and acts on it, the client never sees the answer (its
 // connection is closed), as when a server dies or the network drops right after a write became
 // durable. Tampered: the answer's last byte is flipped, as a malicious server or network would.
+// Held: the request waits in the proxy until the test releases it, as on a slow network.
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -34,6 +36,11 @@ class LossyProxy {
   void RecordRequests(const std::string& prefix);
   // Recorded returns the requests kept so far, in the order their answers began.
   std::vector<std::string> Recorded() const;
+  // HoldRequests keeps back every later request whose request line starts with `prefix`: it
+  // is not forwarded (its client waits) until ReleaseHeld. held counts the requests held.
+  void HoldRequests(const std::string& prefix);
+  void ReleaseHeld();
+  int held() const { return held_.load(); }
   // lost and tampered count what the proxy did so far.
   int lost() const { return lost_.load(); }
   int tampered() const { return tampered_.load(); }
@@ -48,6 +55,9 @@ class LossyProxy {
   Fate Judge(const std::string& request_bytes);
   // Records says whether the request `request_bytes` start is to be recorded.
   bool Records(const std::string& request_bytes) const;
+  // WaitIfHeld holds the request `request_bytes` start until ReleaseHeld (or the proxy stops),
+  // if it is to be held.
+  void WaitIfHeld(const std::string& request_bytes);
 
   int listener_ = -1;
   uint16_t port_ = 0;
@@ -55,6 +65,9 @@ class LossyProxy {
   std::atomic<bool> stop_{false};
   std::atomic<int> lost_{0};
   std::atomic<int> tampered_{0};
+  std::atomic<int> held_{0};
+  std::condition_variable released_;
+  std::string hold_prefix_;
   mutable std::mutex mu_;
   std::string record_prefix_;
   std::vector<std::string> recorded_;

@@ -82,7 +82,9 @@ class Engine {
  public:
   struct Options {
     std::string profile_dir;
-    std::optional<std::string> passphrase;  // nullopt: an unsealed profile
+    // passphrase seals the profile's secrets; nullptr: an unsealed profile. Shared, so that
+    // copies of the options hold one buffer, wiped when the last copy goes.
+    std::shared_ptr<const SecretBytes> passphrase;
     // executor, if set, lends threads to the heavy crypto (a directory answer's VRF proofs, a
     // large group's commits and joins); else it all runs on the calling thread. It must
     // outlive the engine.
@@ -90,6 +92,10 @@ class Engine {
     // clock is the wall clock the engine reads (and lends to its MLS groups); empty: the
     // system's.
     Clock clock = nullptr;
+    // late_epochs is how many past epochs of each conversation keep their keys, so that an
+    // application message sent before a commit reached its sender still decrypts; older
+    // epochs' keys are deleted (forward secrecy), and 0 keeps none.
+    uint32_t late_epochs = 2;
   };
 
   // CreateAccount makes a new profile and account `handle` with this device `device_id`: an
@@ -155,6 +161,12 @@ class Engine {
   // device of it) and forgets the group's keys on this device; the history stays. Returns the
   // group as it was.
   Result<GroupSummary> LeaveGroup(const std::string& name);
+  // Rejoin brings this device back into conversation `name` after it lost its state there (or
+  // fell behind for good): it joins again by itself from the group's GroupInfo, removing its
+  // old place, and every member is verified as for a new conversation. Messages sent while it
+  // was out cannot be read on this device. Receive does this by itself when a conversation
+  // has moved past this device's epoch.
+  Result<GroupSummary> Rejoin(const std::string& name);
   Result<std::vector<GroupSummary>> Groups();
   Result<std::vector<StoredMessage>> History(const std::string& conversation);
 

@@ -35,13 +35,13 @@ namespace candor::client {
 class Profile {
  public:
   // Create makes a new profile in `dir` (which must not hold one). With a passphrase the
-  // secrets are sealed; without, the profile is unsealed. kConflict if a profile exists.
+  // secrets are sealed; with nullptr, the profile is unsealed. kConflict if a profile exists.
   static Result<std::unique_ptr<Profile>> Create(const std::string& dir,
-                                                 const std::optional<std::string>& passphrase);
+                                                 const SecretBytes* passphrase);
   // Open opens the profile in `dir`. kNotFound if there is none; kVerifyFailed for a wrong
   // passphrase; kInvalidArgument if a sealed profile is opened without one.
   static Result<std::unique_ptr<Profile>> Open(const std::string& dir,
-                                               const std::optional<std::string>& passphrase);
+                                               const SecretBytes* passphrase);
 
   bool sealed() const { return sealed_; }
   const std::string& dir() const { return dir_; }

@@ -62,13 +62,15 @@ struct Outgoing {
 struct Received {
   enum class Kind : uint8_t { kApplication, kProposal, kCommit };
   Kind kind = Kind::kApplication;
-  uint32_t sender = 0;  // application messages only
-  Bytes application_data;
+  uint32_t sender = 0;           // application messages only
+  SecretBytes application_data;  // application messages only; wiped when freed
 };
 
-// Group is one group as one Client sees it. Each change (Add, Remove, Update) is committed and
-// applied at once: the returned Outgoing must reach every other member before anything else
-// is sent in the new epoch. Move-only.
+// Group is one group as one Client sees it. A change (Add, Remove, Update) is a pending
+// commit (RFC 9420 §14): its Outgoing goes to the Delivery Service, and the group stays in its
+// epoch until Confirm (the Delivery Service accepted the commit) moves it to the next one, or
+// Discard (it was refused: another commit won the epoch) drops it. A commit of another member
+// that Receive applies discards ours. Move-only.
 class Group {
  public:
   // Create starts a group with `client` as its only member. Randomized.
@@ -84,26 +86,34 @@ class Group {
   // GroupInfo()); returns the group and the Commit to send to every member. Randomized.
   static Result<std::pair<Group, Bytes>> JoinExternal(Client& client, ByteView group_info);
 
-  // Add commits the addition of the member of an encoded KeyPackage MLSMessage. kMalformed or
-  // kVerifyFailed for an invalid KeyPackage.
+  // Add stages a commit adding the member of an encoded KeyPackage MLSMessage. kMalformed or
+  // kVerifyFailed for an invalid KeyPackage; kConflict while another commit is pending.
   Result<Outgoing> Add(ByteView key_package);
-  // Remove commits the removal of the member at `leaf_index`; kMalformed if there is none and
-  // kInvalidArgument for ourselves.
+  // Remove stages a commit removing the member at `leaf_index`; kMalformed if there is none,
+  // kInvalidArgument for ourselves, kConflict while another commit is pending.
   Result<Outgoing> Remove(uint32_t leaf_index);
-  // Update commits fresh keys for us (and any proposals received in this epoch).
+  // Update stages a commit of fresh keys for us (and of the proposals received in this epoch);
+  // kConflict while another commit is pending.
   Result<Outgoing> Update();
+  // Confirm applies the pending commit: the group enters the next epoch. kNotFound if none is
+  // pending.
+  Status Confirm();
+  // Discard drops the pending commit, if any: the group stays in its epoch.
+  void Discard() { pending_.reset(); }
+  bool has_pending_commit() const { return pending_.has_value(); }
 
   // GroupInfo returns an encoded, signed GroupInfo MLSMessage for joining by external Commit.
   Result<Bytes> GroupInfo() const;
 
-  // Encrypt returns an encoded application PrivateMessage of `plaintext`.
+  // Encrypt returns an encoded application PrivateMessage of `plaintext`, in the current
+  // epoch (a pending commit is not in force yet).
   Result<Bytes> Encrypt(ByteView plaintext);
 
   // Receive takes in an encoded MLSMessage from another member: decrypts an application
-  // message, caches a proposal, or applies a commit. Nothing changes on failure (a
-  // PrivateMessage's key is deleted once it opens). kMalformed for bytes that are not an
-  // MLSMessage of this group's kinds; kVerifyFailed for every authentication failure;
-  // kConflict if a commit removed us (the group is then over for us).
+  // message, caches a proposal, or applies a commit (discarding ours if one was pending).
+  // Nothing changes on failure (a PrivateMessage's key is deleted once it opens). kMalformed
+  // for bytes that are not an MLSMessage of this group's kinds; kVerifyFailed for every
+  // authentication failure; kConflict if a commit removed us (the group is then over for us).
   Result<Received> Receive(ByteView message);
 
   // Export is MLS-Exporter(label, context, length) of the current epoch (RFC 9420 §8.5).
@@ -117,10 +127,11 @@ class Group {
 
  private:
   explicit Group(GroupState state) : state_(std::move(state)) {}
-  // Apply commits `proposals` and moves to the new epoch.
-  Result<Outgoing> Apply(const std::vector<Proposal>& proposals);
+  // Stage commits `proposals` and keeps the new epoch's state as the pending commit.
+  Result<Outgoing> Stage(const std::vector<Proposal>& proposals);
 
   GroupState state_;
+  std::optional<GroupState> pending_;  // our commit's epoch, until Confirm or Discard
 };
 
 }  // namespace candor::mls

@@ -32,6 +32,12 @@
 
 namespace candor::mls {
 
+namespace internal {
+struct AppliedProposals;
+struct ProvisionalEpoch;
+struct ResolvedProposal;
+}  // namespace internal
+
 // ExternalPsk is a pre-shared key the application shares out of band (RFC 9420 §8.4,
 // psktype external): `psk_id` names it, `psk` is its value.
 struct ExternalPsk {
@@ -98,13 +104,14 @@ class GroupState {
   // the external_pub and ratchet_tree extensions: verifies the GroupInfo and tree as
   // JoinFromWelcome does, then commits an ExternalInit with an UpdatePath from a new leaf
   // (`key_package`'s LeafNode, with the keys in `keys`). Returns the Commit to send (a
-  // PublicMessage from new_member_commit) and our state in the new epoch. Failures as
-  // JoinFromWelcome; kNotFound if the GroupInfo lacks external_pub. Randomized. `executor` as
-  // for JoinFromWelcome and CommitOptions.
-  static Result<std::pair<MLSMessage, GroupState>> JoinExternal(const KeyPackage& key_package,
-                                                                const KeyPackagePrivateKeys& keys,
-                                                                const GroupInfo& group_info,
-                                                                Executor* executor = nullptr);
+  // PublicMessage from new_member_commit) and our state in the new epoch. A member that lost
+  // its state rejoins so (a resync): `replacing` names its old leaf, which the same Commit
+  // removes (kInvalidArgument if that leaf is blank). Failures as JoinFromWelcome; kNotFound
+  // if the GroupInfo lacks external_pub. Randomized. `executor` as for JoinFromWelcome and
+  // CommitOptions.
+  static Result<std::pair<MLSMessage, GroupState>> JoinExternal(
+      const KeyPackage& key_package, const KeyPackagePrivateKeys& keys, const GroupInfo& group_info,
+      Executor* executor = nullptr, std::optional<LeafIndex> replacing = std::nullopt);
 
   GroupState(GroupState&&) noexcept = default;
   GroupState& operator=(GroupState&&) noexcept = default;
@@ -177,15 +184,17 @@ class GroupState {
 
   // Protect encrypts application data as a PrivateMessage of this epoch (RFC 9420 §6.3) with
   // the next key of our application ratchet (which it consumes). `padding_len` zero bytes
-  // hide the length. Returns kInvalidArgument if the ratchet is exhausted.
+  // hide the length. Every copy of the plaintext it makes is wiped. Returns kInvalidArgument
+  // if the ratchet is exhausted.
   Result<MLSMessage> Protect(ByteView application_data, ByteView authenticated_data = {},
                              size_t padding_len = 0);
 
-  // ApplicationMessage is a received application message: its sender's leaf and its data.
+  // ApplicationMessage is a received application message: its sender's leaf, the data it
+  // authenticated in the clear, and its decrypted data (wiped when freed).
   struct ApplicationMessage {
     LeafIndex sender;
     Bytes authenticated_data;
-    Bytes application_data;
+    SecretBytes application_data;
   };
 
   // Unprotect decrypts and verifies an application PrivateMessage of this epoch (RFC 9420
@@ -229,6 +238,55 @@ class GroupState {
         secret_tree_(std::move(secret_tree)),
         private_key_(std::move(private_key)),
         signer_(std::move(signer)) {}
+
+  // EnterEpoch is how every transition ends (RFC 9420 §8): the epoch's secret tree from
+  // `schedule`'s encryption_secret (which it takes out of the schedule), the interim transcript
+  // hash from `confirmation_tag`, and this epoch's resumption_psk after those `previous` kept;
+  // the state of a member that stays (`previous` set) also keeps its clock.
+  static Result<GroupState> EnterEpoch(const CipherSuiteParams& cs, GroupContext context,
+                                       PublicTree tree, KeyScheduleEpoch schedule,
+                                       Bytes confirmation_tag, TreeKEMPrivateKey private_key,
+                                       crypto::SignaturePrivateKey signer,
+                                       const GroupState* previous);
+  // ScheduleEpoch runs the key schedule of the epoch `next` describes (RFC 9420 §8) from
+  // `init_secret`, its commit_secret and the psk_secret of `psks` (external ones from
+  // `external_psks`, resumption ones from those this state kept).
+  Result<KeyScheduleEpoch> ScheduleEpoch(ByteView init_secret,
+                                         const internal::ProvisionalEpoch& next,
+                                         std::span<const PreSharedKeyID> psks,
+                                         std::span<const ExternalPsk> external_psks) const;
+
+  // --- Commit, the committer's steps (RFC 9420 §12.4, group_member.cc) ---
+  // CollectProposals lists what our Commit covers: the cached proposals by reference (except
+  // our own Updates and Removes of us) and `proposals` by value, into `resolved` and `covered`
+  // (Commit.proposals) in one order. kInvalidArgument for an Update or a Remove of ourselves.
+  Status CollectProposals(const std::vector<Proposal>& proposals,
+                          std::vector<internal::ResolvedProposal>& resolved,
+                          std::vector<ProposalOrRef>& covered) const;
+  // BuildWelcome is RFC 9420 §12.4.3.1 for the committer in its new epoch (this state): the
+  // GroupInfo with the ratchet_tree extension, and the GroupSecrets of each added member, with
+  // the path secret of its common ancestor with us when the Commit had a path.
+  Result<MLSMessage> BuildWelcome(std::span<const KeyPackage* const> added_packages,
+                                  std::span<const LeafIndex> added,
+                                  std::span<const PreSharedKeyID> psks, bool with_path,
+                                  Executor* executor) const;
+  // ProtectCommit wraps our signed Commit as a PublicMessage, or as a PrivateMessage (which
+  // consumes a handshake key of this epoch).
+  Result<MLSMessage> ProtectCommit(const AuthenticatedContent& signed_content,
+                                   bool private_message);
+
+  // --- HandleCommit, the receiver's steps (RFC 9420 §12.4.2, group_commit.cc) ---
+  // ResolveProposals lists a received Commit's proposals: inline ones as the committer's,
+  // references as the cached proposals they name. kMalformed for an unknown reference or a
+  // reference in an external commit.
+  Result<std::vector<internal::ResolvedProposal>> ResolveProposals(const mls::Commit& commit,
+                                                                   const Sender& committer) const;
+  // OwnKeysAfter is our private view for an epoch whose tree is `tree`: ours, with the leaf key
+  // of our proposed Update if the Commit applied it.
+  TreeKEMPrivateKey OwnKeysAfter(const PublicTree& tree) const;
+  // InitSecretFor is the next epoch's init_secret: this epoch's, or the one an ExternalInit's
+  // kem_output carries. kVerifyFailed if that does not decapsulate.
+  Result<SecretBytes> InitSecretFor(const internal::AppliedProposals& applied) const;
 
   // SendProposal signs, protects and caches a proposal of ours.
   Result<MLSMessage> SendProposal(const Proposal& proposal, bool private_message);
