@@ -80,6 +80,8 @@ class MessagingCommands final : public CommandGroup {
         "link", "show a one-time code to link a new device, then link it (account-key device)");
     link_->add_option("--wait", wait_seconds_, "seconds to wait for the new device")
         ->default_val(300);
+    link_->add_flag("--no-history", no_history_,
+                    "do not hand this device's message history to the new device");
     join_ = device->add_subcommand("join", "make this profile a new device of an account");
     join_->add_option("--code", code_, "the code the existing device shows")->required();
     join_->add_option("--device", device_, "this device's name")->required();
@@ -228,11 +230,13 @@ class MessagingCommands final : public CommandGroup {
       if (!trust.ok()) return Fail(trust.error().message);
       Engine::Options create_options = options;
       if (unsealed_) create_options.passphrase.reset();
+      std::vector<client::Notice> join_notices;
       auto engine = chosen == create_
                         ? Engine::CreateAccount(create_options, *trust, handle_, device_)
                         : Engine::JoinByLink(create_options, *trust, code_, device_,
-                                             std::chrono::seconds(wait_seconds_));
+                                             std::chrono::seconds(wait_seconds_), &join_notices);
       if (!engine.ok()) return Report(engine.error());
+      PrintNotices(join_notices);
       handle_ = (*engine)->handle();
       if (unsealed_) {
         (void)std::fprintf(stderr,
@@ -276,7 +280,7 @@ class MessagingCommands final : public CommandGroup {
       }
       (void)std::fflush(stdout);
       std::vector<client::Notice> notices;
-      auto name = e.FinishLink(*code, std::chrono::seconds(wait_seconds_), &notices);
+      auto name = e.FinishLink(*code, std::chrono::seconds(wait_seconds_), &notices, !no_history_);
       if (!name.ok()) return Report(name.error());
       PrintNotices(notices);
       if (json_) {
@@ -435,6 +439,7 @@ class MessagingCommands final : public CommandGroup {
   std::string profile_;
   std::string passphrase_file_;
   uint32_t late_epochs_ = 2;
+  bool no_history_ = false;
   bool json_ = false;
   std::string handle_, device_, trust_file_, to_, name_;
   std::vector<std::string> words_, handles_;

@@ -23,6 +23,8 @@
 
 namespace candor::client {
 
+std::string MessageAad(ByteView group_id) { return "message:" + HexEncode(group_id); }
+
 Result<mls::CandorIdentity> LeafIdentity(const mls::LeafNode& leaf) {
   if (leaf.credential.credential_type != mls::CredentialType::basic) {
     return MakeError(Errc::kVerifyFailed, "a member's credential is not a basic credential");
@@ -53,7 +55,6 @@ std::string GroupAad(ByteView id) { return "group:" + HexEncode(id); }
 std::string OldEpochAad(ByteView id, uint64_t epoch) {
   return "epoch:" + HexEncode(id) + ":" + std::to_string(epoch);
 }
-std::string MessageAad(ByteView id) { return "message:" + HexEncode(id); }
 
 std::vector<std::pair<uint32_t, mls::CandorIdentity>> Members(const mls::GroupState& s) {
   std::vector<std::pair<uint32_t, mls::CandorIdentity>> out;
@@ -885,7 +886,7 @@ Result<std::vector<StoredMessage>> Engine::History(const std::string& conversati
     CANDOR_ASSIGN_OR_RETURN(std::string name, groups[0].Text(1, "name"));
     CANDOR_ASSIGN_OR_RETURN(auto rows,
                             tx.Query("SELECT sender_handle, sender_device, outgoing, at, body FROM "
-                                     "messages WHERE group_id = $1 ORDER BY id",
+                                     "messages WHERE group_id = $1 ORDER BY at, id",
                                      {id}));
     for (const auto& r : rows) {
       StoredMessage m;

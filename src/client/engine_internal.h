@@ -13,6 +13,7 @@
 #include "candor/mls/candor_identity.h"
 #include "candor/mls/group_state.h"
 #include "directory_client.h"
+#include "link_code.h"
 #include "server_api.h"
 
 namespace candor::client {
@@ -31,6 +32,8 @@ inline constexpr uint64_t kListenMonitorMs = 10 * 60'000;
 // LeafIdentity is the Candor identity (handle, device) of a member's leaf; kVerifyFailed for a
 // credential that is not a basic one.
 Result<mls::CandorIdentity> LeafIdentity(const mls::LeafNode& leaf);
+// MessageAad is the associated data a stored message body of group `group_id` is sealed with.
+std::string MessageAad(ByteView group_id);
 // GroupPath is the API path of a group (messaging-api.md §4): "v1/groups/<base64url id>".
 std::string GroupPath(ByteView group_id);
 
@@ -127,6 +130,15 @@ struct Engine::State {
   // PublishOwnList publishes `list` as this account's next version and keeps it.
   Status PublishOwnList(const kt::DeviceList& list);
   GroupSummary Summarize(const GroupRow& row) const;
+
+  // --- history for a linked device (engine_history.cc) ---
+  // SendHistory seals this device's message history (the newest that fits
+  // kMaxHistoryChunks) under the link key and writes it, in chunks, into the rendezvous; with
+  // `share` false it writes only that there is none. Returns how many messages it sent.
+  Result<size_t> SendHistory(const LinkKeys& link, bool share);
+  // ReceiveHistory waits (up to `wait`) for the history the linking device sends, checks every
+  // chunk, and stores the messages (sealed under this profile's key). Returns how many.
+  Result<size_t> ReceiveHistory(const LinkKeys& link, std::chrono::seconds wait);
 
   // --- what the DS has not confirmed yet (engine_outbox.cc) ---
   enum class CommitFate : uint8_t { kNone, kWon, kLost };

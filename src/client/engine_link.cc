@@ -19,35 +19,9 @@
 #include "candor/mls/candor_identity.h"
 #include "engine_internal.h"
 #include "link_code.h"
+#include "link_mailbox.h"
 
 namespace candor::client {
-namespace {
-
-// Mailbox reads and writes one slot of the link rendezvous.
-Status PutSlot(const ClientTrust& trust, const LinkKeys& link, const char* slot, ByteView body) {
-  net::HttpClient http;
-  CANDOR_ASSIGN_OR_RETURN(
-      net::HttpResponse r,
-      http.Request("PUT", trust.server.Join("v1/link/" + link.id_hex + "/" + slot),
-                   std::string(body.begin(), body.end()),
-                   {{"Content-Type", "application/octet-stream"}}));
-  if (r.status != 200) return ErrorFromAnswer(r);
-  return OkStatus();
-}
-
-Result<Bytes> WaitSlot(const ClientTrust& trust, const LinkKeys& link, const char* slot,
-                       std::chrono::seconds wait) {
-  net::HttpClient http;
-  const auto deadline = std::chrono::steady_clock::now() + wait;
-  while (std::chrono::steady_clock::now() < deadline) {
-    auto r = http.Get(trust.server.Join("v1/link/" + link.id_hex + "/" + slot));
-    if (r.ok() && r->status == 200) return Bytes(r->body.begin(), r->body.end());
-    std::this_thread::sleep_for(std::chrono::milliseconds(300));
-  }
-  return MakeError(Errc::kUnavailable, "the other device did not answer the link code in time");
-}
-
-}  // namespace
 
 Status Engine::State::PublishOwnList(const kt::DeviceList& list) {
   CANDOR_ASSIGN_OR_RETURN(kt::UpdateResult published, directory->Publish(handle, list));
@@ -131,7 +105,7 @@ Result<std::string> Engine::StartLink() {
 }
 
 Result<std::string> Engine::FinishLink(const std::string& code, std::chrono::seconds wait,
-                                       std::vector<Notice>* notices) {
+                                       std::vector<Notice>* notices, bool share_history) {
   if (!s_->account_key) {
     return MakeError(Errc::kPermissionDenied,
                      "only the device holding the account key can link devices");
@@ -189,8 +163,12 @@ Result<std::string> Engine::FinishLink(const std::string& code, std::chrono::sec
     if (everywhere) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
   }
+  // The history goes last: the new device reads it once it is in the conversations.
+  CANDOR_ASSIGN_OR_RETURN(size_t shared, s_->SendHistory(link, share_history));
   if (notices != nullptr) {
-    notices->push_back({Notice::Kind::kInfo, "device " + name + " linked to " + handle_});
+    notices->push_back({Notice::Kind::kInfo, "device " + name + " linked to " + handle_ + "; " +
+                                                 std::to_string(shared) +
+                                                 " message(s) of history handed over"});
   }
   return name;
 }
@@ -198,7 +176,8 @@ Result<std::string> Engine::FinishLink(const std::string& code, std::chrono::sec
 Result<std::unique_ptr<Engine>> Engine::JoinByLink(const Options& options, const ClientTrust& trust,
                                                    const std::string& code,
                                                    const std::string& device_id,
-                                                   std::chrono::seconds wait) {
+                                                   std::chrono::seconds wait,
+                                                   std::vector<Notice>* notices) {
   if (!mls::IsValidDeviceId(device_id)) {
     return MakeError(Errc::kInvalidArgument, "a device name is 1 to 64 of a-z 0-9 . _ -");
   }
@@ -262,6 +241,14 @@ Result<std::unique_ptr<Engine>> Engine::JoinByLink(const Options& options, const
   CANDOR_TRY(s->directory->InitOwner(s->handle));
   CANDOR_TRY(s->SignIn());
   CANDOR_TRY(s->Refill());
+  auto history = s->ReceiveHistory(link, wait);
+  if (notices != nullptr) {
+    notices->push_back(
+        history.ok()
+            ? Notice{Notice::Kind::kInfo,
+                     std::to_string(*history) + " message(s) of history received"}
+            : Notice{Notice::Kind::kWarning, "no history received: " + history.error().message});
+  }
   return std::unique_ptr<Engine>(new Engine(std::move(s)));
 }
 

@@ -13,6 +13,23 @@ namespace {
 constexpr size_t kChallengeLen = 32;
 constexpr size_t kTokenLen = 32;
 
+// IsHistorySlot says whether `slot` is "history-<n>", n a decimal 0..255 without leading zeros.
+bool IsHistorySlot(const std::string& slot) {
+  constexpr std::string_view kPrefix = "history-";
+  if (slot.size() <= kPrefix.size() || slot.size() > kPrefix.size() + 3 ||
+      slot.compare(0, kPrefix.size(), kPrefix) != 0) {
+    return false;
+  }
+  const std::string digits = slot.substr(kPrefix.size());
+  if (digits.size() > 1 && digits[0] == '0') return false;
+  int n = 0;
+  for (char c : digits) {
+    if (c < '0' || c > '9') return false;
+    n = n * 10 + (c - '0');
+  }
+  return n <= 255;
+}
+
 Error Refused() {
   // One answer for every failure: a prober learns nothing about which check failed.
   return MakeError(Errc::kUnauthenticated, "authentication failed: request a new challenge");
@@ -40,11 +57,17 @@ void AuthService::Register(net::Router& router) {
   // The device-link rendezvous (messaging-api.md §2.1): two opaque slots per id.
   router.Add("PUT", "/v1/link/{id}/{slot}", {16 << 10, false, true},
              [this](const net::RouteRequest& req) -> Result<net::HttpResponse> {
-               if (!challenges_.Allow(req.http.peer, clock_())) {
+               CANDOR_ASSIGN_OR_RETURN(Bytes id, LinkId(req));
+               // History chunks follow a finished link (its reply is stored): they are not
+               // budgeted per address like the request and reply that can open one.
+               if (IsHistorySlot(req.Param("slot"))) {
+                 if (!store_.GetLink(id, "reply", clock_()).ok()) {
+                   return MakeError(Errc::kNotFound, "no finished link to send history to");
+                 }
+               } else if (!challenges_.Allow(req.http.peer, clock_())) {
                  rate_limited_.Add();
                  return MakeError(Errc::kRateLimited, "too many requests from this address");
                }
-               CANDOR_ASSIGN_OR_RETURN(Bytes id, LinkId(req));
                // A sealed message: a 24-byte nonce, the ciphertext and a 16-byte tag.
                if (req.http.body.size() < 40) {
                  return MakeError(Errc::kMalformed, "a link message is a sealed box (40+ bytes)");
@@ -63,8 +86,8 @@ void AuthService::Register(net::Router& router) {
 
 Result<Bytes> AuthService::LinkId(const net::RouteRequest& req) {
   const std::string& slot = req.Param("slot");
-  if (slot != "request" && slot != "reply") {
-    return MakeError(Errc::kNotFound, "a link slot is request or reply");
+  if (slot != "request" && slot != "reply" && !IsHistorySlot(slot)) {
+    return MakeError(Errc::kNotFound, "a link slot is request, reply or history-<0..255>");
   }
   auto id = HexDecode(req.Param("id"));
   if (!id.ok() || id->size() != 16) return MakeError(Errc::kMalformed, "a link id is 16 hex bytes");

@@ -171,8 +171,23 @@ TEST_F(HostileClientTest, MalformedBodiesAreRefusedWithJsonErrors) {
   ExpectRefused("PUT", link, std::string(64, 'y'), false, false, "slot written twice");
   ExpectRefused("PUT", link, std::string(17 << 10, 'y'), false, false, "oversized link message");
   ExpectRefused("PUT", "v1/link/zz/request", "x", false, false, "link id");
-  ExpectRefused("PUT", "v1/link/00112233445566778899aabbccddeeff/other", "x", false, false,
-                "link slot");
+  // Slot names: request, reply, history-0 to history-255; history only after a reply.
+  {
+    net::HttpClient http;
+    const std::string base = "v1/link/00112233445566778899aabbccddeeff/";
+    for (const char* slot : {"other", "history-", "history-256", "history-01", "history-1x",
+                             "history--1", "history-99999999999"}) {
+      auto r = http.Get(stack_->trust().server.Join(base + slot));
+      ASSERT_TRUE(r.ok());
+      EXPECT_EQ(r->status, 404) << slot;
+      EXPECT_NE(r->body.find("a link slot is"), std::string::npos) << slot << ": " << r->body;
+    }
+    auto early = http.Request("PUT", stack_->trust().server.Join(base + "history-0"),
+                              std::string(64, 'x'), {{"Content-Type", "application/octet-stream"}});
+    ASSERT_TRUE(early.ok());
+    EXPECT_EQ(early->status, 404) << early->body;
+    EXPECT_NE(early->body.find("no finished link"), std::string::npos) << early->body;
+  }
   ExpectRefused("GET", "v1/nothing/here", "", true, false, "unknown route");
   ExpectRefused("DELETE", "v1/groups", "", true, true, "method");
   EXPECT_GT(refused_, 100);

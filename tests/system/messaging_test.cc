@@ -289,6 +289,11 @@ TEST_P(MessagingTest, LinkedDeviceReadsAndRemovedDeviceIsCutOff) {
   ASSERT_TRUE(alice && bob);
   ASSERT_TRUE(alice->Send("bob", "before the tablet").ok());
   EXPECT_EQ(Receive(*bob), std::vector<std::string>{"before the tablet"});
+  // Enough history for two chunks of the link rendezvous (16,000 bytes each).
+  const std::string long_text(9000, 'h');
+  ASSERT_TRUE(bob->Send("alice", long_text).ok());
+  ASSERT_TRUE(bob->Send("alice", long_text).ok());
+  EXPECT_EQ(Receive(*alice), (std::vector<std::string>{long_text, long_text}));
 
   // A code nobody answers expires; a device that guesses a wrong code gets nothing.
   auto code = alice->StartLink();
@@ -299,16 +304,31 @@ TEST_P(MessagingTest, LinkedDeviceReadsAndRemovedDeviceIsCutOff) {
   EXPECT_EQ(Engine::Open(Profile("mallory")).ok(), false);  // no profile left behind
 
   std::vector<Notice> link_notices;
+  std::vector<Notice> join_notices;
   Result<std::string> linked = MakeError(Errc::kInternal, "not run");
   std::thread existing(
       [&] { linked = alice->FinishLink(*code, std::chrono::seconds(60), &link_notices); });
   auto tablet = Engine::JoinByLink(Profile("alice-tablet"), stack_->trust(), *code, "tablet",
-                                   std::chrono::seconds(60));
+                                   std::chrono::seconds(60), &join_notices);
   existing.join();
   ASSERT_TRUE(linked.ok()) << linked.error().ToString();
   ASSERT_TRUE(tablet.ok()) << tablet.error().ToString();
   EXPECT_EQ(*linked, "tablet");
   EXPECT_EQ((*tablet)->handle(), "alice");
+  // The phone handed its history over, sealed under the code: the tablet shows the
+  // conversation as it was before it existed.
+  EXPECT_TRUE(HasNotice(link_notices, "3 message(s) of history handed over"))
+      << Describe(link_notices);
+  EXPECT_TRUE(HasNotice(join_notices, "3 message(s) of history received"))
+      << Describe(join_notices);
+  EXPECT_TRUE(Receive(**tablet).empty());  // the Welcome to the conversation with bob
+  auto history = (*tablet)->History("bob");
+  ASSERT_TRUE(history.ok()) << history.error().ToString();
+  ASSERT_EQ(history->size(), 3u);
+  EXPECT_EQ((*history)[0].text, "before the tablet");
+  EXPECT_EQ((*history)[0].sender, "alice/phone");
+  EXPECT_EQ((*history)[2].text, long_text);
+  EXPECT_EQ((*history)[2].sender, "bob/phone");
   // The code is single-use.
   auto again = Engine::JoinByLink(Profile("alice-tablet2"), stack_->trust(), *code, "tablet2",
                                   std::chrono::seconds(2));

@@ -119,19 +119,23 @@ class Engine {
   // Linking a second device (docs/formats/messaging-api.md §2.1). On the device that holds the
   // account key, StartLink returns a one-time code to show; FinishLink waits (up to `wait`) for
   // the new device to answer it, checks its request, publishes the new device list signed by
-  // the account key, tells the new device, and adds it to every conversation. It returns the
-  // new device's name.
+  // the account key, tells the new device, adds it to every conversation and, with
+  // `share_history`, hands it this device's message history, sealed under the code. It
+  // returns the new device's name.
   Result<std::string> StartLink();
   Result<std::string> FinishLink(const std::string& code, std::chrono::seconds wait,
-                                 std::vector<Notice>* notices);
+                                 std::vector<Notice>* notices, bool share_history = true);
   // JoinByLink makes the new device's profile from the code shown on the existing device: its
   // own keys, made here, go to the existing device encrypted under the code; the published
   // device list it receives back is checked against the directory before the profile is kept.
+  // Then it waits (up to `wait`) for the history the existing device hands over and keeps it;
+  // `notices` say how much arrived.
   static Result<std::unique_ptr<Engine>> JoinByLink(const Options& options,
                                                     const ClientTrust& trust,
                                                     const std::string& code,
                                                     const std::string& device_id,
-                                                    std::chrono::seconds wait);
+                                                    std::chrono::seconds wait,
+                                                    std::vector<Notice>* notices = nullptr);
   // RemoveDevice publishes the device list without `device_id` and removes that device from
   // every conversation (on the device that holds the account key).
   Result<std::vector<Notice>> RemoveDevice(const std::string& device_id);
