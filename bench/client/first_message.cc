@@ -1,10 +1,12 @@
 // first_message: time to the first message to a new contact, through candord on loopback, with
-// the real client engine (one device a side). For each of --pairs fresh pairs of accounts (made
-// beforehand, not measured) it times, one pair at a time:
+// the real client engine, with --devices (1 or 2) devices a side. For each of --pairs fresh
+// pairs of accounts (made, and their second devices linked, beforehand, not measured) it
+// times, one pair at a time:
 //   contact  alice's verified lookup of bob (KEYTRANS search, proofs, the cosigned head)
 //   send     alice's first Send to bob (KeyPackage claim and check, group creation, commit with
 //            Welcome, the message; every answer verified, every state change fsynced)
-//   receive  bob's Receive until the message is read (Welcome, member checks, decryption)
+//   receive  Receive on each of bob's devices until all of them read the message (Welcome,
+//            member checks, decryption)
 // and prints p50/p99/max of each stage and of their sum as one JSON line.
 #include <CLI/CLI.hpp>
 #include <algorithm>
@@ -12,6 +14,7 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "candor/base/file.h"
@@ -47,6 +50,8 @@ int Run(int argc, char** argv) {
   app.add_option("--trust", trust_file, "candord's client-trust.json")->required();
   app.add_option("--work", work, "folder for the profiles")->required();
   app.add_option("--pairs", pairs, "pairs of new accounts");
+  size_t devices = 1;
+  app.add_option("--devices", devices, "devices per account")->check(CLI::Range(1, 2));
   CLI11_PARSE(app, argc, argv);
   if (pairs == 0) return 1;
   auto raw = candor::ReadFile(trust_file);
@@ -65,6 +70,25 @@ int Run(int argc, char** argv) {
       side->push_back(std::move(*e));
     }
   }
+  // The second device of each account, linked by the first (FinishLink and JoinByLink meet
+  // through the server's link mailbox).
+  std::vector<std::unique_ptr<Engine>> seconds;  // a0's, b0's, a1's, b1's, ...
+  for (size_t i = 0; i < pairs && devices == 2; ++i) {
+    for (Engine* first : {alices[i].get(), bobs[i].get()}) {
+      auto code = first->StartLink();
+      if (!code.ok()) return Fail("link code", code.error());
+      candor::Result<std::string> linked = candor::MakeError(candor::Errc::kInternal, "not run");
+      std::thread existing(
+          [&] { linked = first->FinishLink(*code, std::chrono::seconds(30), nullptr); });
+      auto second = Engine::JoinByLink(
+          {work + "/" + first->handle() + "-d2", nullptr, &pool, candor::SystemClock()}, *trust,
+          *code, "d2", std::chrono::seconds(30));
+      existing.join();
+      if (!linked.ok()) return Fail("link of " + first->handle(), linked.error());
+      if (!second.ok()) return Fail("join of " + first->handle(), second.error());
+      seconds.push_back(std::move(*second));
+    }
+  }
   std::vector<double> contact, send, receive, total;
   for (size_t i = 0; i < pairs; ++i) {
     Engine& alice = *alices[i];
@@ -79,13 +103,17 @@ int Run(int argc, char** argv) {
       return Fail("send", candor::MakeError(candor::Errc::kUnavailable, "not confirmed"));
     }
     const auto t2 = Clock::now();
-    bool got = false;
-    for (int tries = 0; tries < 100 && !got; ++tries) {
-      auto r = bob.Receive();
-      if (!r.ok()) return Fail("receive", r.error());
-      for (const auto& m : r->messages) got = got || m.text == "hello";
+    std::vector<Engine*> readers = {&bob};
+    if (devices == 2) readers.push_back(seconds[2 * i + 1].get());
+    for (Engine* reader : readers) {
+      bool got = false;
+      for (int tries = 0; tries < 100 && !got; ++tries) {
+        auto r = reader->Receive();
+        if (!r.ok()) return Fail("receive", r.error());
+        for (const auto& m : r->messages) got = got || m.text == "hello";
+      }
+      if (!got) return Fail("receive", candor::MakeError(candor::Errc::kNotFound, "no message"));
     }
-    if (!got) return Fail("receive", candor::MakeError(candor::Errc::kNotFound, "no message"));
     const auto t3 = Clock::now();
     contact.push_back(Ms(t0, t1));
     send.push_back(Ms(t1, t2));
@@ -93,7 +121,7 @@ int Run(int argc, char** argv) {
     total.push_back(Ms(t0, t3));
   }
   const nlohmann::json out = {{"pairs", pairs},
-                              {"devices_per_side", 1},
+                              {"devices_per_side", devices},
                               {"contact", Summary(contact)},
                               {"send", Summary(send)},
                               {"receive", Summary(receive)},
