@@ -149,6 +149,17 @@ say "(bob's laptop is closed; the Delivery Service keeps its queue durably)"
 sleep 1
 as bob recv
 
+step "bob links a new phone; his laptop hands it the history, sealed under the code"
+as bob --json device link --wait 60 >"$data/link-bob.out" &
+link_pid=$!
+wait_file "$data/link-bob.out"
+code=$(head -1 "$data/link-bob.out" | json '["code"]')
+as bob-phone device join --code "$code" --device phone --trust "$trust" --unsealed
+wait "$link_pid"
+say "The server relayed sealed boxes only; the phone keeps the messages under its own keys:"
+as bob-phone recv >/dev/null
+as bob-phone history alice
+
 step "the witnesses cosigned every directory head the clients used"
 "$bin/candor" log checkpoint --url "http://127.0.0.1:$port/logs/kt-heads/" \
   --log-key "$heads_key" $(cut -d= -f2- "$data/witnesses" | sed 's/^/--witness-key /') --quorum 2
