@@ -163,12 +163,17 @@ Result<std::string> Engine::FinishLink(const std::string& code, std::chrono::sec
     if (everywhere) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
   }
-  // The history goes last: the new device reads it once it is in the conversations.
-  CANDOR_ASSIGN_OR_RETURN(size_t shared, s_->SendHistory(link, share_history));
-  if (notices != nullptr) {
+  // The history goes last: the new device reads it once it is in the conversations. The link
+  // stands whether or not it arrives.
+  auto shared = s_->SendHistory(link, share_history);
+  if (notices != nullptr && shared.ok()) {
     notices->push_back({Notice::Kind::kInfo, "device " + name + " linked to " + handle_ + "; " +
-                                                 std::to_string(shared) +
+                                                 std::to_string(*shared) +
                                                  " message(s) of history handed over"});
+  } else if (notices != nullptr) {
+    notices->push_back({Notice::Kind::kWarning,
+                        "device " + name + " linked to " + handle_ +
+                            "; the history could not be handed over: " + shared.error().message});
   }
   return name;
 }
