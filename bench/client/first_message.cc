@@ -7,7 +7,10 @@
 //            Welcome, the message; every answer verified, every state change fsynced)
 //   receive  Receive on each of bob's devices until all of them read the message (Welcome,
 //            member checks, decryption)
-// and prints p50/p99/max of each stage and of their sum as one JSON line.
+// and prints p50/p99/max of each stage and of their sum as one JSON line. With --sustained N,
+// the first pair then goes on: alice sends N messages back to back (each confirmed by the
+// server) and bob's device(s) read them all; it adds the sustained rates of both sides.
+// The second Receive waits for the first here: on one machine the engines share the cores.
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <chrono>
@@ -52,6 +55,8 @@ int Run(int argc, char** argv) {
   app.add_option("--pairs", pairs, "pairs of new accounts");
   size_t devices = 1;
   app.add_option("--devices", devices, "devices per account")->check(CLI::Range(1, 2));
+  size_t sustained = 0;
+  app.add_option("--sustained", sustained, "messages alice sends back to back after the first");
   CLI11_PARSE(app, argc, argv);
   if (pairs == 0) return 1;
   auto raw = candor::ReadFile(trust_file);
@@ -120,12 +125,43 @@ int Run(int argc, char** argv) {
     receive.push_back(Ms(t2, t3));
     total.push_back(Ms(t0, t3));
   }
-  const nlohmann::json out = {{"pairs", pairs},
-                              {"devices_per_side", devices},
-                              {"contact", Summary(contact)},
-                              {"send", Summary(send)},
-                              {"receive", Summary(receive)},
-                              {"first_message_read", Summary(total)}};
+  nlohmann::json rates;
+  if (sustained > 0) {
+    Engine& alice = *alices[0];
+    std::vector<Engine*> readers = {bobs[0].get()};
+    if (devices == 2) readers.push_back(seconds[1].get());
+    const auto t0 = Clock::now();
+    for (size_t n = 0; n < sustained; ++n) {
+      auto sent = alice.Send(bobs[0]->handle(), "m" + std::to_string(n));
+      if (!sent.ok()) return Fail("sustained send", sent.error());
+    }
+    const auto t1 = Clock::now();
+    for (Engine* reader : readers) {
+      size_t got = 0;
+      for (int tries = 0; tries < 1000 && got < sustained; ++tries) {
+        auto r = reader->Receive();
+        if (!r.ok()) return Fail("sustained receive", r.error());
+        got += r->messages.size();
+      }
+      if (got != sustained) {
+        return Fail("sustained receive", candor::MakeError(candor::Errc::kNotFound, "missing"));
+      }
+    }
+    const auto t2 = Clock::now();
+    const auto per_s = [&](Clock::time_point a, Clock::time_point b) {
+      return static_cast<double>(sustained) * 1000.0 / Ms(a, b);
+    };
+    rates = {{"messages", sustained},
+             {"send_per_s", per_s(t0, t1)},
+             {"reads_per_s", per_s(t1, t2) * static_cast<double>(readers.size())}};
+  }
+  nlohmann::json out = {{"pairs", pairs},
+                        {"devices_per_side", devices},
+                        {"contact", Summary(contact)},
+                        {"send", Summary(send)},
+                        {"receive", Summary(receive)},
+                        {"first_message_read", Summary(total)}};
+  if (sustained > 0) out["sustained"] = rates;
   (void)std::printf("%s\n", out.dump().c_str());
   return 0;
 }

@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# run_first_message_bench.sh [PAIRS [DEVICES]]: time to the first message to a new contact
+# run_first_message_bench.sh [PAIRS [DEVICES [SUSTAINED]]]: time to the first message to a new
+# contact
 # (bench/client/first_message.cc) through candord on loopback with its embedded defaults
 # (SQLite, fsync on; only the per-address limits on new accounts and sign-ins raised), no
-# witnesses. DEVICES (1 or 2) devices per account. Release build. Prints one JSON line.
+# witnesses. DEVICES (1 or 2) devices per account; SUSTAINED messages sent back to back after
+# the first (0: none). Release build. Prints one JSON line.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 pairs=${1:-50}
 devices=${2:-1}
+sustained=${3:-0}
 cmake --preset release >/dev/null
 cmake --build build/release --target candord first_message >/dev/null
 bin=build/release
@@ -26,4 +29,5 @@ json.dump(c, open(sys.argv[1], "w"), indent=2)
 PY
 "$bin/src/candord" serve --dir "$work/srv" --port-file "$work/port" 2>"$work/srv.log" & pid=$!
 for _ in $(seq 200); do [ -s "$work/srv/client-trust.json" ] && [ -s "$work/port" ] && break; sleep 0.05; done
-"$bin/bench/first_message" --trust "$work/srv/client-trust.json" --work "$work/profiles" --pairs "$pairs" --devices "$devices"
+"$bin/bench/first_message" --trust "$work/srv/client-trust.json" --work "$work/profiles" --pairs "$pairs" --devices "$devices" \
+  --sustained "$sustained"
