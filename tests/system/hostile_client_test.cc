@@ -14,6 +14,8 @@
 #include "candor/base/tls.h"
 #include "candor/client/engine.h"
 #include "candor/client/profile.h"
+#include "candor/kt/device_list.h"
+#include "candor/kt/messages.h"
 #include "candor/mls/candor_identity.h"
 #include "candor/mls/group_state.h"
 #include "candor/mls/key_package_ops.h"
@@ -522,6 +524,88 @@ TEST_F(HostileClientTest, AnExternalCommitMayRemoveOnlyTheJoinersOwnLeaf) {
   auto resync = http.Request("POST", commit_path, external_commit(*signer, 0), auth);
   ASSERT_TRUE(resync.ok());
   EXPECT_EQ(resync->status, 200) << resync->body;
+}
+
+// A client holding alice's account key (a buggy or stolen device) floods the directory with
+// valid, signed, ever newer device lists for her handle, 30 at once. The per-handle budget
+// (a burst of 10, then 30 a minute) lets the first ones through, of which the directory
+// publishes one and refuses the others as stale (409), and refuses the rest with 429; no answer
+// is a 5xx; another account registers meanwhile; and a new contact's verified lookup of alice
+// still succeeds.
+TEST_F(HostileClientTest, AFloodOfValidSignedUpdatesIsHeldToTheHandlesBudget) {
+  const std::string dir = stack_->dir() + "/profiles/alice";
+  SecretBytes account_key;
+  kt::DeviceList current;
+  {
+    auto profile = client::Profile::Open(dir, nullptr);
+    ASSERT_TRUE(profile.ok());
+    ASSERT_TRUE((*profile)
+                    ->Read([&](store::SqlTx& tx) -> Status {
+                      CANDOR_ASSIGN_OR_RETURN(auto key, (*profile)->GetSecret(tx, "account_key"));
+                      CANDOR_ASSIGN_OR_RETURN(auto list, client::Profile::Get(tx, "own_list"));
+                      if (!key || !list) return MakeError(Errc::kNotFound, "no account key");
+                      account_key = std::move(*key);
+                      CANDOR_ASSIGN_OR_RETURN(current, tls::DecodeExact<kt::DeviceList>(*list));
+                      return OkStatus();
+                    })
+                    .ok());
+  }
+  auto signer =
+      crypto::SignaturePrivateKey::FromBytes(current.list.account_scheme, account_key.view());
+  ASSERT_TRUE(signer.ok());
+  constexpr int kFlood = 30;
+  std::vector<std::string> bodies;
+  for (int i = 1; i <= kFlood; ++i) {
+    kt::DeviceListTBS next = current.list;
+    next.sequence += static_cast<uint64_t>(i);
+    auto signed_list = kt::SignDeviceList(*signer, AsBytes("alice"), next);
+    ASSERT_TRUE(signed_list.ok());
+    kt::UpdateRequest req;
+    req.label = Bytes{'a', 'l', 'i', 'c', 'e'};
+    req.greatest_version = 0;  // alice's registration; the directory takes one change on it
+    req.values.push_back(kt::LabelValue{tls::Encode(*signed_list)});
+    const Bytes wire = tls::Encode(req);
+    bodies.emplace_back(wire.begin(), wire.end());
+  }
+  std::vector<int> status(kFlood, 0);
+  std::vector<std::string> answers(kFlood);
+  std::vector<std::thread> flood;
+  for (int i = 0; i < kFlood; ++i) {
+    flood.emplace_back([&, i] {
+      net::HttpClient http;
+      auto r = http.Request("POST", stack_->trust().server.Join("v1/directory/update"),
+                            bodies[static_cast<size_t>(i)],
+                            {{"Content-Type", "application/octet-stream"}});
+      status[static_cast<size_t>(i)] = r.ok() ? r->status : -1;
+      answers[static_cast<size_t>(i)] = r.ok() ? r->body.substr(0, 200) : r.error().message;
+    });
+  }
+  auto bob = Engine::CreateAccount({stack_->dir() + "/profiles/bob", nullptr}, stack_->trust(),
+                                   "bob", "phone");
+  for (auto& t : flood) t.join();
+  ASSERT_TRUE(bob.ok()) << bob.error().ToString();
+  int accepted = 0;
+  int stale = 0;
+  int limited = 0;
+  std::string seen;
+  for (int i = 0; i < kFlood; ++i) {
+    const int code = status[static_cast<size_t>(i)];
+    accepted += code == 200 ? 1 : 0;
+    stale += code == 409 ? 1 : 0;
+    limited += code == 429 ? 1 : 0;
+    seen += std::to_string(code) + " " + answers[static_cast<size_t>(i)] + "\n";
+  }
+  // Every answer is a publication (200), a change on a version that is no longer the newest
+  // (409), or the handle's budget (429); never a 5xx.
+  EXPECT_EQ(accepted + stale + limited, kFlood) << seen;
+  EXPECT_GE(accepted, 1) << seen;
+  // The budget: a burst of 10 (alice's registration spent one), and what refills meanwhile.
+  EXPECT_LE(accepted + stale, 11) << seen;
+  EXPECT_GE(limited, kFlood - 11) << seen;
+  // A new contact's verified lookup of alice returns one of the lists the flood signed.
+  auto contact = (*bob)->AddContact("alice");
+  ASSERT_TRUE(contact.ok()) << contact.error().ToString();
+  EXPECT_TRUE(Healthy());
 }
 
 }  // namespace
