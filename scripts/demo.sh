@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # demo.sh: the main job. Installs what is missing, builds the release binaries, then runs the
 # whole system on loopback with the embedded defaults (SQLite): candord (key directory,
-# KeyPackages, delivery, the tree-head log) and two independent witnesses; alice on two devices,
+# KeyPackages, delivery, the tree-head log), two independent witnesses and an independent
+# Third-Party Auditor of the key directory; alice on two devices,
 # bob and carol chat, alone and in a group; then the operator is compelled to add a device to
 # bob's account, and the clients refuse it. Everything lives in $CANDOR_DEMO_DIR (./demo-data).
 set -euo pipefail
@@ -9,7 +10,8 @@ cd "$(dirname "$0")/.."
 root=$(pwd)
 bash scripts/install-deps.sh
 cmake --preset release >/dev/null
-cmake --build build/release --target candord candor-witness candor candor-compelled-operator
+cmake --build build/release --target candord candor-witness candor-auditor candor \
+  candor-compelled-operator
 bin=$root/build/release/src
 operator=$root/build/release/tools/candor-compelled-operator
 
@@ -36,6 +38,23 @@ as() {
 }
 json() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
 wait_file() { for _ in $(seq 200); do [ -s "$1" ] && return 0; sleep 0.05; done; return 1; }
+# wait_audited: until candord holds a head signed by the auditor (before, it answers no
+# directory query: clients accept nothing the auditor has not vouched for).
+wait_audited() {
+  python3 - "$(cat "$data/server.port")" <<'PY'
+import sys, time, urllib.request
+url = f"http://127.0.0.1:{sys.argv[1]}/metrics"
+for _ in range(400):
+    try:
+        for line in urllib.request.urlopen(url, timeout=2).read().decode().splitlines():
+            if line.startswith("candor_kt_auditor_tree_size ") and float(line.split()[1]) > 0:
+                sys.exit(0)
+    except OSError:
+        pass
+    time.sleep(0.05)
+sys.exit("the auditor signed no head (see auditor.log)")
+PY
+}
 
 start_server() {
   rm -f "$data/server.port"
@@ -45,11 +64,14 @@ start_server() {
   wait_file "$data/server.port"
 }
 
-step "the operator sets up candord; two independent witnesses will cosign its directory heads"
-init=$("$bin/candord" init --dir "$data/server" --listen 127.0.0.1:0)
+step "the operator sets up candord; two witnesses and an auditor will check its directory"
+auditor_key=$("$bin/candor-auditor" init --dir "$data/auditor")
+init=$("$bin/candord" init --dir "$data/server" --listen 127.0.0.1:0 --auditor-key "$auditor_key")
 heads_key=$(printf '%s' "$init" | json '["kt_heads_log"]')
 say "candord made the key directory's signing and VRF keys and the key of its tree-head log."
 say "The keys that decrypt messages are made on the devices and never reach it."
+say "The directory runs in Third-Party Auditing mode: an auditor (another organisation) made"
+say "its own key, and every client requires the auditor's signature on the directory's log."
 for w in 1 2; do
   key=$("$bin/candor-witness" init --dir "$data/witness$w" --name "witness$w.candor.local")
   "$bin/candor-witness" serve --dir "$data/witness$w" --listen 127.0.0.1:0 \
@@ -76,9 +98,17 @@ c = json.load(open(p)); c["listen"] = f"127.0.0.1:{sys.argv[2]}"
 json.dump(c, open(p, "w"), indent=2)
 PY
 trust=$data/server/client-trust.json
+"$bin/candor-auditor" run --dir "$data/auditor" --server "http://127.0.0.1:$port/" \
+  --kt-config "$data/server/kt-config.bin" --token-file "$data/server/keys/auditor.token" \
+  2>"$data/auditor.log" &
+pids+=($!)
+wait_audited
 say "candord serves on 127.0.0.1:$port. What a client pins is in $trust:"
 say "the server address, the directory's public keys, the tree-head log key, the two"
 say "witness keys and the quorum (2). A real deployment ships this file with the app."
+say "candor-auditor checks every directory entry as it is published (no label rewritten, no"
+say "entry dropped) and hands candord the head it signed; clients refuse answers once that"
+say "signature trails the directory by more than 70 s."
 
 step "alice, bob and carol create their accounts"
 say "Each device makes its own keys; the account's device list, signed by its account key,"
@@ -171,8 +201,12 @@ kill "$server_pid"
 wait "$server_pid" 2>/dev/null || true
 "$operator" --dir "$data/server" --handle bob --device ghost
 start_server
+wait_audited
 say "candord serves bob's new entry with valid proofs; the witnesses cosign its head, since"
 say "the log stays consistent. The entry itself is the operator's signature, not bob's."
+
+say "The auditor signs that entry too: it is a well-formed step of one consistent log. What"
+say "no operator can forge is bob's account-key signature, and that is the clients' check."
 
 step "alice's client refuses to send to bob"
 set +e

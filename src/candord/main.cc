@@ -36,6 +36,13 @@ int Run(int argc, char** argv) {
                        "sqlite:<path> or postgresql:<conninfo> (default sqlite:<dir>/candor.db)");
   init_cmd->add_option("--witness", init.witnesses, "witness as URL=VKEY (repeatable)");
   init_cmd->add_option("--quorum", init.quorum, "cosignatures needed to publish a checkpoint");
+  init_cmd->add_option("--auditor-key", init.auditor_key,
+                       "Third-Party Auditing: the auditor's public key (base64, from "
+                       "`candor-auditor init`); default Contact Monitoring");
+  init_cmd
+      ->add_option("--max-auditor-lag-ms", init.max_auditor_lag_ms,
+                   "with --auditor-key: how far the auditor may trail the directory (ms)")
+      ->default_val(init.max_auditor_lag_ms);
   init_cmd->add_option("--log", init_log,
                        "create only a transparency log of this name (no messaging services)");
   init_cmd->add_option("--origin", init_origin,
@@ -84,6 +91,7 @@ int Run(int argc, char** argv) {
     nlohmann::json j = {{"config_file", r->config_file},
                         {"kt_config", r->kt_config},
                         {"kt_heads_log", r->kt_heads_vkey}};
+    if (!r->auditor_token_file.empty()) j["auditor_token_file"] = r->auditor_token_file;
     (void)std::printf("%s\n", j.dump().c_str());
     return 0;
   }

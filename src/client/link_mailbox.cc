@@ -15,7 +15,7 @@ Status PutSlot(const ClientTrust& trust, const LinkKeys& link, const std::string
       http.Request("PUT", trust.server.Join("v1/link/" + link.id_hex + "/" + slot),
                    std::string(body.begin(), body.end()),
                    {{"Content-Type", "application/octet-stream"}}));
-  if (r.status != 200) return ErrorFromAnswer(r);
+  if (r.status != 200) return net::ErrorFromResponse(r);
   return OkStatus();
 }
 

@@ -1,40 +1,6 @@
 #include "server_api.h"
 
 namespace candor::client {
-namespace {
-
-Errc CodeOf(std::string_view name, int status) {
-  static const std::pair<std::string_view, Errc> kNames[] = {
-      {"malformed", Errc::kMalformed},
-      {"verify_failed", Errc::kVerifyFailed},
-      {"invalid_argument", Errc::kInvalidArgument},
-      {"not_found", Errc::kNotFound},
-      {"conflict", Errc::kConflict},
-      {"unavailable", Errc::kUnavailable},
-      {"internal", Errc::kInternal},
-      {"unauthenticated", Errc::kUnauthenticated},
-      {"permission_denied", Errc::kPermissionDenied},
-      {"too_large", Errc::kTooLarge},
-      {"rate_limited", Errc::kRateLimited},
-  };
-  for (const auto& [n, c] : kNames) {
-    if (n == name) return c;
-  }
-  return status >= 500 ? Errc::kUnavailable : Errc::kInvalidArgument;
-}
-
-}  // namespace
-
-Error ErrorFromAnswer(const net::HttpResponse& response) {
-  const Json j = Json::parse(response.body, nullptr, false);
-  std::string detail = "HTTP " + std::to_string(response.status);
-  std::string code;
-  if (j.is_object()) {
-    code = j.value("error", "");
-    if (j.contains("detail") && j["detail"].is_string()) detail = j["detail"].get<std::string>();
-  }
-  return MakeError(CodeOf(code, response.status), "server: " + detail);
-}
 
 Result<net::HttpResponse> ServerApi::Send(std::string_view method, std::string_view path,
                                           const std::string& body, const std::string& content_type,
@@ -47,7 +13,7 @@ Result<net::HttpResponse> ServerApi::Send(std::string_view method, std::string_v
   }
   CANDOR_ASSIGN_OR_RETURN(net::HttpResponse r,
                           http_.Request(method, base_.Join(path), body, headers));
-  if (r.status < 200 || r.status >= 300) return ErrorFromAnswer(r);
+  if (r.status < 200 || r.status >= 300) return net::ErrorFromResponse(r);
   return r;
 }
 

@@ -44,7 +44,4 @@ class ServerApi {
   std::string token_;
 };
 
-// ErrorFromAnswer turns a non-2xx answer into an Error (exposed for tests).
-Error ErrorFromAnswer(const net::HttpResponse& response);
-
 }  // namespace candor::client

@@ -193,6 +193,12 @@ Status Directory::SetAuditorTreeHead(const AuditorTreeHead& head) {
   return OkStatus();
 }
 
+std::optional<uint64_t> Directory::auditor_tree_size() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!auditor_head_) return std::nullopt;
+  return auditor_head_->tree_size;
+}
+
 FullTreeHead Directory::HeadFor(std::optional<uint64_t> last) const {
   FullTreeHead full;
   if (last && *last == visible_size_) {

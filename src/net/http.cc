@@ -60,4 +60,22 @@ HttpResponse JsonError(const Error& error) {
   return JsonErrorWithStatus(HttpStatusFor(error.code), ErrcName(error.code), error.message);
 }
 
+Error ErrorFromResponse(const HttpResponse& response) {
+  const nlohmann::json j = nlohmann::json::parse(response.body, nullptr, false);
+  std::string detail = "HTTP " + std::to_string(response.status);
+  std::optional<Errc> code;
+  if (j.is_object()) {
+    if (j.contains("error") && j["error"].is_string()) {
+      for (uint8_t c = 0; c <= static_cast<uint8_t>(Errc::kRateLimited); ++c) {
+        if (ErrcName(static_cast<Errc>(c)) == j["error"].get<std::string>()) {
+          code = static_cast<Errc>(c);
+        }
+      }
+    }
+    if (j.contains("detail") && j["detail"].is_string()) detail = j["detail"].get<std::string>();
+  }
+  if (!code) code = response.status >= 500 ? Errc::kUnavailable : Errc::kInvalidArgument;
+  return MakeError(*code, "server: " + detail);
+}
+
 }  // namespace candor::net

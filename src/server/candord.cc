@@ -53,23 +53,41 @@ Result<std::vector<WitnessEndpoint>> ParseWitnesses(const std::vector<std::strin
   return out;
 }
 
+// WriteNewToken writes a fresh random bearer token (base64 of 32 bytes, then a newline) to
+// `path` (0600), from wiped buffers only; the encoding runs in constant time.
+Status WriteNewToken(const std::string& path) {
+  SecretBytes raw(32);
+  crypto::FillRandom(raw.data(), raw.size());
+  const SecretBytes encoded = crypto::Base64EncodeSecret(raw.view());
+  SecretBytes token(encoded.size() + 1);
+  std::copy(encoded.view().begin(), encoded.view().end(), token.data());
+  token.data()[encoded.size()] = '\n';
+  return WriteFileDurable(path, token.view(), 0600);
+}
+
+// LoadTokenHash reads a token file and returns the SHA-256 of the token (the line, without its
+// end); only the hash is kept.
+Result<Hash32> LoadTokenHash(const std::string& path) {
+  CANDOR_ASSIGN_OR_RETURN(SecretBytes file, ReadSecretFile(path, 4096));
+  ByteView token = file.view();
+  while (!token.empty() && (token.back() == '\n' || token.back() == '\r')) {
+    token = token.first(token.size() - 1);
+  }
+  if (token.empty()) return MakeError(Errc::kInvalidArgument, path + " is empty");
+  return crypto::Sha256(token);
+}
+
 Result<std::unique_ptr<LogService>> OpenLog(const std::string& dir, const std::string& name,
                                             const std::vector<WitnessEndpoint>& witnesses,
                                             size_t quorum, Executor& executor) {
   const std::string log_dir = LogDir(dir, name);
   CANDOR_ASSIGN_OR_RETURN(tlog::ParsedSecretKey key,
                           tlog::LoadSecretKeyFile(log_dir + "/log.key", tlog::kSigTypeEd25519));
-  CANDOR_ASSIGN_OR_RETURN(SecretBytes token_file, ReadSecretFile(log_dir + "/append.token", 4096));
-  ByteView token = token_file.view();
-  while (!token.empty() && (token.back() == '\n' || token.back() == '\r')) {
-    token = token.first(token.size() - 1);
-  }
-  if (token.empty()) return MakeError(Errc::kInvalidArgument, log_dir + "/append.token is empty");
   LogServiceOptions opts;
+  CANDOR_ASSIGN_OR_RETURN(opts.append_token_hash, LoadTokenHash(log_dir + "/append.token"));
   opts.name = name;
   opts.writer.dir = log_dir;
   opts.writer.origin = key.name;
-  opts.append_token_hash = crypto::Sha256(token);
   opts.witnesses = witnesses;
   opts.quorum = quorum;
   return LogService::Create(std::move(opts),
@@ -125,6 +143,19 @@ Result<std::unique_ptr<Messaging>> OpenMessaging(const std::string& dir, const S
                           kt::TlogHeadSink(heads.writer()), directory_options));
   m->directory_service =
       std::make_unique<DirectoryService>(*m->directory, clock, metrics, config.directory);
+  if (m->directory->config().mode == kt::DeploymentMode::thirdPartyAuditing) {
+    // The auditor must be able to sign a head for every entry before clients find it too old:
+    // an idle directory adds an entry every heartbeat.
+    const auto lag = m->directory->config().max_auditor_lag;
+    if (static_cast<uint64_t>(config.directory.heartbeat_interval.count()) * 2 > lag) {
+      return MakeError(Errc::kInvalidArgument,
+                       "directory.heartbeat_interval_ms must be at most half of the "
+                       "Configuration's max_auditor_lag (" +
+                           std::to_string(lag) + " ms)");
+    }
+    CANDOR_ASSIGN_OR_RETURN(Hash32 token, LoadTokenHash(dir + "/keys/auditor.token"));
+    m->directory_service->AcceptAuditorHeads(token);
+  }
   m->auth = std::make_unique<AuthService>(*m->auth_store, *m->directory_service, clock, metrics,
                                           config.auth);
   m->keypackages = std::make_unique<KeyPackageService>(*m->kp_store, *m->directory_service, clock,
@@ -170,15 +201,8 @@ Result<InitLogResult> InitLog(const InitLogOptions& options) {
   tlog::Ed25519NoteSigner signer(out.origin, crypto::Ed25519PrivateKey::Generate());
   SecretBytes skey = signer.SecretKey();
   CANDOR_TRY(WriteFileDurable(dir + "/log.key", skey.view(), 0600));
-  // The token is made, encoded (in constant time) and written from wiped buffers only.
-  SecretBytes raw(32);
-  crypto::FillRandom(raw.data(), raw.size());
-  const SecretBytes encoded = crypto::Base64EncodeSecret(raw.view());
-  SecretBytes token(encoded.size() + 1);
-  std::copy(encoded.view().begin(), encoded.view().end(), token.data());
-  token.data()[encoded.size()] = '\n';
   out.token_file = dir + "/append.token";
-  CANDOR_TRY(WriteFileDurable(out.token_file, token.view(), 0600));
+  CANDOR_TRY(WriteNewToken(out.token_file));
   out.vkey = signer.VerifierKey();
   return out;
 }
@@ -207,6 +231,22 @@ Result<InitServerResult> InitServer(const InitServerOptions& options) {
   kt::Configuration kt;
   kt.ciphersuite = kKtSuite;
   kt.mode = kt::DeploymentMode::contactMonitoring;
+  if (!options.auditor_key.empty()) {
+    auto key = Base64Decode(options.auditor_key);
+    if (!key.ok()) return MakeError(Errc::kInvalidArgument, "--auditor-key is not base64");
+    kt.mode = kt::DeploymentMode::thirdPartyAuditing;
+    kt.auditor_public_key = std::move(*key);
+    kt.auditor_start_pos = 0;
+    kt.max_auditor_lag = options.max_auditor_lag_ms;
+    // An idle directory adds an entry every heartbeat: beat at least twice per allowed lag.
+    config.directory.heartbeat_interval =
+        std::min(config.directory.heartbeat_interval,
+                 std::chrono::milliseconds(options.max_auditor_lag_ms / 2));
+    if (config.directory.heartbeat_interval < config.directory.publish_interval) {
+      return MakeError(Errc::kInvalidArgument,
+                       "--max-auditor-lag-ms is below two publish intervals");
+    }
+  }
   kt.signature_public_key = sig.public_key();
   kt.vrf_public_key = vrf.public_key();
   kt.max_ahead = 10'000;                        // a head 10 s in the client's future is refused
@@ -217,13 +257,18 @@ Result<InitServerResult> InitServer(const InitServerOptions& options) {
   CANDOR_TRY(WriteFileDurable(options.dir + "/keys/kt-vrf.key", vrf.private_key(), 0600));
   const Bytes kt_bytes = tls::Encode(kt);
   CANDOR_TRY(WriteFileDurable(options.dir + "/kt-config.bin", kt_bytes));
+  std::string auditor_token_file;
+  if (kt.mode == kt::DeploymentMode::thirdPartyAuditing) {
+    auditor_token_file = options.dir + "/keys/auditor.token";
+    CANDOR_TRY(WriteNewToken(auditor_token_file));
+  }
   InitLogOptions heads;
   heads.dir = options.dir;
   heads.name = kHeadsLog;
   heads.origin = options.origin_prefix + "/kt-heads";
   CANDOR_ASSIGN_OR_RETURN(InitLogResult log, InitLog(heads));
   CANDOR_TRY(WriteFileDurable(config_file, AsBytes(FormatServerConfig(config))));
-  return InitServerResult{config_file, Base64Encode(kt_bytes), log.vkey};
+  return InitServerResult{config_file, Base64Encode(kt_bytes), log.vkey, auditor_token_file};
 }
 
 Status Serve(const ServeOptions& options) {

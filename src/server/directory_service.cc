@@ -4,6 +4,7 @@
 
 #include <charconv>
 
+#include "bearer.h"
 #include "candor/base/tls.h"
 #include "candor/mls/candor_identity.h"
 #include "json_util.h"
@@ -48,6 +49,9 @@ DirectoryService::DirectoryService(kt::Directory& directory, Clock clock, Metric
                                             {0.001, 0.005, 0.02, 0.1, 0.5, 2})) {
   metrics.AddGauge("candor_kt_tree_size", "directory log entries",
                    [this] { return static_cast<double>(directory_.size()); });
+  metrics.AddGauge("candor_kt_auditor_tree_size", "tree size of the auditor head held", [this] {
+    return static_cast<double>(directory_.auditor_tree_size().value_or(0));
+  });
   metrics.AddGauge("candor_kt_queued_versions", "label versions waiting to be published",
                    [this] { return static_cast<double>(directory_.queued_versions()); });
   metrics.AddGauge("candor_kt_publish_lag_seconds", "time since the last published entry", [this] {
@@ -157,6 +161,10 @@ void DirectoryService::Register(net::Router& router) {
                CANDOR_ASSIGN_OR_RETURN(auto update, directory_.AuditorUpdateFor(position));
                return BinaryAnswer(tls::Encode(update));
              });
+  if (auditor_token_hash_) {
+    router.Add("POST", "/v1/directory/auditor-head", {kMaxKtBody, false, true},
+               [this](const net::RouteRequest& req) { return TakeAuditorHead(req); });
+  }
   router.AddAsync("POST", "/v1/directory/update", kt_route,
                   [this](const net::RouteRequest& req, net::Responder respond) {
                     auto answer = Update(req, &respond);
@@ -207,6 +215,21 @@ Result<net::HttpResponse> DirectoryService::Update(const net::RouteRequest& req,
   return net::HttpResponse{};
 }
 
+Result<net::HttpResponse> DirectoryService::TakeAuditorHead(const net::RouteRequest& req) {
+  if (!BearerMatches(req.http, *auditor_token_hash_)) {
+    return MakeError(Errc::kUnauthenticated, "auditor heads need the auditor's bearer token");
+  }
+  CANDOR_ASSIGN_OR_RETURN(auto head, DecodeBody<kt::AuditorTreeHead>(req));
+  CANDOR_TRY(directory_.SetAuditorTreeHead(head));
+  std::vector<Waiter> waiting;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    waiting.swap(waiting_);
+  }
+  Answer(std::move(waiting));
+  return JsonAnswer({{"tree_size", head.tree_size}});
+}
+
 void DirectoryService::Schedule(Scheduler& scheduler) {
   scheduler.Every("kt-publish", options_.publish_interval, [this] {
     bool heartbeat = false;
@@ -253,7 +276,10 @@ void DirectoryService::Answer(std::vector<Waiter> done) {
     auto answer = directory_.UpdateResult(w.ticket, w.last);
     if (answer.ok()) {
       w.respond(Encoded(*answer, wire_));
-    } else if (answer.error().code == Errc::kNotFound && now < w.deadline) {
+    } else if ((answer.error().code == Errc::kNotFound ||
+                (answer.error().code == Errc::kUnavailable && auditor_token_hash_)) &&
+               now < w.deadline) {
+      // Not published yet, or (thirdPartyAuditing) no auditor head yet: answered later.
       still.push_back(std::move(w));
     } else {
       w.respond(net::JsonError(answer.error()));

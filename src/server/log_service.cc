@@ -5,9 +5,8 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
+#include "bearer.h"
 #include "candor/base/file.h"
-#include "candor/crypto/constant_time.h"
-#include "candor/crypto/sha256.h"
 #include "candor/tlog/checkpoint.h"
 #include "candor/tlog/note.h"
 #include "candor/tlog/tile.h"
@@ -144,12 +143,7 @@ std::string LogService::PublishedCheckpoint() const {
 }
 
 bool LogService::Authorized(const net::HttpRequest& request) const {
-  constexpr std::string_view kBearer = "Bearer ";
-  std::string_view auth = request.Header("authorization");
-  if (auth.substr(0, kBearer.size()) != kBearer) return false;
-  auth.remove_prefix(kBearer.size());
-  const Hash32 presented = crypto::Sha256(AsBytes(auth));
-  return crypto::ConstantTimeEqual(presented, options_.append_token_hash);
+  return BearerMatches(request, options_.append_token_hash);
 }
 
 void LogService::HandleAppend(const net::HttpRequest& request, bool bundle,

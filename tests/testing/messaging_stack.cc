@@ -30,16 +30,23 @@ Status RewriteConfig(const std::string& file, const std::function<void(Json&)>& 
 
 }  // namespace
 
-Result<std::unique_ptr<MessagingStack>> MessagingStack::Create(const std::string& name,
-                                                               Backend backend,
-                                                               const std::string& config_patch) {
+Result<std::unique_ptr<MessagingStack>> MessagingStack::Create(
+    const std::string& name, Backend backend, const std::string& config_patch,
+    const MessagingStackOptions& options) {
   const Json patch = Json::parse(config_patch, nullptr, false);
   if (patch.is_discarded()) return MakeError(Errc::kInvalidArgument, "config_patch: not JSON");
   auto s = std::make_unique<MessagingStack>();
   s->dir_ = FreshTempDir(name + "_" + BackendName(backend));
   CANDOR_ASSIGN_OR_RETURN(s->database_, FreshDatabaseSpec(backend, name));
-  CommandResult init = RunCommand({CANDORD_PATH, "init", "--dir", s->server_dir(), "--listen",
-                                   "127.0.0.1:0", "--database", s->database_});
+  std::vector<std::string> init_argv = {CANDORD_PATH, "init",        "--dir",      s->server_dir(),
+                                        "--listen",   "127.0.0.1:0", "--database", s->database_};
+  if (options.auditor) {
+    CommandResult a = RunCommand({AUDITOR_PATH, "init", "--dir", s->auditor_dir()});
+    if (a.status != 0) return MakeError(Errc::kInternal, "candor-auditor init: " + a.output);
+    init_argv.insert(init_argv.end(), {"--auditor-key", Trim(a.output), "--max-auditor-lag-ms",
+                                       std::to_string(options.max_auditor_lag_ms)});
+  }
+  CommandResult init = RunCommand(init_argv);
   if (init.status != 0) return MakeError(Errc::kInternal, "candord init: " + init.output);
   const Json j = Json::parse(init.output, nullptr, false);
   if (j.is_discarded() || !j.contains("kt_heads_log")) {
@@ -69,7 +76,75 @@ Result<std::unique_ptr<MessagingStack>> MessagingStack::Create(const std::string
     c.merge_patch(patch);
   }));
   CANDOR_TRY(s->StartServer());
+  if (options.auditor) {
+    // Ready once candord holds an auditor head: before, it answers no directory query (503).
+    CANDOR_TRY(s->StartAuditor());
+    for (int probe = 0;; ++probe) {
+      auto audited = s->Metric("candor_kt_auditor_tree_size");
+      if (audited.ok() && *audited > 0) break;
+      if (probe == 400) return MakeError(Errc::kUnavailable, "the auditor signed no head");
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  }
   return s;
+}
+
+std::vector<std::string> MessagingStack::AuditorArgv() const {
+  const std::string url =
+      auditor_url_.empty() ? "http://127.0.0.1:" + std::to_string(port_) + "/" : auditor_url_;
+  return {AUDITOR_PATH,   "run",
+          "--dir",        auditor_dir(),
+          "--server",     url,
+          "--kt-config",  server_dir() + "/kt-config.bin",
+          "--token-file", server_dir() + "/keys/auditor.token",
+          "--poll-ms",    "50"};
+}
+
+Status MessagingStack::StartAuditor() {
+  CANDOR_ASSIGN_OR_RETURN(ChildProcess p,
+                          ChildProcess::Start(AuditorArgv(), dir_ + "/auditor.log"));
+  auditor_.emplace(std::move(p));
+  return OkStatus();
+}
+
+CommandResult MessagingStack::RunAuditorToEnd() const { return RunCommand(AuditorArgv()); }
+
+void MessagingStack::KillAuditor() {
+  if (auditor_.has_value()) {
+    auditor_->Signal(SIGKILL);
+    auditor_->Wait();
+    auditor_.reset();
+  }
+}
+
+int MessagingStack::StopAuditor() {
+  if (!auditor_.has_value()) return -1;
+  auditor_->Signal(SIGTERM);
+  const int status = auditor_->Wait();
+  auditor_.reset();
+  return status;
+}
+
+std::string MessagingStack::AuditorLog() const {
+  auto raw = ReadFile(dir_ + "/auditor.log");
+  return raw.ok() ? std::string(AsStringView(*raw)) : std::string();
+}
+
+Result<double> MessagingStack::Metric(const std::string& name) const {
+  net::HttpClient http;
+  CANDOR_ASSIGN_OR_RETURN(net::HttpResponse r, http.Get(trust_.server.Join("metrics")));
+  const std::string& body = r.body;
+  for (size_t at = 0; at < body.size();) {
+    size_t end = body.find('\n', at);
+    if (end == std::string::npos) end = body.size();
+    const std::string_view line(body.data() + at, end - at);
+    if (line.size() > name.size() + 1 && line.substr(0, name.size()) == name &&
+        line[name.size()] == ' ') {
+      return std::stod(std::string(line.substr(name.size() + 1)));
+    }
+    at = end + 1;
+  }
+  return MakeError(Errc::kNotFound, "no metric " + name);
 }
 
 Status MessagingStack::StartServer() {

@@ -114,6 +114,8 @@ class Directory {
   // published, or the signature does not verify over this log's root at that size; kConflict if
   // it is older than the head already held.
   Status SetAuditorTreeHead(const AuditorTreeHead& head);
+  // auditor_tree_size is the tree size of the auditor head held (nullopt: none yet).
+  std::optional<uint64_t> auditor_tree_size() const;
 
   // Queries (UpdateResult ... Distinguished) answer kUnavailable in thirdPartyAuditing mode until
   // a first auditor tree head was set.

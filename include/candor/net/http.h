@@ -81,4 +81,9 @@ HttpResponse JsonError(const Error& error);
 // own answers that have no Errc (405 method_not_allowed, 501 not_implemented).
 HttpResponse JsonErrorWithStatus(int status, std::string_view code, std::string_view detail);
 
+// ErrorFromResponse is JsonError read back: the Error a non-2xx answer carries, its message
+// prefixed with "server: ". An answer without a known code gets kUnavailable for 5xx, else
+// kInvalidArgument, and its status as the message.
+Error ErrorFromResponse(const HttpResponse& response);
+
 }  // namespace candor::net

@@ -7,6 +7,7 @@
 //   kt-config.bin                the KEYTRANS Configuration clients pin (TLS encoding)
 //   keys/kt-signature.key        the directory's signing key (0600)
 //   keys/kt-vrf.key              the directory's VRF key (0600)
+//   keys/auditor.token           thirdPartyAuditing: the auditor's bearer token (0600)
 //   logs/<name>/log.key          a log's signed-note key (0600), append.token (0600), tiles
 //   logs/kt-heads/               the log of the directory's signed tree heads
 //   client-trust.json            written by serve: what a client needs to trust this server
@@ -42,13 +43,20 @@ struct InitServerOptions {
   std::vector<std::string> witnesses;  // "URL=VKEY"
   size_t quorum = 0;
   std::string origin_prefix = "candor.local";  // the kt-heads log's origin is <prefix>/kt-heads
+  // Third-Party Auditing: the auditor's public key (base64 of the raw Ed25519 key that
+  // `candor-auditor init` prints). Empty: Contact Monitoring.
+  std::string auditor_key;
+  // How far (ms of log time) the auditor's signed head may trail the newest entry before
+  // clients refuse answers; at least twice the directory's heartbeat interval.
+  uint64_t max_auditor_lag_ms = 70'000;
 };
 
 // InitServerResult reports what InitServer created (no secrets).
 struct InitServerResult {
   std::string config_file;
-  std::string kt_config;      // base64 of the KEYTRANS Configuration
-  std::string kt_heads_vkey;  // the tree-head log's verifier key
+  std::string kt_config;           // base64 of the KEYTRANS Configuration
+  std::string kt_heads_vkey;       // the tree-head log's verifier key
+  std::string auditor_token_file;  // thirdPartyAuditing: the token to give the auditor
 };
 
 // InitServer creates a messaging server's data directory: configuration, directory keys and

@@ -3,7 +3,7 @@
 // cadence (a Scheduler task): every `publish_interval` when updates are queued, and an empty
 // heartbeat entry after `heartbeat_interval` of silence; every signed head goes into the C2SP
 // tree-head log that the witnesses cosign. An update is answered once it is published and
-// durable.
+// durable (in thirdPartyAuditing mode, also once the directory holds a first auditor head).
 //
 // The service checks each new device list against the greatest published one (signature chain,
 // sequence) and rate-limits the creation of accounts per source address and per handle. A
@@ -47,6 +47,9 @@ class DirectoryService {
                    DirectoryServiceOptions options);
   ~DirectoryService();
 
+  // AcceptAuditorHeads enables `POST /v1/directory/auditor-head` (thirdPartyAuditing) for the
+  // holder of the bearer token whose SHA-256 is `token_hash`. Call it before Register.
+  void AcceptAuditorHeads(const Hash32& token_hash) { auditor_token_hash_ = token_hash; }
   // Register adds the routes under /v1/directory/.
   void Register(net::Router& router);
   // Schedule registers the publish task ("kt-publish").
@@ -73,6 +76,9 @@ class DirectoryService {
   };
 
   Result<net::HttpResponse> Update(const net::RouteRequest& req, net::Responder* respond);
+  // TakeAuditorHead checks the bearer token and hands the posted head to the directory; the
+  // updates that waited for a first auditor head are answered.
+  Result<net::HttpResponse> TakeAuditorHead(const net::RouteRequest& req);
   // CheckValues verifies each new value is a device list that follows the previous one.
   Status CheckValues(const kt::UpdateRequest& request) const;
   void Answer(std::vector<Waiter> done);
@@ -81,6 +87,7 @@ class DirectoryService {
   Clock clock_;
   DirectoryServiceOptions options_;
   kt::WireContext wire_;
+  std::optional<Hash32> auditor_token_hash_;
   RateLimiter new_accounts_;
   RateLimiter handle_updates_;
   Counter& rate_limited_;
