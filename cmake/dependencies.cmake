@@ -5,6 +5,8 @@ find_package(PkgConfig REQUIRED)
 pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
 # The store layer's server-grade backend (Debian 12: libpq-dev 15).
 pkg_check_modules(LIBPQ REQUIRED IMPORTED_TARGET libpq)
+# The link code's QR code in the terminal (candor device link).
+pkg_check_modules(QRENCODE REQUIRED IMPORTED_TARGET libqrencode)
 find_package(Boost 1.74 REQUIRED COMPONENTS system)
 find_package(nlohmann_json 3.10 REQUIRED)
 find_package(CLI11 QUIET CONFIG)

@@ -100,6 +100,7 @@ void DeviceListSeeds() {
 void TextSeeds() {
   Put("link_code_fuzz", "canonical", "TZ8G-TYY8-1G0S-M10M");
   Put("link_code_fuzz", "lower_spaces", "tz8g tyy8 1g0s m10m");
+  Put("link_code_fuzz", "qr_text", "CANDOR-LINK:TZ8G-TYY8-1G0S-M10M");
   Put("link_code_fuzz", "bad_letter", "TZ8G-TYY8-1G0S-M1OM");
   Put("link_code_fuzz", "too_long", "TZ8G-TYY8-1G0S-M10M-AAAA");
   Put("link_code_fuzz", "too_short", "TZ8G-TYY8");

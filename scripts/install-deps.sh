@@ -8,7 +8,7 @@ packages=(
   libssl-dev libsodium-dev libsqlite3-dev libpq-dev postgresql
   libboost-dev libboost-system-dev nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev libolm-dev libsignal-protocol-c-dev
-  golang-go golang-golang-x-mod-dev wrk valgrind tmux
+  golang-go golang-golang-x-mod-dev wrk valgrind tmux libqrencode-dev zbar-tools
 )
 missing=()
 for p in "${packages[@]}"; do

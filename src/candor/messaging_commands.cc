@@ -11,9 +11,11 @@
 #include "candor/base/encoding.h"
 #include "candor/base/file.h"
 #include "candor/client/engine.h"
+#include "candor/client/link_uri.h"
 #include "candor/net/worker_pool.h"
 #include "chat.h"
 #include "commands.h"
+#include "qr_code.h"
 
 namespace candor::cli {
 namespace {
@@ -80,6 +82,7 @@ class MessagingCommands final : public CommandGroup {
         "link", "show a one-time code to link a new device, then link it (account-key device)");
     link_->add_option("--wait", wait_seconds_, "seconds to wait for the new device")
         ->default_val(300);
+    link_->add_flag("--no-qr", no_qr_, "show the code as text only, without its QR code");
     link_->add_flag("--no-history", no_history_,
                     "do not hand this device's message history to the new device");
     join_ = device->add_subcommand("join", "make this profile a new device of an account");
@@ -275,8 +278,15 @@ class MessagingCommands final : public CommandGroup {
       } else {
         (void)std::printf(
             "link code: %s\non the new device run: candor device join --code %s --device NAME "
-            "--trust TRUST_FILE\nwaiting up to %d s...\n",
-            code->c_str(), code->c_str(), wait_seconds_);
+            "--trust TRUST_FILE\n",
+            code->c_str(), code->c_str());
+        if (!no_qr_) {
+          auto qr = cli::EncodeQr(client::kLinkUriPrefix + *code);
+          if (!qr.ok()) return Report(qr.error());
+          (void)std::printf("or scan it (%s%s):\n%s", client::kLinkUriPrefix, code->c_str(),
+                            cli::RenderQr(*qr).c_str());
+        }
+        (void)std::printf("waiting up to %d s...\n", wait_seconds_);
       }
       (void)std::fflush(stdout);
       std::vector<client::Notice> notices;
@@ -440,6 +450,7 @@ class MessagingCommands final : public CommandGroup {
   std::string passphrase_file_;
   uint32_t late_epochs_ = 2;
   bool no_history_ = false;
+  bool no_qr_ = false;
   bool json_ = false;
   std::string handle_, device_, trust_file_, to_, name_;
   std::vector<std::string> words_, handles_;

@@ -2,6 +2,10 @@
 // alphabet with masks, so no branch or table index depends on it (house rule).
 #include "link_code.h"
 
+#include <algorithm>
+#include <cctype>
+#include <string_view>
+
 #include "candor/base/encoding.h"
 #include "candor/crypto/hash.h"
 
@@ -66,7 +70,15 @@ Result<SecretBytes> ParseLinkCode(const std::string& code) {
   int bits = 0;
   size_t n = 0;
   uint8_t all_found = 0xFF;
-  for (char c : code) {
+  // The text of the QR code is the code behind a fixed prefix (its length is not secret).
+  std::string_view text(code);
+  const std::string_view prefix = kLinkUriPrefix;
+  if (text.size() >= prefix.size() &&
+      std::equal(prefix.begin(), prefix.end(), text.begin(),
+                 [](char a, char b) { return a == std::toupper(static_cast<unsigned char>(b)); })) {
+    text.remove_prefix(prefix.size());
+  }
+  for (char c : text) {
     if (c == '-' || c == ' ') continue;  // separators are not secret
     uint8_t found = 0;
     buffer = (buffer << 5) | ValueOf(c, &found);

@@ -7,6 +7,7 @@
 
 #include "candor/base/bytes.h"
 #include "candor/base/result.h"
+#include "candor/client/link_uri.h"
 
 namespace candor::client {
 
@@ -14,8 +15,8 @@ inline constexpr size_t kLinkCodeBytes = 10;  // 80 bits
 
 // FormatLinkCode renders kLinkCodeBytes as "XXXX-XXXX-XXXX-XXXX".
 std::string FormatLinkCode(ByteView secret);
-// ParseLinkCode reads a code back: case-insensitive, '-' and spaces ignored; kInvalidArgument
-// for a character outside the alphabet or a wrong length.
+// ParseLinkCode reads a code back, with or without kLinkUriPrefix: case-insensitive, '-' and
+// spaces ignored; kInvalidArgument for a character outside the alphabet or a wrong length.
 Result<SecretBytes> ParseLinkCode(const std::string& code);
 
 // LinkKeys are what both devices derive from a code.
