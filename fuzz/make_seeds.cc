@@ -12,6 +12,10 @@
 #include "candor/kt/device_list.h"
 #include "candor/mls/group.h"
 #include "candor/mls/group_view.h"
+#include "candor/release/release_proof.h"
+#include "candor/tlog/checkpoint.h"
+#include "candor/tlog/cosignature.h"
+#include "candor/tlog/merkle.h"
 
 namespace candor {
 namespace {
@@ -116,6 +120,42 @@ void TextSeeds() {
 }  // namespace
 }  // namespace candor
 
+namespace candor {
+namespace {
+
+// ReleaseSeeds: a signed manifest and its release proof in a two-entry log, cosigned by a
+// witness.
+void ReleaseSeeds() {
+  release::ReleaseManifest m;
+  m.product = "candor";
+  m.version = "0.19.0-1";
+  m.platform = "debian12-amd64";
+  m.commit = "1061244f0c1a2b3c4d5e6f708192a3b4c5d6e7f8";
+  m.recipe = "cmake-preset-release";
+  m.artifacts = {{"candor", {}}, {"candor_0.19.0-1_amd64.deb", {}}};
+  m.artifacts[0].sha256.fill(0x11);
+  m.artifacts[1].sha256.fill(0x22);
+  Put("release_manifest_fuzz", "seed_manifest", m.Text());
+  tlog::Ed25519NoteSigner release_key("release.candor.test", crypto::Ed25519PrivateKey::Generate());
+  tlog::Ed25519NoteSigner log_key("candor.test/releases", crypto::Ed25519PrivateKey::Generate());
+  tlog::Cosigner witness("w1.test", crypto::Ed25519PrivateKey::Generate());
+  const std::string entry = *release::SignManifest(m, release_key);
+  tlog::MemoryTree tree;
+  tree.AppendLeafHash(tlog::HashLeaf(AsBytes("an earlier entry")));
+  const uint64_t index = tree.AppendLeafHash(tlog::HashLeaf(AsBytes(entry)));
+  tlog::Checkpoint cp{log_key.name(), tree.size(), *tlog::TreeRoot(tree.size(), tree), {}};
+  tlog::Note note;
+  note.text = cp.Text();
+  note.signatures.push_back({log_key.name(), log_key.key_id(), log_key.Sign(note.text)});
+  note.signatures.push_back(witness.Cosign(note.text, 1'700'000'000));
+  Put("tlog_proof_fuzz", "seed_release_proof",
+      release::MakeReleaseProof(entry, index, *tlog::ProveInclusion(index, tree.size(), tree),
+                                note.Format()));
+}
+
+}  // namespace
+}  // namespace candor
+
 int main(int argc, char** argv) {
   if (argc != 2) {
     (void)std::fprintf(stderr, "usage: make_fuzz_seeds <fuzz/corpus>\n");
@@ -125,5 +165,6 @@ int main(int argc, char** argv) {
   candor::MlsSeeds();
   candor::DeviceListSeeds();
   candor::TextSeeds();
+  candor::ReleaseSeeds();
   return 0;
 }

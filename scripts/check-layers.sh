@@ -1,17 +1,17 @@
 #!/usr/bin/env bash
 # check-layers.sh: fails on an include that points up the layer order (house style H1):
-#   base < crypto < tlog < kt, mls, net < store < server, witness, client, auditor
+#   base < crypto < tlog < kt, mls, net, release < store < server, witness, client, auditor
 # and on OpenSSL/libsodium headers outside src/crypto/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rank() {
   case "$1" in
-    base) echo 0 ;; crypto) echo 1 ;; tlog) echo 2 ;; kt|mls|net) echo 3 ;;
+    base) echo 0 ;; crypto) echo 1 ;; tlog) echo 2 ;; kt|mls|net|release) echo 3 ;;
     store) echo 4 ;; server|witness|client|auditor) echo 5 ;; *) echo 9 ;;
   esac
 }
 bad=0
-for layer in base crypto tlog kt mls net store server witness client auditor; do
+for layer in base crypto tlog kt mls net release store server witness client auditor; do
   mine=$(rank "$layer")
   while IFS= read -r line; do
     file=${line%%:*}

@@ -25,6 +25,7 @@ class CommandGroup {
 
 std::unique_ptr<CommandGroup> MakeLogCommands();
 std::unique_ptr<CommandGroup> MakeMessagingCommands();
+std::unique_ptr<CommandGroup> MakeReleaseCommands();
 
 // Fail prints "candor: <what>" on stderr and returns kExitFailed.
 int Fail(const std::string& what);

@@ -23,7 +23,8 @@ int Run(int argc, char** argv) {
   // Global options (--profile, --json, ...) may also follow the subcommand.
   app.fallthrough();
   std::unique_ptr<candor::cli::CommandGroup> groups[] = {candor::cli::MakeMessagingCommands(),
-                                                         candor::cli::MakeLogCommands()};
+                                                         candor::cli::MakeLogCommands(),
+                                                         candor::cli::MakeReleaseCommands()};
   for (auto& g : groups) g->Add(app);
   try {
     app.parse(argc, argv);

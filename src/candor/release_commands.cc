@@ -1,0 +1,328 @@
+// release_commands.cc: `candor release ...`, binary transparency (docs/formats/release.md):
+// keygen (the release key), publish (hash, sign, log, wait for the witnesses, write the proof)
+// and verify (a file against its proof, offline, or also against the log's newest checkpoint).
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "candor/base/encoding.h"
+#include "candor/base/file.h"
+#include "candor/client/log_client.h"
+#include "candor/release/release_proof.h"
+#include "candor/tlog/tile.h"
+#include "commands.h"
+
+namespace {
+
+using candor::Error;
+using candor::Result;
+using candor::Status;
+using candor::cli::Fail;
+using nlohmann::json;
+
+// ReleaseTrust is the policy file (docs/formats/release.md §3): the release key, the release
+// log's URL, key, witnesses and quorum.
+struct ReleaseTrust {
+  candor::release::ReleasePolicy policy;
+  candor::net::Url log_url;
+};
+
+Result<ReleaseTrust> LoadPolicy(const std::string& path) {
+  CANDOR_ASSIGN_OR_RETURN(candor::Bytes raw, candor::ReadFile(path, 1 << 20));
+  const json j = json::parse(candor::AsStringView(raw), nullptr, false);
+  auto bad = [&](const std::string& what) {
+    return candor::MakeError(candor::Errc::kInvalidArgument, path + ": " + what);
+  };
+  if (!j.is_object()) return bad("not a JSON object");
+  for (const char* k : {"release_key", "log_url", "log_key", "witnesses", "quorum"}) {
+    if (!j.contains(k)) return bad(std::string("missing \"") + k + "\"");
+  }
+  if (!j["release_key"].is_string() || !j["log_url"].is_string() || !j["log_key"].is_string() ||
+      !j["witnesses"].is_array() || !j["quorum"].is_number_unsigned()) {
+    return bad("a field has the wrong type");
+  }
+  std::vector<std::string> witnesses;
+  for (const json& w : j["witnesses"]) {
+    if (!w.is_string()) return bad("witnesses must be vkey strings");
+    witnesses.push_back(w.get<std::string>());
+  }
+  ReleaseTrust t;
+  CANDOR_ASSIGN_OR_RETURN(t.policy.log,
+                          candor::tlog::ParseLogTrust(j["log_key"].get<std::string>(), witnesses,
+                                                      j["quorum"].get<size_t>()));
+  CANDOR_ASSIGN_OR_RETURN(auto key,
+                          candor::tlog::ParseVerifierKey(j["release_key"].get<std::string>()));
+  t.policy.release_key = std::move(key);
+  CANDOR_ASSIGN_OR_RETURN(t.log_url, candor::net::ParseUrl(j["log_url"].get<std::string>()));
+  return t;
+}
+
+// NotVerified prints "candor: <why>" and returns the not-verified exit code.
+int NotVerified(const std::string& why) {
+  (void)std::fprintf(stderr, "candor: refused: %s\n", why.c_str());
+  return candor::cli::kExitNotVerified;
+}
+
+class ReleaseCommands final : public candor::cli::CommandGroup {
+ public:
+  void Add(CLI::App& app) override {
+    auto* release = app.add_subcommand("release", "binary transparency: publish and verify builds");
+    keygen_ = release->add_subcommand("keygen", "make a release key; prints its vkey");
+    keygen_->add_option("--name", key_name_, "the key's name, e.g. release.candor.example")
+        ->required();
+    keygen_->add_option("--key-file", key_file_, "where to write the private key (0600)")
+        ->required();
+
+    publish_ = release->add_subcommand(
+        "publish",
+        "hash the artifacts, sign the manifest, log it, wait for the witnesses, write "
+        "the proof");
+    publish_->add_option("--policy", policy_file_, "the release policy (JSON)")->required();
+    publish_->add_option("--key-file", key_file_, "the release key")->required();
+    publish_->add_option("--token-file", token_file_, "the release log's append token")->required();
+    publish_->add_option("--product", manifest_.product, "product name")->required();
+    publish_->add_option("--version", manifest_.version, "version")->required();
+    publish_->add_option("--platform", manifest_.platform, "platform, e.g. debian12-amd64")
+        ->required();
+    publish_->add_option("--commit", manifest_.commit, "the source commit (hex)")->required();
+    publish_->add_option("--recipe", manifest_.recipe, "the build recipe's identity")->required();
+    publish_->add_option("--proof-out", proof_file_, "where to write the release proof")
+        ->required();
+    publish_->add_option("--wait", wait_seconds_, "seconds to wait for a cosigned checkpoint")
+        ->default_val(60);
+    publish_->add_option("artifacts", artifact_files_, "the files of this release")->required();
+
+    verify_ = release->add_subcommand(
+        "verify", "check a file against its release proof (offline; --online also asks the log)");
+    verify_->add_option("artifact", artifact_file_, "the file to check")->required();
+    verify_->add_option("--proof", proof_file_, "its release proof (c2sp.org/tlog-proof@v1)")
+        ->required();
+    verify_->add_option("--policy", policy_file_, "the release policy (JSON)")->required();
+    verify_->add_option("--platform", platform_, "refuse a release for another platform");
+    verify_->add_option("--state", state_file_,
+                        "the newest release-log checkpoint this machine saw (implies --online)");
+    verify_->add_flag("--online", online_,
+                      "also prove the entry in the log's newest checkpoint, consistent with "
+                      "--state");
+    for (CLI::App* cmd : {keygen_, publish_, verify_}) {
+      cmd->add_flag("--json", as_json_, "print JSON");
+    }
+  }
+
+  std::optional<int> RunIfChosen() override {
+    if (*keygen_) return Keygen();
+    if (*publish_) return Publish();
+    if (*verify_) return Verify();
+    return std::nullopt;
+  }
+
+ private:
+  int Keygen() {
+    if (!candor::tlog::IsValidKeyName(key_name_)) return Fail("--name must have no spaces or '+'");
+    if (candor::FileExists(key_file_)) return Fail(key_file_ + " exists; not overwriting a key");
+    candor::tlog::Ed25519NoteSigner signer(key_name_,
+                                           candor::crypto::Ed25519PrivateKey::Generate());
+    const candor::SecretBytes secret = signer.SecretKey();
+    if (Status st = candor::WriteFileDurable(key_file_, secret.view(), 0600); !st.ok()) {
+      return Fail(st.error().ToString());
+    }
+    (void)std::printf("%s\n", as_json_ ? json({{"vkey", signer.VerifierKey()}}).dump().c_str()
+                                       : signer.VerifierKey().c_str());
+    return 0;
+  }
+
+  int Publish() {
+    auto trust = LoadPolicy(policy_file_);
+    if (!trust.ok()) return Fail(trust.error().ToString());
+    auto key = candor::tlog::LoadSecretKeyFile(key_file_, candor::tlog::kSigTypeEd25519);
+    if (!key.ok()) return Fail(key.error().ToString());
+    candor::tlog::Ed25519NoteSigner signer(key->name, std::move(key->key));
+    // 1. The manifest: every artifact by file name, sorted.
+    for (const std::string& f : artifact_files_) {
+      auto digest = candor::release::HashFile(f);
+      if (!digest.ok()) return Fail(f + ": " + digest.error().ToString());
+      manifest_.artifacts.push_back({std::filesystem::path(f).filename().string(), *digest});
+    }
+    std::sort(manifest_.artifacts.begin(), manifest_.artifacts.end(),
+              [](const auto& a, const auto& b) { return a.name < b.name; });
+    auto entry = candor::release::SignManifest(manifest_, signer);
+    if (!entry.ok()) return Fail(entry.error().message);
+    // 2. Append it (the answer comes once the entry is durable).
+    auto index = Append(trust->log_url, *entry);
+    if (!index.ok()) return Fail("append: " + index.error().ToString());
+    // 3. Wait for a checkpoint that covers it, signed by the log and cosigned by the quorum.
+    candor::client::LogClient client(trust->log_url, trust->policy.log);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(wait_seconds_);
+    Result<candor::tlog::VerifiedCheckpoint> cp = candor::MakeError(candor::Errc::kUnavailable, "");
+    for (;;) {
+      cp = client.FetchCheckpoint();
+      if (cp.ok() && cp->checkpoint.size > *index) break;
+      if (std::chrono::steady_clock::now() > deadline) {
+        return Fail("no checkpoint cosigned by the witness quorum covers the entry yet" +
+                    (cp.ok() ? std::string() : " (" + cp.error().ToString() + ")"));
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+    // 4. The inclusion proof, verified, and the proof file, verified as a user would.
+    auto included = client.ProveEntry(*index, *cp);
+    if (!included.ok()) return Fail("inclusion: " + included.error().ToString());
+    if (candor::AsStringView(included->entry) != *entry) {
+      return NotVerified("the log holds another entry at index " + std::to_string(*index));
+    }
+    const std::string proof =
+        candor::release::MakeReleaseProof(*entry, *index, included->proof, cp->note);
+    auto check = candor::release::VerifyReleaseProof(proof, trust->policy);
+    if (!check.ok()) return NotVerified(check.error().message);
+    if (Status st = candor::WriteFileDurable(proof_file_, candor::AsBytes(proof)); !st.ok()) {
+      return Fail(st.error().ToString());
+    }
+    if (as_json_) {
+      (void)std::printf("%s\n", json({{"index", *index},
+                                      {"checkpoint_size", cp->checkpoint.size},
+                                      {"cosigners", cp->cosigners},
+                                      {"proof", proof_file_}})
+                                    .dump()
+                                    .c_str());
+    } else {
+      (void)std::printf(
+          "published %s %s for %s (%zu artifacts) at index %llu of %s; cosigned by %zu "
+          "witnesses; proof in %s\n",
+          manifest_.product.c_str(), manifest_.version.c_str(), manifest_.platform.c_str(),
+          manifest_.artifacts.size(), static_cast<unsigned long long>(*index),
+          cp->checkpoint.origin.c_str(), cp->cosigners.size(), proof_file_.c_str());
+    }
+    return 0;
+  }
+
+  Result<uint64_t> Append(const candor::net::Url& log_url, const std::string& entry) {
+    CANDOR_ASSIGN_OR_RETURN(candor::SecretBytes token, candor::ReadSecretFile(token_file_));
+    std::string bearer = "Bearer ";
+    bearer.append(candor::AsStringView(token.view()));
+    while (!bearer.empty() && (bearer.back() == '\n' || bearer.back() == '\r')) bearer.pop_back();
+    candor::Bytes bundle;
+    CANDOR_TRY(candor::tlog::AppendBundleEntry(bundle, candor::AsBytes(entry)));
+    candor::net::HttpClient http;
+    auto res = http.Request("POST", log_url.Join("append-bundle"),
+                            std::string(candor::AsStringView(bundle)), {{"Authorization", bearer}});
+    std::fill(bearer.begin(), bearer.end(), '\0');
+    CANDOR_TRY(res);
+    if (res->status != 200) return candor::net::ErrorFromResponse(*res);
+    const json j = json::parse(res->body, nullptr, false);
+    if (!j.is_object() || !j.contains("first_index") || !j["first_index"].is_number_unsigned()) {
+      return candor::MakeError(candor::Errc::kMalformed, "unexpected append answer");
+    }
+    return j["first_index"].get<uint64_t>();
+  }
+
+  int Verify() {
+    auto trust = LoadPolicy(policy_file_);
+    if (!trust.ok()) return Fail(trust.error().ToString());
+    auto text = candor::ReadFile(proof_file_, 1 << 20);
+    if (!text.ok()) return Fail(text.error().ToString());
+    auto release = candor::release::VerifyReleaseProof(candor::AsStringView(*text), trust->policy);
+    if (!release.ok()) {
+      if (release.error().code == candor::Errc::kMalformed) {
+        return NotVerified("the proof file is malformed: " + release.error().message);
+      }
+      return NotVerified(release.error().message);
+    }
+    const candor::release::ReleaseManifest& m = release->manifest;
+    auto digest = candor::release::HashFile(artifact_file_);
+    if (!digest.ok()) return Fail(artifact_file_ + ": " + digest.error().ToString());
+    const std::string name = std::filesystem::path(artifact_file_).filename().string();
+    if (Status st = candor::release::CheckArtifact(m, name, *digest); !st.ok()) {
+      return NotVerified(st.error().message);
+    }
+    if (!platform_.empty() && m.platform != platform_) {
+      return NotVerified("the release is for " + m.platform + ", not " + platform_);
+    }
+    uint64_t newest = release->checkpoint.checkpoint.size;
+    if (online_ || !state_file_.empty()) {
+      auto seen = CheckInNewest(*trust, *release);
+      if (!seen.ok()) {
+        if (seen.error().code == candor::Errc::kVerifyFailed) {
+          return NotVerified(seen.error().message);
+        }
+        return Fail(seen.error().ToString());
+      }
+      newest = *seen;
+    }
+    if (as_json_) {
+      (void)std::printf("%s\n", json({{"product", m.product},
+                                      {"version", m.version},
+                                      {"platform", m.platform},
+                                      {"commit", m.commit},
+                                      {"index", release->index},
+                                      {"checkpoint_size", newest},
+                                      {"cosigners", release->checkpoint.cosigners}})
+                                    .dump()
+                                    .c_str());
+    } else {
+      (void)std::printf(
+          "verified: %s is %s %s for %s (commit %s), entry %llu of the release log, cosigned by "
+          "%zu witnesses%s\n",
+          name.c_str(), m.product.c_str(), m.version.c_str(), m.platform.c_str(), m.commit.c_str(),
+          static_cast<unsigned long long>(release->index), release->checkpoint.cosigners.size(),
+          online_ || !state_file_.empty() ? " and in the log's newest checkpoint" : "");
+    }
+    return 0;
+  }
+
+  // CheckInNewest fetches the log's newest checkpoint (consistent with --state, which it then
+  // records) and proves the release entry in it; returns its size.
+  Result<uint64_t> CheckInNewest(const ReleaseTrust& trust,
+                                 const candor::release::VerifiedRelease& release) {
+    std::optional<candor::tlog::VerifiedCheckpoint> previous;
+    if (!state_file_.empty() && candor::FileExists(state_file_)) {
+      CANDOR_ASSIGN_OR_RETURN(candor::Bytes note, candor::ReadFile(state_file_));
+      CANDOR_ASSIGN_OR_RETURN(previous, candor::tlog::VerifyCosignedCheckpoint(
+                                            candor::AsStringView(note), trust.policy.log));
+    }
+    candor::client::LogClient client(trust.log_url, trust.policy.log);
+    auto newest = client.FetchCheckpoint(previous);
+    if (!newest.ok()) {
+      if (newest.error().code != candor::Errc::kVerifyFailed) return newest.error();
+      return candor::MakeError(candor::Errc::kVerifyFailed,
+                               "the release log's newest checkpoint does not verify or is not "
+                               "consistent with the one this machine saw before");
+    }
+    if (newest->checkpoint.size < release.checkpoint.checkpoint.size) {
+      return candor::MakeError(candor::Errc::kVerifyFailed,
+                               "the release log now shows fewer entries than the proof's "
+                               "checkpoint: it was rolled back or forked");
+    }
+    auto included = client.ProveEntry(release.index, *newest);
+    if (!included.ok() || candor::AsStringView(included->entry) != release.signed_manifest) {
+      return candor::MakeError(candor::Errc::kVerifyFailed,
+                               "the release log's newest checkpoint does not hold this release "
+                               "at index " +
+                                   std::to_string(release.index) + ": the log forked");
+    }
+    if (!state_file_.empty()) {
+      CANDOR_TRY(candor::WriteFileDurable(state_file_, candor::AsBytes(newest->note)));
+    }
+    return newest->checkpoint.size;
+  }
+
+  bool as_json_ = false;
+  bool online_ = false;
+  int wait_seconds_ = 60;
+  std::string key_name_, key_file_, policy_file_, token_file_, proof_file_, artifact_file_;
+  std::string platform_, state_file_;
+  std::vector<std::string> artifact_files_;
+  candor::release::ReleaseManifest manifest_;
+  CLI::App* keygen_ = nullptr;
+  CLI::App* publish_ = nullptr;
+  CLI::App* verify_ = nullptr;
+};
+
+}  // namespace
+
+namespace candor::cli {
+
+std::unique_ptr<CommandGroup> MakeReleaseCommands() { return std::make_unique<ReleaseCommands>(); }
+
+}  // namespace candor::cli
