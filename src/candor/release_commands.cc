@@ -1,6 +1,7 @@
 // release_commands.cc: `candor release ...`, binary transparency (docs/formats/release.md):
-// keygen (the release key), publish (hash, sign, log, wait for the witnesses, write the proof)
-// and verify (a file against its proof, offline, or also against the log's newest checkpoint).
+// keygen (the release key), publish (hash, sign, log, wait for the witnesses, write the proof),
+// verify (a file against its proof, offline, or also against the log's newest checkpoint) and
+// monitor (release_monitor.h).
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdio>
@@ -14,6 +15,8 @@
 #include "candor/release/release_proof.h"
 #include "candor/tlog/tile.h"
 #include "commands.h"
+#include "release_monitor.h"
+#include "release_policy.h"
 
 namespace {
 
@@ -21,50 +24,8 @@ using candor::Error;
 using candor::Result;
 using candor::Status;
 using candor::cli::Fail;
+using candor::cli::NotVerified;
 using nlohmann::json;
-
-// ReleaseTrust is the policy file (docs/formats/release.md §3): the release key, the release
-// log's URL, key, witnesses and quorum.
-struct ReleaseTrust {
-  candor::release::ReleasePolicy policy;
-  candor::net::Url log_url;
-};
-
-Result<ReleaseTrust> LoadPolicy(const std::string& path) {
-  CANDOR_ASSIGN_OR_RETURN(candor::Bytes raw, candor::ReadFile(path, 1 << 20));
-  const json j = json::parse(candor::AsStringView(raw), nullptr, false);
-  auto bad = [&](const std::string& what) {
-    return candor::MakeError(candor::Errc::kInvalidArgument, path + ": " + what);
-  };
-  if (!j.is_object()) return bad("not a JSON object");
-  for (const char* k : {"release_key", "log_url", "log_key", "witnesses", "quorum"}) {
-    if (!j.contains(k)) return bad(std::string("missing \"") + k + "\"");
-  }
-  if (!j["release_key"].is_string() || !j["log_url"].is_string() || !j["log_key"].is_string() ||
-      !j["witnesses"].is_array() || !j["quorum"].is_number_unsigned()) {
-    return bad("a field has the wrong type");
-  }
-  std::vector<std::string> witnesses;
-  for (const json& w : j["witnesses"]) {
-    if (!w.is_string()) return bad("witnesses must be vkey strings");
-    witnesses.push_back(w.get<std::string>());
-  }
-  ReleaseTrust t;
-  CANDOR_ASSIGN_OR_RETURN(t.policy.log,
-                          candor::tlog::ParseLogTrust(j["log_key"].get<std::string>(), witnesses,
-                                                      j["quorum"].get<size_t>()));
-  CANDOR_ASSIGN_OR_RETURN(auto key,
-                          candor::tlog::ParseVerifierKey(j["release_key"].get<std::string>()));
-  t.policy.release_key = std::move(key);
-  CANDOR_ASSIGN_OR_RETURN(t.log_url, candor::net::ParseUrl(j["log_url"].get<std::string>()));
-  return t;
-}
-
-// NotVerified prints "candor: <why>" and returns the not-verified exit code.
-int NotVerified(const std::string& why) {
-  (void)std::fprintf(stderr, "candor: refused: %s\n", why.c_str());
-  return candor::cli::kExitNotVerified;
-}
 
 class ReleaseCommands final : public candor::cli::CommandGroup {
  public:
@@ -107,7 +68,13 @@ class ReleaseCommands final : public candor::cli::CommandGroup {
     verify_->add_flag("--online", online_,
                       "also prove the entry in the log's newest checkpoint, consistent with "
                       "--state");
-    for (CLI::App* cmd : {keygen_, publish_, verify_}) {
+    monitor_ = release->add_subcommand(
+        "monitor", "follow the release log: list every release, alarm on what should not be");
+    monitor_->add_option("--policy", policy_file_, "the release policy (JSON)")->required();
+    monitor_->add_option("--state", state_file_, "this monitor's durable state (JSON)")->required();
+    monitor_->add_option("--platform", platforms_,
+                         "an announced platform (repeatable); a release for another is an alarm");
+    for (CLI::App* cmd : {keygen_, publish_, verify_, monitor_}) {
       cmd->add_flag("--json", as_json_, "print JSON");
     }
   }
@@ -116,6 +83,11 @@ class ReleaseCommands final : public candor::cli::CommandGroup {
     if (*keygen_) return Keygen();
     if (*publish_) return Publish();
     if (*verify_) return Verify();
+    if (*monitor_) {
+      auto trust = candor::cli::LoadReleaseTrust(policy_file_);
+      if (!trust.ok()) return Fail(trust.error().ToString());
+      return candor::cli::MonitorReleases(*trust, {state_file_, platforms_, as_json_});
+    }
     return std::nullopt;
   }
 
@@ -135,7 +107,7 @@ class ReleaseCommands final : public candor::cli::CommandGroup {
   }
 
   int Publish() {
-    auto trust = LoadPolicy(policy_file_);
+    auto trust = candor::cli::LoadReleaseTrust(policy_file_);
     if (!trust.ok()) return Fail(trust.error().ToString());
     auto key = candor::tlog::LoadSecretKeyFile(key_file_, candor::tlog::kSigTypeEd25519);
     if (!key.ok()) return Fail(key.error().ToString());
@@ -218,7 +190,7 @@ class ReleaseCommands final : public candor::cli::CommandGroup {
   }
 
   int Verify() {
-    auto trust = LoadPolicy(policy_file_);
+    auto trust = candor::cli::LoadReleaseTrust(policy_file_);
     if (!trust.ok()) return Fail(trust.error().ToString());
     auto text = candor::ReadFile(proof_file_, 1 << 20);
     if (!text.ok()) return Fail(text.error().ToString());
@@ -273,7 +245,7 @@ class ReleaseCommands final : public candor::cli::CommandGroup {
 
   // CheckInNewest fetches the log's newest checkpoint (consistent with --state, which it then
   // records) and proves the release entry in it; returns its size.
-  Result<uint64_t> CheckInNewest(const ReleaseTrust& trust,
+  Result<uint64_t> CheckInNewest(const candor::cli::ReleaseTrust& trust,
                                  const candor::release::VerifiedRelease& release) {
     std::optional<candor::tlog::VerifiedCheckpoint> previous;
     if (!state_file_.empty() && candor::FileExists(state_file_)) {
@@ -312,11 +284,12 @@ class ReleaseCommands final : public candor::cli::CommandGroup {
   int wait_seconds_ = 60;
   std::string key_name_, key_file_, policy_file_, token_file_, proof_file_, artifact_file_;
   std::string platform_, state_file_;
-  std::vector<std::string> artifact_files_;
+  std::vector<std::string> artifact_files_, platforms_;
   candor::release::ReleaseManifest manifest_;
   CLI::App* keygen_ = nullptr;
   CLI::App* publish_ = nullptr;
   CLI::App* verify_ = nullptr;
+  CLI::App* monitor_ = nullptr;
 };
 
 }  // namespace

@@ -165,5 +165,61 @@ TEST_F(ReleaseProcessTest, ATargetedBuildWithAValidSignatureButNoLogEntryIsRefus
                 "is not in the release log at index");
 }
 
+TEST_F(ReleaseProcessTest, TheMonitorListsEveryReleaseAndRaisesItsAlarms) {
+  const std::string state = dir_ + "/monitor.json";
+  auto monitor = [&] {
+    return Candor({"release", "monitor", "--policy", policy_, "--state", state, "--platform",
+                   "debian12-amd64"});
+  };
+  const std::string deb = Build("candor.deb", "release 0.19.0");
+  ASSERT_EQ(Publish("0.19.0", "debian12-amd64", {deb}, dir_ + "/a.proof").status, 0);
+  CommandResult first = monitor();
+  EXPECT_EQ(first.status, 0) << first.output;
+  EXPECT_NE(first.output.find("new release: entry 0: candor 0.19.0 for debian12-amd64"),
+            std::string::npos)
+      << first.output;
+  EXPECT_NE(first.output.find("1 releases in the release log (1 new); 0 alarms"), std::string::npos)
+      << first.output;
+
+  // The next run starts from its durable state: only the new release is new.
+  ASSERT_EQ(Publish("0.19.1", "debian12-amd64", {Build("candor.deb", "release 0.19.1")},
+                    dir_ + "/b.proof")
+                .status,
+            0);
+  CommandResult second = monitor();
+  EXPECT_EQ(second.status, 0) << second.output;
+  EXPECT_NE(second.output.find("2 releases in the release log (1 new)"), std::string::npos)
+      << second.output;
+
+  // 0.19.1 logged again with another file (a build for someone), a release for a platform
+  // nobody announced, and an entry that is no release at all: three alarms.
+  ASSERT_EQ(Publish("0.19.1", "debian12-amd64", {Build("candor.deb", "special 0.19.1")},
+                    dir_ + "/c.proof")
+                .status,
+            0);
+  ASSERT_EQ(
+      Publish("0.19.1", "plan9-mips", {Build("candor.deb", "0.19.1 for plan 9")}, dir_ + "/d.proof")
+          .status,
+      0);
+  ASSERT_TRUE(stack_->Append({"not a release"}).ok());
+  ASSERT_TRUE(stack_->WaitForPublished(5, std::chrono::seconds(30)).ok());
+  CommandResult third = monitor();
+  EXPECT_EQ(third.status, 3) << third.output;
+  EXPECT_NE(third.output.find("entry 2 logs candor 0.19.1 for debian12-amd64 again with other "
+                              "contents (first at entry 1)"),
+            std::string::npos)
+      << third.output;
+  EXPECT_NE(third.output.find("entry 3 is a release for plan9-mips, a platform nobody announced"),
+            std::string::npos)
+      << third.output;
+  EXPECT_NE(third.output.find("entry 4 is not a release manifest signed by the release key"),
+            std::string::npos)
+      << third.output;
+  // Alarms stay on record.
+  CommandResult fourth = monitor();
+  EXPECT_EQ(fourth.status, 3) << fourth.output;
+  EXPECT_NE(fourth.output.find("3 alarms (0 new)"), std::string::npos) << fourth.output;
+}
+
 }  // namespace
 }  // namespace candor::testing

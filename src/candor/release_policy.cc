@@ -1,0 +1,46 @@
+#include "release_policy.h"
+
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "candor/base/file.h"
+#include "commands.h"
+
+namespace candor::cli {
+
+using nlohmann::json;
+
+Result<ReleaseTrust> LoadReleaseTrust(const std::string& path) {
+  CANDOR_ASSIGN_OR_RETURN(Bytes raw, ReadFile(path, 1 << 20));
+  const json j = json::parse(AsStringView(raw), nullptr, false);
+  auto bad = [&](const std::string& what) {
+    return MakeError(Errc::kInvalidArgument, path + ": " + what);
+  };
+  if (!j.is_object()) return bad("not a JSON object");
+  for (const char* k : {"release_key", "log_url", "log_key", "witnesses", "quorum"}) {
+    if (!j.contains(k)) return bad(std::string("missing \"") + k + "\"");
+  }
+  if (!j["release_key"].is_string() || !j["log_url"].is_string() || !j["log_key"].is_string() ||
+      !j["witnesses"].is_array() || !j["quorum"].is_number_unsigned()) {
+    return bad("a field has the wrong type");
+  }
+  std::vector<std::string> witnesses;
+  for (const json& w : j["witnesses"]) {
+    if (!w.is_string()) return bad("witnesses must be vkey strings");
+    witnesses.push_back(w.get<std::string>());
+  }
+  ReleaseTrust t;
+  CANDOR_ASSIGN_OR_RETURN(t.policy.log, tlog::ParseLogTrust(j["log_key"].get<std::string>(),
+                                                            witnesses, j["quorum"].get<size_t>()));
+  CANDOR_ASSIGN_OR_RETURN(auto key, tlog::ParseVerifierKey(j["release_key"].get<std::string>()));
+  t.policy.release_key = std::move(key);
+  CANDOR_ASSIGN_OR_RETURN(t.log_url, net::ParseUrl(j["log_url"].get<std::string>()));
+  return t;
+}
+
+int NotVerified(const std::string& why) {
+  (void)std::fprintf(stderr, "candor: refused: %s\n", why.c_str());
+  return kExitNotVerified;
+}
+
+}  // namespace candor::cli
