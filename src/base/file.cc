@@ -150,6 +150,16 @@ Result<SecretBytes> ReadSecretFile(const std::string& path, size_t max_len) {
   return SecretBytes(buffer.view().first(got));
 }
 
+Result<SecretBytes> ReadTokenFile(const std::string& path) {
+  CANDOR_ASSIGN_OR_RETURN(SecretBytes file, ReadSecretFile(path));
+  size_t n = file.size();
+  while (n > 0 && (file.data()[n - 1] == '\n' || file.data()[n - 1] == '\r')) --n;
+  if (n == 0) return MakeError(Errc::kInvalidArgument, path + " holds no token");
+  SecretBytes token(n);
+  std::copy(file.data(), file.data() + n, token.data());
+  return token;
+}
+
 Result<ReadOnlyFile> ReadOnlyFile::Open(const std::string& path) {
   CANDOR_ASSIGN_OR_RETURN(const int fd, OpenForReading(path));
   struct stat st;

@@ -21,16 +21,6 @@ int Fail(const candor::Error& e, int code = 1) {
   return code;
 }
 
-// ReadToken reads the bearer token file (one line) into wiped memory.
-candor::Result<candor::SecretBytes> ReadToken(const std::string& path) {
-  CANDOR_ASSIGN_OR_RETURN(candor::SecretBytes file, candor::ReadSecretFile(path));
-  size_t n = file.size();
-  while (n > 0 && (file.data()[n - 1] == '\n' || file.data()[n - 1] == '\r')) --n;
-  candor::SecretBytes token(n);
-  std::copy(file.data(), file.data() + n, token.data());
-  return token;
-}
-
 int Run(int argc, char** argv) {
   // A daemon logs to stderr: stdout is for answers a script reads (keys).
   spdlog::set_default_logger(spdlog::stderr_logger_mt("candor-auditor"));
@@ -84,7 +74,7 @@ int Run(int argc, char** argv) {
   if (!raw.ok()) return Fail(raw.error());
   auto config = candor::tls::DecodeExact<candor::kt::Configuration>(*raw);
   if (!config.ok()) return Fail(config.error());
-  auto token = ReadToken(token_file);
+  auto token = candor::ReadTokenFile(token_file);
   if (!token.ok()) return Fail(token.error());
   auto follower = candor::auditor::Follower::Open(run, std::move(*config), std::move(*token));
   if (!follower.ok()) return Fail(follower.error(), 3);

@@ -9,7 +9,6 @@
 #include "candor/base/file.h"
 #include "candor/base/process.h"
 #include "candor/client/log_client.h"
-#include "candor/tlog/tile.h"
 #include "commands.h"
 
 namespace {
@@ -113,10 +112,8 @@ class LogCommands final : public candor::cli::CommandGroup {
     if (*append_) {
       auto base = candor::net::ParseUrl(url_);
       if (!base.ok()) return Fail(base.error().ToString());
-      auto token = candor::ReadFile(token_file_, 4096);
+      auto token = candor::ReadTokenFile(token_file_);
       if (!token.ok()) return Fail(token.error().ToString());
-      std::string bearer(candor::AsStringView(*token));
-      while (!bearer.empty() && (bearer.back() == '\n' || bearer.back() == '\r')) bearer.pop_back();
       std::vector<candor::Bytes> entries;
       entries.reserve(data_.size() + files_.size());
       for (const std::string& d : data_) entries.emplace_back(d.begin(), d.end());
@@ -126,27 +123,17 @@ class LogCommands final : public candor::cli::CommandGroup {
         entries.push_back(std::move(*bytes));
       }
       if (entries.empty()) return Fail("nothing to append: give --data or --file");
-      candor::Bytes bundle;
-      for (const candor::Bytes& e : entries) {
-        auto st = candor::tlog::AppendBundleEntry(bundle, e);
-        if (!st.ok()) return Fail(st.error().ToString());
-      }
-      candor::net::HttpClient http;
-      auto res = http.Request("POST", base->Join("append-bundle"),
-                              std::string(candor::AsStringView(bundle)),
-                              {{"Authorization", "Bearer " + bearer}});
-      if (!res.ok()) return Fail(res.error().ToString());
-      if (res->status != 200)
-        return Fail("append failed: HTTP " + std::to_string(res->status) + " " + res->body);
-      json j = json::parse(res->body, nullptr, false);
-      if (j.is_discarded() || !j.contains("first_index")) return Fail("append: unexpected answer");
+      // Appending needs no trust policy: the log's answer is an index, checked by later reads.
+      candor::client::LogClient client(*base, {});
+      auto first = client.AppendBundle(entries, *token);
+      if (!first.ok()) return Fail("append failed: " + first.error().ToString());
       if (as_json_) {
-        (void)std::printf("%s\n", j.dump().c_str());
+        (void)std::printf(
+            "%s\n", json({{"first_index", *first}, {"count", entries.size()}}).dump().c_str());
       } else {
-        const uint64_t first = j["first_index"].get<uint64_t>();
         (void)std::printf("appended %zu entries at indices %llu..%llu (durable)\n", entries.size(),
-                          static_cast<unsigned long long>(first),
-                          static_cast<unsigned long long>(first + entries.size() - 1));
+                          static_cast<unsigned long long>(*first),
+                          static_cast<unsigned long long>(*first + entries.size() - 1));
       }
       return 0;
     }

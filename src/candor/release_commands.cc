@@ -13,7 +13,6 @@
 #include "candor/base/file.h"
 #include "candor/client/log_client.h"
 #include "candor/release/release_proof.h"
-#include "candor/tlog/tile.h"
 #include "commands.h"
 #include "release_monitor.h"
 #include "release_policy.h"
@@ -123,10 +122,13 @@ class ReleaseCommands final : public candor::cli::CommandGroup {
     auto entry = candor::release::SignManifest(manifest_, signer);
     if (!entry.ok()) return Fail(entry.error().message);
     // 2. Append it (the answer comes once the entry is durable).
-    auto index = Append(trust->log_url, *entry);
+    auto token = candor::ReadTokenFile(token_file_);
+    if (!token.ok()) return Fail(token.error().ToString());
+    candor::client::LogClient client(trust->log_url, trust->policy.log);
+    const candor::Bytes bytes(entry->begin(), entry->end());
+    auto index = client.AppendBundle(std::span<const candor::Bytes>(&bytes, 1), *token);
     if (!index.ok()) return Fail("append: " + index.error().ToString());
     // 3. Wait for a checkpoint that covers it, signed by the log and cosigned by the quorum.
-    candor::client::LogClient client(trust->log_url, trust->policy.log);
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(wait_seconds_);
     Result<candor::tlog::VerifiedCheckpoint> cp = candor::MakeError(candor::Errc::kUnavailable, "");
     for (;;) {
@@ -167,26 +169,6 @@ class ReleaseCommands final : public candor::cli::CommandGroup {
           cp->checkpoint.origin.c_str(), cp->cosigners.size(), proof_file_.c_str());
     }
     return 0;
-  }
-
-  Result<uint64_t> Append(const candor::net::Url& log_url, const std::string& entry) {
-    CANDOR_ASSIGN_OR_RETURN(candor::SecretBytes token, candor::ReadSecretFile(token_file_));
-    std::string bearer = "Bearer ";
-    bearer.append(candor::AsStringView(token.view()));
-    while (!bearer.empty() && (bearer.back() == '\n' || bearer.back() == '\r')) bearer.pop_back();
-    candor::Bytes bundle;
-    CANDOR_TRY(candor::tlog::AppendBundleEntry(bundle, candor::AsBytes(entry)));
-    candor::net::HttpClient http;
-    auto res = http.Request("POST", log_url.Join("append-bundle"),
-                            std::string(candor::AsStringView(bundle)), {{"Authorization", bearer}});
-    std::fill(bearer.begin(), bearer.end(), '\0');
-    CANDOR_TRY(res);
-    if (res->status != 200) return candor::net::ErrorFromResponse(*res);
-    const json j = json::parse(res->body, nullptr, false);
-    if (!j.is_object() || !j.contains("first_index") || !j["first_index"].is_number_unsigned()) {
-      return candor::MakeError(candor::Errc::kMalformed, "unexpected append answer");
-    }
-    return j["first_index"].get<uint64_t>();
   }
 
   int Verify() {

@@ -10,11 +10,10 @@ namespace candor::cli {
 
 using nlohmann::json;
 
-Result<ReleaseTrust> LoadReleaseTrust(const std::string& path) {
-  CANDOR_ASSIGN_OR_RETURN(Bytes raw, ReadFile(path, 1 << 20));
-  const json j = json::parse(AsStringView(raw), nullptr, false);
-  auto bad = [&](const std::string& what) {
-    return MakeError(Errc::kInvalidArgument, path + ": " + what);
+Result<ReleaseTrust> ParseReleaseTrust(std::string_view text) {
+  const json j = json::parse(text, nullptr, false);
+  auto bad = [](const std::string& what) {
+    return MakeError(Errc::kInvalidArgument, "release policy: " + what);
   };
   if (!j.is_object()) return bad("not a JSON object");
   for (const char* k : {"release_key", "log_url", "log_key", "witnesses", "quorum"}) {
@@ -36,6 +35,13 @@ Result<ReleaseTrust> LoadReleaseTrust(const std::string& path) {
   t.policy.release_key = std::move(key);
   CANDOR_ASSIGN_OR_RETURN(t.log_url, net::ParseUrl(j["log_url"].get<std::string>()));
   return t;
+}
+
+Result<ReleaseTrust> LoadReleaseTrust(const std::string& path) {
+  CANDOR_ASSIGN_OR_RETURN(Bytes raw, ReadFile(path, 1 << 20));
+  auto trust = ParseReleaseTrust(AsStringView(raw));
+  if (!trust.ok()) return MakeError(trust.error().code, path + ": " + trust.error().message);
+  return trust;
 }
 
 int NotVerified(const std::string& why) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "candor/base/result.h"
 #include "candor/net/http_client.h"
@@ -17,7 +18,10 @@ struct ReleaseTrust {
   net::Url log_url;
 };
 
-// LoadReleaseTrust reads and checks a policy file; kInvalidArgument names what is wrong.
+// ParseReleaseTrust checks the JSON of a policy file; kInvalidArgument names what is wrong (a
+// bad vkey is kMalformed, as ParseLogTrust and ParseVerifierKey say).
+Result<ReleaseTrust> ParseReleaseTrust(std::string_view text);
+// LoadReleaseTrust reads `path` and parses it, naming the file in an error.
 Result<ReleaseTrust> LoadReleaseTrust(const std::string& path);
 
 // NotVerified prints "candor: refused: <why>" and returns kExitNotVerified.

@@ -68,13 +68,8 @@ Status WriteNewToken(const std::string& path) {
 // LoadTokenHash reads a token file and returns the SHA-256 of the token (the line, without its
 // end); only the hash is kept.
 Result<Hash32> LoadTokenHash(const std::string& path) {
-  CANDOR_ASSIGN_OR_RETURN(SecretBytes file, ReadSecretFile(path, 4096));
-  ByteView token = file.view();
-  while (!token.empty() && (token.back() == '\n' || token.back() == '\r')) {
-    token = token.first(token.size() - 1);
-  }
-  if (token.empty()) return MakeError(Errc::kInvalidArgument, path + " is empty");
-  return crypto::Sha256(token);
+  CANDOR_ASSIGN_OR_RETURN(SecretBytes token, ReadTokenFile(path));
+  return crypto::Sha256(token.view());
 }
 
 Result<std::unique_ptr<LogService>> OpenLog(const std::string& dir, const std::string& name,

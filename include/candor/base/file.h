@@ -20,6 +20,10 @@ Result<Bytes> ReadFile(const std::string& path, size_t max_len = size_t{64} << 2
 // kInvalidArgument.
 Result<SecretBytes> ReadSecretFile(const std::string& path, size_t max_len = 4096);
 
+// ReadTokenFile reads a bearer-token file (one line; the trailing CR/LF are dropped) into wiped
+// memory. kInvalidArgument if the token is empty; as ReadSecretFile otherwise.
+Result<SecretBytes> ReadTokenFile(const std::string& path);
+
 // WriteFileDurable writes `data` to `path` atomically and durably: it writes a temporary file in
 // the same directory, fsyncs it, renames it over `path` and fsyncs the directory. Parent
 // directories are created as needed (and fsynced). When it returns OK the file survives a crash.

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -40,6 +41,10 @@ class LogClient {
   // kVerifyFailed if the server's data does not match the root.
   Result<InclusionResult> ProveEntry(uint64_t index, const tlog::VerifiedCheckpoint& cp);
 
+  // AppendBundle appends `entries` in one append-bundle request authorized by the bearer
+  // `token` (docs/formats/http-api.md) and returns the index of the first; the log answers once
+  // they are durable. The server's refusal comes back as its Error.
+  Result<uint64_t> AppendBundle(std::span<const Bytes> entries, const SecretBytes& token);
   // Fetch returns the bytes of a resource under the log prefix (404 is kNotFound).
   Result<Bytes> Fetch(const std::string& path);
 
