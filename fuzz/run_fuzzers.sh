@@ -16,6 +16,13 @@ fi
 
 fuzz_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 bin_dir="${CANDOR_FUZZ_BIN_DIR:-$fuzz_dir/../build/dev/fuzz}"
+cache="$bin_dir/../CMakeCache.txt"
+if [[ -f "$cache" ]] && grep -q '^CANDOR_FUZZ_COVERAGE:BOOL=OFF$' "$cache"; then
+  echo "run_fuzzers: $bin_dir was built without coverage copies of the libraries" >&2
+  echo "  (scripts/test.sh builds them for replay only); first run:" >&2
+  echo "  cmake --preset dev -DCANDOR_FUZZ_COVERAGE=ON && cmake --build build/dev --target fuzz_all" >&2
+  exit 2
+fi
 work="$(mktemp -d "${TMPDIR:-/tmp}/candor-fuzz.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 
