@@ -4,6 +4,7 @@
 //   cmake --build build/dev --target make_fuzz_seeds && build/dev/fuzz/make_fuzz_seeds fuzz/corpus
 // It (re)writes only the files named here.
 #include <cstdio>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "candor/base/file.h"
@@ -16,6 +17,7 @@
 #include "candor/tlog/checkpoint.h"
 #include "candor/tlog/cosignature.h"
 #include "candor/tlog/merkle.h"
+#include "fuzz/release/release_state_keys.h"
 
 namespace candor {
 namespace {
@@ -123,6 +125,35 @@ void TextSeeds() {
 namespace candor {
 namespace {
 
+// ReleaseStateSeeds: a monitor's and an updater's state whose checkpoint (of `tree`) verifies
+// under release_state_fuzz's fixed keys.
+void ReleaseStateSeeds(tlog::MemoryTree& tree) {
+  const tlog::Ed25519NoteSigner log_key = fuzz::ReleaseStateLogKey();
+  const tlog::Cosigner witness = fuzz::ReleaseStateWitness();
+  tlog::Checkpoint cp{log_key.name(), tree.size(), *tlog::TreeRoot(tree.size(), tree), {}};
+  tlog::Note note;
+  note.text = cp.Text();
+  note.signatures.push_back({log_key.name(), log_key.key_id(), log_key.Sign(note.text)});
+  note.signatures.push_back(witness.Cosign(note.text, 1'700'000'000));
+  const std::string checkpoint = note.Format();
+  const std::string sha(64, 'a');
+  Put("release_state_fuzz", "seed_monitor",
+      "{\"checkpoint\": " + nlohmann::json(checkpoint).dump() +
+          ", \"releases\": [{\"index\": 1, \"product\": \"candor\", \"version\": \"0.19.0\", "
+          "\"platform\": \"debian12-amd64\", \"commit\": \"abc\", \"manifest_sha256\": \"" +
+          sha + "\"}], \"alarms\": [\"entry 0 is not a release manifest\"]}\n");
+  Put("release_state_fuzz", "seed_updater",
+      "{\"product\": \"candor\", \"platform\": \"debian12-amd64\", \"artifact\": \"candor\", "
+      "\"checkpoint\": " +
+          nlohmann::json(checkpoint).dump() +
+          ", \"releases\": [{\"index\": 1, \"version\": \"0.19.0\", \"sha256\": \"" + sha +
+          "\"}], \"installed\": {\"index\": 1, \"version\": \"0.19.0\", \"sha256\": \"" + sha +
+          "\"}}\n");
+  Put("release_state_fuzz", "seed_updater_empty",
+      "{\"product\": \"candor\", \"platform\": \"debian12-amd64\", \"artifact\": \"candor\", "
+      "\"checkpoint\": \"\", \"releases\": [], \"installed\": null}\n");
+}
+
 // ReleaseSeeds: a signed manifest and its release proof in a two-entry log, cosigned by a
 // witness.
 void ReleaseSeeds() {
@@ -151,6 +182,7 @@ void ReleaseSeeds() {
   Put("tlog_proof_fuzz", "seed_release_proof",
       release::MakeReleaseProof(entry, index, *tlog::ProveInclusion(index, tree.size(), tree),
                                 note.Format()));
+  ReleaseStateSeeds(tree);
 }
 
 }  // namespace

@@ -1,7 +1,7 @@
 // release_commands.cc: `candor release ...`, binary transparency (docs/formats/release.md):
 // keygen (the release key), publish (hash, sign, log, wait for the witnesses, write the proof),
 // verify (a file against its proof, offline, or also against the log's newest checkpoint) and
-// monitor (release_monitor.h).
+// monitor (release_monitor.h); and `candor update` (release_update.h).
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdio>
@@ -16,6 +16,7 @@
 #include "commands.h"
 #include "release_monitor.h"
 #include "release_policy.h"
+#include "release_update.h"
 
 namespace {
 
@@ -51,6 +52,9 @@ class ReleaseCommands final : public candor::cli::CommandGroup {
     publish_->add_option("--recipe", manifest_.recipe, "the build recipe's identity")->required();
     publish_->add_option("--proof-out", proof_file_, "where to write the release proof")
         ->required();
+    publish_->add_option("--mirror-out", mirror_dir_,
+                         "also lay the artifacts and the proof out for a mirror in this folder "
+                         "(<product>/<version>/<platform>/)");
     publish_->add_option("--wait", wait_seconds_, "seconds to wait for a cosigned checkpoint")
         ->default_val(60);
     publish_->add_option("artifacts", artifact_files_, "the files of this release")->required();
@@ -73,7 +77,26 @@ class ReleaseCommands final : public candor::cli::CommandGroup {
     monitor_->add_option("--state", state_file_, "this monitor's durable state (JSON)")->required();
     monitor_->add_option("--platform", platforms_,
                          "an announced platform (repeatable); a release for another is an alarm");
-    for (CLI::App* cmd : {keygen_, publish_, verify_, monitor_}) {
+    update_ = app.add_subcommand(
+        "update",
+        "install the newest release the release log holds for this platform, from any mirror");
+    update_->add_option("--policy", policy_file_, "the release policy (JSON)")->required();
+    update_->add_option("--state", update_options_.state_file, "the updater's durable state (JSON)")
+        ->required();
+    update_->add_option("--product", update_options_.target.product, "product name")
+        ->default_val("candor");
+    update_->add_option("--platform", update_options_.target.platform, "this machine's platform")
+        ->required();
+    update_
+        ->add_option("--artifact", update_options_.target.artifact,
+                     "the artifact to install (its file name in the manifest)")
+        ->required();
+    update_->add_option("--install", update_options_.install_path, "where to install it");
+    update_->add_option("--mirror", update_options_.mirrors,
+                        "a mirror's base URL (repeatable; tried in order)");
+    update_->add_flag("--check", update_options_.check_only,
+                      "only say whether a newer release is logged");
+    for (CLI::App* cmd : {keygen_, publish_, verify_, monitor_, update_}) {
       cmd->add_flag("--json", as_json_, "print JSON");
     }
   }
@@ -86,6 +109,15 @@ class ReleaseCommands final : public candor::cli::CommandGroup {
       auto trust = candor::cli::LoadReleaseTrust(policy_file_);
       if (!trust.ok()) return Fail(trust.error().ToString());
       return candor::cli::MonitorReleases(*trust, {state_file_, platforms_, as_json_});
+    }
+    if (*update_) {
+      if (update_options_.install_path.empty() && !update_options_.check_only) {
+        return Fail("--install is required unless --check");
+      }
+      auto trust = candor::cli::LoadReleaseTrust(policy_file_);
+      if (!trust.ok()) return Fail(trust.error().ToString());
+      update_options_.as_json = as_json_;
+      return candor::cli::UpdateRelease(*trust, update_options_);
     }
     return std::nullopt;
   }
@@ -153,6 +185,9 @@ class ReleaseCommands final : public candor::cli::CommandGroup {
     if (Status st = candor::WriteFileDurable(proof_file_, candor::AsBytes(proof)); !st.ok()) {
       return Fail(st.error().ToString());
     }
+    if (!mirror_dir_.empty()) {
+      if (Status st = LayOutMirror(proof); !st.ok()) return Fail(st.error().ToString());
+    }
     if (as_json_) {
       (void)std::printf("%s\n", json({{"index", *index},
                                       {"checkpoint_size", cp->checkpoint.size},
@@ -169,6 +204,20 @@ class ReleaseCommands final : public candor::cli::CommandGroup {
           cp->checkpoint.origin.c_str(), cp->cosigners.size(), proof_file_.c_str());
     }
     return 0;
+  }
+
+  // LayOutMirror copies the artifacts into <mirror>/<product>/<version>/<platform>/, with the
+  // proof as release.tlog-proof (docs/formats/release.md §5).
+  Status LayOutMirror(const std::string& proof) const {
+    const std::string dir = mirror_dir_ + "/" + manifest_.product + "/" + manifest_.version + "/" +
+                            manifest_.platform + "/";
+    for (const std::string& f : artifact_files_) {
+      CANDOR_ASSIGN_OR_RETURN(candor::Bytes bytes, candor::ReadFile(f, size_t{1} << 31));
+      CANDOR_TRY(candor::WriteFileDurable(
+          dir + std::filesystem::path(f).filename().string(), bytes,
+          static_cast<unsigned>(std::filesystem::status(f).permissions()) & 0777u));
+    }
+    return candor::WriteFileDurable(dir + "release.tlog-proof", candor::AsBytes(proof));
   }
 
   int Verify() {
@@ -243,6 +292,7 @@ class ReleaseCommands final : public candor::cli::CommandGroup {
                                "the release log's newest checkpoint does not verify or is not "
                                "consistent with the one this machine saw before");
     }
+    CANDOR_TRY(candor::cli::CheckFresh(trust, *newest, candor::cli::NowSeconds()));
     if (newest->checkpoint.size < release.checkpoint.checkpoint.size) {
       return candor::MakeError(candor::Errc::kVerifyFailed,
                                "the release log now shows fewer entries than the proof's "
@@ -265,13 +315,15 @@ class ReleaseCommands final : public candor::cli::CommandGroup {
   bool online_ = false;
   int wait_seconds_ = 60;
   std::string key_name_, key_file_, policy_file_, token_file_, proof_file_, artifact_file_;
-  std::string platform_, state_file_;
+  std::string platform_, state_file_, mirror_dir_;
+  candor::cli::UpdateOptions update_options_;
   std::vector<std::string> artifact_files_, platforms_;
   candor::release::ReleaseManifest manifest_;
   CLI::App* keygen_ = nullptr;
   CLI::App* publish_ = nullptr;
   CLI::App* verify_ = nullptr;
   CLI::App* monitor_ = nullptr;
+  CLI::App* update_ = nullptr;
 };
 
 }  // namespace

@@ -9,39 +9,24 @@
 #include "candor/client/log_client.h"
 #include "candor/crypto/sha256.h"
 #include "commands.h"
+#include "release_state.h"
 
 namespace candor::cli {
 namespace {
 
 using nlohmann::json;
 
-// MonitorState is the state file: {"checkpoint": note, "releases": [...], "alarms": [...]}.
-struct MonitorState {
-  std::optional<tlog::VerifiedCheckpoint> checkpoint;
-  json releases = json::array();  // {"index","product","version","platform","manifest_sha256"}
-  json alarms = json::array();    // strings
-};
-
 Result<MonitorState> LoadState(const std::string& path, const tlog::LogTrust& trust) {
-  MonitorState s;
-  if (!FileExists(path)) return s;
-  CANDOR_ASSIGN_OR_RETURN(Bytes raw, ReadFile(path));
-  const json j = json::parse(AsStringView(raw), nullptr, false);
-  if (!j.is_object() || !j.contains("checkpoint") || !j["checkpoint"].is_string() ||
-      !j.contains("releases") || !j["releases"].is_array() || !j.contains("alarms") ||
-      !j["alarms"].is_array()) {
-    return MakeError(Errc::kMalformed, path + " is not a release monitor's state");
-  }
-  CANDOR_ASSIGN_OR_RETURN(
-      s.checkpoint, tlog::VerifyCosignedCheckpoint(j["checkpoint"].get<std::string>(), trust));
-  s.releases = j["releases"];
-  s.alarms = j["alarms"];
-  return s;
+  if (!FileExists(path)) return MonitorState{};
+  CANDOR_ASSIGN_OR_RETURN(Bytes raw, ReadFile(path, 64 << 20));
+  auto state = ParseMonitorState(AsStringView(raw), trust);
+  if (!state.ok()) return MakeError(state.error().code, path + ": " + state.error().message);
+  return state;
 }
 
 // Check adds the entry at `index` to the state, or an alarm saying why it cannot be a release.
 void Check(MonitorState& state, uint64_t index, std::string_view entry, const ReleaseTrust& trust,
-           const std::vector<std::string>& platforms, json& found) {
+           const std::vector<std::string>& platforms, std::vector<MonitoredRelease>& found) {
   auto manifest = release::OpenManifest(entry, *trust.policy.release_key);
   if (!manifest.ok()) {
     state.alarms.push_back("entry " + std::to_string(index) +
@@ -49,13 +34,13 @@ void Check(MonitorState& state, uint64_t index, std::string_view entry, const Re
     return;
   }
   const std::string digest = HexEncode(crypto::Sha256(AsBytes(manifest->Text())));
-  for (const json& r : state.releases) {
-    if (r["product"] == manifest->product && r["version"] == manifest->version &&
-        r["platform"] == manifest->platform && r["manifest_sha256"] != digest) {
+  for (const MonitoredRelease& r : state.releases) {
+    if (r.product == manifest->product && r.version == manifest->version &&
+        r.platform == manifest->platform && r.manifest_sha256 != digest) {
       state.alarms.push_back("entry " + std::to_string(index) + " logs " + manifest->product + " " +
                              manifest->version + " for " + manifest->platform +
                              " again with other contents (first at entry " +
-                             std::to_string(r["index"].get<uint64_t>()) + ")");
+                             std::to_string(r.index) + ")");
     }
   }
   if (!platforms.empty() &&
@@ -63,14 +48,10 @@ void Check(MonitorState& state, uint64_t index, std::string_view entry, const Re
     state.alarms.push_back("entry " + std::to_string(index) + " is a release for " +
                            manifest->platform + ", a platform nobody announced");
   }
-  json r = {{"index", index},
-            {"product", manifest->product},
-            {"version", manifest->version},
-            {"platform", manifest->platform},
-            {"commit", manifest->commit},
-            {"manifest_sha256", digest}};
+  MonitoredRelease r{
+      index, manifest->product, manifest->version, manifest->platform, manifest->commit, digest};
   state.releases.push_back(r);
-  found.push_back(r);
+  found.push_back(std::move(r));
 }
 
 }  // namespace
@@ -81,7 +62,7 @@ int MonitorReleases(const ReleaseTrust& trust, const MonitorOptions& options) {
   const size_t alarms_before = state->alarms.size();
   client::LogClient client(trust.log_url, trust.policy.log);
   auto cp = client.FetchCheckpoint(state->checkpoint);
-  json found = json::array();
+  std::vector<MonitoredRelease> found;
   if (!cp.ok() && cp.error().code != Errc::kVerifyFailed) return Fail(cp.error().ToString());
   if (!cp.ok()) {
     state->alarms.push_back(
@@ -97,31 +78,35 @@ int MonitorReleases(const ReleaseTrust& trust, const MonitorOptions& options) {
     }
     state->checkpoint = *cp;
   }
-  const json out = {{"checkpoint", state->checkpoint ? state->checkpoint->note : ""},
-                    {"releases", state->releases},
-                    {"alarms", state->alarms}};
-  if (Status st = WriteFileDurable(options.state_file, AsBytes(out.dump(2) + "\n")); !st.ok()) {
+  if (Status st = WriteFileDurable(options.state_file, AsBytes(FormatMonitorState(*state)));
+      !st.ok()) {
     return Fail(st.error().ToString());
   }
   if (options.as_json) {
-    (void)std::printf(
-        "%s\n",
-        json({{"new", found}, {"releases", state->releases.size()}, {"alarms", state->alarms}})
-            .dump()
-            .c_str());
+    json new_releases = json::array();
+    for (const MonitoredRelease& r : found) {
+      new_releases.push_back({{"index", r.index},
+                              {"product", r.product},
+                              {"version", r.version},
+                              {"platform", r.platform},
+                              {"commit", r.commit}});
+    }
+    (void)std::printf("%s\n", json({{"new", new_releases},
+                                    {"releases", state->releases.size()},
+                                    {"alarms", state->alarms}})
+                                  .dump()
+                                  .c_str());
   } else {
-    for (const json& r : found) {
-      (void)std::printf(
-          "new release: entry %llu: %s %s for %s (commit %s)\n",
-          static_cast<unsigned long long>(r["index"].get<uint64_t>()),
-          r["product"].get<std::string>().c_str(), r["version"].get<std::string>().c_str(),
-          r["platform"].get<std::string>().c_str(), r["commit"].get<std::string>().c_str());
+    for (const MonitoredRelease& r : found) {
+      (void)std::printf("new release: entry %llu: %s %s for %s (commit %s)\n",
+                        static_cast<unsigned long long>(r.index), r.product.c_str(),
+                        r.version.c_str(), r.platform.c_str(), r.commit.c_str());
     }
     (void)std::printf("%zu releases in the release log (%zu new); %zu alarms (%zu new)\n",
                       state->releases.size(), found.size(), state->alarms.size(),
                       state->alarms.size() - alarms_before);
-    for (const json& a : state->alarms) {
-      (void)std::fprintf(stderr, "ALARM: %s\n", a.get<std::string>().c_str());
+    for (const std::string& a : state->alarms) {
+      (void)std::fprintf(stderr, "ALARM: %s\n", a.c_str());
     }
   }
   return state->alarms.empty() ? 0 : kExitNotVerified;

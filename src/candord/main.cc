@@ -61,6 +61,11 @@ int Run(int argc, char** argv) {
   serve_cmd->add_option("--port-file", serve.port_file, "write the bound port to this file");
   serve_cmd->add_option("--witness", serve.witnesses, "log-only server: witness as URL=VKEY");
   serve_cmd->add_option("--quorum", serve.quorum, "log-only server: cosignatures to publish");
+  serve_cmd->add_option_function<int64_t>(
+      "--cosign-refresh-ms",
+      [&serve](int64_t ms) { serve.cosign_refresh = std::chrono::milliseconds(ms); },
+      "log-only server: cosign an unchanged checkpoint again this often (0: never; default "
+      "300000)");
   serve_cmd->add_option("--threads", serve.num_threads, "log-only server: HTTP threads");
   serve_cmd->add_option("--max-connections", serve.max_connections,
                         "log-only server: connection limit (default: from the descriptor limit)");

@@ -74,7 +74,8 @@ Result<Hash32> LoadTokenHash(const std::string& path) {
 
 Result<std::unique_ptr<LogService>> OpenLog(const std::string& dir, const std::string& name,
                                             const std::vector<WitnessEndpoint>& witnesses,
-                                            size_t quorum, Executor& executor) {
+                                            size_t quorum, std::chrono::milliseconds cosign_refresh,
+                                            Executor& executor) {
   const std::string log_dir = LogDir(dir, name);
   CANDOR_ASSIGN_OR_RETURN(tlog::ParsedSecretKey key,
                           tlog::LoadSecretKeyFile(log_dir + "/log.key", tlog::kSigTypeEd25519));
@@ -85,6 +86,7 @@ Result<std::unique_ptr<LogService>> OpenLog(const std::string& dir, const std::s
   opts.writer.origin = key.name;
   opts.witnesses = witnesses;
   opts.quorum = quorum;
+  opts.cosign_refresh = cosign_refresh;
   return LogService::Create(std::move(opts),
                             std::make_unique<tlog::Ed25519NoteSigner>(key.name, std::move(key.key)),
                             executor);
@@ -281,6 +283,7 @@ Status Serve(const ServeOptions& options) {
   } else {
     config.witnesses = options.witnesses;
     config.quorum = options.quorum;
+    config.cosign_refresh = options.cosign_refresh;
     config.http_threads = options.num_threads;
     config.blocking_threads = 2;
     config.max_connections = options.max_connections;
@@ -326,7 +329,8 @@ Status Serve(const ServeOptions& options) {
   std::vector<std::unique_ptr<LogService>> logs;
   LogService* heads = nullptr;
   for (const std::string& name : log_names) {
-    auto log = OpenLog(options.dir, name, witnesses, config.quorum, log_pool);
+    auto log =
+        OpenLog(options.dir, name, witnesses, config.quorum, config.cosign_refresh, log_pool);
     if (!log.ok()) return MakeError(log.error().code, "log " + name + ": " + log.error().message);
     spdlog::info("log {} (origin {}) at size {}", name, (*log)->writer().origin(),
                  (*log)->writer().Latest().checkpoint.size);

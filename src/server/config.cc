@@ -92,6 +92,7 @@ Result<ServerConfig> ParseServerConfig(std::string_view json, const std::string&
   CANDOR_TRY(r.Number("max_connections_per_client", c.max_connections_per_client));
   CANDOR_TRY(r.Strings("witnesses", c.witnesses));
   CANDOR_TRY(r.Number("quorum", c.quorum));
+  CANDOR_TRY(r.Millis("cosign_refresh_ms", c.cosign_refresh));
 
   CANDOR_ASSIGN_OR_RETURN(Json d, r.Object("directory"));
   Reader dr(d, "directory.");
@@ -129,6 +130,9 @@ Result<ServerConfig> ParseServerConfig(std::string_view json, const std::string&
   CANDOR_TRY(r.Done());
 
   if (c.quorum > c.witnesses.size()) return Bad("quorum", "larger than the number of witnesses");
+  if (c.cosign_refresh.count() != 0 && c.cosign_refresh.count() < 1000) {
+    return Bad("cosign_refresh_ms", "0 or >= 1000");
+  }
   if (c.http_threads < 1 || c.blocking_threads < 1) return Bad("threads", "at least 1");
   if (c.directory.publish_interval.count() < 10)
     return Bad("directory.publish_interval_ms", ">= 10");
@@ -145,6 +149,7 @@ std::string FormatServerConfig(const ServerConfig& c) {
       {"max_connections_per_client", c.max_connections_per_client},
       {"witnesses", c.witnesses},
       {"quorum", c.quorum},
+      {"cosign_refresh_ms", c.cosign_refresh.count()},
       {"directory",
        {{"publish_interval_ms", c.directory.publish_interval.count()},
         {"heartbeat_interval_ms", c.directory.heartbeat_interval.count()},

@@ -30,6 +30,9 @@ Result<std::unique_ptr<LogService>> LogService::Create(LogServiceOptions options
   if (options.name.empty() || options.name.find('/') != std::string::npos) {
     return MakeError(Errc::kInvalidArgument, "log name must be one path segment");
   }
+  if (options.cosign_refresh.count() != 0 && options.cosign_refresh.count() < 1000) {
+    return MakeError(Errc::kInvalidArgument, "cosign_refresh must be 0 or at least 1000 ms");
+  }
   if (options.quorum > options.witnesses.size()) {
     return MakeError(Errc::kInvalidArgument, "quorum is larger than the number of witnesses");
   }
@@ -59,6 +62,7 @@ Result<std::unique_ptr<LogService>> LogService::Create(LogServiceOptions options
   s->witness_ok_.assign(s->witness_clients_.size(), true);
   s->writer_->SetCheckpointCallback(
       [raw = s.get()](const tlog::SignedCheckpoint& cp) { raw->OnCheckpoint(cp); });
+  if (s->options_.cosign_refresh.count() > 0) s->ScheduleRefresh();
   return s;
 }
 
@@ -85,6 +89,7 @@ Status LogService::Publish(const tlog::SignedCheckpoint& cp,
   published_note_ = std::move(note);
   published_log_note_ = cp.note;
   published_size_ = cp.checkpoint.size;
+  published_at_ = std::chrono::steady_clock::now();
   num_published_.fetch_add(1, std::memory_order_relaxed);
   return OkStatus();
 }
@@ -93,10 +98,11 @@ void LogService::PublishRound() {
   tlog::SignedCheckpoint cp;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (newest_.note.empty() || newest_.note == published_log_note_) {
+    if (newest_.note.empty() || (newest_.note == published_log_note_ && !refresh_)) {
       publishing_ = false;
       return;
     }
+    refresh_ = false;
     cp = newest_;
   }
   // Ask every witness at once; a slow or dead witness delays only itself.
@@ -135,6 +141,21 @@ void LogService::PublishRound() {
   // Not enough cosignatures (or the write failed): retry after a pause with the newest head.
   tasks_.PostAt(std::chrono::steady_clock::now() + std::chrono::milliseconds(500),
                 [this] { PublishRound(); });
+}
+
+void LogService::ScheduleRefresh() {
+  tasks_.PostAt(std::chrono::steady_clock::now() + options_.cosign_refresh, [this] {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (!publishing_ && !published_log_note_.empty() &&
+          std::chrono::steady_clock::now() - published_at_ >= options_.cosign_refresh) {
+        refresh_ = true;
+        publishing_ = true;
+        tasks_.Post([this] { PublishRound(); });
+      }
+    }
+    ScheduleRefresh();
+  });
 }
 
 std::string LogService::PublishedCheckpoint() const {

@@ -1,6 +1,8 @@
 #include "candor/tlog/trust.h"
 
-#include <set>
+#include <algorithm>
+#include <functional>
+#include <map>
 
 #include "candor/tlog/cosignature.h"
 
@@ -34,19 +36,34 @@ Result<VerifiedCheckpoint> VerifyCosignedCheckpoint(std::string_view note, const
   for (const auto& w : trust.witnesses) verifiers.push_back(w.get());
   CANDOR_ASSIGN_OR_RETURN(OpenedNote opened, OpenNote(note, verifiers));
   bool log_signed = false;
-  std::set<std::string> cosigners;
+  std::map<std::string, uint64_t> cosigned_at;  // witness name -> its newest timestamp
   for (const NoteSignature& sig : opened.verified) {
     if (sig.name == trust.log_key->name() && sig.key_id == trust.log_key->key_id()) {
       log_signed = true;
-    } else {
-      cosigners.insert(sig.name);
+      continue;
     }
+    // Every witness key is a cosignature/v1 key (ParseLogTrust), so a verified signature has
+    // its timestamp.
+    CANDOR_ASSIGN_OR_RETURN(uint64_t at, CosignatureTimestamp(sig.signature));
+    uint64_t& newest = cosigned_at[sig.name];
+    newest = std::max(newest, at);
   }
-  if (!log_signed || cosigners.size() < trust.quorum) return VerifyFailed();
+  if (!log_signed || cosigned_at.size() < trust.quorum) return VerifyFailed();
   CANDOR_ASSIGN_OR_RETURN(Checkpoint cp, ParseCheckpoint(opened.note.text));
   if (cp.origin != trust.log_key->name()) return VerifyFailed();
-  return VerifiedCheckpoint{std::move(cp), std::string(note),
-                            std::vector<std::string>(cosigners.begin(), cosigners.end())};
+  VerifiedCheckpoint out{std::move(cp), std::string(note), {}, 0};
+  std::vector<uint64_t> times;
+  for (const auto& [name, at] : cosigned_at) {
+    out.cosigners.push_back(name);
+    times.push_back(at);
+  }
+  if (trust.quorum > 0) {
+    // The quorum-th newest: by then `quorum` witnesses had cosigned.
+    std::nth_element(times.begin(), times.begin() + static_cast<ptrdiff_t>(trust.quorum - 1),
+                     times.end(), std::greater<>());
+    out.quorum_cosigned_at = times[trust.quorum - 1];
+  }
+  return out;
 }
 
 }  // namespace candor::tlog

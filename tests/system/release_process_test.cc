@@ -1,7 +1,9 @@
 // System test of binary transparency: a real candord hosting a release log that two real
 // candor-witness processes cosign, and the real `candor release` commands. A build is
 // published and verifies offline and against the log; the attacks of issue 14 §4 that reach a
-// user's machine are refused, each with its reason and exit status 3.
+// user's machine are refused, each with its reason and exit status 3. `candor update` takes its
+// files from mirrors served by this test (net::HttpServer over a folder), and reads the log
+// directly or through a proxy that shows it an old checkpoint.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -9,6 +11,9 @@
 
 #include "candor/base/file.h"
 #include "candor/crypto/ed25519.h"
+#include "candor/net/http_client.h"
+#include "candor/net/http_server.h"
+#include "candor/net/router.h"
 #include "candor/release/release_proof.h"
 #include "candor/tlog/cosignature.h"
 #include "candor/tlog/merkle.h"
@@ -18,10 +23,74 @@
 namespace candor::testing {
 namespace {
 
+// Mirror serves the files under a folder, as a plain static mirror would.
+class Mirror {
+ public:
+  explicit Mirror(std::string root) : root_(std::move(root)) {
+    router_.Add("GET", "/{path...}", {0, false, true},
+                [this](const net::RouteRequest& req) -> Result<net::HttpResponse> {
+                  CANDOR_ASSIGN_OR_RETURN(Bytes b, ReadFile(root_ + "/" + req.Param("path")));
+                  return net::MakeResponse(200, "application/octet-stream",
+                                           std::string(AsStringView(b)));
+                });
+    auto server = net::HttpServer::Start({}, router_);
+    EXPECT_TRUE(server.ok());
+    if (server.ok()) server_ = std::move(*server);
+  }
+  ~Mirror() {
+    if (server_) server_->Stop();
+  }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(server_->port()) + "/"; }
+
+ private:
+  std::string root_;
+  net::Router router_;
+  std::unique_ptr<net::HttpServer> server_;
+};
+
+// FrozenLog serves the release log with its checkpoint frozen at `note`: tiles come from the
+// real log, the checkpoint never changes (a view kept old for one machine).
+class FrozenLog {
+ public:
+  FrozenLog(net::Url upstream, std::string note)
+      : upstream_(std::move(upstream)), note_(std::move(note)) {
+    router_.Add("GET", "/logs/main/checkpoint", {0, false, false},
+                [this](const net::RouteRequest&) -> Result<net::HttpResponse> {
+                  return net::MakeResponse(200, "text/plain; charset=utf-8", note_);
+                });
+    router_.Add("GET", "/logs/main/tile/{path...}", {0, false, true},
+                [this](const net::RouteRequest& req) -> Result<net::HttpResponse> {
+                  std::lock_guard<std::mutex> lock(mu_);
+                  return http_.Get(upstream_.Join("tile/" + req.Param("path")));
+                });
+    auto server = net::HttpServer::Start({}, router_);
+    EXPECT_TRUE(server.ok());
+    if (server.ok()) server_ = std::move(*server);
+  }
+  ~FrozenLog() {
+    if (server_) server_->Stop();
+  }
+  std::string url() const {
+    return "http://127.0.0.1:" + std::to_string(server_->port()) + "/logs/main/";
+  }
+
+ private:
+  net::Url upstream_;
+  std::string note_;
+  std::mutex mu_;
+  net::HttpClient http_;
+  net::Router router_;
+  std::unique_ptr<net::HttpServer> server_;
+};
+
 class ReleaseProcessTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto s = Stack::Create("release", StackOptions{});
+    // The log cosigns its unchanged checkpoint again every second, so a policy can require
+    // recent cosignatures.
+    StackOptions options;
+    options.server_args = {"--cosign-refresh-ms", "1000"};
+    auto s = Stack::Create("release", options);
     ASSERT_TRUE(s.ok()) << s.error().ToString();
     stack_ = std::move(*s);
     dir_ = stack_->dir() + "/release";
@@ -31,13 +100,49 @@ class ReleaseProcessTest : public ::testing::Test {
                                 dir_ + "/release.key"});
     ASSERT_EQ(key.status, 0) << key.output;
     release_vkey_ = key.output.substr(0, key.output.find('\n'));
-    policy_ = dir_ + "/policy.json";
+    policy_ = WritePolicy("policy.json", stack_->log_url().ToString(), 0);
+  }
+
+  // WritePolicy writes a release policy for the stack's log served at `log_url`.
+  std::string WritePolicy(const std::string& name, const std::string& log_url,
+                          uint64_t max_age_seconds) {
     nlohmann::json policy = {{"release_key", release_vkey_},
-                             {"log_url", stack_->log_url().ToString()},
+                             {"log_url", log_url},
                              {"log_key", stack_->log_vkey()},
                              {"witnesses", stack_->witness_vkeys()},
                              {"quorum", 2}};
-    ASSERT_TRUE(WriteFileDurable(policy_, AsBytes(policy.dump())).ok());
+    if (max_age_seconds > 0) policy["max_checkpoint_age_seconds"] = max_age_seconds;
+    const std::string path = dir_ + "/" + name;
+    EXPECT_TRUE(WriteFileDurable(path, AsBytes(policy.dump())).ok());
+    return path;
+  }
+
+  // Update runs `candor update` of the artifact "candor" for debian12-amd64 into bin/candor.
+  CommandResult Update(const std::string& policy, const std::string& state,
+                       const std::vector<std::string>& mirrors,
+                       std::vector<std::string> extra = {}) {
+    std::vector<std::string> args = {"update",
+                                     "--policy",
+                                     policy,
+                                     "--state",
+                                     state,
+                                     "--platform",
+                                     "debian12-amd64",
+                                     "--artifact",
+                                     "candor",
+                                     "--install",
+                                     dir_ + "/bin/candor"};
+    for (const std::string& m : mirrors) {
+      args.push_back("--mirror");
+      args.push_back(m);
+    }
+    args.insert(args.end(), extra.begin(), extra.end());
+    return Candor(args);
+  }
+
+  std::string Installed() const {
+    auto b = ReadFile(dir_ + "/bin/candor");
+    return b.ok() ? std::string(AsStringView(*b)) : std::string();
   }
 
   static CommandResult Candor(std::vector<std::string> args) {
@@ -53,7 +158,8 @@ class ReleaseProcessTest : public ::testing::Test {
   }
 
   CommandResult Publish(const std::string& version, const std::string& platform,
-                        const std::vector<std::string>& files, const std::string& proof) {
+                        const std::vector<std::string>& files, const std::string& proof,
+                        const std::string& mirror_out = "") {
     std::vector<std::string> args = {"release",      "publish",
                                      "--policy",     policy_,
                                      "--key-file",   dir_ + "/release.key",
@@ -64,6 +170,10 @@ class ReleaseProcessTest : public ::testing::Test {
                                      "--commit",     std::string(40, 'a'),
                                      "--recipe",     "cmake-preset-release",
                                      "--proof-out",  proof};
+    if (!mirror_out.empty()) {
+      args.push_back("--mirror-out");
+      args.push_back(mirror_out);
+    }
     args.insert(args.end(), files.begin(), files.end());
     return Candor(args);
   }
@@ -219,6 +329,125 @@ TEST_F(ReleaseProcessTest, TheMonitorListsEveryReleaseAndRaisesItsAlarms) {
   CommandResult fourth = monitor();
   EXPECT_EQ(fourth.status, 3) << fourth.output;
   EXPECT_NE(fourth.output.find("3 alarms (0 new)"), std::string::npos) << fourth.output;
+}
+
+TEST_F(ReleaseProcessTest, UpdateInstallsOnlyTheNewestLoggedBuildFromAnyMirror) {
+  const std::string good = dir_ + "/mirror-good";
+  Mirror good_mirror(good);
+  const std::string evil = dir_ + "/mirror-evil";
+  Mirror evil_mirror(evil);
+  const std::string state = dir_ + "/updater.json";
+  const std::string bin = dir_ + "/bin/candor";
+
+  // Nothing logged yet: nothing to install.
+  CommandResult none = Update(policy_, state, {good_mirror.url()});
+  EXPECT_EQ(none.status, 0) << none.output;
+  EXPECT_NE(none.output.find("no release of candor for debian12-amd64"), std::string::npos)
+      << none.output;
+
+  ASSERT_EQ(Publish("0.19.0", "debian12-amd64", {Build("candor", "candor 0.19.0")},
+                    dir_ + "/0.19.0.proof", good)
+                .status,
+            0);
+  // A mirror that serves another file is refused; the next one serves the logged bytes.
+  ASSERT_TRUE(WriteFileDurable(evil + "/candor/0.19.0/debian12-amd64/candor",
+                               AsBytes("candor 0.19.0 with a backdoor"))
+                  .ok());
+  CommandResult first = Update(policy_, state, {evil_mirror.url(), good_mirror.url()});
+  ASSERT_EQ(first.status, 0) << first.output;
+  EXPECT_NE(first.output.find("installed candor 0.19.0 for debian12-amd64 (entry 0"),
+            std::string::npos)
+      << first.output;
+  EXPECT_NE(first.output.find("refused a mirror: " + evil_mirror.url() +
+                              " served a file the release log does not hold for debian12-amd64"),
+            std::string::npos)
+      << first.output;
+  EXPECT_EQ(Installed(), "candor 0.19.0");
+  // The proof written beside it verifies offline.
+  CommandResult verified = Verify(bin, bin + ".tlog-proof", {"--platform", "debian12-amd64"});
+  EXPECT_EQ(verified.status, 0) << verified.output;
+  CommandResult again = Update(policy_, state, {good_mirror.url()});
+  EXPECT_EQ(again.status, 0) << again.output;
+  EXPECT_NE(again.output.find("up to date: candor 0.19.0 (entry 0)"), std::string::npos)
+      << again.output;
+
+  // 0.20.0 is logged; a build for another platform after it does not count.
+  ASSERT_EQ(Publish("0.20.0", "debian12-amd64", {Build("candor", "candor 0.20.0")},
+                    dir_ + "/0.20.0.proof", good)
+                .status,
+            0);
+  ASSERT_EQ(Publish("0.21.0", "debian12-arm64", {Build("candor", "candor 0.21.0 for arm")},
+                    dir_ + "/0.21.0.proof", good)
+                .status,
+            0);
+  CommandResult check = Update(policy_, state, {}, {"--check"});
+  EXPECT_EQ(check.status, 0) << check.output;
+  EXPECT_NE(check.output.find("update available: candor 0.20.0 (entry 1)"), std::string::npos)
+      << check.output;
+
+  // The evil mirror serves the older logged build as 0.20.0 (a rollback), then a build the log
+  // never held (a targeted one): both refused, nothing installed.
+  auto old_build = ReadFile(good + "/candor/0.19.0/debian12-amd64/candor");
+  ASSERT_TRUE(old_build.ok());
+  ASSERT_TRUE(WriteFileDurable(evil + "/candor/0.20.0/debian12-amd64/candor", *old_build).ok());
+  ExpectRefused(Update(policy_, state, {evil_mirror.url()}),
+                "served candor 0.19.0 (entry 0), an older release: a rollback");
+  ASSERT_TRUE(WriteFileDurable(evil + "/candor/0.20.0/debian12-amd64/candor",
+                               AsBytes("candor 0.20.0 for one user"))
+                  .ok());
+  ExpectRefused(Update(policy_, state, {evil_mirror.url()}), "(a tampered or targeted build)");
+  EXPECT_EQ(Installed(), "candor 0.19.0");
+  // An unreachable mirror is a failure, not a refusal.
+  CommandResult down = Update(policy_, state, {"http://127.0.0.1:9/"});
+  EXPECT_EQ(down.status, 1) << down.output;
+  EXPECT_NE(down.output.find("no mirror could be read"), std::string::npos) << down.output;
+
+  CommandResult second = Update(policy_, state, {good_mirror.url()}, {"--json"});
+  ASSERT_EQ(second.status, 0) << second.output;
+  auto j = nlohmann::json::parse(second.output.substr(second.output.find('{')), nullptr, false);
+  ASSERT_TRUE(j.is_object()) << second.output;
+  EXPECT_EQ(j["status"], "installed");
+  EXPECT_EQ(j["version"], "0.20.0");
+  EXPECT_EQ(Installed(), "candor 0.20.0");
+  EXPECT_EQ(std::filesystem::status(bin).permissions() & std::filesystem::perms::owner_exec,
+            std::filesystem::perms::owner_exec);
+}
+
+TEST_F(ReleaseProcessTest, UpdateRefusesAStaleOrRolledBackLogView) {
+  const std::string good = dir_ + "/mirror";
+  Mirror mirror(good);
+  ASSERT_EQ(Publish("0.19.0", "debian12-amd64", {Build("candor", "candor 0.19.0")},
+                    dir_ + "/0.19.0.proof", good)
+                .status,
+            0);
+  net::HttpClient http;
+  auto old = http.Get(stack_->log_url().Join("checkpoint"));
+  ASSERT_TRUE(old.ok() && old->status == 200);
+  ASSERT_EQ(Publish("0.20.0", "debian12-amd64", {Build("candor", "candor 0.20.0")},
+                    dir_ + "/0.20.0.proof", good)
+                .status,
+            0);
+  FrozenLog frozen(stack_->log_url(), old->body);
+
+  // A machine that never saw the log is shown the checkpoint from before 0.20.0. Its policy
+  // wants cosignatures at most 5 s old: by now the frozen ones are older.
+  std::this_thread::sleep_for(std::chrono::seconds(7));
+  const std::string fresh_policy = WritePolicy("fresh.json", frozen.url(), 5);
+  ExpectRefused(Update(fresh_policy, dir_ + "/a.json", {mirror.url()}),
+                "more than the policy's 5 s: a view frozen for this machine could hide a newer "
+                "release");
+  EXPECT_EQ(Installed(), "");
+  // The real log cosigns its head again every second: it is fresh, and 0.20.0 is installed.
+  const std::string live_policy = WritePolicy("live.json", stack_->log_url().ToString(), 5);
+  CommandResult live = Update(live_policy, dir_ + "/a.json", {mirror.url()});
+  ASSERT_EQ(live.status, 0) << live.output;
+  EXPECT_EQ(Installed(), "candor 0.20.0");
+
+  // This machine saw size 2; the frozen view of size 1 is a rollback even without an age limit.
+  const std::string frozen_policy = WritePolicy("frozen.json", frozen.url(), 0);
+  ExpectRefused(Update(frozen_policy, dir_ + "/a.json", {mirror.url()}),
+                "not consistent with the one this machine saw (size 2): a fork or a rollback");
+  EXPECT_EQ(Installed(), "candor 0.20.0");
 }
 
 }  // namespace

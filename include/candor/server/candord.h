@@ -13,6 +13,7 @@
 //   client-trust.json            written by serve: what a client needs to trust this server
 #pragma once
 
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -71,6 +72,7 @@ struct ServeOptions {
   // For a log-only server (no candord.json); ignored otherwise.
   std::vector<std::string> witnesses;
   size_t quorum = 0;
+  std::chrono::milliseconds cosign_refresh{300000};  // see ServerConfig::cosign_refresh
   int num_threads = 2;
   size_t max_connections = 0;
   size_t max_connections_per_client = 256;

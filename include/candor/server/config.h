@@ -10,6 +10,8 @@
 //     "max_connections_per_client": 256,
 //     "witnesses": [],                        "URL=VKEY" of every witness of the logs
 //     "quorum": 0,                            cosignatures a checkpoint needs to be published
+//     "cosign_refresh_ms": 300000,            an unchanged checkpoint is cosigned again this
+//                                             often (fresh witness timestamps); 0: never
 //     "directory": {"publish_interval_ms": 1000, "heartbeat_interval_ms": 30000,
 //                   "update_timeout_ms": 30000, "accounts_per_minute_per_address": 10,
 //                   "updates_per_minute_per_handle": 30},
@@ -21,6 +23,7 @@
 //   }
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -42,6 +45,7 @@ struct ServerConfig {
   size_t max_connections_per_client = 256;
   std::vector<std::string> witnesses;
   size_t quorum = 0;
+  std::chrono::milliseconds cosign_refresh{300000};
   DirectoryServiceOptions directory;
   AuthServiceOptions auth;
   KeyPackageServiceOptions keypackages;

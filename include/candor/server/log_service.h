@@ -15,6 +15,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -35,6 +36,10 @@ struct LogServiceOptions {
   std::vector<WitnessEndpoint> witnesses;
   size_t quorum = 0;
   size_t max_bundle_entries = 4096;
+  // A published checkpoint that stays the newest is submitted to the witnesses again this
+  // often, so its cosignatures carry fresh timestamps (a client that requires a recent
+  // cosignature can tell a live view from a frozen one); 0: never.
+  std::chrono::milliseconds cosign_refresh{0};
 };
 
 class LogService {
@@ -70,6 +75,9 @@ class LogService {
   // quorum; then it posts the next round (at once, or after a pause when short of a quorum)
   // until the newest checkpoint is published.
   void PublishRound();
+  // ScheduleRefresh arms the cosign_refresh timer: when it fires with no round in flight and
+  // the published checkpoint older than cosign_refresh, it posts a round that cosigns it again.
+  void ScheduleRefresh();
   Status Publish(const tlog::SignedCheckpoint& cp, const std::vector<tlog::NoteSignature>& cosigs);
 
   const LogServiceOptions options_;
@@ -78,8 +86,10 @@ class LogService {
   std::vector<bool> witness_ok_;  // last outcome per witness, publishing task only
 
   mutable std::mutex mu_;
-  bool publishing_ = false;        // a publishing round is posted or running
-  tlog::SignedCheckpoint newest_;  // newest durable checkpoint
+  bool publishing_ = false;  // a publishing round is posted or running
+  bool refresh_ = false;     // the next round cosigns the published checkpoint again
+  std::chrono::steady_clock::time_point published_at_;  // of the last publication
+  tlog::SignedCheckpoint newest_;                       // newest durable checkpoint
   uint64_t published_size_ = 0;
   std::string published_note_;      // served at /checkpoint (with cosignatures)
   std::string published_log_note_;  // its log-signed part; empty until this process publishes

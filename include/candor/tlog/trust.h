@@ -30,6 +30,9 @@ struct VerifiedCheckpoint {
   Checkpoint checkpoint;
   std::string note;                    // the note as received
   std::vector<std::string> cosigners;  // names of the witnesses whose cosignature verified
+  // The latest time (cosignature/v1 timestamp, POSIX seconds) at which `quorum` distinct
+  // witnesses had each cosigned this checkpoint: how fresh the view is. 0 with quorum 0.
+  uint64_t quorum_cosigned_at = 0;
 };
 
 // VerifyCosignedCheckpoint opens `note` with the log key and the witness keys, and requires
