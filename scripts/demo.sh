@@ -4,7 +4,10 @@
 # KeyPackages, delivery, the tree-head log), two independent witnesses and an independent
 # Third-Party Auditor of the key directory; alice on two devices,
 # bob and carol chat, alone and in a group; then the operator is compelled to add a device to
-# bob's account, and the clients refuse it. Everything lives in $CANDOR_DEMO_DIR (./demo-data).
+# bob's account, and the clients refuse it. Last, the vendor publishes the build this script
+# made (its Debian package) in candord's witnessed release log, and a user's machine verifies
+# it, installs it from a mirror with `candor update` and refuses a tampered mirror's copy.
+# Everything lives in $CANDOR_DEMO_DIR (./demo-data).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -12,6 +15,10 @@ bash scripts/install-deps.sh
 cmake --preset release >/dev/null
 cmake --build build/release --target candord candor-witness candor-auditor candor \
   candor-compelled-operator
+# The Debian package of the binaries (file times: the commit's, as the release recipe does).
+SOURCE_DATE_EPOCH=$(git log -1 --format=%ct 2>/dev/null || echo 0) \
+  bash -c 'cd build/release && cpack -G DEB -B package >/dev/null'
+deb=$(ls "$root"/build/release/package/candor_*.deb)
 bin=$root/build/release/src
 operator=$root/build/release/tools/candor-compelled-operator
 
@@ -68,6 +75,8 @@ step "the operator sets up candord; two witnesses and an auditor will check its 
 auditor_key=$("$bin/candor-auditor" init --dir "$data/auditor")
 init=$("$bin/candord" init --dir "$data/server" --listen 127.0.0.1:0 --auditor-key "$auditor_key")
 heads_key=$(printf '%s' "$init" | json '["kt_heads_log"]')
+releases_key=$("$bin/candord" init --dir "$data/server" --log releases \
+  --origin candor.local/logs/releases | json '["vkey"]')
 say "candord made the key directory's signing and VRF keys and the key of its tree-head log."
 say "The keys that decrypt messages are made on the devices and never reach it."
 say "The directory runs in Third-Party Auditing mode: an auditor (another organisation) made"
@@ -75,7 +84,8 @@ say "its own key, and every client requires the auditor's signature on the direc
 for w in 1 2; do
   key=$("$bin/candor-witness" init --dir "$data/witness$w" --name "witness$w.candor.local")
   "$bin/candor-witness" serve --dir "$data/witness$w" --listen 127.0.0.1:0 \
-    --port-file "$data/witness$w.port" --log "$heads_key" 2>"$data/witness$w.log" &
+    --port-file "$data/witness$w.port" --log "$heads_key" --log "$releases_key" \
+    2>"$data/witness$w.log" &
   pids+=($!)
   wait_file "$data/witness$w.port"
   echo "http://127.0.0.1:$(cat "$data/witness$w.port")/=$key" >>"$data/witnesses"
@@ -224,5 +234,63 @@ set -e
 [ "$status" -eq 3 ] || { echo "unexpected: bob's monitor exit status $status" >&2; exit 1; }
 as bob alarms
 say "The forged entry stays in the append-only, witnessed log for anyone to see."
+
+step "the vendor publishes the build this script made in the witnessed release log"
+"$bin/candor" release keygen --name release.candor.local --key-file "$data/release.key" \
+  >"$data/release.vkey"
+python3 - "$data" "$port" "$releases_key" <<'PY'
+import json, sys
+d, port, log_key = sys.argv[1:]
+witnesses = [l.strip().split("=", 1)[1] for l in open(f"{d}/witnesses") if l.strip()]
+json.dump({"release_key": open(f"{d}/release.vkey").read().strip(),
+           "log_url": f"http://127.0.0.1:{port}/logs/releases/", "log_key": log_key,
+           "witnesses": witnesses, "quorum": 2, "max_checkpoint_age_seconds": 3600},
+          open(f"{d}/release-policy.json", "w"), indent=2)
+PY
+version=$(dpkg-deb -f "$deb" Version)
+"$bin/candor" release publish --policy "$data/release-policy.json" --key-file "$data/release.key" \
+  --token-file "$data/server/logs/releases/append.token" --product candor --version "$version" \
+  --platform debian12-amd64 --commit "$(git rev-parse HEAD 2>/dev/null || printf '0%.0s' {1..40})" \
+  --recipe cmake-preset-release --proof-out "$data/candor.tlog-proof" --mirror-out "$data/mirror" \
+  "$deb" "$bin/candor" "$bin/candord" "$bin/candor-witness" "$bin/candor-auditor"
+say "The manifest (the SHA-256 of the .deb and of each binary, the commit, the recipe) is signed"
+say "by the release key, appended to candord's release log and cosigned by both witnesses."
+
+step "a user checks the package they downloaded, offline and against the log"
+"$bin/candor" release verify "$deb" --proof "$data/candor.tlog-proof" \
+  --policy "$data/release-policy.json" --platform debian12-amd64 --state "$data/release-seen"
+
+step "the user's updater installs the newest logged build from a mirror, and refuses a forged one"
+# Two static mirrors: one with the published files, one whose copy of the package was replaced.
+mkdir -p "$data/evil-mirror/candor/$version/debian12-amd64"
+printf 'a package built for one user\n' \
+  >"$data/evil-mirror/candor/$version/debian12-amd64/$(basename "$deb")"
+for m in mirror evil-mirror; do
+  python3 - "$data/$m" "$data/$m.port" 2>>"$data/$m.log" <<'PY' &
+import functools, http.server, sys
+handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=sys.argv[1])
+server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+open(sys.argv[2], "w").write(str(server.server_address[1]))
+server.serve_forever()
+PY
+  pids+=($!)
+  wait_file "$data/$m.port"
+done
+update() {
+  "$bin/candor" update --policy "$data/release-policy.json" --state "$data/updater.json" \
+    --platform debian12-amd64 --artifact "$(basename "$deb")" \
+    --install "$data/downloads/$(basename "$deb")" "$@"
+}
+set +e
+update --mirror "http://127.0.0.1:$(cat "$data/evil-mirror.port")/"
+status=$?
+set -e
+[ "$status" -eq 3 ] || { echo "unexpected: update from the forged mirror: status $status" >&2; exit 1; }
+update --mirror "http://127.0.0.1:$(cat "$data/evil-mirror.port")/" \
+  --mirror "http://127.0.0.1:$(cat "$data/mirror.port")/"
+cmp "$deb" "$data/downloads/$(basename "$deb")"
+update --mirror "http://127.0.0.1:$(cat "$data/mirror.port")/"
+say "A build the release log does not hold never installs, whoever serves it; a mirror serves"
+say "bytes only. How to check your own copy: README, \"Binary transparency\"."
 
 printf '\nDone. Profiles, keys and logs are in %s\n' "$data"

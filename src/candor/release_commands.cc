@@ -1,7 +1,8 @@
 // release_commands.cc: `candor release ...`, binary transparency (docs/formats/release.md):
 // keygen (the release key), publish (hash, sign, log, wait for the witnesses, write the proof),
 // verify (a file against its proof, offline, or also against the log's newest checkpoint) and
-// monitor (release_monitor.h); and `candor update` (release_update.h).
+// monitor (release_monitor.h), manifest (sign without logging), rebuild-check
+// (release_rebuild.h); and `candor update` (release_update.h).
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdio>
@@ -16,6 +17,7 @@
 #include "commands.h"
 #include "release_monitor.h"
 #include "release_policy.h"
+#include "release_rebuild.h"
 #include "release_update.h"
 
 namespace {
@@ -42,14 +44,7 @@ class ReleaseCommands final : public candor::cli::CommandGroup {
         "hash the artifacts, sign the manifest, log it, wait for the witnesses, write "
         "the proof");
     publish_->add_option("--policy", policy_file_, "the release policy (JSON)")->required();
-    publish_->add_option("--key-file", key_file_, "the release key")->required();
     publish_->add_option("--token-file", token_file_, "the release log's append token")->required();
-    publish_->add_option("--product", manifest_.product, "product name")->required();
-    publish_->add_option("--version", manifest_.version, "version")->required();
-    publish_->add_option("--platform", manifest_.platform, "platform, e.g. debian12-amd64")
-        ->required();
-    publish_->add_option("--commit", manifest_.commit, "the source commit (hex)")->required();
-    publish_->add_option("--recipe", manifest_.recipe, "the build recipe's identity")->required();
     publish_->add_option("--proof-out", proof_file_, "where to write the release proof")
         ->required();
     publish_->add_option("--mirror-out", mirror_dir_,
@@ -57,7 +52,40 @@ class ReleaseCommands final : public candor::cli::CommandGroup {
                          "(<product>/<version>/<platform>/)");
     publish_->add_option("--wait", wait_seconds_, "seconds to wait for a cosigned checkpoint")
         ->default_val(60);
-    publish_->add_option("artifacts", artifact_files_, "the files of this release")->required();
+
+    manifest_cmd_ = release->add_subcommand(
+        "manifest", "hash the artifacts and sign the manifest, without logging it");
+    manifest_cmd_->add_option("--out", proof_file_, "where to write the signed manifest")
+        ->required();
+    for (CLI::App* cmd : {publish_, manifest_cmd_}) {
+      cmd->add_option("--key-file", key_file_, "the release key")->required();
+      cmd->add_option("--product", manifest_.product, "product name")->required();
+      cmd->add_option("--version", manifest_.version, "version")->required();
+      cmd->add_option("--platform", manifest_.platform, "platform, e.g. debian12-amd64")
+          ->required();
+      cmd->add_option("--commit", manifest_.commit, "the source commit (hex)")->required();
+      cmd->add_option("--recipe", manifest_.recipe, "the build recipe's identity")->required();
+      cmd->add_option("artifacts", artifact_files_, "the files of this release")->required();
+    }
+
+    rebuild_ = release->add_subcommand(
+        "rebuild-check",
+        "rebuild a release's commit with its recipe and compare with the logged hashes");
+    rebuild_
+        ->add_option("manifest", manifest_file_,
+                     "a release proof, or a signed manifest (then it is not checked to be "
+                     "logged)")
+        ->required();
+    rebuild_->add_option("--policy", policy_file_, "the release policy (JSON)");
+    rebuild_->add_option("--release-key", release_vkey_,
+                         "the release key's vkey (instead of --policy, for a signed manifest)");
+    rebuild_
+        ->add_option("--source", rebuild_options_.source,
+                     "a git repository (path or URL) holding the commit")
+        ->required();
+    rebuild_->add_option("--work-dir", rebuild_options_.work_dir,
+                         "where to clone and build (default: a temporary folder)");
+    rebuild_->add_flag("--keep", rebuild_options_.keep, "keep the work folder");
 
     verify_ = release->add_subcommand(
         "verify", "check a file against its release proof (offline; --online also asks the log)");
@@ -96,7 +124,7 @@ class ReleaseCommands final : public candor::cli::CommandGroup {
                         "a mirror's base URL (repeatable; tried in order)");
     update_->add_flag("--check", update_options_.check_only,
                       "only say whether a newer release is logged");
-    for (CLI::App* cmd : {keygen_, publish_, verify_, monitor_, update_}) {
+    for (CLI::App* cmd : {keygen_, publish_, manifest_cmd_, rebuild_, verify_, monitor_, update_}) {
       cmd->add_flag("--json", as_json_, "print JSON");
     }
   }
@@ -104,6 +132,8 @@ class ReleaseCommands final : public candor::cli::CommandGroup {
   std::optional<int> RunIfChosen() override {
     if (*keygen_) return Keygen();
     if (*publish_) return Publish();
+    if (*manifest_cmd_) return WriteManifest();
+    if (*rebuild_) return Rebuild();
     if (*verify_) return Verify();
     if (*monitor_) {
       auto trust = candor::cli::LoadReleaseTrust(policy_file_);
@@ -137,22 +167,73 @@ class ReleaseCommands final : public candor::cli::CommandGroup {
     return 0;
   }
 
-  int Publish() {
-    auto trust = candor::cli::LoadReleaseTrust(policy_file_);
-    if (!trust.ok()) return Fail(trust.error().ToString());
-    auto key = candor::tlog::LoadSecretKeyFile(key_file_, candor::tlog::kSigTypeEd25519);
-    if (!key.ok()) return Fail(key.error().ToString());
-    candor::tlog::Ed25519NoteSigner signer(key->name, std::move(key->key));
-    // 1. The manifest: every artifact by file name, sorted.
+  // SignedManifest hashes the artifacts (by file name, sorted) into manifest_ and signs it with
+  // the key in --key-file.
+  Result<std::string> SignedManifest() {
+    CANDOR_ASSIGN_OR_RETURN(
+        auto key, candor::tlog::LoadSecretKeyFile(key_file_, candor::tlog::kSigTypeEd25519));
+    candor::tlog::Ed25519NoteSigner signer(key.name, std::move(key.key));
     for (const std::string& f : artifact_files_) {
       auto digest = candor::release::HashFile(f);
-      if (!digest.ok()) return Fail(f + ": " + digest.error().ToString());
+      if (!digest.ok()) {
+        return candor::MakeError(digest.error().code, f + ": " + digest.error().message);
+      }
       manifest_.artifacts.push_back({std::filesystem::path(f).filename().string(), *digest});
     }
     std::sort(manifest_.artifacts.begin(), manifest_.artifacts.end(),
               [](const auto& a, const auto& b) { return a.name < b.name; });
-    auto entry = candor::release::SignManifest(manifest_, signer);
-    if (!entry.ok()) return Fail(entry.error().message);
+    return candor::release::SignManifest(manifest_, signer);
+  }
+
+  int WriteManifest() {
+    auto entry = SignedManifest();
+    if (!entry.ok()) return Fail(entry.error().ToString());
+    if (Status st = candor::WriteFileDurable(proof_file_, candor::AsBytes(*entry)); !st.ok()) {
+      return Fail(st.error().ToString());
+    }
+    (void)std::printf("%s\n", as_json_ ? json({{"manifest", proof_file_}}).dump().c_str()
+                                       : ("signed manifest in " + proof_file_).c_str());
+    return 0;
+  }
+
+  int Rebuild() {
+    auto text = candor::ReadFile(manifest_file_, 1 << 20);
+    if (!text.ok()) return Fail(text.error().ToString());
+    const std::string_view body = candor::AsStringView(*text);
+    Result<candor::release::ReleaseManifest> manifest =
+        candor::MakeError(candor::Errc::kInvalidArgument, "give --policy or --release-key");
+    if (body.starts_with(std::string(candor::release::kTlogProofHeader) + "\n")) {
+      // A release proof: the manifest must also be in the log.
+      auto trust = candor::cli::LoadReleaseTrust(policy_file_);
+      if (!trust.ok()) return Fail(trust.error().ToString());
+      auto release = candor::release::VerifyReleaseProof(body, trust->policy);
+      if (!release.ok()) return NotVerified(release.error().message);
+      manifest = std::move(release->manifest);
+    } else if (!release_vkey_.empty() || !policy_file_.empty()) {
+      std::shared_ptr<const candor::tlog::NoteVerifier> key;
+      if (!release_vkey_.empty()) {
+        auto parsed = candor::tlog::ParseVerifierKey(release_vkey_);
+        if (!parsed.ok()) return Fail("--release-key: " + parsed.error().ToString());
+        key = std::move(*parsed);
+      } else {
+        auto trust = candor::cli::LoadReleaseTrust(policy_file_);
+        if (!trust.ok()) return Fail(trust.error().ToString());
+        key = trust->policy.release_key;
+      }
+      manifest = candor::release::OpenManifest(body, *key);
+      if (!manifest.ok()) return NotVerified(manifest.error().message);
+    }
+    if (!manifest.ok()) return Fail(manifest.error().ToString());
+    rebuild_options_.as_json = as_json_;
+    return candor::cli::RebuildCheck(*manifest, rebuild_options_);
+  }
+
+  int Publish() {
+    auto trust = candor::cli::LoadReleaseTrust(policy_file_);
+    if (!trust.ok()) return Fail(trust.error().ToString());
+    // 1. The manifest: every artifact by file name, sorted.
+    auto entry = SignedManifest();
+    if (!entry.ok()) return Fail(entry.error().ToString());
     // 2. Append it (the answer comes once the entry is durable).
     auto token = candor::ReadTokenFile(token_file_);
     if (!token.ok()) return Fail(token.error().ToString());
@@ -315,7 +396,8 @@ class ReleaseCommands final : public candor::cli::CommandGroup {
   bool online_ = false;
   int wait_seconds_ = 60;
   std::string key_name_, key_file_, policy_file_, token_file_, proof_file_, artifact_file_;
-  std::string platform_, state_file_, mirror_dir_;
+  std::string platform_, state_file_, mirror_dir_, manifest_file_, release_vkey_;
+  candor::cli::RebuildOptions rebuild_options_;
   candor::cli::UpdateOptions update_options_;
   std::vector<std::string> artifact_files_, platforms_;
   candor::release::ReleaseManifest manifest_;
@@ -324,6 +406,8 @@ class ReleaseCommands final : public candor::cli::CommandGroup {
   CLI::App* verify_ = nullptr;
   CLI::App* monitor_ = nullptr;
   CLI::App* update_ = nullptr;
+  CLI::App* manifest_cmd_ = nullptr;
+  CLI::App* rebuild_ = nullptr;
 };
 
 }  // namespace

@@ -450,5 +450,33 @@ TEST_F(ReleaseProcessTest, UpdateRefusesAStaleOrRolledBackLogView) {
   EXPECT_EQ(Installed(), "candor 0.20.0");
 }
 
+// rebuild-check refuses before building anything when the manifest does not verify or names a
+// recipe this program cannot run. (The rebuild itself is `ctest -L repro`.)
+TEST_F(ReleaseProcessTest, RebuildCheckRefusesAnUnverifiedManifestOrAnUnknownRecipe) {
+  const std::string bin = Build("candor", "candor 0.20.0");
+  auto manifest = [&](const std::string& recipe, const std::string& out) {
+    return Candor({"release", "manifest", "--key-file", dir_ + "/release.key", "--product",
+                   "candor", "--version", "0.20.0", "--platform", "debian12-amd64", "--commit",
+                   std::string(40, 'a'), "--recipe", recipe, "--out", out, bin});
+  };
+  ASSERT_EQ(manifest("release-build.sh/v1", dir_ + "/good.note").status, 0);
+  ASSERT_EQ(manifest("make-by-hand", dir_ + "/other.note").status, 0);
+  const std::string other_key =
+      tlog::Ed25519NoteSigner("release.candor.test", crypto::Ed25519PrivateKey::Generate())
+          .VerifierKey();
+  ExpectRefused(Candor({"release", "rebuild-check", dir_ + "/good.note", "--release-key", other_key,
+                        "--source", dir_}),
+                "candor: refused:");
+  ExpectRefused(Candor({"release", "rebuild-check", dir_ + "/other.note", "--release-key",
+                        release_vkey_, "--source", dir_}),
+                "built with recipe make-by-hand; this program rebuilds release-build.sh/v1 only");
+  // A clone that fails is a failure (exit 1) that names the build log.
+  CommandResult no_repo = Candor({"release", "rebuild-check", dir_ + "/good.note", "--release-key",
+                                  release_vkey_, "--source", dir_ + "/no-such-repo"});
+  EXPECT_EQ(no_repo.status, 1) << no_repo.output;
+  EXPECT_NE(no_repo.output.find("git clone of " + dir_ + "/no-such-repo failed"), std::string::npos)
+      << no_repo.output;
+}
+
 }  // namespace
 }  // namespace candor::testing
