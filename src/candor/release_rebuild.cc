@@ -73,8 +73,16 @@ int RebuildCheck(const release::ReleaseManifest& m, const RebuildOptions& o) {
     const bool same = rebuilt.ok() && *rebuilt == a.sha256;
     artifacts.push_back({{"name", a.name}, {"logged", logged}, {"rebuilt", got}, {"same", same}});
     if (!same) {
-      differ.push_back(a.name + (rebuilt.ok() ? ": logged " + logged + ", rebuilt " + got
-                                              : ": the recipe did not make it"));
+      std::string why = a.name;
+      if (rebuilt.ok()) {
+        why += ": logged ";
+        why += logged;
+        why += ", rebuilt ";
+        why += got;
+      } else {
+        why += ": the recipe did not make it";
+      }
+      differ.push_back(std::move(why));
     }
   }
   if (!o.keep) {

@@ -34,7 +34,7 @@ Directory::Directory(Configuration config, crypto::SignaturePrivateKey signature
       store_(store),
       clock_(std::move(clock)),
       sink_(std::move(sink)),
-      options_(options) {}
+      options_(std::move(options)) {}
 
 Result<std::unique_ptr<Directory>> Directory::Open(Configuration config,
                                                    crypto::SignaturePrivateKey signature_key,
@@ -65,9 +65,24 @@ Result<std::unique_ptr<Directory>> Directory::Open(Configuration config,
   CANDOR_ASSIGN_OR_RETURN(WireContext wire, WireContext::For(config));
   std::unique_ptr<Directory> d(new Directory(std::move(config), std::move(signature_key),
                                              std::move(vrf_key), store, std::move(clock),
-                                             std::move(head_sink), options));
+                                             std::move(head_sink), std::move(options)));
   d->wire_ = wire;
   CANDOR_TRY(d->Replay());
+  if (d->options_.logged_heads) {
+    // One head per tree size: a crash between storing the last entry and logging its head
+    // leaves the log one behind, and that head goes in now (signing is deterministic for
+    // Ed25519; any valid signature of the same TreeHeadTBS would do).
+    const uint64_t logged = d->options_.logged_heads();
+    const uint64_t size = d->state_.size();
+    if (logged + 1 == size) {
+      CANDOR_TRY(d->sink_(tls::Encode(TreeHeadTBS{d->config_, size, d->state_.LogRoot()}),
+                          d->head_->signature));
+    } else if (logged != size) {
+      return MakeError(Errc::kInternal, "kt: the head log holds " + std::to_string(logged) +
+                                            " heads for " + std::to_string(size) +
+                                            " stored entries");
+    }
+  }
   return d;
 }
 
@@ -302,6 +317,11 @@ Result<UpdateTicket> Directory::SubmitUpdate(const UpdateRequest& request) {
 
 Result<uint64_t> Directory::Publish() {
   std::lock_guard<std::mutex> one_publish(publish_mu_);
+  // 0. A head the sink failed to log goes first: the log holds every size's head, in order.
+  if (unlogged_head_) {
+    const auto [head, root] = *unlogged_head_;
+    CANDOR_TRY(LogHead(head, root));
+  }
   // 1. Take the batch: whole labels only, so a label's new versions always share one entry.
   //    Only Publish removes from the queue, so its first `take` items stay put meanwhile.
   StoredEntry entry;
@@ -351,15 +371,24 @@ Result<uint64_t> Directory::Publish() {
     root = state_.LogRoot();
   }
   // 4. Unlocked: sign the head and log it (the sink waits until the log made it durable).
-  TreeHead head{size, SignTreeHead(signature_key_, config_, size, root)};
-  CANDOR_TRY(sink_(tls::Encode(TreeHeadTBS{config_, size, root}), head.signature));
-  // 5. Locked: the head and everything under it become visible at once.
+  CANDOR_TRY(LogHead(TreeHead{size, SignTreeHead(signature_key_, config_, size, root)}, root));
+  return position;
+}
+
+Status Directory::LogHead(const TreeHead& head, const HashValue& root) {
+  if (Status st = sink_(tls::Encode(TreeHeadTBS{config_, head.tree_size, root}), head.signature);
+      !st.ok()) {
+    unlogged_head_.emplace(head, root);
+    return st;
+  }
+  unlogged_head_.reset();
+  // Locked: the head and everything under it become visible at once.
   std::lock_guard<std::mutex> lock(mu_);
-  head_ = std::move(head);
-  visible_size_ = size;
+  head_ = head;
+  visible_size_ = head.tree_size;
   MakeVisible(std::move(in_flight_));
   in_flight_.clear();
-  return position;
+  return OkStatus();
 }
 
 Result<UpdateResponse> Directory::BuildUpdateResponse(const Label& label, uint32_t first,

@@ -134,6 +134,8 @@ Result<std::unique_ptr<Messaging>> OpenMessaging(const std::string& dir, const S
                           crypto::VrfPrivateKey::FromBytes(suite.vrf, vrf_raw.view()));
   kt::DirectoryOptions directory_options;
   directory_options.executor = &background;
+  // The heads log holds the head of tree size i + 1 at entry i (clients rely on it).
+  directory_options.logged_heads = [&heads] { return heads.writer().Latest().checkpoint.size; };
   CANDOR_ASSIGN_OR_RETURN(
       m->directory,
       kt::Directory::Open(std::move(kt_config), std::move(sig), std::move(vrf), *m->kt_store, clock,

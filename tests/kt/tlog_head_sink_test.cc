@@ -83,6 +83,67 @@ TEST_P(TlogHeadSinkTest, EveryHeadIsLoggedAndVerifies) {
   std::filesystem::remove_all(dir);
 }
 
+// The log holds the head of size i + 1 at entry i, whatever fails: a head the sink could not
+// log is logged by the next Publish before its own, and a directory reopened after a crash
+// between storing an entry and logging its head logs that head first.
+TEST_P(TlogHeadSinkTest, TheLogHoldsOneHeadPerSizeAfterSinkFailuresAndRestarts) {
+  MemoryDirectoryStore store;
+  std::vector<uint64_t> logged_sizes;
+  bool fail = false;
+  auto open = [&](bool with_log_size) {
+    auto sig = crypto::SignaturePrivateKey::FromBytes(keys_->signature.scheme(),
+                                                      keys_->signature.private_key());
+    auto vrf = crypto::VrfPrivateKey::FromBytes(keys_->vrf.suite(), keys_->vrf.private_key());
+    DirectoryOptions options;
+    if (with_log_size) options.logged_heads = [&] { return uint64_t{logged_sizes.size()}; };
+    return Directory::Open(
+        keys_->config, std::move(*sig), std::move(*vrf), store, [this] { return now_; },
+        [&](ByteView tbs, ByteView) -> Status {
+          if (fail) return MakeError(Errc::kUnavailable, "the log's disk is full");
+          auto parsed = tls::DecodeExact<TreeHeadTBS>(tbs);
+          if (!parsed.ok()) return parsed.error();
+          logged_sizes.push_back(parsed->tree_size);
+          return OkStatus();
+        },
+        options);
+  };
+  auto d = open(true);
+  ASSERT_TRUE(d.ok()) << d.error().message;
+  Tick(100);
+  ASSERT_TRUE((*d)->Publish().ok());
+  fail = true;
+  Tick(100);
+  EXPECT_FALSE((*d)->Publish().ok());  // entry 1 stored, its head not logged
+  EXPECT_EQ((*d)->Head()->first.tree_size, 1u);
+  EXPECT_FALSE((*d)->Publish().ok());  // still failing: nothing new is stored
+  EXPECT_EQ(*store.EntryCount(), 2u);
+  fail = false;
+  Tick(100);
+  ASSERT_TRUE((*d)->Publish().ok());
+  EXPECT_EQ((*d)->Head()->first.tree_size, 3u);
+  EXPECT_EQ(logged_sizes, (std::vector<uint64_t>{1, 2, 3}));
+
+  // A crash after storing entry 3 and before logging its head: the store holds 4 entries, the
+  // log 3 heads. Reopened, the directory logs the fourth head first.
+  fail = true;
+  Tick(100);
+  EXPECT_FALSE((*d)->Publish().ok());
+  d->reset();
+  fail = false;
+  d = open(true);
+  ASSERT_TRUE(d.ok()) << d.error().message;
+  EXPECT_EQ(logged_sizes, (std::vector<uint64_t>{1, 2, 3, 4}));
+  Tick(100);
+  ASSERT_TRUE((*d)->Publish().ok());
+  EXPECT_EQ(logged_sizes, (std::vector<uint64_t>{1, 2, 3, 4, 5}));
+  d->reset();
+  // A log further behind than one head is not something a crash leaves: refused.
+  logged_sizes.resize(3);
+  auto refused = open(true);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, Errc::kInternal);
+}
+
 INSTANTIATE_TEST_SUITE_P(Suites, TlogHeadSinkTest,
                          ::testing::Values(CipherSuite::KT_128_SHA256_Ed25519,
                                            CipherSuite::KT_128_SHA256_P256));

@@ -66,9 +66,12 @@ Status AddGhost(const std::string& dir, const std::string& handle, const std::st
       tlog::LogWriter::Open(log_options,
                             std::make_unique<tlog::Ed25519NoteSigner>(key.name, std::move(key.key)),
                             pool));
-  CANDOR_ASSIGN_OR_RETURN(auto directory,
-                          kt::Directory::Open(std::move(kt_config), std::move(sig), std::move(vrf),
-                                              *kt_store, NowMs, kt::TlogHeadSink(*heads)));
+  kt::DirectoryOptions directory_options;
+  directory_options.logged_heads = [&heads] { return heads->Latest().checkpoint.size; };
+  CANDOR_ASSIGN_OR_RETURN(
+      auto directory,
+      kt::Directory::Open(std::move(kt_config), std::move(sig), std::move(vrf), *kt_store, NowMs,
+                          kt::TlogHeadSink(*heads), directory_options));
 
   const auto latest = directory->LatestValue(AsBytes(handle));
   if (!latest) return MakeError(Errc::kNotFound, "the directory has no account " + handle);

@@ -52,6 +52,11 @@ struct DirectoryOptions {
   // that publishes); it must outlive the directory.
   Executor* executor = nullptr;
   size_t max_owner_ladders = 32;  // owner monitoring: ladders per response
+  // logged_heads, if set, returns how many heads the sink's log holds. The log holds one head
+  // per tree size, in order (entry i is the head of size i + 1): Open then logs the head of the
+  // last stored entry if a crash came between storing it and logging its head, and refuses a
+  // log that is further behind or ahead (kInternal).
+  std::function<uint64_t()> logged_heads;
 };
 
 // UpdateTicket identifies queued new versions of a label until they are published.
@@ -67,8 +72,9 @@ class Directory {
   using Clock = candor::Clock;  // the injected wall clock (ms since the Unix epoch)
   // kProofCacheEntries bounds the VRF proofs kept for repeated searches (about 20 MB).
   static constexpr size_t kProofCacheEntries = size_t{1} << 16;
-  // HeadSink receives every newly signed tree head: the encoded TreeHeadTBS and the signature.
-  // Publish fails (and the entry stays stored, to be re-offered) if the sink fails.
+  // HeadSink receives every newly signed tree head, once per tree size and in order: the encoded
+  // TreeHeadTBS and the signature. Publish fails if the sink fails: the entry stays stored and
+  // invisible, and the next Publish hands the sink that head again before anything new.
   using HeadSink = std::function<Status(ByteView tree_head_tbs, ByteView signature)>;
 
   // Open replays `store` into memory and checks that the stored entries rebuild consistently.
@@ -94,8 +100,9 @@ class Directory {
   Result<UpdateTicket> SubmitUpdate(const UpdateRequest& request);
   // Publish sequences the queue (or a heartbeat) into one log entry; returns its position once
   // the entry is durable and its head signed and handed to the sink; only then do queries see
-  // it. If the sink fails, the entry stays stored and invisible, and the next Publish makes it
-  // visible with its own. One Publish runs at a time.
+  // it. If the sink fails, the entry stays stored and invisible; the next Publish first hands
+  // the sink that head again (and fails the same way while the sink does), then goes on. One
+  // Publish runs at a time.
   Result<uint64_t> Publish();
   // queued_versions is the number of versions waiting for a Publish to make them visible.
   size_t queued_versions() const;
@@ -156,6 +163,9 @@ class Directory {
             crypto::VrfPrivateKey vrf_key, DirectoryStore& store, Clock clock, HeadSink sink,
             DirectoryOptions options);
   Status Replay();
+  // LogHead hands `head` (of the trees' current root at its size) to the sink and, once logged,
+  // makes it and every version in flight visible. Called with publish_mu_ held, not mu_.
+  Status LogHead(const TreeHead& head, const HashValue& root);
   // AddToTrees checks `entry` (the next position, each label's next versions, commitments that
   // open) and grows the in-memory trees with it; its versions stay invisible. Under mu_.
   Status AddToTrees(const StoredEntry& entry);
@@ -206,6 +216,9 @@ class Directory {
   std::vector<Queued> queue_;
   uint64_t visible_size_ = 0;  // the size of head_: queries answer at this size
   std::optional<TreeHead> head_;
+  // unlogged_head_: a signed head whose sink call failed, with its root; the next Publish logs
+  // it first. Under publish_mu_.
+  std::optional<std::pair<TreeHead, HashValue>> unlogged_head_;
   std::optional<AuditorTreeHead> auditor_head_;
   ProofCache proof_cache_{kProofCacheEntries};  // VRF proofs made recently
 };
