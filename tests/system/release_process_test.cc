@@ -17,6 +17,7 @@
 #include "candor/release/release_proof.h"
 #include "candor/tlog/cosignature.h"
 #include "candor/tlog/merkle.h"
+#include "candor/tlog/witness.h"
 #include "process.h"
 #include "stack.h"
 
@@ -273,6 +274,67 @@ TEST_F(ReleaseProcessTest, ATargetedBuildWithAValidSignatureButNoLogEntryIsRefus
           .ok());
   ExpectRefused(Verify(targeted_file, dir_ + "/targeted.tlog-proof"),
                 "is not in the release log at index");
+}
+
+// A compelled operator forks the release log for one user: with the log's own key it signs a
+// checkpoint of a log whose entry 0 is a build for that user (its manifest signed with the real
+// release key). The real witnesses, which cosigned the real log, refuse to cosign the fork
+// whatever old size is claimed; with the log's signature alone the user's machine refuses it.
+TEST_F(ReleaseProcessTest, AForkedReleaseLogGetsNoCosignatureAndIsRefused) {
+  const std::string deb = Build("candor_0.19.0_amd64.deb", "the real package");
+  ASSERT_EQ(Publish("0.19.0", "debian12-amd64", {deb}, dir_ + "/real.proof").status, 0);
+
+  auto release_secret = tlog::LoadSecretKeyFile(dir_ + "/release.key", tlog::kSigTypeEd25519);
+  ASSERT_TRUE(release_secret.ok());
+  tlog::Ed25519NoteSigner release_key(release_secret->name, std::move(release_secret->key));
+  const std::string targeted = dir_ + "/targeted/candor_0.19.0_amd64.deb";
+  ASSERT_TRUE(WriteFileDurable(targeted, AsBytes("a package for one user")).ok());
+  auto digest = release::HashFile(targeted);
+  ASSERT_TRUE(digest.ok());
+  release::ReleaseManifest m;
+  m.product = "candor";
+  m.version = "0.19.0";
+  m.platform = "debian12-amd64";
+  m.commit = std::string(40, 'a');
+  m.recipe = "cmake-preset-release";
+  m.artifacts = {{"candor_0.19.0_amd64.deb", *digest}};
+  auto entry = release::SignManifest(m, release_key);
+  ASSERT_TRUE(entry.ok());
+
+  auto log_secret = tlog::LoadSecretKeyFile(stack_->log_dir() + "/log.key", tlog::kSigTypeEd25519);
+  ASSERT_TRUE(log_secret.ok()) << log_secret.error().ToString();
+  tlog::Ed25519NoteSigner log_key(log_secret->name, std::move(log_secret->key));
+  tlog::MemoryTree fork;
+  fork.AppendLeafHash(tlog::HashLeaf(AsBytes(*entry)));
+  auto root = tlog::TreeRoot(1, fork);
+  ASSERT_TRUE(root.ok());
+  tlog::Note note{tlog::Checkpoint{log_key.name(), 1, *root, {}}.Text(), {}};
+  note.signatures.push_back({log_key.name(), log_key.key_id(), log_key.Sign(note.text)});
+
+  net::HttpClient http;
+  for (size_t w = 0; w < 2; ++w) {
+    net::Url witness;
+    witness.host = "127.0.0.1";
+    witness.port = stack_->witness_port(w);
+    for (uint64_t old_size : {uint64_t{0}, uint64_t{1}}) {
+      tlog::AddCheckpointRequest req;
+      req.old_size = old_size;
+      req.checkpoint = note.Format();
+      auto answer = http.Request("POST", witness.Join("add-checkpoint"), req.Format());
+      ASSERT_TRUE(answer.ok()) << answer.error().ToString();
+      EXPECT_TRUE(answer->status == 409 || answer->status == 422)
+          << "witness " << w << " answered " << answer->status << ": " << answer->body;
+    }
+  }
+  auto inclusion = tlog::ProveInclusion(0, 1, fork);
+  ASSERT_TRUE(inclusion.ok());
+  ASSERT_TRUE(WriteFileDurable(dir_ + "/forked.proof", AsBytes(release::MakeReleaseProof(
+                                                           *entry, 0, *inclusion, note.Format())))
+                  .ok());
+  ExpectRefused(Verify(targeted, dir_ + "/forked.proof"),
+                "the release log's checkpoint does not verify");
+  // The real release still verifies.
+  EXPECT_EQ(Verify(deb, dir_ + "/real.proof").status, 0);
 }
 
 TEST_F(ReleaseProcessTest, TheMonitorListsEveryReleaseAndRaisesItsAlarms) {
