@@ -11,6 +11,7 @@
 #include "candor/store/auth_store.h"
 #include "candor/store/delivery_store.h"
 #include "candor/store/key_package_store.h"
+#include "candor/store/lease_store.h"
 #include "candor/store/sql_directory_store.h"
 #include "candor/store/sqlite_database.h"
 #include "test_database.h"
@@ -311,6 +312,94 @@ TEST_P(SqlBackendTest, OneCommitPerEpochWinsAndQueuesAreOrdered) {
   ASSERT_EQ(rest->size(), 1u);
   EXPECT_EQ((*rest)[0].seq, 6u);  // the gap after 0 shows carol lost 1..5
   EXPECT_EQ((*rest)[0].message, Bytes{7});
+}
+
+// The sequencer lease: one holder at a time, a new term on every change of holder, and a fence
+// that stops an old holder's writes whatever its clock says.
+TEST_P(SqlBackendTest, OneSequencerHoldsTheLeaseAndAnOldOneIsFenced) {
+  auto leases = LeaseStore::Open(*db_);
+  ASSERT_TRUE(leases.ok()) << leases.error().message;
+  LeaseStore& ls = **leases;
+  EXPECT_EQ(ls.Current().error().code, Errc::kNotFound);
+  auto a = ls.Acquire("node-a", 1000, 500);
+  ASSERT_TRUE(a.ok()) << a.error().message;
+  EXPECT_EQ(*a, (Lease{"node-a", 1, 1500}));
+  auto b = ls.Acquire("node-b", 1200, 500);
+  ASSERT_FALSE(b.ok());
+  EXPECT_EQ(b.error().code, Errc::kConflict);
+  EXPECT_NE(b.error().message.find("held by node-a (term 1)"), std::string::npos);
+  auto renewed = ls.Renew(*a, 1400, 500);
+  ASSERT_TRUE(renewed.ok()) << renewed.error().message;
+  EXPECT_EQ(renewed->expires_ms, 1900u);
+
+  // A fenced write: a table written only under the lease.
+  ASSERT_TRUE(db_->ExecScript("CREATE TABLE fenced (k BIGINT PRIMARY KEY, who TEXT)").ok());
+  auto write = [&](const Lease& l, int64_t k) {
+    return db_->Write([&](SqlTx& tx) -> Status {
+      CANDOR_TRY(tx.Exec("INSERT INTO fenced (k, who) VALUES ($1, $2)", {k, l.holder}));
+      return LeaseStore::CheckFence(tx, l);  // after the insert: the insert must roll back
+    });
+  };
+  ASSERT_TRUE(write(*renewed, 1).ok());
+
+  // node-a stops renewing (paused); once the lease expired node-b takes it, term 2.
+  b = ls.Acquire("node-b", 2000, 500);
+  ASSERT_TRUE(b.ok()) << b.error().message;
+  EXPECT_EQ(b->term, 2u);
+  // node-a wakes up: its renewal and its writes fail, and leave nothing behind.
+  EXPECT_EQ(ls.Renew(*renewed, 1800, 500).error().code, Errc::kConflict);
+  Status stale = write(*renewed, 2);
+  ASSERT_FALSE(stale.ok());
+  EXPECT_EQ(stale.error().code, Errc::kConflict);
+  ASSERT_TRUE(write(*b, 3).ok());
+  std::vector<SqlRow> rows;
+  ASSERT_TRUE(db_->Read([&](SqlTx& tx) -> Status {
+                   CANDOR_ASSIGN_OR_RETURN(rows, tx.Query("SELECT k FROM fenced ORDER BY k", {}));
+                   return OkStatus();
+                 })
+                  .ok());
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(*rows[1].Int(0, "k"), 3);
+  // A holder that let its lease expire acquires again, with a new term.
+  auto again = ls.Acquire("node-b", 3000, 500);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->term, 3u);
+  EXPECT_FALSE(write(*b, 4).ok());
+  // Released, the lease goes to a standby at once.
+  ASSERT_TRUE(ls.Release(*again).ok());
+  auto c = ls.Acquire("node-c", 3001, 500);
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(*c, (Lease{"node-c", 4, 3501}));
+  EXPECT_EQ(*ls.Current(), *c);
+}
+
+TEST_P(SqlBackendTest, StandbysRacingForAnExpiredLeaseGetOneTermEach) {
+  auto leases = LeaseStore::Open(*db_);
+  ASSERT_TRUE(leases.ok()) << leases.error().message;
+  constexpr int kNodes = 6;
+  for (uint64_t round = 0; round < 3; ++round) {
+    // Every node tries at the same moment, after the previous holding expired.
+    const uint64_t now = 10000 * (round + 1);
+    std::atomic<int> won{0};
+    std::mutex mu;
+    std::set<uint64_t> terms;
+    std::vector<std::thread> nodes;
+    for (int n = 0; n < kNodes; ++n) {
+      nodes.emplace_back([&, n] {
+        auto l = (*leases)->Acquire("node-" + std::to_string(n), now, 1000);
+        if (!l.ok()) {
+          EXPECT_EQ(l.error().code, Errc::kConflict) << l.error().message;
+          return;
+        }
+        won.fetch_add(1);
+        std::lock_guard<std::mutex> lock(mu);
+        terms.insert(l->term);
+      });
+    }
+    for (std::thread& t : nodes) t.join();
+    EXPECT_EQ(won.load(), 1) << "round " << round;
+    EXPECT_EQ(terms, std::set<uint64_t>{round + 1});
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, SqlBackendTest,
