@@ -118,7 +118,9 @@ int UpdateRelease(const ReleaseTrust& trust, const UpdateOptions& o) {
                          "): not installing it");
     }
   }
-  if (state->installed && newest.index <= state->installed->index) {
+  // Up to date, unless the installed file is gone (then the same release is installed again).
+  if (state->installed && newest.index <= state->installed->index &&
+      (o.install_path.empty() || FileExists(o.install_path))) {
     Print(o, "up-to-date", &*state->installed, *cp,
           "up to date: " + o.target.product + " " + state->installed->version + " (entry " +
               std::to_string(state->installed->index) + ") is the newest release for " +

@@ -473,6 +473,11 @@ TEST_F(ReleaseProcessTest, UpdateInstallsOnlyTheNewestLoggedBuildFromAnyMirror) 
   EXPECT_EQ(Installed(), "candor 0.20.0");
   EXPECT_EQ(std::filesystem::status(bin).permissions() & std::filesystem::perms::owner_exec,
             std::filesystem::perms::owner_exec);
+  // A deleted installation is installed again (the same release), never an older one.
+  std::filesystem::remove(bin);
+  CommandResult reinstalled = Update(policy_, state, {good_mirror.url()});
+  EXPECT_EQ(reinstalled.status, 0) << reinstalled.output;
+  EXPECT_EQ(Installed(), "candor 0.20.0");
 }
 
 TEST_F(ReleaseProcessTest, UpdateRefusesAStaleOrRolledBackLogView) {
