@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "candor/base/clock.h"
 #include "candor/base/file.h"
 #include "commands.h"
 
@@ -70,11 +71,7 @@ Status CheckFresh(const ReleaseTrust& trust, const tlog::VerifiedCheckpoint& cp,
                        " s: a view frozen for this machine could hide a newer release");
 }
 
-uint64_t NowSeconds() {
-  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(
-                                   std::chrono::system_clock::now().time_since_epoch())
-                                   .count());
-}
+uint64_t NowSeconds() { return SystemClock()() / 1000; }
 
 int NotVerified(const std::string& why) {
   (void)std::fprintf(stderr, "candor: refused: %s\n", why.c_str());
