@@ -21,8 +21,20 @@ net::HttpResponse Json(int status, const nlohmann::json& j) {
 }  // namespace
 
 LogService::LogService(LogServiceOptions options, std::unique_ptr<tlog::LogWriter> writer,
-                       Executor& executor)
-    : options_(std::move(options)), writer_(std::move(writer)), tasks_(executor) {}
+                       std::shared_ptr<tlog::LogStorage> storage, Executor& executor)
+    : options_(std::move(options)),
+      writer_(std::move(writer)),
+      storage_(std::move(storage)),
+      tasks_(executor) {}
+
+std::unique_ptr<LogService> LogService::CreateReader(std::string name,
+                                                     std::shared_ptr<tlog::LogStorage> storage,
+                                                     Executor& executor) {
+  LogServiceOptions options;
+  options.name = std::move(name);
+  return std::unique_ptr<LogService>(
+      new LogService(std::move(options), nullptr, std::move(storage), executor));
+}
 
 Result<std::unique_ptr<LogService>> LogService::Create(LogServiceOptions options,
                                                        std::unique_ptr<tlog::Ed25519NoteSigner> key,
@@ -38,9 +50,11 @@ Result<std::unique_ptr<LogService>> LogService::Create(LogServiceOptions options
   }
   CANDOR_ASSIGN_OR_RETURN(std::unique_ptr<tlog::LogWriter> writer,
                           tlog::LogWriter::Open(options.writer, std::move(key), executor));
-  std::unique_ptr<LogService> s(new LogService(std::move(options), std::move(writer), executor));
+  std::shared_ptr<tlog::LogStorage> storage = writer->storage();
+  std::unique_ptr<LogService> s(
+      new LogService(std::move(options), std::move(writer), std::move(storage), executor));
   // The last published checkpoint survives restarts; serve it until a newer one is cosigned.
-  auto published = ReadFile(s->writer_->dir() + "/checkpoint");
+  auto published = s->storage_->ReadPublished();
   if (published.ok()) {
     s->published_note_ = std::string(AsStringView(*published));
     // Its size bounds the tiles served. The file was written by this server after it verified
@@ -49,8 +63,8 @@ Result<std::unique_ptr<LogService>> LogService::Create(LogServiceOptions options
     auto cp =
         note.ok() ? tlog::ParseCheckpoint(note->text) : Result<tlog::Checkpoint>(note.error());
     if (!cp.ok()) {
-      return MakeError(Errc::kInternal, s->writer_->dir() + "/checkpoint is not a checkpoint: " +
-                                            cp.error().message);
+      return MakeError(Errc::kInternal,
+                       "the published checkpoint is not a checkpoint: " + cp.error().message);
     }
     s->published_size_ = std::min(cp->size, s->writer_->Latest().checkpoint.size);
   }
@@ -67,7 +81,7 @@ Result<std::unique_ptr<LogService>> LogService::Create(LogServiceOptions options
 }
 
 LogService::~LogService() {
-  writer_->SetCheckpointCallback(nullptr);
+  if (writer_) writer_->SetCheckpointCallback(nullptr);
   tasks_.Close();
   writer_.reset();  // flushes queued appends, answering their responders
 }
@@ -84,7 +98,7 @@ Status LogService::Publish(const tlog::SignedCheckpoint& cp,
                            const std::vector<tlog::NoteSignature>& cosigs) {
   std::string note = cp.note;
   for (const tlog::NoteSignature& s : cosigs) note += s.Line();
-  CANDOR_TRY(WriteFileDurable(writer_->dir() + "/checkpoint", AsBytes(note)));
+  CANDOR_TRY(storage_->WritePublished(cp.checkpoint.size, note));
   std::lock_guard<std::mutex> lock(mu_);
   published_note_ = std::move(note);
   published_log_note_ = cp.note;
@@ -159,6 +173,10 @@ void LogService::ScheduleRefresh() {
 }
 
 std::string LogService::PublishedCheckpoint() const {
+  if (!writer_) {
+    auto note = storage_->ReadPublished();
+    return note.ok() ? std::string(AsStringView(*note)) : std::string();
+  }
   std::lock_guard<std::mutex> lock(mu_);
   return published_note_;
 }
@@ -169,6 +187,13 @@ bool LogService::Authorized(const net::HttpRequest& request) const {
 
 void LogService::HandleAppend(const net::HttpRequest& request, bool bundle,
                               const net::Responder& respond) {
+  if (!writer_) {
+    respond(net::JsonError(
+        MakeError(Errc::kUnavailable,
+                  "this node serves the log but does not append to it: append through "
+                  "the node that holds the sequencer lease")));
+    return;
+  }
   if (!Authorized(request)) {
     respond(net::JsonError(MakeError(Errc::kUnauthenticated, "append needs a valid bearer token")));
     return;
@@ -220,7 +245,8 @@ void LogService::Register(net::Router& router) {
                   [this](const net::RouteRequest& req, const net::Responder& respond) {
                     HandleAppend(req.http, true, respond);
                   });
-  router.Add("GET", base + "checkpoint", {0, false, false},
+  // A reader reads the checkpoint from the database: on the worker pool.
+  router.Add("GET", base + "checkpoint", {0, false, writer_ == nullptr},
              [this](const net::RouteRequest&) -> Result<net::HttpResponse> {
                std::string note = PublishedCheckpoint();
                if (note.empty()) {
@@ -229,7 +255,7 @@ void LogService::Register(net::Router& router) {
                return net::MakeResponse(200, "text/plain; charset=utf-8", std::move(note),
                                         {{"Cache-Control", "no-cache"}});
              });
-  // Tiles open a file: on the worker pool.
+  // Tiles open a file or read the database: on the worker pool.
   router.Add(
       "GET", base + "tile/{path...}", {0, false, true},
       [this](const net::RouteRequest& req) { return HandleTile("tile/" + req.Param("path")); });
@@ -237,6 +263,14 @@ void LogService::Register(net::Router& router) {
 
 Result<net::HttpResponse> LogService::HandleTile(std::string_view path) const {
   CANDOR_ASSIGN_OR_RETURN(tlog::TileId id, tlog::ParseTilePath(path));
+  const std::vector<std::pair<std::string, std::string>> immutable = {
+      {"Cache-Control", "public, max-age=31536000, immutable"}};
+  if (!writer_) {
+    // Every tile of an atomically committing storage is covered by a durable checkpoint.
+    CANDOR_ASSIGN_OR_RETURN(Bytes tile, storage_->ReadTile(std::string(path)));
+    return net::MakeResponse(200, "application/octet-stream", std::string(AsStringView(tile)),
+                             immutable);
+  }
   // A tile past the durable checkpoint may still be rewritten (a batch that never became
   // durable): it does not exist for clients until a durable checkpoint covers it. One that a
   // durable checkpoint covers never changes, and is served even before the witnesses cosigned
@@ -247,16 +281,20 @@ Result<net::HttpResponse> LogService::HandleTile(std::string_view path) const {
     return MakeError(Errc::kNotFound, "no durable checkpoint covers " + std::string(path));
   }
   // A partial tile is deleted once its full tile exists (tlog-tiles allows it): then 404.
-  CANDOR_ASSIGN_OR_RETURN(ReadOnlyFile file,
-                          ReadOnlyFile::Open(writer_->dir() + "/" + std::string(path)));
-  net::HttpResponse r =
-      net::MakeResponse(200, "application/octet-stream", {},
-                        {{"Cache-Control", "public, max-age=31536000, immutable"}});
+  const std::string file_name = storage_->FileOf(path);
+  if (file_name.empty()) {
+    CANDOR_ASSIGN_OR_RETURN(Bytes tile, storage_->ReadTile(std::string(path)));
+    return net::MakeResponse(200, "application/octet-stream", std::string(AsStringView(tile)),
+                             immutable);
+  }
+  CANDOR_ASSIGN_OR_RETURN(ReadOnlyFile file, ReadOnlyFile::Open(file_name));
+  net::HttpResponse r = net::MakeResponse(200, "application/octet-stream", {}, immutable);
   r.file = std::make_shared<const ReadOnlyFile>(std::move(file));
   return r;
 }
 
 Status LogService::Health() const {
+  if (!writer_) return OkStatus();
   Status st = writer_->Health();
   if (st.ok()) return st;
   return MakeError(st.error().code, "log " + options_.name + ": " + st.error().message);
@@ -264,6 +302,7 @@ Status LogService::Health() const {
 
 void LogService::AppendMetrics(std::string& out) const {
   const std::string label = "{log=\"" + options_.name + "\"}";
+  if (!writer_) return;  // the sequencer's metrics count its log
   const tlog::SignedCheckpoint latest = writer_->Latest();
   uint64_t published = 0;
   {

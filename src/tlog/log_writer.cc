@@ -1,22 +1,18 @@
 #include "candor/tlog/log_writer.h"
 
-#include <charconv>
-#include <filesystem>
 #include <future>
 
-#include "candor/base/file.h"
 #include "candor/tlog/tile.h"
 
 namespace candor::tlog {
-namespace {
-
-constexpr char kStateCheckpoint[] = "/state/checkpoint";
-
-}  // namespace
 
 LogWriter::LogWriter(LogWriterOptions options, std::unique_ptr<Ed25519NoteSigner> signer,
                      Executor& executor)
-    : options_(std::move(options)), signer_(std::move(signer)), tasks_(executor) {}
+    : options_(std::move(options)),
+      storage_(options_.storage ? options_.storage
+                                : std::make_shared<FileLogStorage>(options_.dir)),
+      signer_(std::move(signer)),
+      tasks_(executor) {}
 
 Result<std::unique_ptr<LogWriter>> LogWriter::Open(LogWriterOptions options,
                                                    std::unique_ptr<Ed25519NoteSigner> signer,
@@ -24,7 +20,9 @@ Result<std::unique_ptr<LogWriter>> LogWriter::Open(LogWriterOptions options,
   if (signer == nullptr || signer->name() != options.origin) {
     return MakeError(Errc::kInvalidArgument, "log key name must equal the origin");
   }
-  if (options.dir.empty()) return MakeError(Errc::kInvalidArgument, "log directory is empty");
+  if (options.storage == nullptr && options.dir.empty()) {
+    return MakeError(Errc::kInvalidArgument, "log directory is empty");
+  }
   std::unique_ptr<LogWriter> w(new LogWriter(std::move(options), std::move(signer), executor));
   CANDOR_TRY(w->Recover());
   w->last_batch_ = std::chrono::steady_clock::now() - w->options_.min_batch_interval;
@@ -42,7 +40,7 @@ Result<SignedCheckpoint> LogWriter::Sign(uint64_t size, const Hash32& root) cons
 }
 
 Result<LogWriter::DurableState> LogWriter::ReadDurableState() const {
-  CANDOR_ASSIGN_OR_RETURN(Bytes stored, ReadFile(options_.dir + kStateCheckpoint));
+  CANDOR_ASSIGN_OR_RETURN(Bytes stored, storage_->ReadCheckpoint());
   auto verifier = ParseVerifierKey(signer_->VerifierKey());
   CANDOR_CHECK(verifier.ok());
   const NoteVerifier* vs[] = {verifier->get()};
@@ -66,52 +64,14 @@ Status LogWriter::Recover() {
   auto durable = ReadDurableState();
   if (!durable.ok() && durable.error().code == Errc::kNotFound) {
     CANDOR_ASSIGN_OR_RETURN(latest_, Sign(0, EmptyRoot()));
-    RemoveTilesBeyond(0);
-    return WriteFileDurable(options_.dir + kStateCheckpoint, AsBytes(latest_.note));
+    storage_->DropBeyond(0);
+    return storage_->Commit(0, {}, 0, latest_.note);
   }
   if (!durable.ok()) return std::move(durable).error();
   builder_ = std::move(durable->builder);
   latest_ = std::move(durable->checkpoint);
-  RemoveTilesBeyond(latest_.checkpoint.size);
+  storage_->DropBeyond(latest_.checkpoint.size);
   return OkStatus();
-}
-
-void LogWriter::RemoveTilesBeyond(uint64_t size) const {
-  // A batch writes its tiles before its checkpoint, so tiles past the durable size are what a
-  // lost batch left. They run contiguously from the right edge of each level: walk each level
-  // from its edge until neither a full tile nor a partial-tile folder exists.
-  std::error_code ec;
-  for (unsigned level = 0; level <= kMaxTileLevel + 1u; ++level) {
-    const bool entries = level == kMaxTileLevel + 1u;
-    const std::string level_dir =
-        options_.dir + (entries ? "/tile/entries" : "/tile/" + std::to_string(level));
-    if (!std::filesystem::exists(level_dir, ec)) continue;
-    const uint8_t tile_level = entries ? 0 : static_cast<uint8_t>(level);
-    const unsigned shift = kTileHeight * tile_level;
-    const uint64_t count = shift >= 64 ? 0 : size >> shift;
-    for (uint64_t n = count / kTileWidth;; ++n) {
-      TileId id{entries, tile_level, n, kTileWidth};
-      const std::string full = options_.dir + "/" + TilePath(id);
-      const std::string partial_dir = full + ".p";
-      const bool has_full = std::filesystem::exists(full, ec);
-      const bool has_partial = std::filesystem::exists(partial_dir, ec);
-      if (!has_full && !has_partial) break;
-      if (has_full && !TileCoveredBy(id, size)) std::filesystem::remove(full, ec);
-      if (!has_partial) continue;
-      std::vector<std::filesystem::path> stale;
-      for (const auto& e : std::filesystem::directory_iterator(partial_dir, ec)) {
-        id.width = 0;
-        const std::string name = e.path().filename().string();
-        auto [ptr, bad] = std::from_chars(name.data(), name.data() + name.size(), id.width);
-        // Anything that is not a covered partial tile (including temporary files) goes.
-        if (bad != std::errc() || ptr != name.data() + name.size() || !TileCoveredBy(id, size)) {
-          stale.push_back(e.path());
-        }
-      }
-      for (const auto& path : stale) std::filesystem::remove(path, ec);
-      std::filesystem::remove(partial_dir, ec);  // only if it is now empty
-    }
-  }
 }
 
 Status LogWriter::Resync() {
@@ -211,7 +171,7 @@ void LogWriter::SetCheckpointCallback(const CheckpointCallback& cb) {
 
 Result<Bytes> LogWriter::ReadTile(const std::string& path) const {
   CANDOR_TRY(ParseTilePath(path));
-  return ReadFile(options_.dir + "/" + path);
+  return storage_->ReadTile(path);
 }
 
 Result<std::vector<Hash32>> LogWriter::ProveConsistency(uint64_t old_size,
@@ -233,25 +193,14 @@ Result<std::vector<Hash32>> LogWriter::ProveInclusion(uint64_t index, uint64_t s
 
 Result<SignedCheckpoint> LogWriter::Integrate(std::vector<Pending>& batch,
                                               std::vector<uint64_t>& firsts) {
+  const uint64_t old_size = builder_.size();
   for (Pending& p : batch) {
     firsts.push_back(builder_.size());
     for (const Bytes& e : p.entries) CANDOR_TRY(builder_.Append(e));
   }
-  std::vector<TileFile> files = builder_.TakeChanged();
-  std::vector<FileWrite> writes;
-  writes.reserve(files.size());
-  for (const TileFile& f : files) writes.push_back({options_.dir + "/" + f.path, f.data});
-  CANDOR_TRY(WriteFilesDurable(writes));
+  const std::vector<TileFile> tiles = builder_.TakeChanged();
   CANDOR_ASSIGN_OR_RETURN(SignedCheckpoint cp, Sign(builder_.size(), builder_.Root()));
-  CANDOR_TRY(WriteFileDurable(options_.dir + kStateCheckpoint, AsBytes(cp.note)));
-  // The partial tiles of a tile that is now full are superseded (tlog-tiles allows deleting
-  // them; readers fall back to the full tile). Removing them keeps the file count proportional
-  // to the log, not to the number of checkpoints. Best effort: leftovers are harmless.
-  for (const TileFile& f : files) {
-    if (f.path.find(".p/") != std::string::npos) continue;
-    std::error_code ec;
-    std::filesystem::remove_all(options_.dir + "/" + f.path + ".p", ec);
-  }
+  CANDOR_TRY(storage_->Commit(old_size, tiles, cp.checkpoint.size, cp.note));
   return cp;
 }
 

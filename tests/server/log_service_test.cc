@@ -9,6 +9,7 @@
 
 #include "candor/crypto/sha256.h"
 #include "candor/net/http_client.h"
+#include "candor/store/sql_log_storage.h"
 #include "candor/tlog/cosignature.h"
 #include "candor/tlog/note.h"
 #include "candor/tlog/tile.h"
@@ -178,6 +179,63 @@ TEST_F(LogServiceTest, BadRequestsGetTypedJsonErrors) {
   r = Call("POST", "/logs/main/append", "ok");
   ASSERT_EQ(r.status, 200);
   EXPECT_EQ(nlohmann::json::parse(r.body)["index"], 0);
+}
+
+// A cluster's front node serves the log the sequencer writes to the database: a reader over a
+// connection of its own sees each published checkpoint and its tiles, and refuses appends.
+TEST(LogServiceReaderTest, AFrontNodeServesTheLogTheSequencerWritesToTheDatabase) {
+  const std::string dir = testing::FreshTempDir("log_service_reader");
+  net::WorkerPool pool(2);
+  {
+    auto sequencer_db = store::OpenDatabase("sqlite:" + dir + "/cluster.db");
+    auto front_db = store::OpenDatabase("sqlite:" + dir + "/cluster.db");
+    ASSERT_TRUE(sequencer_db.ok() && front_db.ok());
+    auto written = store::SqlLogStorage::Open(**sequencer_db, "main", nullptr);
+    auto read = store::SqlLogStorage::Open(**front_db, "main", nullptr);
+    ASSERT_TRUE(written.ok() && read.ok());
+    LogServiceOptions opts = MainLog(dir + "/unused");
+    opts.writer.storage = std::move(*written);
+    auto key = std::make_unique<tlog::Ed25519NoteSigner>("example.com/main",
+                                                         crypto::Ed25519PrivateKey::Generate());
+    auto sequencer = LogService::Create(std::move(opts), std::move(key), pool);
+    ASSERT_TRUE(sequencer.ok()) << sequencer.error().message;
+    std::unique_ptr<LogService> front = LogService::CreateReader("main", std::move(*read), pool);
+    net::Router router(&pool);
+    front->Register(router);
+    auto call = [&router](const std::string& method, const std::string& target) {
+      net::HttpRequest req;
+      req.method = method;
+      req.target = target;
+      if (method == "POST") req.body = "x";
+      req.headers["authorization"] = "Bearer s3cret";
+      std::promise<net::HttpResponse> p;
+      router.Handle(std::move(req), [&p](net::HttpResponse r) { p.set_value(std::move(r)); });
+      return p.get_future().get();
+    };
+    for (int i = 0; i < 260; ++i) {
+      ASSERT_TRUE((*sequencer)->writer().AppendAndWait(Bytes{static_cast<uint8_t>(i)}).ok());
+    }
+    // Quorum 0: published without cosignatures, as soon as the publishing task runs.
+    for (int i = 0;
+         i < 300 && (*sequencer)->PublishedCheckpoint().find("\n260\n") == std::string::npos; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    net::HttpResponse r = call("GET", "/logs/main/checkpoint");
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(r.body, (*sequencer)->PublishedCheckpoint());
+    r = call("GET", "/logs/main/tile/entries/001.p/4");
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(Bytes(r.body.begin(), r.body.end()),
+              *(*sequencer)->writer().ReadTile("tile/entries/001.p/4"));
+    EXPECT_EQ(call("GET", "/logs/main/tile/0/000").status, 200);
+    EXPECT_EQ(call("GET", "/logs/main/tile/0/001.p/5").status, 404);  // past the log
+    EXPECT_EQ(call("GET", "/logs/main/tile/0/000.p/7").status, 404);  // superseded
+    r = call("POST", "/logs/main/append");
+    EXPECT_EQ(r.status, 503);
+    EXPECT_NE(r.body.find("sequencer lease"), std::string::npos) << r.body;
+    EXPECT_TRUE(front->Health().ok());
+  }
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

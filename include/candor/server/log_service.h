@@ -12,6 +12,10 @@
 // Appends need `Authorization: Bearer <token>`. A publishing task submits every new checkpoint
 // to the configured witnesses (all at once) and publishes it once `quorum` of them cosigned it;
 // short of a quorum it retries every 500 ms with the newest checkpoint.
+//
+// In a cluster (issue 13), the sequencer's LogService writes the log to the shared database
+// and every other node serves it with a reader (CreateReader): the same routes, read from the
+// database, with appends refused (503) since only the sequencer appends.
 #pragma once
 
 #include <atomic>
@@ -50,6 +54,13 @@ class LogService {
   static Result<std::unique_ptr<LogService>> Create(LogServiceOptions options,
                                                     std::unique_ptr<tlog::Ed25519NoteSigner> key,
                                                     Executor& executor);
+  // CreateReader serves a log that another node writes: the published checkpoint and the tiles
+  // are read from `storage` on each request, and appends are refused with kUnavailable.
+  // `storage` must commit atomically (store::SqlLogStorage), so that every tile it holds is
+  // covered by a durable checkpoint.
+  static std::unique_ptr<LogService> CreateReader(std::string name,
+                                                  std::shared_ptr<tlog::LogStorage> storage,
+                                                  Executor& executor);
   // The destructor stops publishing and flushes the queued appends.
   ~LogService();
 
@@ -60,13 +71,14 @@ class LogService {
   // Health is the writer's: kUnavailable while log storage is failing.
   Status Health() const;
 
-  // PublishedCheckpoint returns the note served at /checkpoint.
+  // PublishedCheckpoint returns the note served at /checkpoint (empty if there is none yet).
   std::string PublishedCheckpoint() const;
+  // writer is the log's writer; only for a service made by Create.
   tlog::LogWriter& writer() { return *writer_; }
 
  private:
   LogService(LogServiceOptions options, std::unique_ptr<tlog::LogWriter> writer,
-             Executor& executor);
+             std::shared_ptr<tlog::LogStorage> storage, Executor& executor);
   void HandleAppend(const net::HttpRequest& request, bool bundle, const net::Responder& respond);
   Result<net::HttpResponse> HandleTile(std::string_view path) const;
   bool Authorized(const net::HttpRequest& request) const;
@@ -81,7 +93,8 @@ class LogService {
   Status Publish(const tlog::SignedCheckpoint& cp, const std::vector<tlog::NoteSignature>& cosigs);
 
   const LogServiceOptions options_;
-  std::unique_ptr<tlog::LogWriter> writer_;
+  std::unique_ptr<tlog::LogWriter> writer_;  // null in a reader
+  const std::shared_ptr<tlog::LogStorage> storage_;
   std::vector<std::unique_ptr<WitnessClient>> witness_clients_;  // publishing task only
   std::vector<bool> witness_ok_;  // last outcome per witness, publishing task only
 

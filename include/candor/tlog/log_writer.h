@@ -1,13 +1,14 @@
-// log_writer.h: a durable, tiled transparency log (C2SP tlog-tiles on local disk).
+// log_writer.h: a durable, tiled transparency log (C2SP tlog-tiles) over a LogStorage: files
+// on local disk, or a database shared by the nodes of a cluster (log_storage.h).
 //
 // Appends are queued and integrated in batches, one batch at a time, by tasks on an executor
-// the caller lends ("group commit"): the
-// batch's new tiles and entry bundles are written and fsynced, then a checkpoint signed by the
-// log key is fsynced to `<dir>/state/checkpoint`, and only then are the appends acknowledged.
-// Tiles are immutable files under `<dir>/tile/`, servable by any static file server. After a
-// crash, Open() resumes from the last durable checkpoint, so every acknowledged entry survives
-// and a checkpoint for a given size never changes its root; tiles a lost batch wrote beyond that
-// size are deleted, so no tile that could still change is left on disk.
+// the caller lends ("group commit"): the batch's new tiles and entry bundles and then a
+// checkpoint signed by the log key are committed to the storage, and only once that is durable
+// are the appends acknowledged. After a crash, Open() resumes from the last durable checkpoint,
+// so every acknowledged entry survives and a checkpoint for a given size never changes its
+// root; tiles a lost batch wrote beyond that size are dropped, so no tile that could still
+// change is left. A storage that refuses a commit (kConflict: another writer moved the log, or
+// this writer's lease is gone) fails the batch like a disk error: nothing is acknowledged.
 //
 // A failed batch (a full disk, no descriptors left) answers its appends with the error and
 // leaves the writer to resynchronise with the durable state before the next batch; failures do
@@ -27,6 +28,7 @@
 #include "candor/base/executor.h"
 #include "candor/base/result.h"
 #include "candor/tlog/checkpoint.h"
+#include "candor/tlog/log_storage.h"
 #include "candor/tlog/merkle.h"
 #include "candor/tlog/note.h"
 #include "candor/tlog/tile_builder.h"
@@ -40,7 +42,9 @@ struct SignedCheckpoint {
 };
 
 struct LogWriterOptions {
-  std::string dir;     // holds tile/, state/ (created if missing)
+  // storage holds the log; when null, a FileLogStorage over `dir` (created if missing).
+  std::shared_ptr<LogStorage> storage;
+  std::string dir;
   std::string origin;  // checkpoint origin line; must equal the signer's key name
   // min_batch_interval spaces checkpoints at least this far apart; appends arriving meanwhile
   // join the next batch.
@@ -99,7 +103,7 @@ class LogWriter {
   // ReadTile returns a published tile or bundle by TilePath (kNotFound if absent).
   Result<Bytes> ReadTile(const std::string& path) const;
 
-  const std::string& dir() const { return options_.dir; }
+  const std::shared_ptr<LogStorage>& storage() const { return storage_; }
   const std::string& origin() const { return options_.origin; }
 
  private:
@@ -124,8 +128,6 @@ class LogWriter {
   // Resync rebuilds the in-memory edge from the durable checkpoint and tiles after a failed
   // batch (which may or may not have made its checkpoint durable). Under batch_mu_.
   Status Resync();
-  // RemoveTilesBeyond deletes tiles and bundles that the `size`-leaf tree does not cover.
-  void RemoveTilesBeyond(uint64_t size) const;
   Result<SignedCheckpoint> Sign(uint64_t size, const Hash32& root) const;
   // ScheduleLocked posts the next batch if appends wait and none is posted: at once when a full
   // batch waits, else when min_batch_interval has passed since the last batch. Under mu_.
@@ -141,6 +143,7 @@ class LogWriter {
   Result<SignedCheckpoint> Integrate(std::vector<Pending>& batch, std::vector<uint64_t>& firsts);
 
   const LogWriterOptions options_;
+  const std::shared_ptr<LogStorage> storage_;
   const std::unique_ptr<Ed25519NoteSigner> signer_;
 
   std::mutex batch_mu_;        // held while a batch is integrated: one at a time
