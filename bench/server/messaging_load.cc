@@ -43,6 +43,7 @@
 #include "candor/client/profile.h"
 #include "candor/crypto/random.h"
 #include "candor/net/http_client.h"
+#include "candor/store/sql.h"
 
 namespace {
 
@@ -340,9 +341,42 @@ long Rss(pid_t pid) {
   return -1;
 }
 
-Json RunLoad(const candor::net::Url& server, std::vector<Device>& devices,
-             const std::vector<Group>& groups, int senders, double rate, size_t size, int seconds,
-             pid_t server_pid) {
+// DbCounters are PostgreSQL's database-wide counters, read around a run (--stat-database).
+struct DbCounters {
+  int64_t commits = 0;
+  int64_t rows_written = 0;  // inserted + updated + deleted
+  int64_t wal_bytes = 0;     // write-ahead log written (the whole PostgreSQL cluster)
+};
+
+// ReadDbCounters waits until the server's backends reported their statistics (an idle backend
+// flushes within 10 s) and reads the counters; nullopt without a database or on error.
+std::optional<DbCounters> ReadDbCounters(candor::store::SqlDatabase* db) {
+  if (db == nullptr) return std::nullopt;
+  std::this_thread::sleep_for(std::chrono::seconds(11));
+  DbCounters c;
+  auto st = db->Read([&c](candor::store::SqlTx& tx) -> candor::Status {
+    CANDOR_ASSIGN_OR_RETURN(
+        auto rows, tx.Query("SELECT xact_commit::BIGINT, (tup_inserted + tup_updated + "
+                            "tup_deleted)::BIGINT, (pg_current_wal_lsn() - '0/0'::pg_lsn)::BIGINT "
+                            "FROM pg_stat_database WHERE datname = current_database()",
+                            {}));
+    if (rows.empty()) return candor::MakeError(candor::Errc::kNotFound, "no statistics");
+    CANDOR_ASSIGN_OR_RETURN(c.commits, rows[0].Int(0, "xact_commit"));
+    CANDOR_ASSIGN_OR_RETURN(c.rows_written, rows[0].Int(1, "rows"));
+    CANDOR_ASSIGN_OR_RETURN(c.wal_bytes, rows[0].Int(2, "wal"));
+    return candor::OkStatus();
+  });
+  if (!st.ok()) {
+    (void)std::fprintf(stderr, "messaging_load: --stat-database: %s\n", st.error().message.c_str());
+    return std::nullopt;
+  }
+  return c;
+}
+
+Json RunLoad(const candor::net::Url& server, const candor::net::Url& sockets,
+             std::vector<Device>& devices, const std::vector<Group>& groups, int senders,
+             double rate, size_t size, int seconds, pid_t server_pid,
+             candor::store::SqlDatabase* stat_db) {
   Stats stats;
   stats.run_start_ns = NowNs();
   asio::io_context ioc;
@@ -352,7 +386,7 @@ Json RunLoad(const candor::net::Url& server, std::vector<Device>& devices,
   const long rss_before = server_pid > 0 ? Rss(server_pid) : -1;
   std::vector<std::shared_ptr<Receiver>> receivers;
   for (const Device& d : devices) {
-    receivers.push_back(std::make_shared<Receiver>(ioc, stats, server, d));
+    receivers.push_back(std::make_shared<Receiver>(ioc, stats, sockets, d));
     receivers.back()->Start();
   }
   for (int i = 0; i < 600 && stats.connected + stats.failures < devices.size(); ++i) {
@@ -361,6 +395,7 @@ Json RunLoad(const candor::net::Url& server, std::vector<Device>& devices,
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
   const long rss_connected = server_pid > 0 ? Rss(server_pid) : -1;
 
+  const std::optional<DbCounters> db_before = ReadDbCounters(stat_db);
   std::atomic<uint64_t> sent{0}, errors{0}, id{1};
   const auto start = Clock::now();
   const auto deadline = start + std::chrono::seconds(seconds);
@@ -397,6 +432,7 @@ Json RunLoad(const candor::net::Url& server, std::vector<Device>& devices,
   for (int i = 0; i < 100 && stats.delivered < expected; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
+  const std::optional<DbCounters> db_after = ReadDbCounters(stat_db);
   for (auto& r : receivers) r->Stop();
   guard.reset();
   io.join();
@@ -425,6 +461,16 @@ Json RunLoad(const candor::net::Url& server, std::vector<Device>& devices,
               {"p50_ms", Percentile(lat, 0.50)},
               {"p99_ms", Percentile(lat, 0.99)},
               {"max_ms", lat.empty() ? 0 : *std::max_element(lat.begin(), lat.end())}};
+  if (db_before && db_after && sent > 0) {
+    // Everything the database committed while the load ran (messages, acknowledgements,
+    // anything else the nodes did meanwhile), per message sent.
+    const double n = static_cast<double>(sent);
+    out["db_commits_per_message"] = static_cast<double>(db_after->commits - db_before->commits) / n;
+    out["db_rows_written_per_message"] =
+        static_cast<double>(db_after->rows_written - db_before->rows_written) / n;
+    out["wal_bytes_per_message"] =
+        static_cast<double>(db_after->wal_bytes - db_before->wal_bytes) / n;
+  }
   if (server_pid > 0) {
     out["server_rss_kib_idle_before"] = rss_before;
     out["server_rss_kib_connected"] = rss_connected;
@@ -470,7 +516,22 @@ int Run(int argc, char** argv) {
   app.add_option("--setup-threads", setup_threads, "threads creating accounts and groups");
   app.add_option("--server-pid", server_pid, "candord's pid (memory per WebSocket)");
   app.add_option("--relay-bin", relay_bin, "run against bare_relay (started here) instead");
+  std::string socket_url, stat_database;
+  app.add_option("--stat-database", stat_database,
+                 "a postgresql: database whose commits, rows and WAL bytes per message to report");
+  app.add_option("--socket-url", socket_url,
+                 "the node the devices' WebSockets connect to (default: the trust file's "
+                 "server; another node of a cluster measures the cross-node path)");
   CLI11_PARSE(app, argc, argv);
+  std::unique_ptr<candor::store::SqlDatabase> stat_db;
+  if (!stat_database.empty()) {
+    auto opened = candor::store::OpenDatabase(stat_database);
+    if (!opened.ok()) {
+      (void)std::fprintf(stderr, "messaging_load: %s\n", opened.error().message.c_str());
+      return 1;
+    }
+    stat_db = std::move(*opened);
+  }
   auto trust_raw = candor::ReadFile(trust_file);
   if (!trust_raw.ok()) return 1;
   auto trust = candor::client::ParseClientTrust(candor::AsStringView(*trust_raw));
@@ -551,9 +612,19 @@ int Run(int argc, char** argv) {
       if (!port.ok()) return 1;
       server.port = static_cast<uint16_t>(std::stoi(std::string(candor::AsStringView(*port))));
     }
+    candor::net::Url sockets = server;
+    if (!socket_url.empty()) {
+      auto parsed = candor::net::ParseUrl(socket_url);
+      if (!parsed.ok()) {
+        (void)std::fprintf(stderr, "messaging_load: --socket-url: %s\n",
+                           parsed.error().message.c_str());
+        return 1;
+      }
+      sockets = *parsed;
+    }
     for (double rate : rates) {
-      Json result = RunLoad(server, devices, groups, senders, rate, size, seconds,
-                            relay > 0 ? relay : server_pid);
+      Json result = RunLoad(server, sockets, devices, groups, senders, rate, size, seconds,
+                            relay > 0 ? relay : server_pid, stat_db.get());
       result["target"] = relay_bin.empty() ? "candord" : "bare_relay";
       (void)std::printf("%s\n", result.dump().c_str());
       (void)std::fflush(stdout);
@@ -563,8 +634,8 @@ int Run(int argc, char** argv) {
         const double fanout = static_cast<double>(group_size - 1);
         const double peak = std::min(result["sent_per_s"].get<double>(),
                                      result["delivered_per_s"].get<double>() / fanout);
-        Json half = RunLoad(server, devices, groups, senders, peak / 2, size, seconds,
-                            relay > 0 ? relay : server_pid);
+        Json half = RunLoad(server, sockets, devices, groups, senders, peak / 2, size, seconds,
+                            relay > 0 ? relay : server_pid, stat_db.get());
         half["target"] = result["target"];
         (void)std::printf("%s\n", half.dump().c_str());
         (void)std::fflush(stdout);

@@ -1,9 +1,13 @@
 #include "candor/base/process.h"
 
 #include <sys/resource.h>
+#include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <csignal>
 #include <cstdio>
+#include <ctime>
 #include <exception>
 
 namespace candor {
@@ -40,6 +44,24 @@ int WaitForTerminationSignal() {
   }
   return sig;
 }
+
+int WaitForTerminationSignalFor(std::chrono::milliseconds timeout) {
+  const sigset_t set = TerminationSignals();
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    const auto left =
+        std::max(std::chrono::nanoseconds(0),
+                 std::chrono::nanoseconds(deadline - std::chrono::steady_clock::now()));
+    timespec ts{};
+    ts.tv_sec = static_cast<time_t>(left.count() / 1'000'000'000);
+    ts.tv_nsec = static_cast<long>(left.count() % 1'000'000'000);
+    const int sig = sigtimedwait(&set, nullptr, &ts);
+    if (sig > 0) return sig;
+    if (errno != EINTR) return 0;  // EAGAIN: the time is up
+  }
+}
+
+void RequestTermination() { (void)kill(getpid(), SIGTERM); }
 
 }  // namespace candor
 

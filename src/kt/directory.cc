@@ -54,7 +54,8 @@ Result<std::unique_ptr<Directory>> Directory::Open(Configuration config,
   if (vrf_key.suite() != suite.vrf || vrf_key.public_key() != config.vrf_public_key) {
     return Invalid("VRF key does not match the configuration");
   }
-  if (!clock || !head_sink || options.max_batch_versions == 0) {
+  if (!clock || !head_sink || options.max_batch_versions == 0 ||
+      (options.follower && !options.logged_heads)) {
     return Invalid("directory options are incomplete");
   }
   if (config.mode == DeploymentMode::thirdPartyAuditing) {
@@ -68,7 +69,7 @@ Result<std::unique_ptr<Directory>> Directory::Open(Configuration config,
                                              std::move(head_sink), std::move(options)));
   d->wire_ = wire;
   CANDOR_TRY(d->Replay());
-  if (d->options_.logged_heads) {
+  if (d->options_.logged_heads && !d->options_.follower) {
     // One head per tree size: a crash between storing the last entry and logging its head
     // leaves the log one behind, and that head goes in now (signing is deterministic for
     // Ed25519; any valid signature of the same TreeHeadTBS would do).
@@ -88,11 +89,14 @@ Result<std::unique_ptr<Directory>> Directory::Open(Configuration config,
 
 Status Directory::Replay() {
   std::lock_guard<std::mutex> lock(mu_);
-  CANDOR_TRY(store_.LoadEntries([this](StoredEntry&& entry) -> Status {
+  auto add = [this](StoredEntry&& entry) -> Status {
     CANDOR_TRY(AddToTrees(entry));
     MakeVisible(VersionsOf(std::move(entry)));
     return OkStatus();
-  }));
+  };
+  // A follower never shows an entry whose head the sequencer has not logged yet.
+  CANDOR_TRY(options_.follower ? store_.LoadEntriesFrom(0, options_.logged_heads(), add)
+                               : store_.LoadEntries(add));
   visible_size_ = state_.size();
   if (state_.size() > 0) {
     head_ = TreeHead{state_.size(),
@@ -283,6 +287,9 @@ std::vector<BinaryLadderStep> Directory::Steps(ByteView label,
 }
 
 Result<UpdateTicket> Directory::SubmitUpdate(const UpdateRequest& request) {
+  if (options_.follower) {
+    return MakeError(Errc::kUnavailable, "kt: updates go to the node that publishes");
+  }
   std::lock_guard<std::mutex> lock(mu_);
   if (request.label.empty() || request.label.size() > kMaxLabelSize) {
     return Invalid("label must be 1 to 255 bytes");
@@ -315,7 +322,43 @@ Result<UpdateTicket> Directory::SubmitUpdate(const UpdateRequest& request) {
                       static_cast<uint32_t>(request.values.size())};
 }
 
+Result<uint64_t> Directory::Follow(uint64_t logged_heads) {
+  if (!options_.follower)
+    return MakeError(Errc::kInternal, "kt: Follow on a directory that publishes");
+  std::lock_guard<std::mutex> one_at_a_time(publish_mu_);
+  uint64_t from = 0;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    from = state_.size();
+  }
+  if (logged_heads <= from) return from;
+  // Unlocked: the store read; queries keep answering at the visible head.
+  std::vector<StoredEntry> entries;
+  CANDOR_TRY(store_.LoadEntriesFrom(from, logged_heads, [&entries](StoredEntry&& e) {
+    entries.push_back(std::move(e));
+    return OkStatus();
+  }));
+  if (entries.empty()) return from;
+  uint64_t size = 0;
+  HashValue root{};
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const StoredEntry& e : entries) CANDOR_TRY(AddToTrees(e));
+    size = state_.size();
+    root = state_.LogRoot();
+  }
+  const TreeHead head{size, SignTreeHead(signature_key_, config_, size, root)};
+  std::lock_guard<std::mutex> lock(mu_);
+  for (StoredEntry& e : entries) MakeVisible(VersionsOf(std::move(e)));
+  head_ = head;
+  visible_size_ = size;
+  return size;
+}
+
 Result<uint64_t> Directory::Publish() {
+  if (options_.follower) {
+    return MakeError(Errc::kInternal, "kt: Publish on a follower");
+  }
   std::lock_guard<std::mutex> one_publish(publish_mu_);
   // 0. A head the sink failed to log goes first: the log holds every size's head, in order.
   if (unlogged_head_) {

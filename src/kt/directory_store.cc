@@ -5,6 +5,14 @@
 
 namespace candor::kt {
 
+Status DirectoryStore::LoadEntriesFrom(uint64_t first, uint64_t end,
+                                       const std::function<Status(StoredEntry&&)>& visit) {
+  return LoadEntries([&](StoredEntry&& e) -> Status {
+    if (e.position < first || e.position >= end) return OkStatus();
+    return visit(std::move(e));
+  });
+}
+
 Status MemoryDirectoryStore::AppendEntry(const StoredEntry& entry) {
   if (entry.position != entries_.size()) {
     return MakeError(Errc::kConflict, "kt store: entry position is not the next one");

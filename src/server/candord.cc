@@ -2,8 +2,12 @@
 
 #include <spdlog/spdlog.h>
 
+#include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <filesystem>
+#include <mutex>
+#include <thread>
 
 #include "candor/base/encoding.h"
 #include "candor/base/file.h"
@@ -27,13 +31,26 @@
 #include "candor/store/auth_store.h"
 #include "candor/store/delivery_store.h"
 #include "candor/store/key_package_store.h"
+#include "candor/store/lease_store.h"
+#include "candor/store/pg_listener.h"
+#include "candor/store/presence_store.h"
 #include "candor/store/sql_directory_store.h"
+#include "candor/store/sql_log_storage.h"
+#include "candor/store/wake_hint.h"
+#include "candor/tlog/note.h"
 #include "json_util.h"
 
 namespace candor::server {
 namespace {
 
 constexpr char kHeadsLog[] = "kt-heads";
+// The cluster token: front nodes forward directory updates to the sequencer with it (every node
+// has the same file).
+constexpr char kClusterToken[] = "keys/cluster.token";
+// A cluster node wakes all its sockets this often (hints that were lost), and keeps its
+// presence rows alive this often.
+constexpr std::chrono::milliseconds kDeliverySweep{30000};
+constexpr std::chrono::milliseconds kPresenceRefresh{10000};
 constexpr kt::CipherSuite kKtSuite = kt::CipherSuite::KT_128_SHA256_Ed25519;
 
 std::string LogDir(const std::string& dir, const std::string& name) {
@@ -72,9 +89,12 @@ Result<Hash32> LoadTokenHash(const std::string& path) {
   return crypto::Sha256(token.view());
 }
 
+// OpenLog opens log `name` for writing: in files under its folder, or in `storage` (a cluster's
+// sequencer) when given.
 Result<std::unique_ptr<LogService>> OpenLog(const std::string& dir, const std::string& name,
                                             const std::vector<WitnessEndpoint>& witnesses,
                                             size_t quorum, std::chrono::milliseconds cosign_refresh,
+                                            std::shared_ptr<tlog::LogStorage> storage,
                                             Executor& executor) {
   const std::string log_dir = LogDir(dir, name);
   CANDOR_ASSIGN_OR_RETURN(tlog::ParsedSecretKey key,
@@ -83,6 +103,7 @@ Result<std::unique_ptr<LogService>> OpenLog(const std::string& dir, const std::s
   CANDOR_ASSIGN_OR_RETURN(opts.append_token_hash, LoadTokenHash(log_dir + "/append.token"));
   opts.name = name;
   opts.writer.dir = log_dir;
+  opts.writer.storage = std::move(storage);
   opts.writer.origin = key.name;
   opts.witnesses = witnesses;
   opts.quorum = quorum;
@@ -92,10 +113,138 @@ Result<std::unique_ptr<LogService>> OpenLog(const std::string& dir, const std::s
                             executor);
 }
 
+// StoredLogSize is the size of the newest durable checkpoint in `storage` (0 for a log that
+// has none yet). A front node counts the heads the sequencer logged with it.
+Result<uint64_t> StoredLogSize(tlog::LogStorage& storage) {
+  auto stored = storage.ReadCheckpoint();
+  if (!stored.ok() && stored.error().code == Errc::kNotFound) return uint64_t{0};
+  if (!stored.ok()) return std::move(stored).error();
+  CANDOR_ASSIGN_OR_RETURN(tlog::Note note, tlog::ParseNote(AsStringView(*stored)));
+  CANDOR_ASSIGN_OR_RETURN(tlog::Checkpoint cp, tlog::ParseCheckpoint(note.text));
+  return cp.size;
+}
+
+// LeaseKeeper renews a sequencer's lease every `period` on a thread of its own, from the moment
+// the lease is taken (a long start-up, such as replaying a large directory, must not let it
+// expire). Once the lease is lost it asks the process to stop: the fence refuses every write
+// from then on anyway. Does nothing without a lease.
+class LeaseKeeper {
+ public:
+  LeaseKeeper(SequencerLease* lease, std::chrono::milliseconds period) : lease_(lease) {
+    if (lease_ != nullptr) thread_ = std::thread([this, period] { Run(period); });
+  }
+  ~LeaseKeeper() { Stop(); }
+  LeaseKeeper(const LeaseKeeper&) = delete;
+  LeaseKeeper& operator=(const LeaseKeeper&) = delete;
+
+  // Finish stops renewing and hands the lease over (a clean shutdown); kConflict if it was lost.
+  Status Finish() {
+    Stop();
+    if (lease_ == nullptr) return OkStatus();
+    if (lost_) {
+      return MakeError(Errc::kConflict,
+                       "this node lost the sequencer lease and stepped down; a standby holds it");
+    }
+    lease_->Release();
+    return OkStatus();
+  }
+
+ private:
+  void Stop() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    if (thread_.joinable()) thread_.join();
+  }
+  void Run(std::chrono::milliseconds period) {
+    std::unique_lock<std::mutex> lock(mu_);
+    while (!cv_.wait_for(lock, period, [this] { return stop_; })) {
+      lock.unlock();
+      const Status renewed = lease_->Renew();
+      lock.lock();
+      if (renewed.ok()) continue;
+      if (renewed.error().code != Errc::kConflict) {
+        spdlog::warn("sequencer: could not renew the lease: {}", renewed.error().ToString());
+        continue;
+      }
+      spdlog::error("sequencer: {}; stepping down", renewed.error().message);
+      lost_ = true;
+      RequestTermination();
+      return;
+    }
+  }
+
+  SequencerLease* const lease_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+  bool lost_ = false;  // written by the thread, read after it is joined
+  std::thread thread_;
+};
+
+// HintListener receives this node's wake-up hints (presence_store.h) on a thread of its own and
+// wakes the sockets they name. After every (re)connection it wakes them all: hints sent while
+// it was not listening are lost.
+class HintListener {
+ public:
+  HintListener(std::string conninfo, std::string channel, DeliveryService& delivery)
+      : conninfo_(std::move(conninfo)), channel_(std::move(channel)), delivery_(delivery) {
+    thread_ = std::thread([this] { Run(); });
+  }
+  ~HintListener() {
+    stop_ = true;
+    thread_.join();
+  }
+  HintListener(const HintListener&) = delete;
+  HintListener& operator=(const HintListener&) = delete;
+
+ private:
+  void Run() {
+    bool said = false;
+    while (!stop_) {
+      auto listener = store::PgListener::Open(conninfo_, channel_);
+      if (!listener.ok()) {
+        if (!said) spdlog::warn("delivery hints: {}; retrying", listener.error().ToString());
+        said = true;
+        for (int i = 0; i < 10 && !stop_; ++i) {
+          std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        }
+        continue;
+      }
+      said = false;
+      delivery_.WakeAll();
+      while (!stop_) {
+        auto payloads = (*listener)->Wait(std::chrono::milliseconds(200));
+        if (!payloads.ok()) {
+          spdlog::warn("delivery hints: {}", payloads.error().ToString());
+          break;
+        }
+        for (const std::string& payload : *payloads) {
+          auto hint = store::ParseHint(payload);
+          if (!hint.ok()) continue;
+          if (*hint) {
+            delivery_.Notify(**hint);
+          } else {
+            delivery_.WakeAll();
+          }
+        }
+      }
+    }
+  }
+
+  const std::string conninfo_;
+  const std::string channel_;
+  DeliveryService& delivery_;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
 // The messaging services of a configured server, in the order they are built (and, in reverse,
 // destroyed).
 struct Messaging {
-  std::unique_ptr<store::SqlDatabase> db;
+  std::unique_ptr<store::PresenceStore> presence;  // a cluster node's sockets, for hints
   std::unique_ptr<store::SqlDirectoryStore> kt_store;
   std::unique_ptr<store::AuthStore> auth_store;
   std::unique_ptr<store::KeyPackageStore> kp_store;
@@ -112,17 +261,31 @@ Result<kt::Configuration> LoadKtConfig(const std::string& dir) {
   return tls::DecodeExact<kt::Configuration>(raw);
 }
 
+// HeadsLog is how the directory reaches the tree-head log: it appends to it (`writer`, on a
+// single node or the sequencer), or only counts its heads (a front node).
+struct HeadsLog {
+  tlog::LogWriter* writer = nullptr;
+  std::function<uint64_t()> logged_heads;
+};
+
 Result<std::unique_ptr<Messaging>> OpenMessaging(const std::string& dir, const ServerConfig& config,
-                                                 LogService& heads, Metrics& metrics,
+                                                 store::SqlDatabase& db, store::SqlFence fence,
+                                                 const HeadsLog& heads, Metrics& metrics,
                                                  net::WorkerPool& pool, Executor& background,
                                                  const Clock& clock) {
   auto m = std::make_unique<Messaging>();
-  CANDOR_ASSIGN_OR_RETURN(m->db, store::OpenDatabase(config.database));
-  CANDOR_ASSIGN_OR_RETURN(m->kt_store, store::SqlDirectoryStore::Open(*m->db));
-  CANDOR_ASSIGN_OR_RETURN(m->auth_store, store::AuthStore::Open(*m->db));
-  CANDOR_ASSIGN_OR_RETURN(m->kp_store, store::KeyPackageStore::Open(*m->db));
-  CANDOR_ASSIGN_OR_RETURN(m->delivery_store,
-                          store::DeliveryStore::Open(*m->db, {config.max_queue}));
+  CANDOR_ASSIGN_OR_RETURN(m->kt_store, store::SqlDirectoryStore::Open(db, std::move(fence)));
+  CANDOR_ASSIGN_OR_RETURN(m->auth_store, store::AuthStore::Open(db));
+  CANDOR_ASSIGN_OR_RETURN(m->kp_store, store::KeyPackageStore::Open(db));
+  CANDOR_ASSIGN_OR_RETURN(m->delivery_store, store::DeliveryStore::Open(db, {config.max_queue}));
+  if (config.cluster.role != NodeRole::kSingle) {
+    // This process's name among the nodes (new at every start: a restarted node holds no
+    // socket of the last run).
+    Bytes nonce(8);
+    crypto::FillRandom(nonce.data(), nonce.size());
+    CANDOR_ASSIGN_OR_RETURN(m->presence, store::PresenceStore::Open(db, HexEncode(nonce)));
+    m->delivery_store->SetPresence(m->presence.get());
+  }
   CANDOR_ASSIGN_OR_RETURN(kt::Configuration kt_config, LoadKtConfig(dir));
   CANDOR_ASSIGN_OR_RETURN(kt::CipherSuiteParams suite,
                           kt::GetCipherSuite(static_cast<uint16_t>(kt_config.ciphersuite)));
@@ -135,13 +298,24 @@ Result<std::unique_ptr<Messaging>> OpenMessaging(const std::string& dir, const S
   kt::DirectoryOptions directory_options;
   directory_options.executor = &background;
   // The heads log holds the head of tree size i + 1 at entry i (clients rely on it).
-  directory_options.logged_heads = [&heads] { return heads.writer().Latest().checkpoint.size; };
+  directory_options.logged_heads = heads.logged_heads;
+  directory_options.follower = heads.writer == nullptr;
+  kt::Directory::HeadSink sink =
+      heads.writer != nullptr
+          ? kt::TlogHeadSink(*heads.writer)
+          : kt::Directory::HeadSink([](ByteView, ByteView) -> Status {
+              return MakeError(Errc::kInternal, "a front node does not log tree heads");
+            });
   CANDOR_ASSIGN_OR_RETURN(
-      m->directory,
-      kt::Directory::Open(std::move(kt_config), std::move(sig), std::move(vrf), *m->kt_store, clock,
-                          kt::TlogHeadSink(heads.writer()), directory_options));
+      m->directory, kt::Directory::Open(std::move(kt_config), std::move(sig), std::move(vrf),
+                                        *m->kt_store, clock, std::move(sink), directory_options));
   m->directory_service =
       std::make_unique<DirectoryService>(*m->directory, clock, metrics, config.directory);
+  if (m->directory->config().mode == kt::DeploymentMode::thirdPartyAuditing &&
+      config.cluster.role != NodeRole::kSingle) {
+    return MakeError(Errc::kInvalidArgument,
+                     "a cluster does not serve a directory in thirdPartyAuditing mode yet");
+  }
   if (m->directory->config().mode == kt::DeploymentMode::thirdPartyAuditing) {
     // The auditor must be able to sign a head for every entry before clients find it too old:
     // an idle directory adds an entry every heartbeat.
@@ -161,6 +335,7 @@ Result<std::unique_ptr<Messaging>> OpenMessaging(const std::string& dir, const S
                                                        metrics, config.keypackages);
   m->delivery = std::make_unique<DeliveryService>(*m->delivery_store, *m->directory_service, clock,
                                                   metrics, pool, config.delivery);
+  m->delivery->SetPresence(m->presence.get());
   return m;
 }
 
@@ -230,6 +405,7 @@ Result<InitServerResult> InitServer(const InitServerOptions& options) {
   kt::Configuration kt;
   kt.ciphersuite = kKtSuite;
   kt.mode = kt::DeploymentMode::contactMonitoring;
+  CANDOR_TRY(WriteNewToken(options.dir + "/" + kClusterToken));
   if (!options.auditor_key.empty()) {
     auto key = Base64Decode(options.auditor_key);
     if (!key.ok()) return MakeError(Errc::kInvalidArgument, "--auditor-key is not base64");
@@ -327,53 +503,141 @@ Status Serve(const ServeOptions& options) {
   Scheduler scheduler(background);
   net::Router router(&pool);
 
-  // 3. Logs.
+  // 3. The database of a messaging server and, in a cluster, this node's role. A sequencer
+  // candidate waits on standby until it holds the lease; every write it makes is then fenced.
+  const NodeRole role = config.cluster.role;
+  std::unique_ptr<store::SqlDatabase> db;
+  std::unique_ptr<store::LeaseStore> leases;
+  std::unique_ptr<SequencerLease> lease;
+  if (messaging) {
+    CANDOR_ASSIGN_OR_RETURN(db, store::OpenDatabase(config.database));
+  }
+  if (role != NodeRole::kSingle) {
+    CANDOR_ASSIGN_OR_RETURN(leases, store::LeaseStore::Open(*db));
+  }
+  if (role == NodeRole::kSequencer) {
+    spdlog::info("sequencer candidate {}: waiting for the sequencer lease",
+                 config.cluster.advertise_url);
+    CANDOR_ASSIGN_OR_RETURN(
+        lease,
+        SequencerLease::Acquire(*leases, config.cluster, clock, [](std::chrono::milliseconds wait) {
+          return WaitForTerminationSignalFor(wait) == 0;
+        }));
+    if (!lease) return OkStatus();  // stopped while on standby
+    spdlog::info("sequencer: holding the lease (term {})", lease->lease().term);
+  }
+  LeaseKeeper keeper(lease.get(), config.cluster.lease / 3);
+  const store::SqlFence fence = lease ? lease->Fence() : store::SqlFence();
+
+  // 4. Logs: files on a single node; in a cluster, the database (written by the sequencer,
+  // served by every node).
   std::vector<std::unique_ptr<LogService>> logs;
   LogService* heads = nullptr;
+  std::shared_ptr<store::SqlLogStorage> heads_storage;
   for (const std::string& name : log_names) {
-    auto log =
-        OpenLog(options.dir, name, witnesses, config.quorum, config.cosign_refresh, log_pool);
-    if (!log.ok()) return MakeError(log.error().code, "log " + name + ": " + log.error().message);
-    spdlog::info("log {} (origin {}) at size {}", name, (*log)->writer().origin(),
-                 (*log)->writer().Latest().checkpoint.size);
-    (*log)->Register(router);
-    if (name == kHeadsLog) heads = log->get();
-    logs.push_back(std::move(*log));
+    std::shared_ptr<store::SqlLogStorage> storage;
+    if (role != NodeRole::kSingle) {
+      CANDOR_ASSIGN_OR_RETURN(storage, store::SqlLogStorage::Open(*db, name, fence));
+    }
+    std::unique_ptr<LogService> log;
+    if (role == NodeRole::kFront) {
+      log = LogService::CreateReader(name, storage, log_pool);
+    } else {
+      auto opened = OpenLog(options.dir, name, witnesses, config.quorum, config.cosign_refresh,
+                            storage, log_pool);
+      if (!opened.ok()) {
+        return MakeError(opened.error().code, "log " + name + ": " + opened.error().message);
+      }
+      log = std::move(*opened);
+      spdlog::info("log {} (origin {}) at size {}", name, log->writer().origin(),
+                   log->writer().Latest().checkpoint.size);
+    }
+    log->Register(router);
+    if (name == kHeadsLog) {
+      heads = log.get();
+      heads_storage = storage;
+    }
+    logs.push_back(std::move(log));
   }
   if (logs.empty() && !messaging) {
     return MakeError(Errc::kNotFound, "nothing to serve in " + options.dir + " (run candord init)");
   }
 
-  // 4. Messaging: stores, directory, services.
+  // 5. Messaging: stores, directory, services.
   std::unique_ptr<Messaging> m;
+  std::unique_ptr<SequencerForwarder> forwarder;
+  std::unique_ptr<HintListener> hints;
   if (messaging) {
     if (heads == nullptr) {
       return MakeError(Errc::kNotFound,
                        "the tree-head log " + LogDir(options.dir, kHeadsLog) + " is missing");
     }
-    CANDOR_ASSIGN_OR_RETURN(
-        m, OpenMessaging(options.dir, config, *heads, metrics, pool, background, clock));
+    HeadsLog heads_log;
+    if (role == NodeRole::kFront) {
+      CANDOR_TRY(StoredLogSize(*heads_storage));  // the database answers
+      heads_log.logged_heads = [s = heads_storage] {
+        auto size = StoredLogSize(*s);
+        if (!size.ok()) spdlog::warn("kt-heads log: {}", size.error().ToString());
+        return size.ok() ? *size : 0;
+      };
+    } else {
+      tlog::LogWriter* writer = &heads->writer();
+      heads_log.writer = writer;
+      heads_log.logged_heads = [writer] { return writer->Latest().checkpoint.size; };
+    }
+    CANDOR_ASSIGN_OR_RETURN(m, OpenMessaging(options.dir, config, *db, fence, heads_log, metrics,
+                                             pool, background, clock));
+    if (role == NodeRole::kFront) {
+      // Updates go to the sequencer; the directory follows what it publishes.
+      CANDOR_ASSIGN_OR_RETURN(SecretBytes token, ReadTokenFile(options.dir + "/" + kClusterToken));
+      forwarder = std::make_unique<SequencerForwarder>(*leases, clock, std::move(token));
+      auto follow = [d = m->directory.get(), logged = heads_log.logged_heads] {
+        if (auto size = d->Follow(logged()); !size.ok()) {
+          spdlog::warn("kt-follow: {}", size.error().ToString());
+        }
+      };
+      m->directory_service->ForwardUpdates(
+          [f = forwarder.get()](const net::HttpRequest& r) { return f->Forward(r); }, follow);
+      scheduler.Every("kt-follow", config.cluster.follow_interval, follow);
+    } else {
+      if (role == NodeRole::kSequencer) {
+        CANDOR_ASSIGN_OR_RETURN(Hash32 token, LoadTokenHash(options.dir + "/" + kClusterToken));
+        m->directory_service->AcceptForwardedUpdates(token);
+      }
+      m->directory_service->Schedule(scheduler);
+      // A new directory publishes a first (empty) entry before it serves: a client needs a
+      // tree head to prove that a handle is free.
+      if (m->directory->size() == 0) m->directory_service->PublishNow(true);
+    }
     router.SetAuthenticator(
         [auth = m->auth.get()](const net::HttpRequest& r) { return auth->Authenticate(r); });
     m->directory_service->Register(router);
     m->auth->Register(router);
     m->keypackages->Register(router);
     m->delivery->Register(router);
-    m->directory_service->Schedule(scheduler);
-    // A new directory publishes a first (empty) entry before it serves: a client needs a tree
-    // head to prove that a handle is free.
-    if (m->directory->size() == 0) m->directory_service->PublishNow(true);
     scheduler.Every("auth-expiry", std::chrono::minutes(1),
                     [a = m->auth.get()] { a->RemoveExpired(); });
     scheduler.Every("keypackage-expiry", std::chrono::hours(1),
                     [k = m->keypackages.get()] { k->RemoveExpired(); });
     scheduler.Every("delivery-collect", std::chrono::minutes(10),
                     [d = m->delivery.get()] { d->Collect(); });
-    spdlog::info("directory at size {} ({} database)", m->directory->size(),
-                 config.database.substr(0, config.database.find(':')));
+    if (m->presence) {
+      // Cross-node wake-ups: hints on this node's channel, a sweep for the lost ones, and the
+      // presence rows kept alive (those of a crashed node expire).
+      hints = std::make_unique<HintListener>(config.database.substr(config.database.find(':') + 1),
+                                             m->presence->channel(), *m->delivery);
+      scheduler.Every("delivery-sweep", kDeliverySweep, [d = m->delivery.get()] { d->WakeAll(); });
+      scheduler.Every("presence-refresh", kPresenceRefresh, [p = m->presence.get(), &clock] {
+        const uint64_t now = clock();
+        (void)p->Refresh(now);
+        (void)p->Collect(now - 6 * static_cast<uint64_t>(kPresenceRefresh.count()));
+      });
+    }
+    spdlog::info("directory at size {} ({} database, {} node)", m->directory->size(),
+                 config.database.substr(0, config.database.find(':')), NodeRoleName(role));
   }
 
-  // 5. /healthz and /metrics.
+  // 6. /healthz and /metrics.
   std::atomic<const net::HttpServer*> server_ptr{nullptr};
   router.Add("GET", "/healthz", {0, false, false},
              [&logs, &server_ptr](const net::RouteRequest&) -> Result<net::HttpResponse> {
@@ -397,7 +661,7 @@ Status Serve(const ServeOptions& options) {
                return net::MakeResponse(200, "text/plain; version=0.0.4", metrics.Render());
              });
 
-  // 6. Serve.
+  // 7. Serve.
   net::HttpServerOptions http;
   http.host = hostport.first;
   http.port = hostport.second;
@@ -423,10 +687,12 @@ Status Serve(const ServeOptions& options) {
   const int sig = WaitForTerminationSignal();
   spdlog::info("signal {}: draining", sig);
 
-  // 7. Drain: WebSockets reconnect elsewhere; requests in flight are answered (the scheduler
-  // keeps publishing meanwhile, so waiting updates complete); then stop in reverse order.
+  // 8. Drain: WebSockets reconnect elsewhere; requests in flight are answered (the scheduler
+  // keeps publishing meanwhile, so waiting updates complete); then stop in reverse order. A
+  // sequencer that lost its lease drains too (its writes already fail), and says so.
   if (m) m->delivery->Drain();
   server->Stop();
+  hints.reset();
   server_ptr.store(nullptr);
   if (m) m->directory_service->Drain();
   scheduler.Stop();
@@ -435,7 +701,7 @@ Status Serve(const ServeOptions& options) {
   logs.clear();  // queued appends become durable and are answered
   background.Wait();
   log_pool.Wait();
-  return OkStatus();
+  return keeper.Finish();
 }
 
 }  // namespace candor::server

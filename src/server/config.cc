@@ -127,6 +127,16 @@ Result<ServerConfig> ParseServerConfig(std::string_view json, const std::string&
   c.delivery.max_age = std::chrono::hours(hours);
   CANDOR_TRY(qr.Number("max_in_flight", c.delivery.max_in_flight));
   CANDOR_TRY(qr.Done());
+
+  CANDOR_ASSIGN_OR_RETURN(Json cl, r.Object("cluster"));
+  Reader cr(cl, "cluster.");
+  std::string role(NodeRoleName(c.cluster.role));
+  CANDOR_TRY(cr.String("role", role));
+  CANDOR_ASSIGN_OR_RETURN(c.cluster.role, ParseNodeRole(role));
+  CANDOR_TRY(cr.String("advertise_url", c.cluster.advertise_url));
+  CANDOR_TRY(cr.Millis("lease_ms", c.cluster.lease));
+  CANDOR_TRY(cr.Millis("follow_interval_ms", c.cluster.follow_interval));
+  CANDOR_TRY(cr.Done());
   CANDOR_TRY(r.Done());
 
   if (c.quorum > c.witnesses.size()) return Bad("quorum", "larger than the number of witnesses");
@@ -136,6 +146,14 @@ Result<ServerConfig> ParseServerConfig(std::string_view json, const std::string&
   if (c.http_threads < 1 || c.blocking_threads < 1) return Bad("threads", "at least 1");
   if (c.directory.publish_interval.count() < 10)
     return Bad("directory.publish_interval_ms", ">= 10");
+  if (c.cluster.role != NodeRole::kSingle && c.database.rfind("postgresql:", 0) != 0) {
+    return Bad("cluster.role", "a cluster node needs a postgresql: database");
+  }
+  if (c.cluster.role == NodeRole::kSequencer && c.cluster.advertise_url.empty()) {
+    return Bad("cluster.advertise_url", "needed by a sequencer");
+  }
+  if (c.cluster.lease.count() < 300) return Bad("cluster.lease_ms", ">= 300");
+  if (c.cluster.follow_interval.count() < 10) return Bad("cluster.follow_interval_ms", ">= 10");
   return c;
 }
 
@@ -168,6 +186,11 @@ std::string FormatServerConfig(const ServerConfig& c) {
         {"max_queue", c.max_queue},
         {"max_age_hours", c.delivery.max_age.count()},
         {"max_in_flight", c.delivery.max_in_flight}}},
+      {"cluster",
+       {{"role", NodeRoleName(c.cluster.role)},
+        {"advertise_url", c.cluster.advertise_url},
+        {"lease_ms", c.cluster.lease.count()},
+        {"follow_interval_ms", c.cluster.follow_interval.count()}}},
   };
   return j.dump(2) + "\n";
 }

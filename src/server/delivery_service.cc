@@ -517,21 +517,49 @@ Result<net::HttpResponse> DeliveryService::Ack(const net::RouteRequest& req) {
 
 void DeliveryService::Attach(const DeviceAddress& device,
                              const std::shared_ptr<QueueSocket>& socket) {
-  std::lock_guard<std::mutex> lock(mu_);
-  sockets_.emplace(device, socket);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    sockets_.emplace(device, socket);
+  }
+  if (presence_ == nullptr) return;
+  // Off the IO thread. A presence write that fails (or lands out of order with a detach) only
+  // costs hints: the sweep and the device's reconnect repair that.
+  pool_.Post([presence = presence_, device, now = clock_()] {
+    if (Status st = presence->Attach(device, now); !st.ok()) {
+      spdlog::warn("delivery: presence of {}/{}: {}", device.handle, device.device_id,
+                   st.error().ToString());
+    }
+  });
 }
 
 void DeliveryService::Detach(const DeviceAddress& device, const QueueSocket* socket) {
-  std::lock_guard<std::mutex> lock(mu_);
-  auto [begin, end] = sockets_.equal_range(device);
-  for (auto it = begin; it != end;) {
-    auto s = it->second.lock();
-    if (s == nullptr || s.get() == socket) {
-      it = sockets_.erase(it);
-    } else {
-      ++it;
+  bool none_left = false;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto [begin, end] = sockets_.equal_range(device);
+    for (auto it = begin; it != end;) {
+      auto s = it->second.lock();
+      if (s == nullptr || s.get() == socket) {
+        it = sockets_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    none_left = sockets_.count(device) == 0;
+  }
+  if (presence_ == nullptr || !none_left) return;
+  pool_.Post([presence = presence_, device] { (void)presence->Detach(device); });
+}
+
+void DeliveryService::WakeAll() {
+  std::vector<std::shared_ptr<QueueSocket>> wake;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& [device, socket] : sockets_) {
+      if (auto s = socket.lock()) wake.push_back(std::move(s));
     }
   }
+  for (auto& s : wake) s->Wake();
 }
 
 void DeliveryService::Notify(const std::vector<DeviceAddress>& devices) {

@@ -114,6 +114,11 @@ Status DirectoryService::CheckValues(const kt::UpdateRequest& request) const {
   return OkStatus();
 }
 
+void DirectoryService::CatchUpTo(std::optional<uint64_t> last) {
+  // A client that saw a newer head (through another node) must not be refused by this one.
+  if (follow_ && last && *last > directory_.size()) follow_();
+}
+
 void DirectoryService::Register(net::Router& router) {
   const net::RouteOptions kt_route{kMaxKtBody, false, true};
   router.Add("GET", "/v1/directory/config", {0, false, false},
@@ -123,30 +128,35 @@ void DirectoryService::Register(net::Router& router) {
   router.Add("POST", "/v1/directory/search", kt_route,
              [this](const net::RouteRequest& req) -> Result<net::HttpResponse> {
                CANDOR_ASSIGN_OR_RETURN(auto request, DecodeBody<kt::SearchRequest>(req));
+               CatchUpTo(request.last);
                CANDOR_ASSIGN_OR_RETURN(auto response, directory_.Search(request));
                return Encoded(response, wire_);
              });
   router.Add("POST", "/v1/directory/monitor", kt_route,
              [this](const net::RouteRequest& req) -> Result<net::HttpResponse> {
                CANDOR_ASSIGN_OR_RETURN(auto request, DecodeBody<kt::ContactMonitorRequest>(req));
+               CatchUpTo(request.last);
                CANDOR_ASSIGN_OR_RETURN(auto response, directory_.ContactMonitor(request));
                return Encoded(response, wire_);
              });
   router.Add("POST", "/v1/directory/owner-init", kt_route,
              [this](const net::RouteRequest& req) -> Result<net::HttpResponse> {
                CANDOR_ASSIGN_OR_RETURN(auto request, DecodeBody<kt::OwnerInitRequest>(req));
+               CatchUpTo(request.last);
                CANDOR_ASSIGN_OR_RETURN(auto response, directory_.OwnerInit(request));
                return Encoded(response, wire_);
              });
   router.Add("POST", "/v1/directory/owner-monitor", kt_route,
              [this](const net::RouteRequest& req) -> Result<net::HttpResponse> {
                CANDOR_ASSIGN_OR_RETURN(auto request, DecodeBody<kt::OwnerMonitorRequest>(req));
+               CatchUpTo(request.last);
                CANDOR_ASSIGN_OR_RETURN(auto response, directory_.OwnerMonitor(request));
                return Encoded(response, wire_);
              });
   router.Add("POST", "/v1/directory/distinguished", kt_route,
              [this](const net::RouteRequest& req) -> Result<net::HttpResponse> {
                CANDOR_ASSIGN_OR_RETURN(auto request, DecodeBody<kt::DistinguishedRequest>(req));
+               CatchUpTo(request.last);
                CANDOR_ASSIGN_OR_RETURN(auto response, directory_.Distinguished(request));
                return Encoded(response, wire_);
              });
@@ -180,6 +190,7 @@ void DirectoryService::Register(net::Router& router) {
 Result<net::HttpResponse> DirectoryService::Update(const net::RouteRequest& req,
                                                    net::Responder* respond) {
   CANDOR_ASSIGN_OR_RETURN(auto request, DecodeBody<kt::UpdateRequest>(req));
+  if (follow_) follow_();  // a front node checks the update against the newest published value
   const auto latest = directory_.LatestValue(request.label);
   const std::optional<uint32_t> greatest =
       latest ? std::optional<uint32_t>(latest->first) : std::nullopt;
@@ -188,7 +199,9 @@ Result<net::HttpResponse> DirectoryService::Update(const net::RouteRequest& req,
     CANDOR_ASSIGN_OR_RETURN(auto response, directory_.ExistingUpdate(request));
     return Encoded(response, wire_);
   }
-  if (!greatest && !request.values.empty()) {
+  // Forwarded by a front node of the cluster, which applied the rate limits itself.
+  const bool forwarded = cluster_token_hash_ && BearerMatches(req.http, *cluster_token_hash_);
+  if (!greatest && !request.values.empty() && !forwarded) {
     // A new account: first come, first served, at a bounded rate per address.
     if (!new_accounts_.Allow("addr:" + req.http.peer, clock_())) {
       rate_limited_.Add();
@@ -197,7 +210,7 @@ Result<net::HttpResponse> DirectoryService::Update(const net::RouteRequest& req,
   }
   CANDOR_TRY(CheckValues(request));
   // Counted only once the account key signed the change: others cannot spend an account's budget.
-  if (!request.values.empty() &&
+  if (!request.values.empty() && !forwarded &&
       !handle_updates_.Allow(std::string(AsStringView(request.label)), clock_())) {
     rate_limited_.Add();
     return MakeError(Errc::kRateLimited, "too many changes to this account; retry later");
@@ -205,6 +218,14 @@ Result<net::HttpResponse> DirectoryService::Update(const net::RouteRequest& req,
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (draining_) return MakeError(Errc::kUnavailable, "the server is shutting down");
+  }
+  if (forward_) {
+    CANDOR_ASSIGN_OR_RETURN(net::HttpResponse answer, forward_(req.http));
+    if (answer.status == 200) {
+      updates_.Add();
+      follow_();
+    }
+    return answer;
   }
   CANDOR_ASSIGN_OR_RETURN(kt::UpdateTicket ticket, directory_.SubmitUpdate(request));
   updates_.Add();

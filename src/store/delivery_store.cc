@@ -195,9 +195,12 @@ Result<CommitOutcome> DeliveryStore::CommitEpoch(ByteView group_id, uint64_t fro
       return OkStatus();
     }
     CANDOR_TRY(WriteMembers(tx, next));
+    std::vector<DeviceAddress> woken;
     for (const Delivery& d : deliveries) {
       CANDOR_TRY(Enqueue(tx, d, now, limits_.max_queue));
+      woken.insert(woken.end(), d.recipients.begin(), d.recipients.end());
     }
+    if (presence_ != nullptr) CANDOR_TRY(presence_->HintInTx(tx, woken));
     outcome.won = true;
     outcome.epoch = next.epoch;
     return OkStatus();
@@ -218,6 +221,7 @@ Result<DeliverOutcome> DeliveryStore::Deliver(const Delivery& delivery, uint64_t
       return OkStatus();
     }
     CANDOR_ASSIGN_OR_RETURN(outcome.queued, Enqueue(tx, delivery, now, limits_.max_queue));
+    if (presence_ != nullptr) CANDOR_TRY(presence_->HintInTx(tx, delivery.recipients));
     return OkStatus();
   }));
   return outcome;

@@ -100,14 +100,16 @@ Result<int64_t> CountEntries(SqlTx& tx) {
 
 }  // namespace
 
-Result<std::unique_ptr<SqlDirectoryStore>> SqlDirectoryStore::Open(SqlDatabase& db) {
+Result<std::unique_ptr<SqlDirectoryStore>> SqlDirectoryStore::Open(SqlDatabase& db,
+                                                                   SqlFence fence) {
   CANDOR_TRY(Migrate(db, "kt", kMigrations));
-  return std::unique_ptr<SqlDirectoryStore>(new SqlDirectoryStore(db));
+  return std::unique_ptr<SqlDirectoryStore>(new SqlDirectoryStore(db, std::move(fence)));
 }
 
 Status SqlDirectoryStore::AppendEntry(const kt::StoredEntry& entry) {
   CANDOR_TRY(CheckEntry(entry));
-  return db_.Write([&entry](SqlTx& tx) -> Status {
+  return db_.Write([this, &entry](SqlTx& tx) -> Status {
+    if (fence_) CANDOR_TRY(fence_(tx));
     CANDOR_ASSIGN_OR_RETURN(int64_t count, CountEntries(tx));
     if (static_cast<uint64_t>(count) != entry.position) {
       return MakeError(Errc::kConflict, "kt store: entry " + std::to_string(entry.position) +
@@ -141,8 +143,15 @@ Result<uint64_t> SqlDirectoryStore::EntryCount() {
 }
 
 Status SqlDirectoryStore::LoadEntries(const std::function<Status(kt::StoredEntry&&)>& visit) {
-  int64_t next = 0;  // the position the next entry must have
-  for (;;) {
+  return LoadEntriesFrom(0, static_cast<uint64_t>(kMaxInt64), visit);
+}
+
+Status SqlDirectoryStore::LoadEntriesFrom(uint64_t first, uint64_t end,
+                                          const std::function<Status(kt::StoredEntry&&)>& visit) {
+  const int64_t stop = static_cast<int64_t>(std::min<uint64_t>(end, kMaxInt64));
+  int64_t next = static_cast<int64_t>(std::min<uint64_t>(first, kMaxInt64));  // next position
+  while (next < stop) {
+    const int64_t page_end = next + std::min(kPage, stop - next);
     std::vector<kt::StoredEntry> page;
     CANDOR_TRY(db_.Read([&](SqlTx& tx) -> Status {
       page.clear();
@@ -150,7 +159,7 @@ Status SqlDirectoryStore::LoadEntries(const std::function<Status(kt::StoredEntry
           auto entries,
           tx.Query("SELECT position, timestamp FROM kt_entries WHERE position >= $1 AND "
                    "position < $2 ORDER BY position",
-                   {next, next + kPage}));
+                   {next, page_end}));
       std::map<int64_t, size_t> index;
       for (const SqlRow& row : entries) {
         CANDOR_ASSIGN_OR_RETURN(int64_t position, row.Int(0, "kt_entries.position"));
@@ -168,7 +177,7 @@ Status SqlDirectoryStore::LoadEntries(const std::function<Status(kt::StoredEntry
           auto versions, tx.Query("SELECT position, slot, " + std::string(kVersionColumns) +
                                       " FROM kt_versions WHERE position >= $1 AND position < $2 "
                                       "ORDER BY position, slot",
-                                  {next, next + kPage}));
+                                  {next, page_end}));
       for (const SqlRow& row : versions) {
         CANDOR_ASSIGN_OR_RETURN(int64_t position, row.Int(0, "kt_versions.position"));
         CANDOR_ASSIGN_OR_RETURN(int64_t slot, row.Int(1, "kt_versions.slot"));
@@ -183,11 +192,12 @@ Status SqlDirectoryStore::LoadEntries(const std::function<Status(kt::StoredEntry
       return OkStatus();
     }));
     if (page.empty()) return OkStatus();
+    const bool last_page = next + static_cast<int64_t>(page.size()) < page_end;
     next += static_cast<int64_t>(page.size());
-    const bool last_page = static_cast<int64_t>(page.size()) < kPage;
     for (kt::StoredEntry& e : page) CANDOR_TRY(visit(std::move(e)));
     if (last_page) return OkStatus();
   }
+  return OkStatus();
 }
 
 Result<kt::StoredVersion> SqlDirectoryStore::GetVersion(ByteView label, uint32_t version) {

@@ -30,7 +30,7 @@ Result<int64_t> ToInt(uint64_t v) {
   return static_cast<int64_t>(v);
 }
 
-Bytes ToBytes(std::string_view s) { return Bytes(s.begin(), s.end()); }
+Bytes ToBytes(std::string_view s) { return {s.begin(), s.end()}; }
 
 // StoredSize reads the log's durable size in `tx`; nullopt when the log has no row yet.
 Result<std::optional<uint64_t>> StoredSize(SqlTx& tx, const std::string& name) {
@@ -45,7 +45,7 @@ Result<std::optional<uint64_t>> StoredSize(SqlTx& tx, const std::string& name) {
 }  // namespace
 
 Result<std::unique_ptr<SqlLogStorage>> SqlLogStorage::Open(SqlDatabase& db, std::string name,
-                                                           Fence fence) {
+                                                           SqlFence fence) {
   if (name.empty()) return MakeError(Errc::kInvalidArgument, "log store: a log needs a name");
   CANDOR_TRY(Migrate(db, "tlog", kMigrations));
   return std::unique_ptr<SqlLogStorage>(new SqlLogStorage(db, std::move(name), std::move(fence)));

@@ -126,7 +126,8 @@ class DirectoryHarness : public ::testing::TestWithParam<CipherSuite> {
 
   // OpenDirectory opens a directory with this fixture's keys over `store`, its clock running
   // `skew_ms` ahead of the users' clock (an operator can run several, e.g. to fork the log).
-  std::unique_ptr<Directory> OpenDirectory(DirectoryStore& store, uint64_t skew_ms) {
+  std::unique_ptr<Directory> OpenDirectory(DirectoryStore& store, uint64_t skew_ms,
+                                           DirectoryOptions options = {}) {
     auto sig = crypto::SignaturePrivateKey::FromBytes(keys_->signature.scheme(),
                                                       keys_->signature.private_key());
     auto vrf = crypto::VrfPrivateKey::FromBytes(keys_->vrf.suite(), keys_->vrf.private_key());
@@ -139,7 +140,8 @@ class DirectoryHarness : public ::testing::TestWithParam<CipherSuite> {
           heads_.emplace_back(Bytes(tbs.begin(), tbs.end()),
                               Bytes(sig_bytes.begin(), sig_bytes.end()));
           return OkStatus();
-        });
+        },
+        std::move(options));
     EXPECT_TRUE(d.ok()) << d.error().message;
     return d.ok() ? std::move(*d) : nullptr;
   }

@@ -84,6 +84,58 @@ TEST_P(DirectoryTest, ReopenedDirectoryServesTheSameTree) {
   Publish(alice, "alice", {"v1"});
 }
 
+// A cluster's front node: a follower over the store the publisher writes serves what the
+// publisher logged, verified by the client like the publisher's own answers, and never an
+// entry whose head is not logged yet.
+TEST_P(DirectoryTest, AFollowerServesWhatThePublisherLoggedAndNothingMore) {
+  Heartbeat();
+  ClientState alice;
+  ClientState carol;
+  InitOwner(alice, "alice");
+  Publish(alice, "alice", {"v0"});
+  DirectoryOptions follow;
+  follow.follower = true;
+  follow.logged_heads = [this] { return static_cast<uint64_t>(heads_.size()); };
+  std::unique_ptr<Directory> front = OpenDirectory(store_, 0, follow);
+  ASSERT_TRUE(front);
+  EXPECT_EQ(front->size(), dir_->size());
+  Publish(alice, "alice", {"v1"});
+  Heartbeat();
+  EXPECT_EQ(front->size() + 2, dir_->size());  // nothing new until it follows
+  auto followed = front->Follow(heads_.size());
+  ASSERT_TRUE(followed.ok()) << followed.error().message;
+  EXPECT_EQ(*followed, dir_->size());
+  SearchRequest req = Plain(verifier_->MakeSearch(carol, B("alice"), std::nullopt));
+  auto from_publisher = dir_->Search(req);
+  auto from_front = front->Search(req);
+  ASSERT_TRUE(from_publisher.ok() && from_front.ok());
+  if (GetParam() == CipherSuite::KT_128_SHA256_Ed25519) {
+    // Deterministic signatures: the very same bytes.
+    EXPECT_EQ(EncodeIn(*from_front, verifier_->wire()),
+              EncodeIn(*from_publisher, verifier_->wire()));
+  }
+  auto found = Search(*front, carol, "alice");
+  ASSERT_TRUE(found.ok()) << found.error().message;
+  EXPECT_EQ(found->value.value, B("v1"));
+
+  // The publisher stores an entry but fails to log its head: the follower does not read it.
+  sink_hook_ = [] { return MakeError(Errc::kUnavailable, "the head log is down"); };
+  Queue(alice, "alice", {"v2"});
+  Tick(200);
+  EXPECT_FALSE(dir_->Publish().ok());
+  EXPECT_EQ(*store_.EntryCount(), heads_.size() + 1);
+  EXPECT_EQ(*front->Follow(heads_.size()), heads_.size());
+  EXPECT_EQ(front->LatestValue(B("alice"))->second, B("v1"));
+  sink_hook_ = nullptr;
+  Heartbeat();  // logs v2's head, then the heartbeat's
+  EXPECT_EQ(*front->Follow(heads_.size()), dir_->size());
+  EXPECT_EQ(front->LatestValue(B("alice"))->second, B("v2"));
+  // A follower neither publishes nor takes updates.
+  EXPECT_EQ(front->Publish().error().code, Errc::kInternal);
+  UpdateRequest update{std::nullopt, B("bob"), std::nullopt, {LabelValue{B("k")}}};
+  EXPECT_EQ(front->SubmitUpdate(update).error().code, Errc::kUnavailable);
+}
+
 TEST_P(DirectoryTest, RequestErrorsAreTyped) {
   ClientState carol;
   EXPECT_EQ(dir_->Search(verifier_->MakeSearch(carol, B("nobody"), std::nullopt)).error().code,

@@ -28,6 +28,30 @@ TEST(ServerConfigTest, RefusesWhatItDoesNotKnow) {
   }
 }
 
+// A cluster node needs PostgreSQL, a sequencer its URL; the section survives a round trip.
+TEST(ServerConfigTest, ClusterRoles) {
+  const std::string pg = R"("database": "postgresql:dbname=candor", )";
+  auto front = ParseServerConfig("{" + pg + R"("cluster": {"role": "front"}})", "/data");
+  ASSERT_TRUE(front.ok()) << front.error().ToString();
+  EXPECT_EQ(front->cluster.role, NodeRole::kFront);
+  auto on_sqlite = ParseServerConfig(R"({"cluster": {"role": "front"}})", "/data");
+  ASSERT_FALSE(on_sqlite.ok());
+  EXPECT_NE(on_sqlite.error().message.find("postgresql"), std::string::npos);
+  EXPECT_FALSE(ParseServerConfig("{" + pg + R"("cluster": {"role": "sequencer"}})", "/data").ok());
+  EXPECT_FALSE(ParseServerConfig("{" + pg + R"("cluster": {"role": "leader"}})", "/data").ok());
+  EXPECT_FALSE(ParseServerConfig("{" + pg + R"("cluster": {"lease_ms": 100}})", "/data").ok());
+  auto seq = ParseServerConfig("{" + pg +
+                                   R"("cluster": {"role": "sequencer", "lease_ms": 3000,
+                                   "advertise_url": "http://10.0.0.5:8080/"}})",
+                               "/data");
+  ASSERT_TRUE(seq.ok()) << seq.error().ToString();
+  auto again = ParseServerConfig(FormatServerConfig(*seq), "/data");
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->cluster.role, NodeRole::kSequencer);
+  EXPECT_EQ(again->cluster.advertise_url, "http://10.0.0.5:8080/");
+  EXPECT_EQ(again->cluster.lease.count(), 3000);
+}
+
 // The example configuration under packaging/ parses as it is.
 TEST(ServerConfigTest, PackagedExampleParses) {
   auto raw = ReadFile(std::string(CANDOR_SOURCE_DIR) + "/packaging/candord.example.json");

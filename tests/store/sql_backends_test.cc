@@ -166,6 +166,43 @@ TEST_P(SqlBackendTest, DirectoryStoreRoundTrip) {
   ASSERT_TRUE(v.ok());
   EXPECT_EQ(v->value, Bytes(10, 3));
   EXPECT_EQ((*store)->GetVersion(Bytes{'u', '9'}, 3).error().code, Errc::kNotFound);
+  // A follower reads a range: [2, 4), and nothing past the end.
+  read.clear();
+  auto collect = [&read](kt::StoredEntry&& e) {
+    read.push_back(std::move(e));
+    return OkStatus();
+  };
+  ASSERT_TRUE((*store)->LoadEntriesFrom(2, 4, collect).ok());
+  EXPECT_EQ(read, std::vector<kt::StoredEntry>(written.begin() + 2, written.begin() + 4));
+  read.clear();
+  ASSERT_TRUE((*store)->LoadEntriesFrom(4, 100, collect).ok());
+  EXPECT_EQ(read, std::vector<kt::StoredEntry>(written.begin() + 4, written.end()));
+  read.clear();
+  ASSERT_TRUE((*store)->LoadEntriesFrom(5, 100, collect).ok());
+  EXPECT_TRUE(read.empty());
+}
+
+TEST_P(SqlBackendTest, ADirectoryStoreFencedByTheLeaseRefusesAnOldSequencer) {
+  auto leases = LeaseStore::Open(*db_);
+  ASSERT_TRUE(leases.ok()) << leases.error().message;
+  auto a = (*leases)->Acquire("node-a", 1000, 500);
+  ASSERT_TRUE(a.ok());
+  auto fenced = [](const Lease& l) {
+    return [l](SqlTx& tx) { return LeaseStore::CheckFence(tx, l); };
+  };
+  auto store_a = SqlDirectoryStore::Open(*db_, fenced(*a));
+  ASSERT_TRUE(store_a.ok()) << store_a.error().message;
+  ASSERT_TRUE((*store_a)->AppendEntry({0, 1, {}}).ok());
+  auto b = (*leases)->Acquire("node-b", 2000, 500);  // node-a's lease expired
+  ASSERT_TRUE(b.ok());
+  Status stale = (*store_a)->AppendEntry({1, 2, {}});
+  ASSERT_FALSE(stale.ok());
+  EXPECT_EQ(stale.error().code, Errc::kConflict);
+  EXPECT_NE(stale.error().message.find("fenced"), std::string::npos) << stale.error().message;
+  auto store_b = SqlDirectoryStore::Open(*db_, fenced(*b));
+  ASSERT_TRUE(store_b.ok());
+  EXPECT_EQ(*(*store_b)->EntryCount(), 1u);
+  ASSERT_TRUE((*store_b)->AppendEntry({1, 3, {}}).ok());
 }
 
 TEST_P(SqlBackendTest, ChallengesAreSingleUseAndSessionsExpire) {

@@ -58,7 +58,7 @@ class SqlLogStorageTest : public ::testing::TestWithParam<Backend> {
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
-  std::shared_ptr<SqlLogStorage> Storage(SqlLogStorage::Fence fence = nullptr) {
+  std::shared_ptr<SqlLogStorage> Storage(SqlFence fence = nullptr) {
     auto s = SqlLogStorage::Open(*db_, "main", std::move(fence));
     EXPECT_TRUE(s.ok()) << s.error().message;
     return s.ok() ? std::shared_ptr<SqlLogStorage>(std::move(*s)) : nullptr;

@@ -12,6 +12,7 @@
 #include "candor/base/encoding.h"
 #include "candor/client/engine.h"
 #include "candor/net/worker_pool.h"
+#include "group_checks.h"
 #include "lossy_proxy.h"
 #include "messaging_stack.h"
 
@@ -385,18 +386,8 @@ TEST_P(MessagingTest, ConcurrentChangesHaveOneWinnerAndConverge) {
   EXPECT_TRUE(Receive(*alice).empty());
   EXPECT_TRUE(Receive(*bob).empty());
   EXPECT_TRUE(Receive(*dave).empty());
-  auto ga = alice->Groups();
-  auto gb = bob->Groups();
-  auto gd = dave->Groups();
-  ASSERT_TRUE(ga.ok() && gb.ok() && gd.ok());
-  ASSERT_EQ(ga->size(), 1u);
-  ASSERT_EQ(gb->size(), 1u);
-  ASSERT_EQ(gd->size(), 1u);
-  EXPECT_EQ((*ga)[0].epoch, (*gb)[0].epoch);
-  EXPECT_EQ((*ga)[0].epoch, (*gd)[0].epoch);
-  const std::vector<std::string> members = {"alice/phone", "bob/phone", "dave/phone"};
-  EXPECT_EQ((*ga)[0].members, members);
-  EXPECT_EQ((*gb)[0].members, members);
+  ExpectOneAgreedGroup({alice.get(), bob.get(), dave.get()},
+                       {"alice/phone", "bob/phone", "dave/phone"});
   ASSERT_TRUE(alice->Send("team", "who is here").ok());
   EXPECT_EQ(Receive(*bob), std::vector<std::string>{"who is here"});
   EXPECT_EQ(Receive(*dave), std::vector<std::string>{"who is here"});

@@ -26,6 +26,9 @@ class LossyProxy {
   LossyProxy& operator=(const LossyProxy&) = delete;
 
   uint16_t port() const { return port_; }
+  // SetUpstream sends the connections accepted from now on to 127.0.0.1:`upstream` (a load
+  // balancer moving clients off a dead node); open ones stay where they are.
+  void SetUpstream(uint16_t upstream) { upstream_ = upstream; }
   // LoseAnswers makes the proxy swallow the answers to the next `count` requests whose request
   // line starts with `prefix` (e.g. "POST /v1/groups/commit ").
   void LoseAnswers(const std::string& prefix, int count);
@@ -61,7 +64,7 @@ class LossyProxy {
 
   int listener_ = -1;
   uint16_t port_ = 0;
-  uint16_t upstream_ = 0;
+  std::atomic<uint16_t> upstream_{0};
   std::atomic<bool> stop_{false};
   std::atomic<int> lost_{0};
   std::atomic<int> tampered_{0};

@@ -75,6 +75,7 @@ Result<std::unique_ptr<MessagingStack>> MessagingStack::Create(
     c["quorum"] = 2;
     c.merge_patch(patch);
   }));
+  if (!options.start_server) return s;
   CANDOR_TRY(s->StartServer());
   if (options.auditor) {
     // Ready once candord holds an auditor head: before, it answers no directory query (503).

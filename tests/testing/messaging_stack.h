@@ -22,6 +22,9 @@ namespace candor::testing {
 struct MessagingStackOptions {
   bool auditor = false;
   uint64_t max_auditor_lag_ms = 70'000;
+  // start_server false leaves candord unstarted: the test runs it itself (e.g. as the nodes of
+  // a cluster, from copies of server_dir()).
+  bool start_server = true;
 };
 
 class MessagingStack {

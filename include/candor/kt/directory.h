@@ -57,6 +57,11 @@ struct DirectoryOptions {
   // last stored entry if a crash came between storing it and logging its head, and refuses a
   // log that is further behind or ahead (kInternal).
   std::function<uint64_t()> logged_heads;
+  // follower: another process publishes to the store (a cluster's sequencer) and this directory
+  // only serves it (a front node). Open then reads only the entries whose heads are logged
+  // (logged_heads must be set) and logs nothing; Follow reads the newer ones; Publish and
+  // SubmitUpdate are refused.
+  bool follower = false;
 };
 
 // UpdateTicket identifies queued new versions of a label until they are published.
@@ -104,6 +109,12 @@ class Directory {
   // the sink that head again (and fails the same way while the sink does), then goes on. One
   // Publish runs at a time.
   Result<uint64_t> Publish();
+  // Follow brings a follower (DirectoryOptions::follower) up to `logged_heads` entries: it reads
+  // the stored entries it lacks, up to that many (an entry whose head is not logged yet stays
+  // unread), and makes them visible under their head, signed here again (Ed25519 signs
+  // deterministically; clients compare the logged TreeHeadTBS in any case). Returns the
+  // visible size. kInternal if the stored entries do not rebuild consistently.
+  Result<uint64_t> Follow(uint64_t logged_heads);
   // queued_versions is the number of versions waiting for a Publish to make them visible.
   size_t queued_versions() const;
   // LatestValue returns the greatest published version of `label` and its value (the operator's

@@ -53,6 +53,11 @@ class DirectoryStore {
   // LoadEntries calls `visit` for every stored entry in position order; stops at the first error
   // `visit` returns and returns it.
   virtual Status LoadEntries(const std::function<Status(StoredEntry&&)>& visit) = 0;
+  // LoadEntriesFrom is LoadEntries for the entries at positions [first, end) only (a directory
+  // that follows one another process appends to). This default reads from the start and skips;
+  // stores that can seek override it.
+  virtual Status LoadEntriesFrom(uint64_t first, uint64_t end,
+                                 const std::function<Status(StoredEntry&&)>& visit);
   // GetVersion returns a stored label version, or kNotFound.
   virtual Result<StoredVersion> GetVersion(ByteView label, uint32_t version) = 0;
 };

@@ -19,7 +19,11 @@
 //              "challenges_per_minute_per_address": 120},
 //     "keypackages": {"max_per_upload": 100, "max_stored_per_device": 1000},
 //     "delivery": {"max_message_bytes": 262144, "max_queue": 10000, "max_age_hours": 720,
-//                  "max_in_flight": 256}
+//                  "max_in_flight": 256},
+//     "cluster": {"role": "single",           or "front", "sequencer" (cluster.h): both need
+//                                             a postgresql database
+//                 "advertise_url": "",        a sequencer's URL for the front nodes
+//                 "lease_ms": 5000, "follow_interval_ms": 200}
 //   }
 #pragma once
 
@@ -30,6 +34,7 @@
 
 #include "candor/base/result.h"
 #include "candor/server/auth_service.h"
+#include "candor/server/cluster.h"
 #include "candor/server/delivery_service.h"
 #include "candor/server/directory_service.h"
 #include "candor/server/key_package_service.h"
@@ -51,6 +56,7 @@ struct ServerConfig {
   KeyPackageServiceOptions keypackages;
   DeliveryServiceOptions delivery;
   uint64_t max_queue = 10000;
+  ClusterOptions cluster;
 };
 
 // ParseServerConfig reads the JSON text of a configuration file; kInvalidArgument names a bad

@@ -18,6 +18,7 @@
 #include "candor/server/directory_service.h"
 #include "candor/server/metrics.h"
 #include "candor/store/delivery_store.h"
+#include "candor/store/presence_store.h"
 
 namespace candor::server {
 
@@ -45,6 +46,15 @@ class DeliveryService {
   // Drain closes every WebSocket with 1013 (try again later).
   void Drain();
 
+  // SetPresence (a node of a cluster): the sockets this node holds are recorded in `presence`,
+  // so that other nodes that queue messages for them send this node a hint. Call before
+  // Register; `presence` must outlive the service.
+  void SetPresence(store::PresenceStore* presence) { presence_ = presence; }
+  // Notify wakes the WebSockets of `devices` on this node (a local queueing, or a hint).
+  void Notify(const std::vector<store::DeviceAddress>& devices);
+  // WakeAll wakes every WebSocket on this node: the sweep that repairs lost hints.
+  void WakeAll();
+
   // Internal to QueueSocket.
   void Attach(const store::DeviceAddress& device, const std::shared_ptr<QueueSocket>& socket);
   void Detach(const store::DeviceAddress& device, const QueueSocket* socket);
@@ -62,8 +72,6 @@ class DeliveryService {
   Result<net::HttpResponse> GroupInfo(const net::RouteRequest& req);
   Result<net::HttpResponse> Fetch(const net::RouteRequest& req);
   Result<net::HttpResponse> Ack(const net::RouteRequest& req);
-  // Notify wakes the WebSockets of `devices` on this node.
-  void Notify(const std::vector<store::DeviceAddress>& devices);
 
   store::DeliveryStore& store_;
   const DirectoryService& directory_;
@@ -78,6 +86,7 @@ class DeliveryService {
 
   std::mutex mu_;
   std::multimap<store::DeviceAddress, std::weak_ptr<QueueSocket>> sockets_;
+  store::PresenceStore* presence_ = nullptr;
   bool draining_ = false;
 };
 

@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -50,6 +51,18 @@ class DirectoryService {
   // AcceptAuditorHeads enables `POST /v1/directory/auditor-head` (thirdPartyAuditing) for the
   // holder of the bearer token whose SHA-256 is `token_hash`. Call it before Register.
   void AcceptAuditorHeads(const Hash32& token_hash) { auditor_token_hash_ = token_hash; }
+  // A cluster's front node (cluster.h) does not publish: ForwardUpdates sends each update that
+  // passed this node's checks and rate limits to the sequencer through `forward` and relays its
+  // answer; after a published one, `follow` brings this node's directory up to date so the
+  // client sees its change here at once. Call both before Register.
+  using Forward = std::function<Result<net::HttpResponse>(const net::HttpRequest&)>;
+  void ForwardUpdates(Forward forward, std::function<void()> follow) {
+    forward_ = std::move(forward);
+    follow_ = std::move(follow);
+  }
+  // AcceptForwardedUpdates: the sequencer skips its rate limits for updates that carry the
+  // cluster token (SHA-256 `token_hash`): the front node that forwarded them applied them.
+  void AcceptForwardedUpdates(const Hash32& token_hash) { cluster_token_hash_ = token_hash; }
   // Register adds the routes under /v1/directory/.
   void Register(net::Router& router);
   // Schedule registers the publish task ("kt-publish").
@@ -82,12 +95,18 @@ class DirectoryService {
   // CheckValues verifies each new value is a device list that follows the previous one.
   Status CheckValues(const kt::UpdateRequest& request) const;
   void Answer(std::vector<Waiter> done);
+  // CatchUpTo follows the sequencer first (a front node) when a client's `last` head is newer
+  // than this node's newest.
+  void CatchUpTo(std::optional<uint64_t> last);
 
   kt::Directory& directory_;
   Clock clock_;
   DirectoryServiceOptions options_;
   kt::WireContext wire_;
   std::optional<Hash32> auditor_token_hash_;
+  std::optional<Hash32> cluster_token_hash_;
+  Forward forward_;
+  std::function<void()> follow_;
   RateLimiter new_accounts_;
   RateLimiter handle_updates_;
   Counter& rate_limited_;

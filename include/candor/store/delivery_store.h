@@ -28,6 +28,7 @@
 
 #include "candor/base/bytes.h"
 #include "candor/store/device_address.h"
+#include "candor/store/presence_store.h"
 #include "candor/store/sql.h"
 
 namespace candor::store {
@@ -93,6 +94,10 @@ class DeliveryStore {
   // Open migrates the schema; `db` must outlive the store.
   static Result<std::unique_ptr<DeliveryStore>> Open(SqlDatabase& db, DeliveryLimits limits);
 
+  // SetPresence makes every transaction that queues messages also hint the other nodes that
+  // hold a recipient's socket (presence_store.h). `presence` must outlive the store.
+  void SetPresence(const PresenceStore* presence) { presence_ = presence; }
+
   // CreateGroup stores a new group at its epoch. kConflict if the group id exists.
   Status CreateGroup(const GroupRecord& group, uint64_t now);
   // GetGroup returns a group with its members; kNotFound if there is none.
@@ -123,6 +128,7 @@ class DeliveryStore {
   DeliveryStore(SqlDatabase& db, DeliveryLimits limits) : db_(db), limits_(limits) {}
   SqlDatabase& db_;
   const DeliveryLimits limits_;
+  const PresenceStore* presence_ = nullptr;
 };
 
 }  // namespace candor::store

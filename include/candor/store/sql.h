@@ -64,6 +64,10 @@ class SqlTx {
   }
 };
 
+// SqlFence runs first in a write transaction of a store that a lease guards (the sequencer's,
+// lease_store.h); an error aborts the write. Empty: no fence.
+using SqlFence = std::function<Status(SqlTx&)>;
+
 enum class SqlDialect : uint8_t { kSqlite, kPostgres };
 
 class SqlDatabase {

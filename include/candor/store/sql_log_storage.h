@@ -29,13 +29,10 @@ namespace candor::store {
 
 class SqlLogStorage final : public tlog::LogStorage {
  public:
-  // Fence runs first in every write transaction; an error aborts the write.
-  using Fence = std::function<Status(SqlTx&)>;
-
   // Open migrates the schema and returns the storage of log `name` in `db` (which must outlive
   // it). `fence` may be empty (a single node, or a reader that never writes).
   static Result<std::unique_ptr<SqlLogStorage>> Open(SqlDatabase& db, std::string name,
-                                                     Fence fence);
+                                                     SqlFence fence);
 
   Result<Bytes> ReadCheckpoint() override;
   Result<Bytes> ReadTile(const std::string& path) override;
@@ -52,7 +49,7 @@ class SqlLogStorage final : public tlog::LogStorage {
   std::string FileOf(std::string_view /*path*/) const override { return {}; }
 
  private:
-  SqlLogStorage(SqlDatabase& db, std::string name, Fence fence)
+  SqlLogStorage(SqlDatabase& db, std::string name, SqlFence fence)
       : db_(db), name_(std::move(name)), fence_(std::move(fence)) {}
   // ReadColumn reads one BLOB column of the log's tlog_state row; kNotFound without the row or
   // when the column is NULL.
@@ -60,7 +57,7 @@ class SqlLogStorage final : public tlog::LogStorage {
 
   SqlDatabase& db_;
   const std::string name_;
-  const Fence fence_;
+  const SqlFence fence_;
 };
 
 }  // namespace candor::store
