@@ -111,11 +111,14 @@ candor::Status ParallelFor(size_t n, int threads,
 }
 
 candor::Result<std::vector<Device>> CreateAccounts(const candor::client::ClientTrust& trust,
-                                                   const std::string& work, size_t n, int threads) {
+                                                   const std::string& work,
+                                                   const std::string& prefix, size_t n,
+                                                   int threads) {
   std::vector<Device> devices(n);
   CANDOR_TRY(ParallelFor(n, threads, [&](size_t i) -> candor::Status {
-    char name[32];
-    (void)std::snprintf(name, sizeof(name), "u%05zu", i);
+    char number[16];
+    (void)std::snprintf(number, sizeof(number), "%05zu", i);
+    const std::string name = prefix + number;
     auto e = candor::client::Engine::CreateAccount(
         {work + "/" + name, nullptr, nullptr, candor::SystemClock()}, trust, name, "d");
     if (!e.ok()) {
@@ -196,6 +199,7 @@ struct Stats {
   std::atomic<uint64_t> delivered{0};
   std::atomic<uint64_t> connected{0};
   std::atomic<uint64_t> failures{0};
+  std::atomic<uint64_t> acks{0};  // acknowledgements sent (each is one write on the server)
   uint64_t run_start_ns = 0;  // messages sent before (a previous run's stragglers) are not counted
 };
 
@@ -284,6 +288,7 @@ class Receiver : public std::enable_shared_from_this<Receiver> {
     unacked_ = 0;
     writing_ = true;
     ack_ = Json({{"ack", seq_}}).dump();
+    ++stats_.acks;
     ws_.text(true);
     ws_.async_write(asio::buffer(ack_), [self = shared_from_this()](beast::error_code ec, size_t) {
       self->writing_ = false;
@@ -343,9 +348,9 @@ long Rss(pid_t pid) {
 
 // DbCounters are PostgreSQL's database-wide counters, read around a run (--stat-database).
 struct DbCounters {
-  int64_t commits = 0;
-  int64_t rows_written = 0;  // inserted + updated + deleted
-  int64_t wal_bytes = 0;     // write-ahead log written (the whole PostgreSQL cluster)
+  int64_t write_transactions = 0;  // transaction ids handed out (only writers get one)
+  int64_t rows_written = 0;        // inserted + updated + deleted
+  int64_t wal_bytes = 0;           // write-ahead log written (the whole PostgreSQL cluster)
 };
 
 // ReadDbCounters waits until the server's backends reported their statistics (an idle backend
@@ -356,12 +361,14 @@ std::optional<DbCounters> ReadDbCounters(candor::store::SqlDatabase* db) {
   DbCounters c;
   auto st = db->Read([&c](candor::store::SqlTx& tx) -> candor::Status {
     CANDOR_ASSIGN_OR_RETURN(
-        auto rows, tx.Query("SELECT xact_commit::BIGINT, (tup_inserted + tup_updated + "
-                            "tup_deleted)::BIGINT, (pg_current_wal_lsn() - '0/0'::pg_lsn)::BIGINT "
-                            "FROM pg_stat_database WHERE datname = current_database()",
-                            {}));
+        auto rows,
+        tx.Query("SELECT pg_snapshot_xmax(pg_current_snapshot())::TEXT::BIGINT, (tup_inserted + "
+                 "tup_updated + tup_deleted)::BIGINT, (pg_current_wal_lsn() - "
+                 "'0/0'::pg_lsn)::BIGINT FROM pg_stat_database WHERE datname = "
+                 "current_database()",
+                 {}));
     if (rows.empty()) return candor::MakeError(candor::Errc::kNotFound, "no statistics");
-    CANDOR_ASSIGN_OR_RETURN(c.commits, rows[0].Int(0, "xact_commit"));
+    CANDOR_ASSIGN_OR_RETURN(c.write_transactions, rows[0].Int(0, "xid"));
     CANDOR_ASSIGN_OR_RETURN(c.rows_written, rows[0].Int(1, "rows"));
     CANDOR_ASSIGN_OR_RETURN(c.wal_bytes, rows[0].Int(2, "wal"));
     return candor::OkStatus();
@@ -373,10 +380,12 @@ std::optional<DbCounters> ReadDbCounters(candor::store::SqlDatabase* db) {
   return c;
 }
 
-Json RunLoad(const candor::net::Url& server, const candor::net::Url& sockets,
-             std::vector<Device>& devices, const std::vector<Group>& groups, int senders,
-             double rate, size_t size, int seconds, pid_t server_pid,
-             candor::store::SqlDatabase* stat_db) {
+// RunLoad runs one load: sender thread t posts to posts[t % posts.size()], device i's socket
+// connects to sockets[i % sockets.size()] (several nodes of a cluster share the load).
+Json RunLoad(const std::vector<candor::net::Url>& posts,
+             const std::vector<candor::net::Url>& sockets, std::vector<Device>& devices,
+             const std::vector<Group>& groups, int senders, double rate, size_t size, int seconds,
+             pid_t server_pid, candor::store::SqlDatabase* stat_db) {
   Stats stats;
   stats.run_start_ns = NowNs();
   asio::io_context ioc;
@@ -386,7 +395,8 @@ Json RunLoad(const candor::net::Url& server, const candor::net::Url& sockets,
   const long rss_before = server_pid > 0 ? Rss(server_pid) : -1;
   std::vector<std::shared_ptr<Receiver>> receivers;
   for (const Device& d : devices) {
-    receivers.push_back(std::make_shared<Receiver>(ioc, stats, sockets, d));
+    receivers.push_back(
+        std::make_shared<Receiver>(ioc, stats, sockets[receivers.size() % sockets.size()], d));
     receivers.back()->Start();
   }
   for (int i = 0; i < 600 && stats.connected + stats.failures < devices.size(); ++i) {
@@ -403,6 +413,7 @@ Json RunLoad(const candor::net::Url& server, const candor::net::Url& sockets,
   for (int t = 0; t < senders; ++t) {
     threads.emplace_back([&, t] {
       candor::net::HttpClient http;
+      const candor::net::Url& server = posts[static_cast<size_t>(t) % posts.size()];
       const double per_thread = rate / senders;
       auto next = Clock::now();
       for (size_t n = static_cast<size_t>(t); Clock::now() < deadline;
@@ -462,10 +473,15 @@ Json RunLoad(const candor::net::Url& server, const candor::net::Url& sockets,
               {"p99_ms", Percentile(lat, 0.99)},
               {"max_ms", lat.empty() ? 0 : *std::max_element(lat.begin(), lat.end())}};
   if (db_before && db_after && sent > 0) {
-    // Everything the database committed while the load ran (messages, acknowledgements,
-    // anything else the nodes did meanwhile), per message sent.
+    // Everything the database wrote while the load ran (messages, acknowledgements, anything
+    // else the nodes did meanwhile), per message sent; and the write transactions left once
+    // the receivers' acknowledgements (one each) are taken out.
     const double n = static_cast<double>(sent);
-    out["db_commits_per_message"] = static_cast<double>(db_after->commits - db_before->commits) / n;
+    const auto writes = db_after->write_transactions - db_before->write_transactions;
+    out["db_write_transactions_per_message"] = static_cast<double>(writes) / n;
+    out["db_write_transactions_per_message_without_acks"] =
+        static_cast<double>(writes - static_cast<int64_t>(stats.acks.load())) / n;
+    out["acks"] = stats.acks.load();
     out["db_rows_written_per_message"] =
         static_cast<double>(db_after->rows_written - db_before->rows_written) / n;
     out["wal_bytes_per_message"] =
@@ -516,12 +532,23 @@ int Run(int argc, char** argv) {
   app.add_option("--setup-threads", setup_threads, "threads creating accounts and groups");
   app.add_option("--server-pid", server_pid, "candord's pid (memory per WebSocket)");
   app.add_option("--relay-bin", relay_bin, "run against bare_relay (started here) instead");
-  std::string socket_url, stat_database;
+  std::vector<std::string> socket_urls;
+  std::string stat_database;
+  std::string handle_prefix = "u";
+  app.add_option("--handle-prefix", handle_prefix,
+                 "the devices' handles are <prefix>00000, <prefix>00001, ... (a second run on "
+                 "the same directory needs another prefix)");
+  std::vector<size_t> spread_counts;
+  app.add_option("--spread-counts", spread_counts,
+                 "instead of one run per --socket-urls node: for each K, one run with the load "
+                 "spread over the first K nodes (device i's socket on node i mod K, sender "
+                 "thread t posting to node t mod K)");
   app.add_option("--stat-database", stat_database,
                  "a postgresql: database whose commits, rows and WAL bytes per message to report");
-  app.add_option("--socket-url", socket_url,
-                 "the node the devices' WebSockets connect to (default: the trust file's "
-                 "server; another node of a cluster measures the cross-node path)");
+  app.add_option("--socket-urls", socket_urls,
+                 "the nodes the devices' WebSockets connect to, one run each over the same "
+                 "devices (default: the trust file's server; another node of a cluster "
+                 "measures the cross-node path)");
   CLI11_PARSE(app, argc, argv);
   std::unique_ptr<candor::store::SqlDatabase> stat_db;
   if (!stat_database.empty()) {
@@ -542,7 +569,7 @@ int Run(int argc, char** argv) {
   const auto t0 = Clock::now();
   std::vector<Device> devices;
   if (relay_bin.empty()) {
-    auto created = CreateAccounts(*trust, work, n, setup_threads);
+    auto created = CreateAccounts(*trust, work, handle_prefix, n, setup_threads);
     if (!created.ok()) {
       (void)std::fprintf(stderr, "messaging_load: %s\n", created.error().message.c_str());
       return 1;
@@ -612,33 +639,55 @@ int Run(int argc, char** argv) {
       if (!port.ok()) return 1;
       server.port = static_cast<uint16_t>(std::stoi(std::string(candor::AsStringView(*port))));
     }
-    candor::net::Url sockets = server;
-    if (!socket_url.empty()) {
-      auto parsed = candor::net::ParseUrl(socket_url);
+    std::vector<candor::net::Url> socket_servers;
+    for (const std::string& u : socket_urls) {
+      auto parsed = candor::net::ParseUrl(u);
       if (!parsed.ok()) {
-        (void)std::fprintf(stderr, "messaging_load: --socket-url: %s\n",
+        (void)std::fprintf(stderr, "messaging_load: --socket-urls: %s\n",
                            parsed.error().message.c_str());
         return 1;
       }
-      sockets = *parsed;
+      socket_servers.push_back(*parsed);
     }
-    for (double rate : rates) {
-      Json result = RunLoad(server, sockets, devices, groups, senders, rate, size, seconds,
-                            relay > 0 ? relay : server_pid, stat_db.get());
-      result["target"] = relay_bin.empty() ? "candord" : "bare_relay";
-      (void)std::printf("%s\n", result.dump().c_str());
-      (void)std::fflush(stdout);
-      if (rate == 0 && also_half) {
-        // The latency at half the peak rate, paced: half of what was sent and delivered in
-        // time (a saturated run sends more than it delivers).
-        const double fanout = static_cast<double>(group_size - 1);
-        const double peak = std::min(result["sent_per_s"].get<double>(),
-                                     result["delivered_per_s"].get<double>() / fanout);
-        Json half = RunLoad(server, sockets, devices, groups, senders, peak / 2, size, seconds,
-                            relay > 0 ? relay : server_pid, stat_db.get());
-        half["target"] = result["target"];
-        (void)std::printf("%s\n", half.dump().c_str());
+    if (socket_servers.empty()) socket_servers.push_back(server);
+    // The node sets of the runs: one run per node (sockets there, posts to the trust file's
+    // server), or runs spread over the first K nodes (--spread-counts).
+    std::vector<std::pair<std::vector<candor::net::Url>, std::vector<candor::net::Url>>> runs;
+    if (!spread_counts.empty()) {
+      for (size_t k : spread_counts) {
+        k = std::clamp<size_t>(k, 1, socket_servers.size());
+        std::vector<candor::net::Url> first(socket_servers.begin(),
+                                            socket_servers.begin() + static_cast<ptrdiff_t>(k));
+        runs.emplace_back(first, first);
+      }
+    } else {
+      for (const candor::net::Url& u : socket_servers) {
+        runs.push_back({std::vector<candor::net::Url>{server}, std::vector<candor::net::Url>{u}});
+      }
+    }
+    for (const auto& [posts, sockets] : runs) {
+      for (double rate : rates) {
+        Json result = RunLoad(posts, sockets, devices, groups, senders, rate, size, seconds,
+                              relay > 0 ? relay : server_pid, stat_db.get());
+        result["target"] = relay_bin.empty() ? "candord" : "bare_relay";
+        result["nodes"] = sockets.size();
+        result["socket_url"] = sockets.size() == 1 ? sockets[0].ToString() : "spread";
+        (void)std::printf("%s\n", result.dump().c_str());
         (void)std::fflush(stdout);
+        if (rate == 0 && also_half) {
+          // The latency at half the peak rate, paced: half of what was sent and delivered in
+          // time (a saturated run sends more than it delivers).
+          const double fanout = static_cast<double>(group_size - 1);
+          const double peak = std::min(result["sent_per_s"].get<double>(),
+                                       result["delivered_per_s"].get<double>() / fanout);
+          Json half = RunLoad(posts, sockets, devices, groups, senders, peak / 2, size, seconds,
+                              relay > 0 ? relay : server_pid, stat_db.get());
+          half["target"] = result["target"];
+          half["nodes"] = result["nodes"];
+          half["socket_url"] = result["socket_url"];
+          (void)std::printf("%s\n", half.dump().c_str());
+          (void)std::fflush(stdout);
+        }
       }
     }
   }

@@ -1,19 +1,21 @@
 #!/usr/bin/env bash
 # run_scale_bench.sh [DEVICES] [SECONDS] [RATE]: the cost of the cross-node path (issue 13 §3).
 # One PostgreSQL (a throw-away cluster started here), a sequencer and two front nodes A and B,
-# each its own candord (release build). DEVICES devices in one-to-one conversations; senders
-# post every message to node A at RATE messages/s in all (default 200, well under the
-# saturation point on 2 cores), while the recipients' WebSockets are held by node A (the same
-# node) in one run and by node B (the message crosses nodes through a PostgreSQL NOTIFY hint)
-# in the other. Prints one JSON line per run, with the database's committed transactions, rows
-# written and WAL bytes per message while the load ran (pg_stat_database, read 11 s after the
-# set-up and after the load so that every backend reported).
+# each its own candord (release build). DEVICES devices in one-to-one conversations and in
+# groups of 10; senders post every message to node A at RATE messages/s in all (default 100,
+# well under the saturation point on 2 cores), while the recipients' WebSockets are held by node
+# A (the same node) in one run and by node B (each message crosses nodes through a PostgreSQL
+# NOTIFY hint) in the other. Prints one JSON line per run (socket_url says which), with the
+# database's write transactions (transaction ids handed out), rows written and WAL bytes per
+# message while the load ran, read 11 s after the set-up and after the load so that every
+# backend reported its statistics. Then the curve: 1:1 load as fast as it goes and at half
+# that, spread over 1, 2 and 3 front nodes (a third, C, joins for it).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$(pwd)
 devices=${1:-200}
 seconds=${2:-10}
-rate=${3:-200}
+rate=${3:-100}
 cmake --preset release >/dev/null
 cmake --build build/release --target candord messaging_load >/dev/null
 bin=$root/build/release
@@ -58,18 +60,24 @@ PY
   echo "node $name did not start: $(tail -3 "$work/$name.log")" >&2
   exit 1
 }
-seq_port=$(free_port); a_port=$(free_port); b_port=$(free_port)
+seq_port=$(free_port); a_port=$(free_port); b_port=$(free_port); c_port=$(free_port)
 start_node seq sequencer "$seq_port"
 start_node front-a front "$a_port"
 start_node front-b front "$b_port"
+start_node front-c front "$c_port"
 
-run() {  # run LABEL SOCKET_PORT
-  "$bin/bench/messaging_load" --trust "$work/front-a/client-trust.json" \
-    --work "$work/profiles-$1" --devices "$devices" --group-sizes 2 --seconds "$seconds" \
-    --rates "$rate" --socket-url "http://127.0.0.1:$2/" --stat-database "postgresql:$conninfo" |
-    sed "s/^{/{\"path\":\"$1\",/"
-}
-echo "== sockets on the sending node (A)" >&2
-run same-node "$a_port"
-echo "== sockets on the other node (B): every message crosses nodes" >&2
-run cross-node "$b_port"
+# One set of devices and conversations; one run with the sockets on A (the sending node), one
+# with them on B (every message crosses nodes), for 1:1 and for groups of 10.
+"$bin/bench/messaging_load" --trust "$work/front-a/client-trust.json" --work "$work/profiles" \
+  --devices "$devices" --group-sizes 2 10 --seconds "$seconds" --rates "$rate" \
+  --socket-urls "http://127.0.0.1:$a_port/" "http://127.0.0.1:$b_port/" \
+  --stat-database "postgresql:$conninfo" | sed 's/^{/{"part":"pair",/'
+
+# The curve: the same kind of load as fast as it goes (and paced at half that), spread over 1,
+# 2 and 3 front nodes (device i's socket on node i mod K, sender thread t posting to node
+# t mod K). On 2 cores the nodes share the CPU: more nodes add no capacity here, they show
+# what spreading costs.
+"$bin/bench/messaging_load" --trust "$work/front-a/client-trust.json" --work "$work/curve" \
+  --handle-prefix c --devices "$devices" --group-sizes 2 --seconds "$seconds" --rates 0 --also-half \
+  --socket-urls "http://127.0.0.1:$a_port/" "http://127.0.0.1:$b_port/" \
+  "http://127.0.0.1:$c_port/" --spread-counts 1 2 3 | sed 's/^{/{"part":"curve",/'

@@ -234,8 +234,13 @@ Result<std::unique_ptr<PgDatabase::Connection>> PgDatabase::Acquire() {
     cv_.notify_one();
     return MakeError(Errc::kUnavailable, "postgresql: connect: " + msg);
   }
-  // Durable commits and UTC timestamps whatever the server's defaults say.
-  Status set = c->Simple("SET synchronous_commit = on; SET TIME ZONE 'UTC'");
+  // Durable commits and UTC timestamps whatever the server's defaults say. A transaction whose
+  // client stalls (a process paused mid-write, e.g. a sequencer holding the lease row's lock)
+  // is ended by the server after 5 s, so it cannot hold its locks for ever; every transaction
+  // of ours runs its statements back to back.
+  Status set = c->Simple(
+      "SET synchronous_commit = on; SET TIME ZONE 'UTC'; "
+      "SET idle_in_transaction_session_timeout = 5000");
   if (!set.ok()) {
     c.reset();
     {

@@ -415,6 +415,37 @@ TEST_F(ClusterTest, KillingAFrontNodeMovesItsDevicesWithoutLosingAMessage) {
   EXPECT_EQ(got, sent);
 }
 
+// A sequencer that is paused past its lease (SIGSTOP: a long GC pause, a frozen VM) and wakes
+// up after the standby took over writes nothing more: its next write is fenced, it steps down
+// and exits with an error, and the log it left goes on as the new sequencer writes it.
+TEST_F(ClusterTest, APausedSequencerThatWakesUpStepsDownWithoutWriting) {
+  const std::vector<Node*> nodes = StartCluster(2, 1);
+  Node& seq_a = *nodes[0];
+  Node& seq_b = *nodes[1];
+  Node& front = *nodes[2];
+  auto alice = Account(front, "alice");
+  ASSERT_TRUE(alice);
+  seq_a.process->Signal(SIGSTOP);
+  WaitHealthy(seq_b);  // took the lease once seq-a's expired
+  EXPECT_EQ(*SequencerUrl(), seq_b.url());
+  auto bob = Account(front, "bob");  // published by seq-b
+  ASSERT_TRUE(bob);
+  seq_a.process->Signal(SIGCONT);
+  const int status = seq_a.process->Wait();  // it stops by itself
+  seq_a.process.reset();
+  EXPECT_NE(status, 0);
+  auto log = ReadFile(seq_a.dir + ".log");
+  ASSERT_TRUE(log.ok());
+  EXPECT_NE(AsStringView(*log).find("stepping down"), std::string::npos);
+  // The directory and its log went on without a fork: both accounts are found, and the
+  // sequencer that stayed keeps publishing.
+  ASSERT_TRUE(AddContact(*alice, "bob").ok());
+  ASSERT_TRUE(AddContact(*bob, "alice").ok());
+  ASSERT_TRUE(alice->Send("bob", "still here").ok());
+  EXPECT_EQ(Receive(*bob), std::vector<std::string>{"still here"});
+  EXPECT_EQ(*SequencerUrl(), seq_b.url());
+}
+
 // Kill -9 the sequencer while accounts are being made through the front nodes, several times:
 // the standby takes over (a new term), every acknowledged update stays published, the heads
 // log only grows (each checkpoint seen is a prefix of the last), and every client's view stays

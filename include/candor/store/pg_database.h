@@ -1,8 +1,10 @@
 // pg_database.h: the server-grade SqlDatabase backend, PostgreSQL through libpq. A pool of
 // connections (at most `max_connections`, opened on demand); each Write runs in its own
 // transaction at READ COMMITTED and is durable once COMMIT returns (synchronous_commit=on);
-// serialization failures and deadlocks are retried. Statements are prepared once per
-// connection; parameters and results travel in binary. Integer columns must be BIGINT.
+// serialization failures and deadlocks are retried. A connection whose transaction sits idle
+// for 5 s (its process paused mid-write) is ended by the server, releasing its locks. Statements
+// are prepared once per connection; parameters and results travel in binary. Integer columns must
+// be BIGINT.
 //
 // No libpq type appears here: the connections live in pg_database.cc.
 #pragma once
