@@ -266,14 +266,8 @@ TEST_F(ClusterTest, ConcurrentCommitsThroughTwoNodesHaveOneWinner) {
   EXPECT_TRUE(Receive(*bob).empty());
   EXPECT_TRUE(Receive(*carol).empty());
 
-  Result<client::GroupSummary> added = MakeError(Errc::kInternal, "not run");
-  Result<client::GroupSummary> removed = MakeError(Errc::kInternal, "not run");
-  std::thread a([&] { added = alice->AddToGroup("team", {"dave"}); });        // through front-1
-  std::thread b([&] { removed = bob->RemoveFromGroup("team", {"carol"}); });  // front-2
-  a.join();
-  b.join();
-  ASSERT_TRUE(added.ok()) << added.error().ToString();
-  ASSERT_TRUE(removed.ok()) << removed.error().ToString();
+  AddAndRemoveAtOnce(*alice, *bob, "team", "dave", "carol");  // through front-1 and front-2
+  ASSERT_FALSE(HasFailure());
   EXPECT_TRUE(Receive(*alice).empty());
   EXPECT_TRUE(Receive(*bob).empty());
   EXPECT_TRUE(Receive(*dave).empty());

@@ -374,14 +374,8 @@ TEST_P(MessagingTest, ConcurrentChangesHaveOneWinnerAndConverge) {
 
   // alice adds dave while bob removes carol, at the same epoch: the DS takes one commit; the
   // other device processes it and commits again.
-  Result<client::GroupSummary> added = MakeError(Errc::kInternal, "not run");
-  Result<client::GroupSummary> removed = MakeError(Errc::kInternal, "not run");
-  std::thread a([&] { added = alice->AddToGroup("team", {"dave"}); });
-  std::thread b([&] { removed = bob->RemoveFromGroup("team", {"carol"}); });
-  a.join();
-  b.join();
-  ASSERT_TRUE(added.ok()) << added.error().ToString();
-  ASSERT_TRUE(removed.ok()) << removed.error().ToString();
+  AddAndRemoveAtOnce(*alice, *bob, "team", "dave", "carol");
+  ASSERT_FALSE(HasFailure());
 
   EXPECT_TRUE(Receive(*alice).empty());
   EXPECT_TRUE(Receive(*bob).empty());
