@@ -1,6 +1,7 @@
 #include "candor/kt/directory.h"
 
 #include <algorithm>
+#include <limits>
 #include <set>
 #include <string>
 #include <utility>
@@ -69,21 +70,7 @@ Result<std::unique_ptr<Directory>> Directory::Open(Configuration config,
                                              std::move(head_sink), std::move(options)));
   d->wire_ = wire;
   CANDOR_TRY(d->Replay());
-  if (d->options_.logged_heads && !d->options_.follower) {
-    // One head per tree size: a crash between storing the last entry and logging its head
-    // leaves the log one behind, and that head goes in now (signing is deterministic for
-    // Ed25519; any valid signature of the same TreeHeadTBS would do).
-    const uint64_t logged = d->options_.logged_heads();
-    const uint64_t size = d->state_.size();
-    if (logged + 1 == size) {
-      CANDOR_TRY(d->sink_(tls::Encode(TreeHeadTBS{d->config_, size, d->state_.LogRoot()}),
-                          d->head_->signature));
-    } else if (logged != size) {
-      return MakeError(Errc::kInternal, "kt: the head log holds " + std::to_string(logged) +
-                                            " heads for " + std::to_string(size) +
-                                            " stored entries");
-    }
-  }
+  if (!d->options_.follower) CANDOR_TRY(d->LogMissingHead());
   return d;
 }
 
@@ -101,6 +88,23 @@ Status Directory::Replay() {
   if (state_.size() > 0) {
     head_ = TreeHead{state_.size(),
                      SignTreeHead(signature_key_, config_, state_.size(), state_.LogRoot())};
+  }
+  return OkStatus();
+}
+
+Status Directory::LogMissingHead() {
+  if (!options_.logged_heads) return OkStatus();
+  // One head per tree size: a crash between storing the last entry and logging its head
+  // leaves the log one behind, and that head goes in now (signing is deterministic for
+  // Ed25519; any valid signature of the same TreeHeadTBS would do).
+  const uint64_t logged = options_.logged_heads();
+  const uint64_t size = state_.size();
+  if (logged + 1 == size) {
+    return sink_(tls::Encode(TreeHeadTBS{config_, size, state_.LogRoot()}), head_->signature);
+  }
+  if (logged != size) {
+    return MakeError(Errc::kInternal, "kt: the head log holds " + std::to_string(logged) +
+                                          " heads for " + std::to_string(size) + " stored entries");
   }
   return OkStatus();
 }
@@ -326,15 +330,30 @@ Result<uint64_t> Directory::Follow(uint64_t logged_heads) {
   if (!options_.follower)
     return MakeError(Errc::kInternal, "kt: Follow on a directory that publishes");
   std::lock_guard<std::mutex> one_at_a_time(publish_mu_);
+  return ReadNewEntries(logged_heads);
+}
+
+Status Directory::Promote(HeadSink head_sink, std::function<uint64_t()> logged_heads) {
+  if (!options_.follower) return MakeError(Errc::kInternal, "kt: Promote on a publisher");
+  if (!head_sink || !logged_heads) return Invalid("Promote needs a head sink and a head count");
+  std::lock_guard<std::mutex> one_at_a_time(publish_mu_);
+  CANDOR_TRY(ReadNewEntries(std::numeric_limits<uint64_t>::max()));
+  sink_ = std::move(head_sink);
+  options_.logged_heads = std::move(logged_heads);
+  options_.follower = false;
+  return LogMissingHead();
+}
+
+Result<uint64_t> Directory::ReadNewEntries(uint64_t end) {
   uint64_t from = 0;
   {
     std::lock_guard<std::mutex> lock(mu_);
     from = state_.size();
   }
-  if (logged_heads <= from) return from;
+  if (end <= from) return from;
   // Unlocked: the store read; queries keep answering at the visible head.
   std::vector<StoredEntry> entries;
-  CANDOR_TRY(store_.LoadEntriesFrom(from, logged_heads, [&entries](StoredEntry&& e) {
+  CANDOR_TRY(store_.LoadEntriesFrom(from, end, [&entries](StoredEntry&& e) {
     entries.push_back(std::move(e));
     return OkStatus();
   }));

@@ -7,6 +7,7 @@
 #include <condition_variable>
 #include <filesystem>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "candor/base/encoding.h"
@@ -51,6 +52,9 @@ constexpr char kClusterToken[] = "keys/cluster.token";
 // presence rows alive this often.
 constexpr std::chrono::milliseconds kDeliverySweep{30000};
 constexpr std::chrono::milliseconds kPresenceRefresh{10000};
+// A front node forwards at most this many directory updates at once, each on a thread of its
+// own while the sequencer publishes it (more are answered 503).
+constexpr int kForwardedUpdates = 32;
 constexpr kt::CipherSuite kKtSuite = kt::CipherSuite::KT_128_SHA256_Ed25519;
 
 std::string LogDir(const std::string& dir, const std::string& name) {
@@ -268,24 +272,45 @@ struct HeadsLog {
   std::function<uint64_t()> logged_heads;
 };
 
-Result<std::unique_ptr<Messaging>> OpenMessaging(const std::string& dir, const ServerConfig& config,
-                                                 store::SqlDatabase& db, store::SqlFence fence,
-                                                 const HeadsLog& heads, Metrics& metrics,
-                                                 net::WorkerPool& pool, Executor& background,
-                                                 const Clock& clock) {
-  auto m = std::make_unique<Messaging>();
-  CANDOR_ASSIGN_OR_RETURN(m->kt_store, store::SqlDirectoryStore::Open(db, std::move(fence)));
-  CANDOR_ASSIGN_OR_RETURN(m->auth_store, store::AuthStore::Open(db));
-  CANDOR_ASSIGN_OR_RETURN(m->kp_store, store::KeyPackageStore::Open(db));
-  CANDOR_ASSIGN_OR_RETURN(m->delivery_store, store::DeliveryStore::Open(db, {config.max_queue}));
-  if (config.cluster.role != NodeRole::kSingle) {
-    // This process's name among the nodes (new at every start: a restarted node holds no
-    // socket of the last run).
-    Bytes nonce(8);
-    crypto::FillRandom(nonce.data(), nonce.size());
-    CANDOR_ASSIGN_OR_RETURN(m->presence, store::PresenceStore::Open(db, HexEncode(nonce)));
-    m->delivery_store->SetPresence(m->presence.get());
+// HeadSinkOf is the directory's head sink for `heads`: its log, or a refusal on a follower.
+kt::Directory::HeadSink HeadSinkOf(const HeadsLog& heads) {
+  if (heads.writer != nullptr) return kt::TlogHeadSink(*heads.writer);
+  return [](ByteView, ByteView) -> Status {
+    return MakeError(Errc::kInternal, "a front node does not log tree heads");
+  };
+}
+
+// StandbyFence is the fence of a standby's directory store, opened before the node holds the
+// lease: it refuses every write until Arm gives it the lease's fence (a standby only reads).
+// Arm before any thread writes through it.
+class StandbyFence {
+ public:
+  store::SqlFence Fence() const {
+    return [slot = slot_](store::SqlTx& tx) -> Status {
+      if (!*slot) return MakeError(Errc::kConflict, "a standby sequencer does not write");
+      return (*slot)(tx);
+    };
   }
+  void Arm(store::SqlFence fence) { *slot_ = std::move(fence); }
+
+ private:
+  std::shared_ptr<store::SqlFence> slot_ = std::make_shared<store::SqlFence>();
+};
+
+// KtDirectory is the key directory and its store: opened by OpenMessaging, or earlier by a
+// standby sequencer that keeps it warm (a follower) until it takes the lease.
+struct KtDirectory {
+  std::unique_ptr<store::SqlDirectoryStore> store;
+  std::unique_ptr<kt::Directory> directory;
+};
+
+// OpenKtDirectory opens the directory of the server in `dir` over `db`: a publisher when
+// `heads.writer` is set, a follower otherwise. Writes to its store run `fence` first.
+Result<KtDirectory> OpenKtDirectory(const std::string& dir, store::SqlDatabase& db,
+                                    store::SqlFence fence, const HeadsLog& heads,
+                                    Executor& background, const Clock& clock) {
+  KtDirectory out;
+  CANDOR_ASSIGN_OR_RETURN(out.store, store::SqlDirectoryStore::Open(db, std::move(fence)));
   CANDOR_ASSIGN_OR_RETURN(kt::Configuration kt_config, LoadKtConfig(dir));
   CANDOR_ASSIGN_OR_RETURN(kt::CipherSuiteParams suite,
                           kt::GetCipherSuite(static_cast<uint16_t>(kt_config.ciphersuite)));
@@ -300,15 +325,48 @@ Result<std::unique_ptr<Messaging>> OpenMessaging(const std::string& dir, const S
   // The heads log holds the head of tree size i + 1 at entry i (clients rely on it).
   directory_options.logged_heads = heads.logged_heads;
   directory_options.follower = heads.writer == nullptr;
-  kt::Directory::HeadSink sink =
-      heads.writer != nullptr
-          ? kt::TlogHeadSink(*heads.writer)
-          : kt::Directory::HeadSink([](ByteView, ByteView) -> Status {
-              return MakeError(Errc::kInternal, "a front node does not log tree heads");
-            });
   CANDOR_ASSIGN_OR_RETURN(
-      m->directory, kt::Directory::Open(std::move(kt_config), std::move(sig), std::move(vrf),
-                                        *m->kt_store, clock, std::move(sink), directory_options));
+      out.directory, kt::Directory::Open(std::move(kt_config), std::move(sig), std::move(vrf),
+                                         *out.store, clock, HeadSinkOf(heads), directory_options));
+  return out;
+}
+
+// OpenMessaging opens the stores and the services over `db`. The directory is `warm`'s,
+// promoted to publish to `heads.writer`, when a standby sequencer kept one; else it is opened.
+Result<std::unique_ptr<Messaging>> OpenMessaging(const std::string& dir, const ServerConfig& config,
+                                                 store::SqlDatabase& db, store::SqlFence fence,
+                                                 const HeadsLog& heads, KtDirectory* warm,
+                                                 Metrics& metrics, net::WorkerPool& pool,
+                                                 Executor& background, const Clock& clock) {
+  auto m = std::make_unique<Messaging>();
+  if (warm != nullptr) {
+    const auto start = std::chrono::steady_clock::now();
+    const uint64_t was = warm->directory->size();
+    CANDOR_TRY(warm->directory->Promote(HeadSinkOf(heads), heads.logged_heads));
+    spdlog::info("sequencer: the warm directory went from size {} to {} in {} ms", was,
+                 warm->directory->size(),
+                 std::chrono::duration_cast<std::chrono::milliseconds>(
+                     std::chrono::steady_clock::now() - start)
+                     .count());
+    m->kt_store = std::move(warm->store);
+    m->directory = std::move(warm->directory);
+  } else {
+    CANDOR_ASSIGN_OR_RETURN(KtDirectory kt,
+                            OpenKtDirectory(dir, db, std::move(fence), heads, background, clock));
+    m->kt_store = std::move(kt.store);
+    m->directory = std::move(kt.directory);
+  }
+  CANDOR_ASSIGN_OR_RETURN(m->auth_store, store::AuthStore::Open(db));
+  CANDOR_ASSIGN_OR_RETURN(m->kp_store, store::KeyPackageStore::Open(db));
+  CANDOR_ASSIGN_OR_RETURN(m->delivery_store, store::DeliveryStore::Open(db, {config.max_queue}));
+  if (config.cluster.role != NodeRole::kSingle) {
+    // This process's name among the nodes (new at every start: a restarted node holds no
+    // socket of the last run).
+    Bytes nonce(8);
+    crypto::FillRandom(nonce.data(), nonce.size());
+    CANDOR_ASSIGN_OR_RETURN(m->presence, store::PresenceStore::Open(db, HexEncode(nonce)));
+    m->delivery_store->SetPresence(m->presence.get());
+  }
   m->directory_service =
       std::make_unique<DirectoryService>(*m->directory, clock, metrics, config.directory);
   if (m->directory->config().mode == kt::DeploymentMode::thirdPartyAuditing &&
@@ -515,19 +573,51 @@ Status Serve(const ServeOptions& options) {
   if (role != NodeRole::kSingle) {
     CANDOR_ASSIGN_OR_RETURN(leases, store::LeaseStore::Open(*db));
   }
+  // A standby keeps the directory warm: it follows what the sequencer publishes, so that
+  // taking over costs the entries of the last moments, not a replay of the whole directory.
+  StandbyFence standby_fence;
+  std::optional<KtDirectory> warm;
   if (role == NodeRole::kSequencer) {
     spdlog::info("sequencer candidate {}: waiting for the sequencer lease",
                  config.cluster.advertise_url);
+    std::shared_ptr<store::SqlLogStorage> heads_stored;
+    std::function<void()> follow = [] {};
+    if (messaging) {
+      CANDOR_ASSIGN_OR_RETURN(heads_stored, store::SqlLogStorage::Open(*db, kHeadsLog, {}));
+      HeadsLog following;
+      following.logged_heads = [s = heads_stored] {
+        auto size = StoredLogSize(*s);
+        return size.ok() ? *size : 0;
+      };
+      CANDOR_ASSIGN_OR_RETURN(warm, OpenKtDirectory(options.dir, *db, standby_fence.Fence(),
+                                                    following, background, clock));
+      spdlog::info("sequencer candidate: directory open at size {}, following it on standby",
+                   warm->directory->size());
+      follow = [d = warm->directory.get(), logged = following.logged_heads] {
+        if (auto size = d->Follow(logged()); !size.ok()) {
+          spdlog::warn("kt-follow on standby: {}", size.error().ToString());
+        }
+      };
+    }
+    const auto step = config.cluster.follow_interval;
     CANDOR_ASSIGN_OR_RETURN(
-        lease,
-        SequencerLease::Acquire(*leases, config.cluster, clock, [](std::chrono::milliseconds wait) {
-          return WaitForTerminationSignalFor(wait) == 0;
-        }));
+        lease, SequencerLease::Acquire(
+                   *leases, config.cluster, clock, [&follow, step](std::chrono::milliseconds wait) {
+                     const auto until = std::chrono::steady_clock::now() + wait;
+                     for (;;) {
+                       follow();
+                       const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                           until - std::chrono::steady_clock::now());
+                       if (left.count() <= 0) return true;
+                       if (WaitForTerminationSignalFor(std::min(left, step)) != 0) return false;
+                     }
+                   }));
     if (!lease) return OkStatus();  // stopped while on standby
     spdlog::info("sequencer: holding the lease (term {})", lease->lease().term);
   }
   LeaseKeeper keeper(lease.get(), config.cluster.lease / 3);
   const store::SqlFence fence = lease ? lease->Fence() : store::SqlFence();
+  if (lease) standby_fence.Arm(fence);
 
   // 4. Logs: files on a single node; in a cluster, the database (written by the sequencer,
   // served by every node).
@@ -566,6 +656,7 @@ Status Serve(const ServeOptions& options) {
   // 5. Messaging: stores, directory, services.
   std::unique_ptr<Messaging> m;
   std::unique_ptr<SequencerForwarder> forwarder;
+  std::unique_ptr<net::WorkerPool> forwarding;  // a front node's updates waiting on the sequencer
   std::unique_ptr<HintListener> hints;
   if (messaging) {
     if (heads == nullptr) {
@@ -585,19 +676,22 @@ Status Serve(const ServeOptions& options) {
       heads_log.writer = writer;
       heads_log.logged_heads = [writer] { return writer->Latest().checkpoint.size; };
     }
-    CANDOR_ASSIGN_OR_RETURN(m, OpenMessaging(options.dir, config, *db, fence, heads_log, metrics,
-                                             pool, background, clock));
+    CANDOR_ASSIGN_OR_RETURN(
+        m, OpenMessaging(options.dir, config, *db, fence, heads_log, warm ? &*warm : nullptr,
+                         metrics, pool, background, clock));
     if (role == NodeRole::kFront) {
       // Updates go to the sequencer; the directory follows what it publishes.
       CANDOR_ASSIGN_OR_RETURN(SecretBytes token, ReadTokenFile(options.dir + "/" + kClusterToken));
       forwarder = std::make_unique<SequencerForwarder>(*leases, clock, std::move(token));
+      CANDOR_ASSIGN_OR_RETURN(forwarding, net::WorkerPool::Create(kForwardedUpdates));
       auto follow = [d = m->directory.get(), logged = heads_log.logged_heads] {
         if (auto size = d->Follow(logged()); !size.ok()) {
           spdlog::warn("kt-follow: {}", size.error().ToString());
         }
       };
       m->directory_service->ForwardUpdates(
-          [f = forwarder.get()](const net::HttpRequest& r) { return f->Forward(r); }, follow);
+          [f = forwarder.get()](const net::HttpRequest& r) { return f->Forward(r); }, follow,
+          *forwarding, static_cast<size_t>(kForwardedUpdates));
       scheduler.Every("kt-follow", config.cluster.follow_interval, follow);
     } else {
       if (role == NodeRole::kSequencer) {
@@ -697,6 +791,7 @@ Status Serve(const ServeOptions& options) {
   if (m) m->directory_service->Drain();
   scheduler.Stop();
   pool.Wait();
+  if (forwarding) forwarding->Wait();
   m.reset();
   logs.clear();  // queued appends become durable and are answered
   background.Wait();

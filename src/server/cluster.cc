@@ -5,6 +5,7 @@
 #include "candor/base/encoding.h"
 #include "candor/crypto/random.h"
 #include "candor/net/http_client.h"
+#include "candor/server/directory_service.h"
 
 namespace candor::server {
 
@@ -84,9 +85,10 @@ Result<net::HttpResponse> SequencerForwarder::Forward(const net::HttpRequest& re
   net::HttpClient client;
   client.set_timeout(std::chrono::seconds(40));  // more than the sequencer's update timeout
   std::string bearer = "Bearer " + std::string(AsStringView(token_.view()));
-  auto answer = client.Request(
-      request.method, url, request.body,
-      {{"Content-Type", std::string(request.Header("content-type"))}, {"Authorization", bearer}});
+  auto answer = client.Request(request.method, url, request.body,
+                               {{"Content-Type", std::string(request.Header("content-type"))},
+                                {"Authorization", bearer},
+                                {std::string(kClientAddressHeader), request.peer}});
   SecureZero(bearer.data(), bearer.size());
   if (!answer.ok()) {
     return MakeError(Errc::kUnavailable, "the sequencer " + base.ToString() + " did not answer (" +

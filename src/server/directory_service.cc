@@ -199,18 +199,26 @@ Result<net::HttpResponse> DirectoryService::Update(const net::RouteRequest& req,
     CANDOR_ASSIGN_OR_RETURN(auto response, directory_.ExistingUpdate(request));
     return Encoded(response, wire_);
   }
-  // Forwarded by a front node of the cluster, which applied the rate limits itself.
-  const bool forwarded = cluster_token_hash_ && BearerMatches(req.http, *cluster_token_hash_);
-  if (!greatest && !request.values.empty() && !forwarded) {
+  // The node that publishes applies the rate limits, so that they hold for the whole cluster:
+  // a front node forwards the client's address with the cluster token.
+  const bool limits_here = !forward_;
+  std::string address = req.http.peer;
+  if (cluster_token_hash_ && BearerMatches(req.http, *cluster_token_hash_)) {
+    address = std::string(req.http.Header(std::string(kClientAddressHeader)));
+    if (address.empty()) {
+      return MakeError(Errc::kMalformed, "a forwarded update names no client address");
+    }
+  }
+  if (!greatest && !request.values.empty() && limits_here) {
     // A new account: first come, first served, at a bounded rate per address.
-    if (!new_accounts_.Allow("addr:" + req.http.peer, clock_())) {
+    if (!new_accounts_.Allow("addr:" + address, clock_())) {
       rate_limited_.Add();
       return MakeError(Errc::kRateLimited, "too many new accounts from this address; retry later");
     }
   }
   CANDOR_TRY(CheckValues(request));
   // Counted only once the account key signed the change: others cannot spend an account's budget.
-  if (!request.values.empty() && !forwarded &&
+  if (!request.values.empty() && limits_here &&
       !handle_updates_.Allow(std::string(AsStringView(request.label)), clock_())) {
     rate_limited_.Add();
     return MakeError(Errc::kRateLimited, "too many changes to this account; retry later");
@@ -220,12 +228,23 @@ Result<net::HttpResponse> DirectoryService::Update(const net::RouteRequest& req,
     if (draining_) return MakeError(Errc::kUnavailable, "the server is shutting down");
   }
   if (forward_) {
-    CANDOR_ASSIGN_OR_RETURN(net::HttpResponse answer, forward_(req.http));
-    if (answer.status == 200) {
-      updates_.Add();
-      follow_();
+    if (forwarding_in_flight_.fetch_add(1) >= max_forwarding_) {
+      forwarding_in_flight_.fetch_sub(1);
+      return MakeError(Errc::kUnavailable,
+                       "too many directory updates are waiting for the sequencer; retry");
     }
-    return answer;
+    forwarding_->Post([this, http = req.http, respond = std::move(*respond)] {
+      auto answer = forward_(http);
+      if (answer.ok() && answer->status == 200) {
+        updates_.Add();
+        follow_();
+      }
+      if (!answer.ok()) updates_refused_.Add();
+      respond(answer.ok() ? std::move(*answer) : net::JsonError(answer.error()));
+      forwarding_in_flight_.fetch_sub(1);
+    });
+    *respond = nullptr;
+    return net::HttpResponse{};
   }
   CANDOR_ASSIGN_OR_RETURN(kt::UpdateTicket ticket, directory_.SubmitUpdate(request));
   updates_.Add();

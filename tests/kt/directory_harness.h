@@ -134,16 +134,18 @@ class DirectoryHarness : public ::testing::TestWithParam<CipherSuite> {
     EXPECT_TRUE(sig.ok() && vrf.ok());
     auto d = Directory::Open(
         keys_->config, std::move(*sig), std::move(*vrf), store,
-        [this, skew_ms] { return now_ + skew_ms; },
-        [this](ByteView tbs, ByteView sig_bytes) -> Status {
-          if (sink_hook_) CANDOR_TRY(sink_hook_());
-          heads_.emplace_back(Bytes(tbs.begin(), tbs.end()),
-                              Bytes(sig_bytes.begin(), sig_bytes.end()));
-          return OkStatus();
-        },
-        std::move(options));
+        [this, skew_ms] { return now_ + skew_ms; }, HeadsSink(), std::move(options));
     EXPECT_TRUE(d.ok()) << d.error().message;
     return d.ok() ? std::move(*d) : nullptr;
+  }
+
+  // HeadsSink appends every head it gets to heads_ (the tree-head log), after sink_hook_.
+  Directory::HeadSink HeadsSink() {
+    return [this](ByteView tbs, ByteView sig_bytes) -> Status {
+      if (sink_hook_) CANDOR_TRY(sink_hook_());
+      heads_.emplace_back(Bytes(tbs.begin(), tbs.end()), Bytes(sig_bytes.begin(), sig_bytes.end()));
+      return OkStatus();
+    };
   }
 
   // Wire round trips every message, as a real client and server would.

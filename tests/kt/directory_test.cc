@@ -16,7 +16,16 @@ namespace {
 
 using testing::B;
 
-class DirectoryTest : public testing::DirectoryHarness {};
+class DirectoryTest : public testing::DirectoryHarness {
+ protected:
+  // FollowerOptions opens a follower of this fixture's directory: it counts the heads logged.
+  DirectoryOptions FollowerOptions() {
+    DirectoryOptions follow;
+    follow.follower = true;
+    follow.logged_heads = [this] { return static_cast<uint64_t>(heads_.size()); };
+    return follow;
+  }
+};
 
 TEST_P(DirectoryTest, OwnersPublishContactsSearchAndEveryoneMonitors) {
   Heartbeat();
@@ -93,9 +102,7 @@ TEST_P(DirectoryTest, AFollowerServesWhatThePublisherLoggedAndNothingMore) {
   ClientState carol;
   InitOwner(alice, "alice");
   Publish(alice, "alice", {"v0"});
-  DirectoryOptions follow;
-  follow.follower = true;
-  follow.logged_heads = [this] { return static_cast<uint64_t>(heads_.size()); };
+  const DirectoryOptions follow = FollowerOptions();
   std::unique_ptr<Directory> front = OpenDirectory(store_, 0, follow);
   ASSERT_TRUE(front);
   EXPECT_EQ(front->size(), dir_->size());
@@ -134,6 +141,69 @@ TEST_P(DirectoryTest, AFollowerServesWhatThePublisherLoggedAndNothingMore) {
   EXPECT_EQ(front->Publish().error().code, Errc::kInternal);
   UpdateRequest update{std::nullopt, B("bob"), std::nullopt, {LabelValue{B("k")}}};
   EXPECT_EQ(front->SubmitUpdate(update).error().code, Errc::kUnavailable);
+}
+
+// A cluster's standby sequencer: a follower kept warm, promoted when the publisher is gone,
+// reads what the publisher stored after its last logged head, logs that head, and publishes on
+// from there; clients that followed the old publisher verify its answers.
+TEST_P(DirectoryTest, APromotedFollowerPublishesOnWhereThePublisherStopped) {
+  Heartbeat();
+  ClientState alice;
+  ClientState bob;
+  ClientState carol;
+  InitOwner(alice, "alice");
+  InitOwner(bob, "bob");
+  Publish(alice, "alice", {"v0"});
+  const DirectoryOptions follow = FollowerOptions();
+  std::unique_ptr<Directory> standby = OpenDirectory(store_, 0, follow);
+  ASSERT_TRUE(standby);
+  ASSERT_TRUE(Search(carol, "alice").ok());
+  EXPECT_EQ(standby->Promote(nullptr, follow.logged_heads).error().code, Errc::kInvalidArgument);
+
+  // The publisher goes on, then stores an entry and dies before logging its head.
+  Publish(alice, "alice", {"v1"});
+  sink_hook_ = [] { return MakeError(Errc::kUnavailable, "the publisher died"); };
+  Queue(bob, "bob", {"b0"});
+  Tick(200);
+  EXPECT_FALSE(dir_->Publish().ok());
+  sink_hook_ = nullptr;
+  const uint64_t stored = *store_.EntryCount();
+  ASSERT_EQ(stored, heads_.size() + 1);
+  EXPECT_LT(standby->size(), stored);
+
+  ASSERT_TRUE(standby->Promote(HeadsSink(), follow.logged_heads).ok());
+  EXPECT_EQ(heads_.size(), stored);  // the missing head is logged, once
+  EXPECT_EQ(standby->size(), stored);
+  EXPECT_EQ(standby->LatestValue(B("alice"))->second, B("v1"));
+  EXPECT_EQ(standby->LatestValue(B("bob"))->second, B("b0"));
+  EXPECT_EQ(standby->Follow(heads_.size()).error().code, Errc::kInternal);
+  EXPECT_EQ(standby->Promote(HeadsSink(), follow.logged_heads).error().code, Errc::kInternal);
+
+  // The promoted directory is the publisher now; the client's view stays consistent.
+  dir_ = std::move(standby);
+  Publish(alice, "alice", {"v2"});
+  Heartbeat();
+  auto found = Search(carol, "alice");
+  ASSERT_TRUE(found.ok()) << found.error().message;
+  EXPECT_EQ(found->value.value, B("v2"));
+  auto bobs = Search(carol, "bob");
+  ASSERT_TRUE(bobs.ok()) << bobs.error().message;
+  EXPECT_EQ(bobs->value.value, B("b0"));
+  auto mine = MonitorOwner(alice, "alice");
+  ASSERT_TRUE(mine.ok()) << mine.error().message;
+  EXPECT_EQ(heads_.size(), dir_->size());
+}
+
+// A head log that lags the store by more than the one head a crash can leave is refused.
+TEST_P(DirectoryTest, PromoteRefusesALogFarBehindTheStore) {
+  Heartbeat();
+  Heartbeat();
+  const DirectoryOptions follow = FollowerOptions();
+  std::unique_ptr<Directory> standby = OpenDirectory(store_, 0, follow);
+  ASSERT_TRUE(standby);
+  auto promoted = standby->Promote(HeadsSink(), [] { return uint64_t{0}; });
+  ASSERT_FALSE(promoted.ok());
+  EXPECT_EQ(promoted.error().code, Errc::kInternal);
 }
 
 TEST_P(DirectoryTest, RequestErrorsAreTyped) {

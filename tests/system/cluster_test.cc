@@ -16,6 +16,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <random>
+#include <sstream>
 #include <thread>
 
 #include "candor/base/file.h"
@@ -94,6 +95,7 @@ class ClusterTest : public ::testing::Test {
                     {"advertise_url", n.url()},
                     {"lease_ms", 1500},
                     {"follow_interval_ms", 100}};
+    c.merge_patch(config_patch_);
     EXPECT_TRUE(WriteFileDurable(n.dir + "/candord.json", AsBytes(c.dump(2))).ok());
     nodes_.push_back(std::move(n));
     return nodes_.back();
@@ -120,6 +122,24 @@ class ClusterTest : public ::testing::Test {
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
     ASSERT_TRUE(Healthy(n)) << n.name << " does not answer; see " << n.dir << ".log";
+  }
+
+  // WarmTakeover reads the sizes of the directory before and after a standby's takeover from
+  // the last such line of its log.
+  static std::optional<std::pair<uint64_t, uint64_t>> WarmTakeover(const Node& n) {
+    auto raw = ReadFile(n.dir + ".log");
+    if (!raw.ok()) return std::nullopt;
+    const std::string text(AsStringView(*raw));
+    const std::string marker = "the warm directory went from size ";
+    const size_t at = text.rfind(marker);
+    if (at == std::string::npos) return std::nullopt;
+    std::istringstream in(text.substr(at + marker.size()));
+    uint64_t from = 0;
+    uint64_t to = 0;
+    std::string word;
+    in >> from >> word >> to;
+    if (!in || word != "to") return std::nullopt;
+    return std::make_pair(from, to);
   }
 
   // StartCluster adds and starts `sequencers` candidates ("seq-a", "seq-b", ...; the first
@@ -190,7 +210,8 @@ class ClusterTest : public ::testing::Test {
     return out;
   }
 
-  mutable net::WorkerPool pool_{2};  // the engines' executor; outlives every engine
+  Json config_patch_ = Json::object();  // merged into every node's candord.json by AddNode
+  mutable net::WorkerPool pool_{2};     // the engines' executor; outlives every engine
   std::unique_ptr<MessagingStack> stack_;
   std::deque<Node> nodes_;  // stable addresses
 };
@@ -250,6 +271,32 @@ TEST_F(ClusterTest, ClientsOnThreeFrontNodesTalkThroughOneSequencer) {
 
 // Two commits for one epoch through two nodes at once: the database takes exactly one; the
 // loser processes the winner and commits again, and every member ends in one agreed epoch.
+// The directory's rate limits hold for the whole cluster, not per node: the sequencer applies
+// them to the updates of every front node, per client address (the front node names it).
+TEST_F(ClusterTest, NewAccountsAreLimitedPerAddressAcrossFrontNodes) {
+  config_patch_ = {{"directory", {{"accounts_per_minute_per_address", 0.5}}}};  // burst 20
+  const std::vector<Node*> nodes = StartCluster(1, 2);
+  int made = 0;
+  int limited = 0;
+  for (int i = 0; i < 30 && limited < 3; ++i) {
+    const Node& via = *nodes[i % 2 == 0 ? 1 : 2];
+    const std::string handle = "r" + std::to_string(i);
+    auto e = Engine::CreateAccount(Profile(handle), TrustOf(via), handle, "phone");
+    if (e.ok()) {
+      ++made;
+    } else {
+      ASSERT_EQ(e.error().code, Errc::kRateLimited) << e.error().ToString();
+      ++limited;
+    }
+  }
+  EXPECT_EQ(made, 20);  // per node, each front would have taken 20
+  EXPECT_EQ(limited, 3);
+  net::HttpClient http;
+  auto metrics = http.Get(*net::ParseUrl(nodes[0]->url() + "metrics"));
+  ASSERT_TRUE(metrics.ok());
+  EXPECT_NE(metrics->body.find("candor_kt_rate_limited_total 3\n"), std::string::npos);
+}
+
 TEST_F(ClusterTest, ConcurrentCommitsThroughTwoNodesHaveOneWinner) {
   const std::vector<Node*> nodes = StartCluster(1, 3);
   Node& f1 = *nodes[1];
@@ -440,6 +487,46 @@ TEST_F(ClusterTest, APausedSequencerThatWakesUpStepsDownWithoutWriting) {
   EXPECT_EQ(*SequencerUrl(), seq_b.url());
 }
 
+// A sequencer that stops answering holds up the directory updates forwarded to it, not the
+// front node: they wait on threads of their own, and messages through that node keep flowing.
+TEST_F(ClusterTest, UpdatesWaitingOnAHungSequencerDoNotStallTheFrontNode) {
+  // Two worker threads on each node, fewer than the updates that will hang; a lease long
+  // enough that the front node keeps forwarding to the hung sequencer meanwhile.
+  config_patch_ = {{"blocking_threads", 2}, {"cluster", {{"lease_ms", 20000}}}};
+  const std::vector<Node*> nodes = StartCluster(1, 1);
+  Node& seq = *nodes[0];
+  Node& front = *nodes[1];
+  auto alice = Account(front, "alice");
+  auto bob = Account(front, "bob");
+  ASSERT_TRUE(alice && bob);
+  ASSERT_TRUE(AddContact(*alice, "bob").ok());
+  ASSERT_TRUE(alice->Send("bob", "before").ok());
+  EXPECT_EQ(Receive(*bob), std::vector<std::string>{"before"});
+
+  seq.process->Signal(SIGSTOP);
+  std::atomic<int> made{0};
+  std::vector<std::thread> makers;
+  for (int i = 0; i < 4; ++i) {
+    makers.emplace_back([&, i] {
+      const std::string handle = "waiting" + std::to_string(i);
+      if (Engine::CreateAccount(Profile(handle), TrustOf(front), handle, "phone").ok()) ++made;
+    });
+  }
+  std::this_thread::sleep_for(std::chrono::seconds(2));  // the four updates wait on it
+  const auto start = std::chrono::steady_clock::now();
+  const auto sent = alice->Send("bob", "while the sequencer hangs");
+  const std::vector<std::string> received = sent.ok() ? Receive(*bob) : std::vector<std::string>{};
+  const auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_EQ(made.load(), 0);  // they were still waiting
+  seq.process->Signal(SIGCONT);
+  for (std::thread& t : makers) t.join();
+  ASSERT_TRUE(sent.ok()) << sent.error().ToString();
+  EXPECT_EQ(received, std::vector<std::string>{"while the sequencer hangs"});
+  // Held behind the waiting updates it would take until the forwards time out (40 s).
+  EXPECT_LT(took, std::chrono::seconds(15));
+  EXPECT_EQ(made.load(), 4);  // and were published once it woke up
+}
+
 // Kill -9 the sequencer while accounts are being made through the front nodes, several times:
 // the standby takes over (a new term), every acknowledged update stays published, the heads
 // log only grows (each checkpoint seen is a prefix of the last), and every client's view stays
@@ -494,6 +581,15 @@ TEST_F(ClusterTest, KillingTheSequencerHandsOverWithoutLosingAnUpdate) {
                 static_cast<long long>(std::chrono::duration_cast<std::chrono::milliseconds>(
                                            std::chrono::steady_clock::now() - killed)
                                            .count()));
+    // It had followed the directory on standby: taking over read the last entry or none, not
+    // the whole directory.
+    auto took_over = WarmTakeover(standby);
+    ASSERT_TRUE(took_over.has_value()) << "no takeover line in " << standby.dir << ".log";
+    std::printf("round %d: the warm directory went from size %llu to %llu\n", round,
+                static_cast<unsigned long long>(took_over->first),
+                static_cast<unsigned long long>(took_over->second));
+    EXPECT_GT(took_over->first, 0u) << "round " << round;
+    EXPECT_LE(took_over->second, took_over->first + 1) << "round " << round;
     auto next_term = Term();
     ASSERT_TRUE(next_term.ok());
     EXPECT_GT(*next_term, term) << "round " << round;

@@ -115,6 +115,13 @@ class Directory {
   // deterministically; clients compare the logged TreeHeadTBS in any case). Returns the
   // visible size. kInternal if the stored entries do not rebuild consistently.
   Result<uint64_t> Follow(uint64_t logged_heads);
+  // Promote makes a follower the publisher (a cluster's standby that took the sequencer's
+  // lease, its directory already warm): it reads every stored entry it lacks, logged or not,
+  // hands `head_sink` the last head if the log is one behind (as Open does after a crash),
+  // and from then on publishes to `head_sink`, counting logged heads with `logged_heads`.
+  // Call it before the directory takes updates, with no Follow running. kInternal as for Open
+  // if the stored entries do not rebuild or the log does not match them.
+  Status Promote(HeadSink head_sink, std::function<uint64_t()> logged_heads);
   // queued_versions is the number of versions waiting for a Publish to make them visible.
   size_t queued_versions() const;
   // LatestValue returns the greatest published version of `label` and its value (the operator's
@@ -174,6 +181,12 @@ class Directory {
             crypto::VrfPrivateKey vrf_key, DirectoryStore& store, Clock clock, HeadSink sink,
             DirectoryOptions options);
   Status Replay();
+  // LogMissingHead, on a publisher that just read the store, logs the head of the last stored
+  // entry if a crash left the log one behind; kInternal if the log and the store differ more.
+  Status LogMissingHead();
+  // ReadNewEntries reads the stored entries at positions [size, end) into the trees and makes
+  // them visible under a newly signed head; returns the size. Called with publish_mu_ held.
+  Result<uint64_t> ReadNewEntries(uint64_t end);
   // LogHead hands `head` (of the trees' current root at its size) to the sink and, once logged,
   // makes it and every version in flight visible. Called with publish_mu_ held, not mu_.
   Status LogHead(const TreeHead& head, const HashValue& root);

@@ -10,6 +10,7 @@
 // compelled operator could skip those checks: clients never rely on them.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -17,9 +18,11 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "candor/base/clock.h"
+#include "candor/base/executor.h"
 #include "candor/kt/device_list.h"
 #include "candor/kt/directory.h"
 #include "candor/net/router.h"
@@ -39,6 +42,10 @@ struct DirectoryServiceOptions {
   double updates_burst_per_handle = 10;
 };
 
+// kClientAddressHeader carries, on an update a front node forwards, the address of the client
+// that sent it (trusted only with the cluster token).
+inline constexpr std::string_view kClientAddressHeader = "candor-client-address";
+
 class DirectoryService {
  public:
   using Clock = candor::Clock;  // the injected wall clock (ms since the Unix epoch)
@@ -52,16 +59,24 @@ class DirectoryService {
   // holder of the bearer token whose SHA-256 is `token_hash`. Call it before Register.
   void AcceptAuditorHeads(const Hash32& token_hash) { auditor_token_hash_ = token_hash; }
   // A cluster's front node (cluster.h) does not publish: ForwardUpdates sends each update that
-  // passed this node's checks and rate limits to the sequencer through `forward` and relays its
-  // answer; after a published one, `follow` brings this node's directory up to date so the
-  // client sees its change here at once. Call both before Register.
+  // passed this node's checks to the sequencer through `forward`, which must name the client's
+  // address in kClientAddressHeader, and relays its answer (the sequencer applies the rate
+  // limits, for the whole cluster); after a published one, `follow` brings this node's
+  // directory up to date so the client sees its change here at once. `forward` blocks until
+  // the sequencer answers, so it runs on `forwarding`, never on the request's worker thread,
+  // and at most `max_in_flight` at once (more is 503: a slow or hung sequencer cannot take the
+  // node's threads). `forwarding` must outlive the answers. Call before Register.
   using Forward = std::function<Result<net::HttpResponse>(const net::HttpRequest&)>;
-  void ForwardUpdates(Forward forward, std::function<void()> follow) {
+  void ForwardUpdates(Forward forward, std::function<void()> follow, Executor& forwarding,
+                      size_t max_in_flight) {
     forward_ = std::move(forward);
     follow_ = std::move(follow);
+    forwarding_ = &forwarding;
+    max_forwarding_ = max_in_flight;
   }
-  // AcceptForwardedUpdates: the sequencer skips its rate limits for updates that carry the
-  // cluster token (SHA-256 `token_hash`): the front node that forwarded them applied them.
+  // AcceptForwardedUpdates: updates that carry the cluster token (SHA-256 `token_hash`) come
+  // from a front node; the sequencer's rate limits count them against the client address they
+  // name in kClientAddressHeader (kMalformed without one), not the front node's.
   void AcceptForwardedUpdates(const Hash32& token_hash) { cluster_token_hash_ = token_hash; }
   // Register adds the routes under /v1/directory/.
   void Register(net::Router& router);
@@ -107,6 +122,9 @@ class DirectoryService {
   std::optional<Hash32> cluster_token_hash_;
   Forward forward_;
   std::function<void()> follow_;
+  Executor* forwarding_ = nullptr;
+  size_t max_forwarding_ = 0;
+  std::atomic<size_t> forwarding_in_flight_{0};
   RateLimiter new_accounts_;
   RateLimiter handle_updates_;
   Counter& rate_limited_;
