@@ -15,17 +15,13 @@
 #include "candor/net/http_client.h"
 #include "candor/tlog/tile.h"
 #include "candor/tlog/trust.h"
+#include "common/percentile.h"
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
 
-double Percentile(std::vector<double> v, double p) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  const size_t i = std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size())));
-  return v[i];
-}
+using candor::bench::Percentile;
 
 }  // namespace
 
