@@ -1,9 +1,11 @@
 // directory_fill: grows the key directory of a candord folder by stand-in labels, straight into
-// its database, so that benchmarks can start a cluster over a directory of a million people
-// without making a million accounts. Each batch is one stored entry (labels "standin-<i>",
-// random values, VRF outputs and openings, real commitments) whose tree head is then signed and
-// appended to the kt-heads log, as the sequencer would after a crash between the two. Run it
-// while no sequencer runs (it takes no lease). Prints one JSON line.
+// its database (and its heads log: the database's on a cluster node, the files on a single
+// one), so that benchmarks can start a server over a directory of a million people without
+// making a million accounts. Each batch is one stored entry (labels "standin-<i>", random
+// values and openings, real commitments; random VRF outputs except for the first --searchable
+// labels, which get real ones) whose tree head is then signed and appended to the kt-heads log,
+// as the sequencer would after a crash between the two. Run it while no server runs. Prints one
+// JSON line.
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdio>
@@ -35,8 +37,10 @@ Status Fail(const std::string& what, const Error& e) {
   return MakeError(e.code, what + ": " + e.message);
 }
 
-// StandIns is entry `position` with stand-in labels [first, first + count).
-kt::StoredEntry StandIns(uint64_t position, uint64_t timestamp, uint64_t first, uint64_t count) {
+// StandIns is entry `position` with stand-in labels [first, first + count); those below `real`
+// get the VRF output of `vrf` (so that a client can search them), the others a random one.
+kt::StoredEntry StandIns(uint64_t position, uint64_t timestamp, uint64_t first, uint64_t count,
+                         uint64_t real, const crypto::VrfPrivateKey& vrf) {
   kt::StoredEntry e;
   e.position = position;
   e.timestamp = timestamp;
@@ -49,14 +53,19 @@ kt::StoredEntry StandIns(uint64_t position, uint64_t timestamp, uint64_t first, 
     crypto::FillRandom(v.opening.data(), v.opening.size());
     v.value.resize(kValueBytes);
     crypto::FillRandom(v.value.data(), v.value.size());
-    crypto::FillRandom(v.vrf_output.data(), v.vrf_output.size());
+    if (first + i < real) {
+      v.vrf_output = kt::VrfOutput(vrf, v.label, v.version);
+    } else {
+      crypto::FillRandom(v.vrf_output.data(), v.vrf_output.size());
+    }
     v.commitment = kt::Commit(v.opening, v.label, v.version, kt::UpdateValue{v.value, {}},
                               kt::DeploymentMode::contactMonitoring);
   }
   return e;
 }
 
-Status Fill(const std::string& dir, uint64_t labels, uint64_t per_entry, nlohmann::json& out) {
+Status Fill(const std::string& dir, uint64_t labels, uint64_t per_entry, uint64_t real,
+            nlohmann::json& out) {
   CANDOR_ASSIGN_OR_RETURN(Bytes raw_config, ReadFile(dir + "/candord.json"));
   const nlohmann::json config = nlohmann::json::parse(AsStringView(raw_config), nullptr, false);
   if (!config.is_object() || !config.contains("database") || !config["database"].is_string()) {
@@ -66,7 +75,13 @@ Status Fill(const std::string& dir, uint64_t labels, uint64_t per_entry, nlohman
                           store::OpenDatabase(config["database"].get<std::string>()));
   CANDOR_ASSIGN_OR_RETURN(std::unique_ptr<store::SqlDirectoryStore> kt_store,
                           store::SqlDirectoryStore::Open(*db));
-  CANDOR_ASSIGN_OR_RETURN(auto heads_storage, store::SqlLogStorage::Open(*db, "kt-heads", {}));
+  // The heads log: in the database on a cluster's nodes, in files on a single node.
+  std::shared_ptr<tlog::LogStorage> heads_storage;
+  const bool cluster = config.contains("cluster") && config["cluster"].is_object() &&
+                       config["cluster"].value("role", "single") != "single";
+  if (cluster) {
+    CANDOR_ASSIGN_OR_RETURN(heads_storage, store::SqlLogStorage::Open(*db, "kt-heads", {}));
+  }
   CANDOR_ASSIGN_OR_RETURN(std::unique_ptr<net::WorkerPool> pool, net::WorkerPool::Create(2));
   CANDOR_ASSIGN_OR_RETURN(
       tlog::ParsedSecretKey log_key,
@@ -90,13 +105,16 @@ Status Fill(const std::string& dir, uint64_t labels, uint64_t per_entry, nlohman
                                      std::chrono::system_clock::now().time_since_epoch())
                                      .count());
   };
+  CANDOR_ASSIGN_OR_RETURN(SecretBytes vrf_seed, ReadSecretFile(dir + "/keys/kt-vrf.key"));
+  CANDOR_ASSIGN_OR_RETURN(crypto::VrfPrivateKey label_vrf,
+                          crypto::VrfPrivateKey::FromBytes(suite.vrf, vrf_seed.view()));
   const auto start = std::chrono::steady_clock::now();
   uint64_t made = 0;
   uint64_t size = 0;
   while (made < labels) {
     CANDOR_ASSIGN_OR_RETURN(size, kt_store->EntryCount());
     const uint64_t count = std::min(per_entry, labels - made);
-    CANDOR_TRY(kt_store->AppendEntry(StandIns(size, now_ms(), made, count)));
+    CANDOR_TRY(kt_store->AppendEntry(StandIns(size, now_ms(), made, count, real, label_vrf)));
     made += count;
     // Opening the directory over the store signs and logs the head the new entry lacks.
     CANDOR_ASSIGN_OR_RETURN(SecretBytes sig_raw, ReadSecretFile(dir + "/keys/kt-signature.key"));
@@ -117,6 +135,7 @@ Status Fill(const std::string& dir, uint64_t labels, uint64_t per_entry, nlohman
   }
   out = {
       {"labels_added", made},
+      {"searchable", std::min(real, made)},
       {"entries", size},
       {"logged_heads", heads->Latest().checkpoint.size},
       {"seconds", std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()}};
@@ -132,11 +151,14 @@ int main(int argc, char** argv) {
   uint64_t per_entry = 100'000;
   app.add_option("--dir", dir, "the candord folder (its candord.json, keys and logs)")->required();
   app.add_option("--labels", labels, "stand-in labels to add");
+  uint64_t real = 0;
+  app.add_option("--searchable", real,
+                 "the first N labels get their real VRF output, so that clients can search them");
   app.add_option("--per-entry", per_entry, "labels per stored entry")
       ->check(CLI::Range(1, 1'000'000));
   CLI11_PARSE(app, argc, argv);
   nlohmann::json out;
-  if (Status st = Fill(dir, labels, per_entry, out); !st.ok()) {
+  if (Status st = Fill(dir, labels, per_entry, real, out); !st.ok()) {
     std::fprintf(stderr, "directory_fill: %s\n", st.error().ToString().c_str());
     return 1;
   }

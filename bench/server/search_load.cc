@@ -1,0 +1,180 @@
+// search_load: KEYTRANS searches through candord's HTTP API (issue 11 §8: searches/s and p99
+// at 1M labels). Worker threads with keep-alive connections post SearchRequests for random
+// labels among the searchable stand-ins of directory_fill ("standin-<i>", i < --labels), as a
+// fresh client would (no `last`: the answer carries the full proofs), as fast as they go or
+// paced to --rate in all (latency then counts from each request's scheduled time, so a stall
+// is not hidden). Every --verify-every-th answer is verified with the kt Verifier like a client
+// would (proofs, commitments, signature); a failure is counted and reported. Prints one JSON
+// line.
+#include <CLI/CLI.hpp>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "candor/base/encoding.h"
+#include "candor/base/file.h"
+#include "candor/base/tls.h"
+#include "candor/kt/verifier.h"
+#include "candor/net/http_client.h"
+#include "common/percentile.h"
+
+namespace {
+
+using namespace candor;  // NOLINT(google-build-using-namespace): a driver's main file
+using Steady = std::chrono::steady_clock;
+using bench::Percentile;
+
+uint64_t NowMs() {
+  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                   std::chrono::system_clock::now().time_since_epoch())
+                                   .count());
+}
+
+struct Totals {
+  std::mutex mu;
+  std::vector<double> latency_ms;
+  uint64_t errors = 0;
+  uint64_t verified = 0;
+  uint64_t verify_failures = 0;
+  std::string first_error;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"search_load: KEYTRANS searches through candord's HTTP API"};
+  std::string url_text;
+  std::string trust_file;
+  uint64_t labels = 10'000;
+  int connections = 16;
+  double seconds = 10;
+  double rate = 0;
+  uint64_t verify_every = 100;
+  app.add_option("--url", url_text, "candord's base URL")->required();
+  app.add_option("--trust", trust_file, "client-trust.json (its kt_config)")->required();
+  app.add_option("--labels", labels, "search standin-0 .. standin-(N-1)")
+      ->check(CLI::Range(1, 100'000'000));
+  app.add_option("--connections", connections, "threads, one keep-alive connection each")
+      ->check(CLI::Range(1, 1000));
+  app.add_option("--seconds", seconds, "duration");
+  app.add_option("--rate", rate, "searches/s in all (0: as fast as they go)");
+  app.add_option("--verify-every", verify_every, "verify one answer in N")
+      ->check(CLI::Range(1, 1'000'000));
+  CLI11_PARSE(app, argc, argv);
+
+  auto url = net::ParseUrl(url_text);
+  auto raw_trust = ReadFile(trust_file);
+  if (!url.ok() || !raw_trust.ok()) {
+    std::fprintf(stderr, "search_load: bad --url or --trust\n");
+    return 1;
+  }
+  const nlohmann::json trust = nlohmann::json::parse(AsStringView(*raw_trust), nullptr, false);
+  auto config_bytes = trust.is_object() && trust.contains("kt_config")
+                          ? Base64Decode(trust["kt_config"].get<std::string>())
+                          : Result<Bytes>(MakeError(Errc::kMalformed, "no kt_config"));
+  if (!config_bytes.ok()) {
+    std::fprintf(stderr, "search_load: %s has no kt_config\n", trust_file.c_str());
+    return 1;
+  }
+  auto config = tls::DecodeExact<kt::Configuration>(*config_bytes);
+  if (!config.ok()) {
+    std::fprintf(stderr, "search_load: kt_config: %s\n", config.error().ToString().c_str());
+    return 1;
+  }
+  auto verifier = kt::Verifier::Create(*config, NowMs);
+  if (!verifier.ok()) {
+    std::fprintf(stderr, "search_load: %s\n", verifier.error().ToString().c_str());
+    return 1;
+  }
+  const net::Url search_url = url->Join("v1/directory/search");
+
+  Totals totals;
+  std::atomic<uint64_t> sent{0};
+  const auto start = Steady::now();
+  const auto end =
+      start + std::chrono::duration_cast<Steady::duration>(std::chrono::duration<double>(seconds));
+  // Paced: thread t sends its i-th request at start + (i * connections + t) / rate.
+  const double period_s = rate > 0 ? static_cast<double>(connections) / rate : 0;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < connections; ++t) {
+    threads.emplace_back([&, t] {
+      net::HttpClient http;
+      http.set_timeout(std::chrono::seconds(10));
+      http.set_max_response_bytes(1 << 20);
+      std::mt19937_64 rng(static_cast<uint64_t>(t) + 1);
+      std::vector<double> latency;
+      uint64_t errors = 0;
+      uint64_t verified = 0;
+      uint64_t failures = 0;
+      std::string first_error;
+      for (uint64_t i = 0;; ++i) {
+        auto due = Steady::now();
+        if (rate > 0) {
+          due = start + std::chrono::duration_cast<Steady::duration>(std::chrono::duration<double>(
+                            (static_cast<double>(i) +
+                             static_cast<double>(t) / static_cast<double>(connections)) *
+                            period_s));
+          std::this_thread::sleep_until(due);
+        }
+        if (due >= end) break;
+        const std::string label = "standin-" + std::to_string(rng() % labels);
+        const kt::ClientState fresh;
+        const kt::SearchRequest request = verifier->MakeSearch(fresh, AsBytes(label), std::nullopt);
+        const Bytes body = tls::Encode(request);
+        auto answer = http.Request("POST", search_url, std::string(body.begin(), body.end()),
+                                   {{"Content-Type", "application/octet-stream"}});
+        const auto done = Steady::now();
+        if (!answer.ok() || answer->status != 200) {
+          ++errors;
+          if (first_error.empty()) {
+            first_error = answer.ok() ? std::to_string(answer->status) + " " + answer->body
+                                      : answer.error().ToString();
+          }
+          continue;
+        }
+        latency.push_back(std::chrono::duration<double, std::milli>(done - due).count());
+        if (sent.fetch_add(1) % verify_every == 0) {
+          auto response =
+              kt::DecodeExactIn<kt::SearchResponse>(AsBytes(answer->body), verifier->wire(), false);
+          auto result = response.ok() ? verifier->VerifySearch(fresh, request, *response)
+                                      : Result<kt::SearchResult>(std::move(response).error());
+          if (result.ok()) {
+            ++verified;
+          } else {
+            ++failures;
+            if (first_error.empty()) first_error = "verify: " + result.error().ToString();
+          }
+        }
+      }
+      std::lock_guard<std::mutex> lock(totals.mu);
+      totals.latency_ms.insert(totals.latency_ms.end(), latency.begin(), latency.end());
+      totals.errors += errors;
+      totals.verified += verified;
+      totals.verify_failures += failures;
+      if (totals.first_error.empty()) totals.first_error = first_error;
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  const double elapsed = std::chrono::duration<double>(Steady::now() - start).count();
+  const nlohmann::json out = {
+      {"labels", labels},
+      {"connections", connections},
+      {"rate", rate},
+      {"searches", totals.latency_ms.size()},
+      {"searches_per_s", static_cast<double>(totals.latency_ms.size()) / elapsed},
+      {"p50_ms", Percentile(totals.latency_ms, 0.50)},
+      {"p99_ms", Percentile(totals.latency_ms, 0.99)},
+      {"max_ms", Percentile(totals.latency_ms, 1)},
+      {"errors", totals.errors},
+      {"verified", totals.verified},
+      {"verify_failures", totals.verify_failures},
+      {"first_error", totals.first_error}};
+  std::printf("%s\n", out.dump().c_str());
+  return totals.errors == 0 && totals.verify_failures == 0 && totals.verified > 0 ? 0 : 1;
+}
