@@ -128,6 +128,25 @@ Result<uint64_t> StoredLogSize(tlog::LogStorage& storage) {
   return cp.size;
 }
 
+// LoggedHeadsIn counts the heads the sequencer logged in `storage` (0, with a warning, when the
+// database does not answer): what a follower may show.
+std::function<uint64_t()> LoggedHeadsIn(std::shared_ptr<tlog::LogStorage> storage) {
+  return [s = std::move(storage)] {
+    auto size = StoredLogSize(*s);
+    if (!size.ok()) spdlog::warn("kt-heads log: {}", size.error().ToString());
+    return size.ok() ? *size : 0;
+  };
+}
+
+// FollowTask brings follower `directory` up to the heads `logged` counts, warning on failure.
+std::function<void()> FollowTask(kt::Directory* directory, std::function<uint64_t()> logged) {
+  return [directory, logged = std::move(logged)] {
+    if (auto size = directory->Follow(logged()); !size.ok()) {
+      spdlog::warn("kt-follow: {}", size.error().ToString());
+    }
+  };
+}
+
 // LeaseKeeper renews a sequencer's lease every `period` on a thread of its own, from the moment
 // the lease is taken (a long start-up, such as replaying a large directory, must not let it
 // expire). Once the lease is lost it asks the process to stop: the fence refuses every write
@@ -580,24 +599,16 @@ Status Serve(const ServeOptions& options) {
   if (role == NodeRole::kSequencer) {
     spdlog::info("sequencer candidate {}: waiting for the sequencer lease",
                  config.cluster.advertise_url);
-    std::shared_ptr<store::SqlLogStorage> heads_stored;
     std::function<void()> follow = [] {};
     if (messaging) {
-      CANDOR_ASSIGN_OR_RETURN(heads_stored, store::SqlLogStorage::Open(*db, kHeadsLog, {}));
       HeadsLog following;
-      following.logged_heads = [s = heads_stored] {
-        auto size = StoredLogSize(*s);
-        return size.ok() ? *size : 0;
-      };
+      CANDOR_ASSIGN_OR_RETURN(auto heads_stored, store::SqlLogStorage::Open(*db, kHeadsLog, {}));
+      following.logged_heads = LoggedHeadsIn(std::move(heads_stored));
       CANDOR_ASSIGN_OR_RETURN(warm, OpenKtDirectory(options.dir, *db, standby_fence.Fence(),
                                                     following, background, clock));
       spdlog::info("sequencer candidate: directory open at size {}, following it on standby",
                    warm->directory->size());
-      follow = [d = warm->directory.get(), logged = following.logged_heads] {
-        if (auto size = d->Follow(logged()); !size.ok()) {
-          spdlog::warn("kt-follow on standby: {}", size.error().ToString());
-        }
-      };
+      follow = FollowTask(warm->directory.get(), following.logged_heads);
     }
     const auto step = config.cluster.follow_interval;
     CANDOR_ASSIGN_OR_RETURN(
@@ -666,11 +677,7 @@ Status Serve(const ServeOptions& options) {
     HeadsLog heads_log;
     if (role == NodeRole::kFront) {
       CANDOR_TRY(StoredLogSize(*heads_storage));  // the database answers
-      heads_log.logged_heads = [s = heads_storage] {
-        auto size = StoredLogSize(*s);
-        if (!size.ok()) spdlog::warn("kt-heads log: {}", size.error().ToString());
-        return size.ok() ? *size : 0;
-      };
+      heads_log.logged_heads = LoggedHeadsIn(heads_storage);
     } else {
       tlog::LogWriter* writer = &heads->writer();
       heads_log.writer = writer;
@@ -684,11 +691,7 @@ Status Serve(const ServeOptions& options) {
       CANDOR_ASSIGN_OR_RETURN(SecretBytes token, ReadTokenFile(options.dir + "/" + kClusterToken));
       forwarder = std::make_unique<SequencerForwarder>(*leases, clock, std::move(token));
       CANDOR_ASSIGN_OR_RETURN(forwarding, net::WorkerPool::Create(kForwardedUpdates));
-      auto follow = [d = m->directory.get(), logged = heads_log.logged_heads] {
-        if (auto size = d->Follow(logged()); !size.ok()) {
-          spdlog::warn("kt-follow: {}", size.error().ToString());
-        }
-      };
+      auto follow = FollowTask(m->directory.get(), heads_log.logged_heads);
       m->directory_service->ForwardUpdates(
           [f = forwarder.get()](const net::HttpRequest& r) { return f->Forward(r); }, follow,
           *forwarding, static_cast<size_t>(kForwardedUpdates));

@@ -20,7 +20,9 @@
 #include <thread>
 
 #include "candor/base/file.h"
+#include "candor/base/tls.h"
 #include "candor/client/engine.h"
+#include "candor/kt/messages.h"
 #include "candor/net/http_client.h"
 #include "candor/net/worker_pool.h"
 #include "candor/store/lease_store.h"
@@ -295,6 +297,31 @@ TEST_F(ClusterTest, NewAccountsAreLimitedPerAddressAcrossFrontNodes) {
   auto metrics = http.Get(*net::ParseUrl(nodes[0]->url() + "metrics"));
   ASSERT_TRUE(metrics.ok());
   EXPECT_NE(metrics->body.find("candor_kt_rate_limited_total 3\n"), std::string::npos);
+
+  // An update with the cluster token must name the client's address; without the token the
+  // header is not believed (the limit still counts this test's own address: refused).
+  auto token = ReadFile(nodes[0]->dir + "/keys/cluster.token");
+  ASSERT_TRUE(token.ok());
+  std::string bearer(AsStringView(*token));
+  while (!bearer.empty() && bearer.back() == '\n') bearer.pop_back();
+  auto bytes = [](std::string_view text) {
+    const ByteView view = AsBytes(text);
+    return Bytes(view.begin(), view.end());
+  };
+  const kt::UpdateRequest fresh{
+      std::nullopt, bytes("nobody-yet"), std::nullopt, {kt::LabelValue{bytes("v")}}};
+  const Bytes body = tls::Encode(fresh);
+  const net::Url update = *net::ParseUrl(nodes[0]->url() + "v1/directory/update");
+  auto unnamed = http.Request(
+      "POST", update, std::string(body.begin(), body.end()),
+      {{"Content-Type", "application/octet-stream"}, {"Authorization", "Bearer " + bearer}});
+  ASSERT_TRUE(unnamed.ok());
+  EXPECT_EQ(unnamed->status, 400) << unnamed->body;
+  auto spoofed = http.Request(
+      "POST", update, std::string(body.begin(), body.end()),
+      {{"Content-Type", "application/octet-stream"}, {"Candor-Client-Address", "10.9.8.7"}});
+  ASSERT_TRUE(spoofed.ok());
+  EXPECT_EQ(spoofed->status, 429) << spoofed->body;
 }
 
 TEST_F(ClusterTest, ConcurrentCommitsThroughTwoNodesHaveOneWinner) {
