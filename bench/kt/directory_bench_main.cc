@@ -1,9 +1,12 @@
 // directory_bench_main.cc: kt_directory_bench, the KEYTRANS directory at scale (issue 4's
 // performance list), a driver that prints table rows rather than a benchmark loop:
-//   publish <suite> <memory|sqlite> [labels]  SubmitUpdate + Publish of 1,000 / 10,000-label
+//   publish <suite> <memory|sqlite> [labels] [at-publish]
+//                                             SubmitUpdate + Publish of 1,000 / 10,000-label
 //                                             batches into a directory of `labels` labels, beside
 //                                             the VRF-prove bound (VrfEvaluate/s on 2 threads);
-//                                             for sqlite also bytes on disk per label and update.
+//                                             for sqlite also bytes on disk per label and update;
+//                                             `at-publish`: with
+//                                             DirectoryOptions::prove_at_publish.
 //   search <suite> [labels] [entries] [entry_ms]
 //                                             proof generation, verification (split VRF / tree
 //                                             head / rest) and encoded SearchResponse size, with
@@ -42,7 +45,8 @@ int Main(int argc, char** argv) {
   const std::string mode = argc > 1 ? argv[1] : "";
   if (mode == "publish" && argc >= 4) {
     const uint64_t labels = argc > 4 ? std::strtoull(argv[4], nullptr, 10) : 1'000'000;
-    return RunPublish(ParseSuite(argv[2]), argv[3], labels);
+    const bool at_publish = argc > 5 && std::string(argv[5]) == "at-publish";
+    return RunPublish(ParseSuite(argv[2]), argv[3], labels, at_publish);
   }
   if (mode == "search" && argc >= 3) {
     const uint64_t labels = argc > 3 ? std::strtoull(argv[3], nullptr, 10) : 1'000'000;
@@ -94,7 +98,7 @@ int Main(int argc, char** argv) {
   }
   (void)std::fprintf(
       stderr,
-      "usage: kt_directory_bench publish <p256|ed25519> <memory|sqlite> [labels]\n"
+      "usage: kt_directory_bench publish <p256|ed25519> <memory|sqlite> [labels] [at-publish]\n"
       "       kt_directory_bench search <p256|ed25519> [labels] [entries] [entry_ms]\n"
       "       kt_directory_bench shape <entry_ms> <from> <to> [step]\n"
       "       kt_directory_bench monitor <p256|ed25519> [labels] [rmw_minutes] [audited]\n"

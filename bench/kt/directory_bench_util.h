@@ -159,13 +159,15 @@ inline Executor& BenchHelper() {
 
 inline std::unique_ptr<Directory> OpenDirectory(
     const Keys& k, DirectoryStore& store, const uint64_t* now, int threads,
-    Directory::HeadSink sink = [](ByteView, ByteView) { return OkStatus(); }) {
+    Directory::HeadSink sink = [](ByteView, ByteView) { return OkStatus(); },
+    bool prove_at_publish = false) {
   auto sig =
       crypto::SignaturePrivateKey::FromBytes(k.signature.scheme(), k.signature.private_key());
   auto vrf = crypto::VrfPrivateKey::FromBytes(k.vrf.suite(), k.vrf.private_key());
   CANDOR_CHECK(sig.ok() && vrf.ok());
   DirectoryOptions options;
   options.executor = threads > 1 ? &BenchHelper() : nullptr;  // 2 threads at most
+  options.prove_at_publish = prove_at_publish;
   auto d = Directory::Open(
       k.config, std::move(*sig), std::move(*vrf), store, [now] { return *now; }, std::move(sink),
       options);
@@ -343,7 +345,7 @@ inline std::string ProofShape(const CombinedTreeProof& proof) {
 }
 
 // The modes (one file each).
-int RunPublish(CipherSuite suite, const std::string& kind, uint64_t labels);
+int RunPublish(CipherSuite suite, const std::string& kind, uint64_t labels, bool prove_at_publish);
 int RunSearch(CipherSuite suite, uint64_t labels, uint64_t entries, uint64_t entry_ms);
 int RunShape(uint64_t entry_ms, uint64_t from, uint64_t to, uint64_t step);
 int RunMonitor(CipherSuite suite, uint64_t labels, uint64_t rmw_ms, bool audited);

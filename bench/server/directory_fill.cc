@@ -3,10 +3,13 @@
 // one), so that benchmarks can start a server over a directory of a million people without
 // making a million accounts. Each batch is one stored entry (labels "standin-<i>", random
 // values and openings, real commitments; random VRF outputs except for the first --searchable
-// labels, which get real ones) whose tree head is then signed and appended to the kt-heads log,
+// labels, which get real ones and the VRF proofs candord makes at publish, unless
+// --without-proofs: then candord proves on demand, as before it made them at publish) whose
+// tree head is then signed and appended to the kt-heads log,
 // as the sequencer would after a crash between the two. Run it while no server runs. Prints one
 // JSON line.
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <nlohmann/json.hpp>
@@ -18,6 +21,7 @@
 #include "candor/crypto/random.h"
 #include "candor/kt/cipher_suite.h"
 #include "candor/kt/directory.h"
+#include "candor/kt/stored_proofs.h"
 #include "candor/kt/tlog_head_sink.h"
 #include "candor/kt/update_value.h"
 #include "candor/net/worker_pool.h"
@@ -38,9 +42,11 @@ Status Fail(const std::string& what, const Error& e) {
 }
 
 // StandIns is entry `position` with stand-in labels [first, first + count); those below `real`
-// get the VRF output of `vrf` (so that a client can search them), the others a random one.
+// get the VRF output of `vrf` (so that a client can search them) and, if `proofs`, the proofs a
+// publishing candord stores, made on `executor`; the others a random output.
 kt::StoredEntry StandIns(uint64_t position, uint64_t timestamp, uint64_t first, uint64_t count,
-                         uint64_t real, const crypto::VrfPrivateKey& vrf) {
+                         uint64_t real, bool proofs, const crypto::VrfPrivateKey& vrf,
+                         Executor& executor) {
   kt::StoredEntry e;
   e.position = position;
   e.timestamp = timestamp;
@@ -53,18 +59,27 @@ kt::StoredEntry StandIns(uint64_t position, uint64_t timestamp, uint64_t first, 
     crypto::FillRandom(v.opening.data(), v.opening.size());
     v.value.resize(kValueBytes);
     crypto::FillRandom(v.value.data(), v.value.size());
-    if (first + i < real) {
-      v.vrf_output = kt::VrfOutput(vrf, v.label, v.version);
-    } else {
-      crypto::FillRandom(v.vrf_output.data(), v.vrf_output.size());
-    }
+    if (first + i >= real) crypto::FillRandom(v.vrf_output.data(), v.vrf_output.size());
     v.commitment = kt::Commit(v.opening, v.label, v.version, kt::UpdateValue{v.value, {}},
                               kt::DeploymentMode::contactMonitoring);
   }
+  const uint64_t proven = real > first ? std::min(count, real - first) : 0;
+  ParallelFor(&executor, proven, 64, [&e, &vrf, proofs](size_t begin, size_t end) {
+    for (size_t i = begin; i < end; ++i) {
+      kt::StoredVersion& v = e.versions[i];
+      if (!proofs) {
+        v.vrf_output = kt::VrfOutput(vrf, v.label, v.version);
+        continue;
+      }
+      kt::MadeProofs made = kt::MakeStoredProofs(vrf, v.label, v.version, true);
+      v.vrf_output = made.vrf_output;
+      v.vrf_proofs = std::move(made.vrf_proofs);
+    }
+  });
   return e;
 }
 
-Status Fill(const std::string& dir, uint64_t labels, uint64_t per_entry, uint64_t real,
+Status Fill(const std::string& dir, uint64_t labels, uint64_t per_entry, uint64_t real, bool proofs,
             nlohmann::json& out) {
   CANDOR_ASSIGN_OR_RETURN(Bytes raw_config, ReadFile(dir + "/candord.json"));
   const nlohmann::json config = nlohmann::json::parse(AsStringView(raw_config), nullptr, false);
@@ -114,7 +129,8 @@ Status Fill(const std::string& dir, uint64_t labels, uint64_t per_entry, uint64_
   while (made < labels) {
     CANDOR_ASSIGN_OR_RETURN(size, kt_store->EntryCount());
     const uint64_t count = std::min(per_entry, labels - made);
-    CANDOR_TRY(kt_store->AppendEntry(StandIns(size, now_ms(), made, count, real, label_vrf)));
+    CANDOR_TRY(kt_store->AppendEntry(
+        StandIns(size, now_ms(), made, count, real, proofs, label_vrf, *pool)));
     made += count;
     // Opening the directory over the store signs and logs the head the new entry lacks.
     CANDOR_ASSIGN_OR_RETURN(SecretBytes sig_raw, ReadSecretFile(dir + "/keys/kt-signature.key"));
@@ -136,6 +152,7 @@ Status Fill(const std::string& dir, uint64_t labels, uint64_t per_entry, uint64_
   out = {
       {"labels_added", made},
       {"searchable", std::min(real, made)},
+      {"proofs_stored", proofs},
       {"entries", size},
       {"logged_heads", heads->Latest().checkpoint.size},
       {"seconds", std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()}};
@@ -156,9 +173,12 @@ int main(int argc, char** argv) {
                  "the first N labels get their real VRF output, so that clients can search them");
   app.add_option("--per-entry", per_entry, "labels per stored entry")
       ->check(CLI::Range(1, 1'000'000));
+  bool without_proofs = false;
+  app.add_flag("--without-proofs", without_proofs,
+               "store no VRF proofs with the searchable labels (candord then proves on demand)");
   CLI11_PARSE(app, argc, argv);
   nlohmann::json out;
-  if (Status st = Fill(dir, labels, per_entry, real, out); !st.ok()) {
+  if (Status st = Fill(dir, labels, per_entry, real, !without_proofs, out); !st.ok()) {
     std::fprintf(stderr, "directory_fill: %s\n", st.error().ToString().c_str());
     return 1;
   }

@@ -6,8 +6,9 @@
 # SEARCHABLE (default all) with real VRF outputs, which search_load then searches at random as
 # fresh clients: as fast as CONNECTIONS (default 16) keep-alive connections go, then paced at
 # 5,000/s and at half the peak. One JSON line each; every 100th answer is verified like a client
-# would. With SEARCHABLE above the directory's proof cache (65,536 labels) most searches miss it
-# and pay for a VRF proof, as they would with a million people looking each other up.
+# would. The searchable labels carry the VRF proofs candord makes at publish; with PROOFS=0 in
+# the environment they do not, and candord proves on demand (the baseline: with SEARCHABLE above
+# its proof cache, 65,536 labels, most searches then pay for two VRF proofs).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 labels=${1:-1000000}
@@ -26,7 +27,10 @@ cleanup() {
 trap cleanup EXIT
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 "$bin/src/candord" init --dir "$work/server" --listen "127.0.0.1:$port" >/dev/null
+fill_flags=()
+if [ "${PROOFS:-1}" = 0 ]; then fill_flags=(--without-proofs); fi
 "$bin/bench/directory_fill" --dir "$work/server" --labels "$labels" --searchable "$searchable" \
+  "${fill_flags[@]}" \
   2>/dev/null | sed 's/^/{"part":"fill","result":/; s/$/}/'
 "$bin/src/candord" serve --dir "$work/server" 2>"$work/server.log" &
 pid=$!

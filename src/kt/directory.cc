@@ -9,6 +9,7 @@
 #include "candor/crypto/random.h"
 #include "candor/kt/binary_ladder.h"
 #include "candor/kt/implicit_tree.h"
+#include "candor/kt/stored_proofs.h"
 #include "candor/kt/update_value.h"
 
 namespace candor::kt {
@@ -69,6 +70,7 @@ Result<std::unique_ptr<Directory>> Directory::Open(Configuration config,
                                              std::move(vrf_key), store, std::move(clock),
                                              std::move(head_sink), std::move(options)));
   d->wire_ = wire;
+  d->vrf_proof_size_ = suite.vrf_proof_size;
   CANDOR_TRY(d->Replay());
   if (!d->options_.follower) CANDOR_TRY(d->LogMissingHead());
   return d;
@@ -127,6 +129,9 @@ Status Directory::AddToTrees(const StoredEntry& entry) {
     if (Commit(v.opening, v.label, v.version, update, config_.mode) != v.commitment) {
       return MakeError(Errc::kInternal, "kt: a stored commitment does not open");
     }
+    if (Status st = CheckStoredProofs(v.vrf_proofs, vrf_proof_size_, v.version); !st.ok()) {
+      return MakeError(Errc::kInternal, st.error().message);
+    }
     leaves.push_back(PrefixLeaf{v.vrf_output, v.commitment});
   }
   CANDOR_TRY(state_.AppendEntry(entry.timestamp, leaves));
@@ -144,6 +149,14 @@ void Directory::MakeVisible(std::vector<Version> versions) {
   for (Version& v : versions) {
     Label& label = labels_[v.stored.label];
     label.queued = 0;
+    // The absent ladder of the version that stops being the greatest is no longer needed.
+    if (!label.versions.empty()) {
+      Bytes& proofs = label.versions.back().stored.vrf_proofs;
+      if (proofs.size() > vrf_proof_size_) {
+        proofs.resize(vrf_proof_size_);
+        proofs.shrink_to_fit();
+      }
+    }
     label.versions.push_back(std::move(v));
   }
 }
@@ -248,7 +261,24 @@ std::optional<uint32_t> Directory::GreatestAt(const Label& label, uint64_t posit
   return g;
 }
 
+std::optional<std::pair<ByteView, Hash32>> Directory::StoredProofOf(const Label* label,
+                                                                    uint32_t version) const {
+  if (label == nullptr || label->versions.empty()) return std::nullopt;
+  const auto greatest = static_cast<uint32_t>(label->versions.size() - 1);
+  if (version > greatest) {
+    return StoredAbsentProof(label->versions.back().stored.vrf_proofs, vrf_proof_size_, greatest,
+                             version);
+  }
+  const StoredVersion& v = label->versions[version].stored;
+  std::optional<ByteView> own = OwnStoredProof(v.vrf_proofs, vrf_proof_size_);
+  if (!own) return std::nullopt;
+  return std::make_pair(*own, v.vrf_output);
+}
+
 Bytes Directory::ProofOf(ByteView label, uint32_t version) {
+  if (auto stored = StoredProofOf(FindLabel(label), version)) {
+    return {stored->first.begin(), stored->first.end()};
+  }
   if (std::optional<Bytes> cached = proof_cache_.Find(label, version)) return std::move(*cached);
   VrfResult r = VrfEvaluate(vrf_key_, label, version);
   proof_cache_.Insert(label, version, r.proof);
@@ -256,9 +286,9 @@ Bytes Directory::ProofOf(ByteView label, uint32_t version) {
 }
 
 Hash32 Directory::KeyOf(ByteView label, uint32_t version) {
-  if (const Label* l = FindLabel(label); l && version < l->versions.size()) {
-    return l->versions[version].stored.vrf_output;
-  }
+  const Label* l = FindLabel(label);
+  if (l && version < l->versions.size()) return l->versions[version].stored.vrf_output;
+  if (auto stored = StoredProofOf(l, version)) return stored->second;
   Bytes proof = ProofOf(label, version);
   auto suite = GetCipherSuite(static_cast<uint16_t>(config_.ciphersuite));
   CANDOR_CHECK(suite.ok());
@@ -407,12 +437,20 @@ Result<uint64_t> Directory::Publish() {
     }
   }
   // 2. Unlocked: the VRF outputs (most of the cost, split over the executor's threads), the
-  //    commitments, and the durable write. Proofs are made later, when a response first needs
-  //    them (ProofOf).
+  //    commitments, and the durable write. With prove_at_publish the proofs are made here and
+  //    stored too; else later, when a response first needs them (ProofOf).
   ParallelFor(options_.executor, take, 64, [&](size_t begin, size_t end) {
     for (size_t i = begin; i < end; ++i) {
       StoredVersion& v = entry.versions[i];
-      v.vrf_output = VrfOutput(vrf_key_, v.label, v.version);
+      if (!options_.prove_at_publish) {
+        v.vrf_output = VrfOutput(vrf_key_, v.label, v.version);
+        continue;
+      }
+      // A label's new versions are adjacent in the batch; its last one is the greatest.
+      const bool greatest = i + 1 == take || entry.versions[i + 1].label != v.label;
+      MadeProofs made = MakeStoredProofs(vrf_key_, v.label, v.version, greatest);
+      v.vrf_output = made.vrf_output;
+      v.vrf_proofs = std::move(made.vrf_proofs);
     }
   });
   for (StoredVersion& v : entry.versions) {

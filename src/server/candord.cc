@@ -341,6 +341,8 @@ Result<KtDirectory> OpenKtDirectory(const std::string& dir, store::SqlDatabase& 
                           crypto::VrfPrivateKey::FromBytes(suite.vrf, vrf_raw.view()));
   kt::DirectoryOptions directory_options;
   directory_options.executor = &background;
+  // Searches far outnumber updates: a search then reads its ladder's VRF proofs.
+  directory_options.prove_at_publish = true;
   // The heads log holds the head of tree size i + 1 at entry i (clients rely on it).
   directory_options.logged_heads = heads.logged_heads;
   directory_options.follower = heads.writer == nullptr;

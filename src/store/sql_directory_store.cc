@@ -32,10 +32,12 @@ CREATE TABLE kt_versions (
   PRIMARY KEY (label, version),
   UNIQUE (position, slot)
 ))sql"},
+    // The VRF proofs made at publish (kt/stored_proofs.h); NULL in rows written before.
+    {2, "ALTER TABLE kt_versions ADD COLUMN vrf_proofs BLOB"},
 };
 
 constexpr std::string_view kVersionColumns =
-    "label, version, opening, value, suffix_signature, vrf_output, commitment";
+    "label, version, opening, value, suffix_signature, vrf_output, commitment, vrf_proofs";
 
 template <size_t N>
 Status CopyFixed(const Bytes& b, std::string_view name, std::array<uint8_t, N>& out) {
@@ -69,6 +71,9 @@ Result<kt::StoredVersion> ReadVersion(const SqlRow& row, size_t c) {
   CANDOR_TRY(CopyFixed(vrf, "kt_versions.vrf_output", v.vrf_output));
   CANDOR_ASSIGN_OR_RETURN(Bytes commitment, row.Blob(c + 6, "kt_versions.commitment"));
   CANDOR_TRY(CopyFixed(commitment, "kt_versions.commitment", v.commitment));
+  if (!row.IsNull(c + 7)) {
+    CANDOR_ASSIGN_OR_RETURN(v.vrf_proofs, row.Blob(c + 7, "kt_versions.vrf_proofs"));
+  }
   return v;
 }
 
@@ -122,11 +127,12 @@ Status SqlDirectoryStore::AppendEntry(const kt::StoredEntry& entry) {
     for (const kt::StoredVersion& v : entry.versions) {
       auto inserted = tx.Exec(
           "INSERT INTO kt_versions (label, version, position, slot, opening, value, "
-          "suffix_signature, vrf_output, commitment) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+          "suffix_signature, vrf_output, commitment, vrf_proofs) "
+          "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
           {v.label, static_cast<int64_t>(v.version), static_cast<int64_t>(entry.position), slot++,
            Bytes(v.opening.begin(), v.opening.end()), v.value, v.suffix_signature,
            Bytes(v.vrf_output.begin(), v.vrf_output.end()),
-           Bytes(v.commitment.begin(), v.commitment.end())});
+           Bytes(v.commitment.begin(), v.commitment.end()), v.vrf_proofs});
       if (!inserted.ok()) return std::move(inserted).error();
     }
     return OkStatus();

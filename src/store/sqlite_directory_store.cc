@@ -12,8 +12,7 @@ namespace {
 constexpr int64_t kMaxInt64 = std::numeric_limits<int64_t>::max();
 constexpr size_t kMaxLabelLen = 255;
 
-// kCreateSchema is schema version 1 (see sqlite_directory_store.h). Plain SQL that PostgreSQL
-// also accepts once INTEGER reads BIGINT and BLOB reads BYTEA.
+// kCreateSchema is schema version 2 (see sqlite_directory_store.h).
 constexpr const char* kCreateSchema = R"sql(
 CREATE TABLE schema_version (version INTEGER NOT NULL);
 CREATE TABLE entries (
@@ -30,14 +29,22 @@ CREATE TABLE versions (
   suffix_signature BLOB NOT NULL,
   vrf_output BLOB NOT NULL,
   commitment BLOB NOT NULL,
+  vrf_proofs BLOB NOT NULL DEFAULT X'',
   PRIMARY KEY (label, version),
   UNIQUE (position, slot)
 );
 )sql";
 
+// kUpgradeFrom1 brings a version 1 schema to version 2: the VRF proofs made at publish
+// (kt/stored_proofs.h), empty in the rows written before.
+constexpr const char* kUpgradeFrom1 = R"sql(
+ALTER TABLE versions ADD COLUMN vrf_proofs BLOB NOT NULL DEFAULT X'';
+UPDATE schema_version SET version = 2;
+)sql";
+
 // The columns of one label version, in the order ReadVersion expects them.
 #define CANDOR_VERSION_COLUMNS \
-  "label, version, opening, value, suffix_signature, vrf_output, commitment"
+  "label, version, opening, value, suffix_signature, vrf_output, commitment, vrf_proofs"
 
 // ResetOnExit resets a cached statement when a query that reads rows from it ends.
 class ResetOnExit {
@@ -85,6 +92,8 @@ Result<kt::StoredVersion> ReadVersion(const Statement& s) {
   v.suffix_signature.assign(sig.begin(), sig.end());
   CANDOR_TRY(ReadFixed(s, 5, "versions.vrf_output", v.vrf_output));
   CANDOR_TRY(ReadFixed(s, 6, "versions.commitment", v.commitment));
+  CANDOR_ASSIGN_OR_RETURN(ByteView proofs, s.ColumnBlob(7, "versions.vrf_proofs"));
+  v.vrf_proofs.assign(proofs.begin(), proofs.end());
   return v;
 }
 
@@ -132,6 +141,7 @@ Status CheckSchema(Database& db, bool& created) {
   if (row) {
     return MakeError(Errc::kMalformed, "kt store: schema_version: more than one row");
   }
+  if (version == 1) return db.Exec("upgrade schema 1 to 2", kUpgradeFrom1);
   if (version != kSqliteSchemaVersion) {
     return MakeError(Errc::kInvalidArgument,
                      "kt store: " + db.path() + " has schema version " + std::to_string(version) +
@@ -172,8 +182,8 @@ Result<std::unique_ptr<SqliteDirectoryStore>> SqliteDirectoryStore::Open(const s
       Statement insert_version,
       db.Prepare("insert version",
                  "INSERT INTO versions (label, version, position, slot, opening, value, "
-                 "suffix_signature, vrf_output, commitment) "
-                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"));
+                 "suffix_signature, vrf_output, commitment, vrf_proofs) "
+                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"));
   CANDOR_ASSIGN_OR_RETURN(
       Statement get_version,
       db.Prepare("get version", "SELECT " CANDOR_VERSION_COLUMNS
@@ -236,6 +246,7 @@ Status SqliteDirectoryStore::AppendEntry(const kt::StoredEntry& entry) {
     CANDOR_TRY(s.BindBlob(7, v.suffix_signature));
     CANDOR_TRY(s.BindBlob(8, v.vrf_output));
     CANDOR_TRY(s.BindBlob(9, v.commitment));
+    CANDOR_TRY(s.BindBlob(10, v.vrf_proofs));
     Status inserted = s.Run();
     if (!inserted.ok()) {
       if (inserted.error().code == Errc::kConflict) {
@@ -277,13 +288,13 @@ Status SqliteDirectoryStore::LoadEntries(const std::function<Status(kt::StoredEn
     entry.position = static_cast<uint64_t>(position);
     entry.timestamp = static_cast<uint64_t>(timestamp);
     while (have_version) {
-      CANDOR_ASSIGN_OR_RETURN(int64_t owner, versions.ColumnInt64(7, "versions.position"));
+      CANDOR_ASSIGN_OR_RETURN(int64_t owner, versions.ColumnInt64(8, "versions.position"));
       if (owner > position) break;
       if (owner < position) {
         return MakeError(Errc::kMalformed,
                          "kt store: versions.position: " + std::to_string(owner) + " has no entry");
       }
-      CANDOR_ASSIGN_OR_RETURN(int64_t slot, versions.ColumnInt64(8, "versions.slot"));
+      CANDOR_ASSIGN_OR_RETURN(int64_t slot, versions.ColumnInt64(9, "versions.slot"));
       if (slot < 0 || static_cast<uint64_t>(slot) != entry.versions.size()) {
         return MakeError(Errc::kMalformed, "kt store: versions.slot: expected " +
                                                std::to_string(entry.versions.size()) + ", found " +
@@ -297,7 +308,7 @@ Status SqliteDirectoryStore::LoadEntries(const std::function<Status(kt::StoredEn
     CANDOR_TRY(visit(std::move(entry)));
   }
   if (have_version) {
-    CANDOR_ASSIGN_OR_RETURN(int64_t owner, versions.ColumnInt64(7, "versions.position"));
+    CANDOR_ASSIGN_OR_RETURN(int64_t owner, versions.ColumnInt64(8, "versions.position"));
     return MakeError(Errc::kMalformed,
                      "kt store: versions.position: " + std::to_string(owner) + " has no entry");
   }

@@ -121,7 +121,7 @@ class DirectoryHarness : public ::testing::TestWithParam<CipherSuite> {
 
   void Reopen() {
     dir_.reset();
-    dir_ = OpenDirectory(store_, 0);
+    dir_ = OpenDirectory(store_, 0, directory_options_);
   }
 
   // OpenDirectory opens a directory with this fixture's keys over `store`, its clock running
@@ -294,6 +294,7 @@ class DirectoryHarness : public ::testing::TestWithParam<CipherSuite> {
   std::vector<std::pair<Bytes, Bytes>> heads_;
   DeploymentMode mode_ = DeploymentMode::contactMonitoring;
   VerifierOptions verifier_options_;
+  DirectoryOptions directory_options_;  // the options Reopen opens dir_ with
   std::unique_ptr<Auditor> log_auditor_;
   std::optional<AuditorTreeHead> last_auditor_head_;
   bool auto_audit_ = true;

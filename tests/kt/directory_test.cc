@@ -6,8 +6,10 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <string>
 
+#include "candor/kt/stored_proofs.h"
 #include "candor/kt/verifier.h"
 #include "directory_harness.h"
 
@@ -204,6 +206,92 @@ TEST_P(DirectoryTest, PromoteRefusesALogFarBehindTheStore) {
   auto promoted = standby->Promote(HeadsSink(), [] { return uint64_t{0}; });
   ASSERT_FALSE(promoted.ok());
   EXPECT_EQ(promoted.error().code, Errc::kInternal);
+}
+
+// With prove_at_publish every version is stored with its VRF proof, and each label's greatest
+// version with the proofs of the versions its ladder proves absent. Searches, monitoring and
+// update answers made from them verify, after a reopen too (the proofs then come from the
+// store), and they are what the directory sends: a store holding another label's proofs makes
+// the client reject the answer, one holding proofs of the wrong length does not open.
+TEST_P(DirectoryTest, ProofsMadeAtPublishAreStoredAndAnswerSearches) {
+  directory_options_.prove_at_publish = true;
+  Reopen();
+  Heartbeat();
+  ClientState alice;
+  ClientState bob;
+  ClientState carol;
+  InitOwner(alice, "alice");
+  InitOwner(bob, "bob");
+  Publish(alice, "alice", {"a0"});
+  Publish(bob, "bob", {"b0", "b1", "b2"});  // three versions in one entry
+  Heartbeat();
+  auto params = GetCipherSuite(static_cast<uint16_t>(GetParam()));
+  ASSERT_TRUE(params.ok());
+  const size_t np = params->vrf_proof_size;
+  auto stored = [this](const char* label, uint32_t v) {
+    auto sv = store_.GetVersion(B(label), v);
+    EXPECT_TRUE(sv.ok());
+    return sv.ok() ? sv->vrf_proofs : Bytes{};
+  };
+  EXPECT_EQ(stored("alice", 0).size(), StoredProofsSize(np, 0, true));
+  EXPECT_EQ(stored("bob", 0).size(), np);
+  EXPECT_EQ(stored("bob", 1).size(), np);
+  EXPECT_EQ(stored("bob", 2).size(), StoredProofsSize(np, 2, true));
+
+  for (int round = 0; round < 2; ++round) {
+    ASSERT_TRUE(Search(carol, "alice").ok());
+    ASSERT_TRUE(Search(carol, "bob").ok());
+    for (uint32_t v = 0; v < 3; ++v) ASSERT_TRUE(Search(carol, "bob", v).ok()) << v;
+    ASSERT_TRUE(MonitorContact(carol, "bob").ok());
+    ASSERT_TRUE(MonitorOwner(bob, "bob").ok());
+    Reopen();
+    Heartbeat();
+  }
+  for (int i = 1; i <= 4; ++i) {  // alice's greatest version climbs the ladder: 1, 2, 3, 4
+    Publish(alice, "alice", {"a" + std::to_string(i)});
+    auto found = Search(carol, "alice");
+    ASSERT_TRUE(found.ok()) << found.error().message;
+    EXPECT_EQ(found->value.value, B("a" + std::to_string(i)));
+    ASSERT_TRUE(MonitorOwner(alice, "alice").ok());
+    ASSERT_TRUE(MonitorContact(carol, "alice").ok());
+  }
+
+  // CopyEditing copies store_ into `to`, passing every stored version through `edit`.
+  auto copy_editing = [this](MemoryDirectoryStore& to,
+                             const std::function<void(StoredVersion&)>& edit) {
+    return store_.LoadEntries([&](StoredEntry&& e) -> Status {
+      for (StoredVersion& v : e.versions) edit(v);
+      return to.AppendEntry(e);
+    });
+  };
+  // A store whose alice versions carry mallory's proofs (made with the same key, right length).
+  const Bytes mallory = MakeStoredProofs(keys_->vrf, B("mallory"), 4, true).vrf_proofs;
+  MemoryDirectoryStore swapped;
+  ASSERT_TRUE(copy_editing(swapped, [&mallory](StoredVersion& v) {
+                if (v.label == B("alice") && v.version == 4) v.vrf_proofs = mallory;
+              }).ok());
+  std::unique_ptr<Directory> lying = OpenDirectory(swapped, 0, directory_options_);
+  ASSERT_TRUE(lying);
+  ClientState dave;
+  auto rejected = Search(*lying, dave, "alice");
+  ASSERT_FALSE(rejected.ok());
+  EXPECT_EQ(rejected.error().code, Errc::kVerifyFailed) << rejected.error().message;
+
+  MemoryDirectoryStore truncated;
+  ASSERT_TRUE(copy_editing(truncated, [](StoredVersion& v) {
+                if (v.label == B("bob") && v.version == 2) v.vrf_proofs.pop_back();
+              }).ok());
+  auto sig = crypto::SignaturePrivateKey::FromBytes(keys_->signature.scheme(),
+                                                    keys_->signature.private_key());
+  auto vrf = crypto::VrfPrivateKey::FromBytes(keys_->vrf.suite(), keys_->vrf.private_key());
+  ASSERT_TRUE(sig.ok() && vrf.ok());
+  auto refused = Directory::Open(
+      keys_->config, std::move(*sig), std::move(*vrf), truncated, [this] { return now_; },
+      HeadsSink(), directory_options_);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, Errc::kInternal);
+  EXPECT_NE(refused.error().message.find("VRF proofs"), std::string::npos)
+      << refused.error().message;
 }
 
 TEST_P(DirectoryTest, RequestErrorsAreTyped) {

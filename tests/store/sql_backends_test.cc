@@ -147,6 +147,7 @@ TEST_P(SqlBackendTest, DirectoryStoreRoundTrip) {
       sv.opening.fill(static_cast<uint8_t>(v));
       sv.vrf_output.fill(1);
       sv.commitment.fill(2);
+      if (v % 2 == 1) sv.vrf_proofs = Bytes(80 + 112, static_cast<uint8_t>(v));
       e.versions.push_back(sv);
     }
     ASSERT_TRUE((*store)->AppendEntry(e).ok());
@@ -180,6 +181,23 @@ TEST_P(SqlBackendTest, DirectoryStoreRoundTrip) {
   read.clear();
   ASSERT_TRUE((*store)->LoadEntriesFrom(5, 100, collect).ok());
   EXPECT_TRUE(read.empty());
+  // A row written before the vrf_proofs column (schema migration 2) reads as no proofs.
+  ASSERT_TRUE(db_->Write([](SqlTx& tx) -> Status {
+                   CANDOR_TRY(
+                       tx.Exec("INSERT INTO kt_entries (position, timestamp) "
+                               "VALUES (5, 1700000000005)",
+                               {}));
+                   CANDOR_TRY(tx.Exec(
+                       "INSERT INTO kt_versions (label, version, position, slot, opening, value, "
+                       "suffix_signature, vrf_output, commitment) "
+                       "VALUES ($1, 0, 5, 0, $2, $3, $3, $4, $4)",
+                       {Bytes{'o', 'l', 'd'}, Bytes(16, 0), Bytes{}, Bytes(32, 0)}));
+                   return OkStatus();
+                 })
+                  .ok());
+  auto old = (*store)->GetVersion(Bytes{'o', 'l', 'd'}, 0);
+  ASSERT_TRUE(old.ok()) << old.error().message;
+  EXPECT_TRUE(old->vrf_proofs.empty());
 }
 
 TEST_P(SqlBackendTest, ADirectoryStoreFencedByTheLeaseRefusesAnOldSequencer) {

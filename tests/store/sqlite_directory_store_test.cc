@@ -54,6 +54,10 @@ StoredVersion MakeVersion(Bytes label, uint32_t version, size_t value_len, size_
   Fill(v.suffix_signature, seed + 2);
   Fill(v.vrf_output, seed + 3);
   Fill(v.commitment, seed + 4);
+  if (seed % 2 == 1) {  // half of them with the VRF proofs made at publish
+    v.vrf_proofs.resize(80 + (version == 0 ? 112 : 0));
+    Fill(v.vrf_proofs, seed + 5);
+  }
   return v;
 }
 
@@ -382,13 +386,57 @@ TEST(SqliteDirectoryStoreTest, RefusesForeignAndNewerSchemas) {
   {
     auto db = Database::Open(newer);
     ASSERT_TRUE(db.ok());
-    ASSERT_TRUE(db->Exec("bump", "UPDATE schema_version SET version = 2").ok());
+    ASSERT_TRUE(db->Exec("bump", "UPDATE schema_version SET version = 3").ok());
   }
   store = SqliteDirectoryStore::Open(newer);
   ASSERT_FALSE(store.ok());
   EXPECT_EQ(store.error().code, Errc::kInvalidArgument);
-  EXPECT_NE(store.error().message.find("schema version 2"), std::string::npos)
+  EXPECT_NE(store.error().message.find("schema version 3"), std::string::npos)
       << store.error().message;
+}
+
+// A file written by a release with schema version 1 (no VRF proofs column) is upgraded when
+// opened: its rows read back with no proofs, and new rows keep theirs.
+TEST(SqliteDirectoryStoreTest, UpgradesAVersion1File) {
+  const std::string path = TempDbPath("v1");
+  {
+    auto db = Database::Open(path);
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE(db->Exec("v1 schema", R"sql(
+CREATE TABLE schema_version (version INTEGER NOT NULL);
+INSERT INTO schema_version (version) VALUES (1);
+CREATE TABLE entries (position INTEGER PRIMARY KEY, timestamp INTEGER NOT NULL);
+CREATE TABLE versions (
+  label BLOB NOT NULL, version INTEGER NOT NULL,
+  position INTEGER NOT NULL REFERENCES entries (position), slot INTEGER NOT NULL,
+  opening BLOB NOT NULL, value BLOB NOT NULL, suffix_signature BLOB NOT NULL,
+  vrf_output BLOB NOT NULL, commitment BLOB NOT NULL,
+  PRIMARY KEY (label, version), UNIQUE (position, slot));
+INSERT INTO entries (position, timestamp) VALUES (0, 1000);
+INSERT INTO versions VALUES (X'616c696365', 0, 0, 0, zeroblob(16), X'7630', X'',
+                             zeroblob(32), zeroblob(32));
+)sql")
+                    .ok());
+  }
+  auto store = OpenOrDie(path);
+  ASSERT_NE(store, nullptr);
+  auto loaded = LoadAll(*store);
+  ASSERT_TRUE(loaded.ok()) << loaded.error().ToString();
+  ASSERT_EQ(loaded->size(), 1u);
+  ASSERT_EQ((*loaded)[0].versions.size(), 1u);
+  EXPECT_EQ((*loaded)[0].versions[0].value, Label("v0"));
+  EXPECT_TRUE((*loaded)[0].versions[0].vrf_proofs.empty());
+
+  StoredEntry next{1, 2000, {MakeVersion(Label("bob"), 0, 5, 0, 7)}};
+  ASSERT_FALSE(next.versions[0].vrf_proofs.empty());
+  ASSERT_TRUE(store->AppendEntry(next).ok());
+  store.reset();
+  store = OpenOrDie(path);  // now a version 2 file
+  ASSERT_NE(store, nullptr);
+  loaded = LoadAll(*store);
+  ASSERT_TRUE(loaded.ok()) << loaded.error().ToString();
+  ASSERT_EQ(loaded->size(), 2u);
+  EXPECT_EQ((*loaded)[1], next);
 }
 
 TEST(SqliteDirectoryStoreTest, LoadRejectsRowsThatBreakTheSchemaInvariants) {

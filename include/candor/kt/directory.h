@@ -8,8 +8,8 @@
 // make the new head visible: its VRF work, the store's fsync and the head sink's log append run
 // outside it, so queries never wait for them. Queries answer at the visible head; an entry in
 // flight is invisible until its head is. A batch's VRF outputs are computed in parallel on
-// `options.executor` when one is given; VRF proofs are made (and kept) when a response first
-// needs them.
+// `options.executor` when one is given; VRF proofs are made there too and stored with each
+// version (options.prove_at_publish), or made when a response first needs them and cached.
 //
 // Third-Party Auditing: the operator feeds each entry's AuditorUpdateFor to the auditor and hands
 // the AuditorTreeHead it signs back through SetAuditorTreeHead. Every response with an updated
@@ -57,6 +57,12 @@ struct DirectoryOptions {
   // last stored entry if a crash came between storing it and logging its head, and refuses a
   // log that is further behind or ahead (kInternal).
   std::function<uint64_t()> logged_heads;
+  // prove_at_publish: Publish makes each new version's VRF proof, and for each label's new
+  // greatest version the proofs of the versions its binary ladder probes above it, and stores
+  // them with the version (stored_proofs.h), so searches read proofs instead of making them.
+  // Costs Publish about two to three times the VRF work of an output alone; off, proofs are
+  // made when a response first needs them and kept in a bounded cache.
+  bool prove_at_publish = false;
   // follower: another process publishes to the store (a cluster's sequencer) and this directory
   // only serves it (a front node). Open then reads only the entries whose heads are logged
   // (logged_heads must be set) and logs nothing; Follow reads the newer ones; Publish and
@@ -212,8 +218,14 @@ class Directory {
   // created its version) and returns it as a map; kInvalidArgument otherwise.
   Result<MonitoringMap> MonitoringMapOf(const Label* label,
                                         const std::vector<MonitorMapEntry>& entries) const;
+  // KeyOf and ProofOf return the VRF output and proof of (label, version): stored with the
+  // label's versions when it has them, else from the cache or made now.
   Hash32 KeyOf(ByteView label, uint32_t version);
   Bytes ProofOf(ByteView label, uint32_t version);
+  // StoredProofOf returns the proof of (label, version) and its output if they are stored
+  // with the label's published versions.
+  std::optional<std::pair<ByteView, Hash32>> StoredProofOf(const Label* label,
+                                                           uint32_t version) const;
   LabelVersions ProverVersions(ByteView label);
   // Steps builds BinaryLadderSteps for `versions` (ascending or ladder order, as given), with
   // commitments for versions that exist in the current tree, except `no_commitment_for`.
@@ -225,6 +237,7 @@ class Directory {
 
   Configuration config_;
   WireContext wire_;
+  size_t vrf_proof_size_ = 0;  // VRF.Np of the suite
   crypto::SignaturePrivateKey signature_key_;
   crypto::VrfPrivateKey vrf_key_;
   DirectoryStore& store_;

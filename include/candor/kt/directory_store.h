@@ -28,6 +28,7 @@ struct StoredVersion {
   Bytes suffix_signature;                       // UpdateSuffix.signature (thirdPartyManagement)
   Hash32 vrf_output{};                          // prefix-tree search key
   HashValue commitment{};
+  Bytes vrf_proofs;  // the VRF proofs made at publish (stored_proofs.h); empty: none
   bool operator==(const StoredVersion&) const = default;
 };
 

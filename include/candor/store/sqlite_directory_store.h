@@ -1,12 +1,13 @@
 // sqlite_directory_store.h: the embedded default kt::DirectoryStore, one SQLite file in WAL mode
 // with synchronous=FULL. Each AppendEntry is one transaction, durable when it returns.
 //
-// Schema (version 1; the PostgreSQL store uses the same tables, with BIGINT for INTEGER and
-// BYTEA for BLOB):
+// Schema (version 2; a version 1 file, which lacks vrf_proofs, is upgraded when opened; the
+// PostgreSQL store uses the same tables, with BIGINT for INTEGER and BYTEA for BLOB):
 //   schema_version(version INTEGER NOT NULL)            -- one row
 //   entries(position INTEGER PRIMARY KEY, timestamp INTEGER NOT NULL)
 //   versions(label BLOB, version INTEGER, position INTEGER REFERENCES entries, slot INTEGER,
 //            opening BLOB, value BLOB, suffix_signature BLOB, vrf_output BLOB, commitment BLOB,
+//            vrf_proofs BLOB NOT NULL DEFAULT X'' -- kt/stored_proofs.h; empty: none stored
 //            PRIMARY KEY (label, version), UNIQUE (position, slot))
 // `slot` is the version's index within its entry, so an entry reads back in the order written.
 #pragma once
@@ -24,7 +25,7 @@
 namespace candor::store {
 
 // kSqliteSchemaVersion is the schema this build writes and reads.
-inline constexpr int64_t kSqliteSchemaVersion = 1;
+inline constexpr int64_t kSqliteSchemaVersion = 2;
 
 // SqliteDirectoryStore persists KT log entries in an SQLite file. Not thread-safe; one directory
 // (one process) uses a file at a time.
@@ -33,8 +34,8 @@ class SqliteDirectoryStore final : public kt::DirectoryStore {
   // Open opens the store at `path`, creating the file and schema if the file does not exist or
   // is empty. A file that is not an SQLite database, or is corrupt, is kMalformed; an SQLite
   // database without our schema (another program's file) is kInvalidArgument, and so is one with
-  // a schema version other than kSqliteSchemaVersion; an unreadable or locked file is
-  // kUnavailable.
+  // a schema version other than 1 (upgraded in place) or kSqliteSchemaVersion; an unreadable or
+  // locked file is kUnavailable.
   static Result<std::unique_ptr<SqliteDirectoryStore>> Open(const std::string& path);
 
   // AppendEntry implements kt::DirectoryStore in one transaction. kConflict on a wrong position
