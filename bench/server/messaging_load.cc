@@ -40,10 +40,10 @@
 #include "candor/base/file.h"
 #include "candor/base/tls.h"
 #include "candor/client/engine.h"
-#include "candor/client/profile.h"
 #include "candor/crypto/random.h"
 #include "candor/net/http_client.h"
 #include "candor/store/sql.h"
+#include "engine_accounts.h"
 
 namespace {
 
@@ -84,59 +84,12 @@ double Percentile(std::vector<double>& v, double p) {
 
 // ---- set-up through the real client engine ----------------------------------------------
 
-// ParallelFor runs job(i) for i in [0, n) on `threads` threads and returns the first failure
-// (the others stop taking work).
-candor::Status ParallelFor(size_t n, int threads,
-                           const std::function<candor::Status(size_t)>& job) {
-  std::atomic<size_t> next{0};
-  std::atomic<bool> failed{false};
-  std::optional<candor::Error> first_error;
-  std::mutex mu;
-  std::vector<std::thread> pool;
-  for (int t = 0; t < threads; ++t) {
-    pool.emplace_back([&] {
-      for (size_t i = next++; i < n && !failed; i = next++) {
-        candor::Status st = job(i);
-        if (!st.ok()) {
-          std::lock_guard<std::mutex> lock(mu);
-          if (!first_error) first_error = st.error();
-          failed = true;
-        }
-      }
-    });
-  }
-  for (auto& t : pool) t.join();
-  if (first_error) return *first_error;
-  return candor::OkStatus();
-}
-
-candor::Result<std::vector<Device>> CreateAccounts(const candor::client::ClientTrust& trust,
-                                                   const std::string& work,
-                                                   const std::string& prefix, size_t n,
-                                                   int threads) {
-  std::vector<Device> devices(n);
-  CANDOR_TRY(ParallelFor(n, threads, [&](size_t i) -> candor::Status {
-    char number[16];
-    (void)std::snprintf(number, sizeof(number), "%05zu", i);
-    const std::string name = prefix + number;
-    auto e = candor::client::Engine::CreateAccount(
-        {work + "/" + name, nullptr, nullptr, candor::SystemClock()}, trust, name, "d");
-    if (!e.ok()) {
-      return candor::MakeError(candor::Errc::kInternal,
-                               std::string("account set-up: ") + name + ": " + e.error().message);
-    }
-    devices[i].handle = name;
-    return candor::OkStatus();
-  }));
-  return devices;
-}
-
 candor::Result<std::vector<Group>> CreateGroups(const std::string& work,
                                                 std::vector<Device>& devices, size_t size,
                                                 int threads) {
   const size_t count = devices.size() / size;
   std::vector<Group> groups(count);
-  CANDOR_TRY(ParallelFor(count, threads, [&](size_t g) -> candor::Status {
+  CANDOR_TRY(candor::bench::RunOnThreads(count, threads, [&](size_t g) -> candor::Status {
     const size_t first = g * size;
     CANDOR_ASSIGN_OR_RETURN(
         auto e, candor::client::Engine::Open(
@@ -168,17 +121,7 @@ candor::Status ReadTokens(const std::string& work, const candor::net::Url& serve
                           std::vector<Device>& devices) {
   candor::net::HttpClient http;
   for (Device& d : devices) {
-    CANDOR_ASSIGN_OR_RETURN(auto profile,
-                            candor::client::Profile::Open(work + "/" + d.handle, nullptr));
-    CANDOR_TRY(profile->Read([&](candor::store::SqlTx& tx) -> candor::Status {
-      CANDOR_ASSIGN_OR_RETURN(auto saved, profile->GetSecret(tx, "session"));
-      if (!saved) return candor::MakeError(candor::Errc::kNotFound, "no session");
-      candor::tls::Reader r(saved->view());
-      CANDOR_TRY(r.U64());
-      CANDOR_ASSIGN_OR_RETURN(ByteView token, r.OpaqueV());
-      d.token = std::string(candor::AsStringView(token));
-      return candor::OkStatus();
-    }));
+    CANDOR_ASSIGN_OR_RETURN(d.token, candor::bench::ReadSessionToken(work + "/" + d.handle));
     // Start the WebSocket after what set-up queued.
     CANDOR_ASSIGN_OR_RETURN(auto r, http.Request("GET", server.Join("v1/queue?after=0&limit=1"), "",
                                                  {{"Authorization", "Bearer " + d.token}}));
@@ -569,12 +512,13 @@ int Run(int argc, char** argv) {
   const auto t0 = Clock::now();
   std::vector<Device> devices;
   if (relay_bin.empty()) {
-    auto created = CreateAccounts(*trust, work, handle_prefix, n, setup_threads);
+    auto created =
+        candor::bench::CreateEngineAccounts(*trust, work, handle_prefix, n, setup_threads);
     if (!created.ok()) {
       (void)std::fprintf(stderr, "messaging_load: %s\n", created.error().message.c_str());
       return 1;
     }
-    devices = std::move(*created);
+    for (std::string& handle : *created) devices.push_back({std::move(handle), "", 0});
     (void)std::fprintf(stderr, "set-up: %zu accounts in %.1f s\n", n,
                        std::chrono::duration<double>(Clock::now() - t0).count());
   } else {

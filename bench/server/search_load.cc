@@ -10,6 +10,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <random>
@@ -22,12 +23,12 @@
 #include "candor/base/tls.h"
 #include "candor/kt/verifier.h"
 #include "candor/net/http_client.h"
+#include "common/paced_load.h"
 #include "common/percentile.h"
 
 namespace {
 
 using namespace candor;  // NOLINT(google-build-using-namespace): a driver's main file
-using Steady = std::chrono::steady_clock;
 using bench::Percentile;
 
 uint64_t NowMs() {
@@ -35,15 +36,6 @@ uint64_t NowMs() {
                                    std::chrono::system_clock::now().time_since_epoch())
                                    .count());
 }
-
-struct Totals {
-  std::mutex mu;
-  std::vector<double> latency_ms;
-  uint64_t errors = 0;
-  uint64_t verified = 0;
-  uint64_t verify_failures = 0;
-  std::string first_error;
-};
 
 }  // namespace
 
@@ -94,87 +86,56 @@ int main(int argc, char** argv) {
   }
   const net::Url search_url = url->Join("v1/directory/search");
 
-  Totals totals;
   std::atomic<uint64_t> sent{0};
-  const auto start = Steady::now();
-  const auto end =
-      start + std::chrono::duration_cast<Steady::duration>(std::chrono::duration<double>(seconds));
-  // Paced: thread t sends its i-th request at start + (i * connections + t) / rate.
-  const double period_s = rate > 0 ? static_cast<double>(connections) / rate : 0;
-  std::vector<std::thread> threads;
-  for (int t = 0; t < connections; ++t) {
-    threads.emplace_back([&, t] {
-      net::HttpClient http;
-      http.set_timeout(std::chrono::seconds(10));
-      http.set_max_response_bytes(1 << 20);
-      std::mt19937_64 rng(static_cast<uint64_t>(t) + 1);
-      std::vector<double> latency;
-      uint64_t errors = 0;
-      uint64_t verified = 0;
-      uint64_t failures = 0;
-      std::string first_error;
-      for (uint64_t i = 0;; ++i) {
-        auto due = Steady::now();
-        if (rate > 0) {
-          due = start + std::chrono::duration_cast<Steady::duration>(std::chrono::duration<double>(
-                            (static_cast<double>(i) +
-                             static_cast<double>(t) / static_cast<double>(connections)) *
-                            period_s));
-          std::this_thread::sleep_until(due);
-        }
-        if (due >= end) break;
-        const std::string label = "standin-" + std::to_string(rng() % labels);
-        const kt::ClientState fresh;
-        const kt::SearchRequest request = verifier->MakeSearch(fresh, AsBytes(label), std::nullopt);
-        const Bytes body = tls::Encode(request);
-        auto answer = http.Request("POST", search_url, std::string(body.begin(), body.end()),
-                                   {{"Content-Type", "application/octet-stream"}});
-        const auto done = Steady::now();
-        if (!answer.ok() || answer->status != 200) {
-          ++errors;
-          if (first_error.empty()) {
-            first_error = answer.ok() ? std::to_string(answer->status) + " " + answer->body
-                                      : answer.error().ToString();
-          }
-          continue;
-        }
-        latency.push_back(std::chrono::duration<double, std::milli>(done - due).count());
-        if (sent.fetch_add(1) % verify_every == 0) {
-          auto response =
-              kt::DecodeExactIn<kt::SearchResponse>(AsBytes(answer->body), verifier->wire(), false);
-          auto result = response.ok() ? verifier->VerifySearch(fresh, request, *response)
-                                      : Result<kt::SearchResult>(std::move(response).error());
-          if (result.ok()) {
-            ++verified;
-          } else {
-            ++failures;
-            if (first_error.empty()) first_error = "verify: " + result.error().ToString();
-          }
-        }
+  std::atomic<uint64_t> verified{0};
+  std::atomic<uint64_t> verify_failures{0};
+  std::mutex verify_mu;
+  std::string verify_error;
+  const bench::LoadTotals totals = bench::RunPacedLoad(connections, seconds, rate, [&](int t) {
+    auto http = std::make_shared<net::HttpClient>();
+    http->set_timeout(std::chrono::seconds(10));
+    http->set_max_response_bytes(1 << 20);
+    auto rng = std::make_shared<std::mt19937_64>(static_cast<uint64_t>(t) + 1);
+    return [&, http, rng]() -> Status {
+      const std::string label = "standin-" + std::to_string((*rng)() % labels);
+      const kt::ClientState fresh;
+      const kt::SearchRequest request = verifier->MakeSearch(fresh, AsBytes(label), std::nullopt);
+      const Bytes body = tls::Encode(request);
+      CANDOR_ASSIGN_OR_RETURN(
+          net::HttpResponse answer,
+          http->Request("POST", search_url, std::string(body.begin(), body.end()),
+                        {{"Content-Type", "application/octet-stream"}}));
+      if (answer.status != 200) {
+        return MakeError(Errc::kInternal, std::to_string(answer.status) + " " + answer.body);
       }
-      std::lock_guard<std::mutex> lock(totals.mu);
-      totals.latency_ms.insert(totals.latency_ms.end(), latency.begin(), latency.end());
-      totals.errors += errors;
-      totals.verified += verified;
-      totals.verify_failures += failures;
-      if (totals.first_error.empty()) totals.first_error = first_error;
-    });
-  }
-  for (std::thread& t : threads) t.join();
-  const double elapsed = std::chrono::duration<double>(Steady::now() - start).count();
+      if (sent.fetch_add(1) % verify_every != 0) return OkStatus();
+      auto response =
+          kt::DecodeExactIn<kt::SearchResponse>(AsBytes(answer.body), verifier->wire(), false);
+      auto result = response.ok() ? verifier->VerifySearch(fresh, request, *response)
+                                  : Result<kt::SearchResult>(std::move(response).error());
+      if (result.ok()) {
+        ++verified;
+      } else {
+        ++verify_failures;
+        std::lock_guard<std::mutex> lock(verify_mu);
+        if (verify_error.empty()) verify_error = "verify: " + result.error().ToString();
+      }
+      return OkStatus();
+    };
+  });
   const nlohmann::json out = {
       {"labels", labels},
       {"connections", connections},
       {"rate", rate},
       {"searches", totals.latency_ms.size()},
-      {"searches_per_s", static_cast<double>(totals.latency_ms.size()) / elapsed},
+      {"searches_per_s", static_cast<double>(totals.latency_ms.size()) / totals.elapsed_s},
       {"p50_ms", Percentile(totals.latency_ms, 0.50)},
       {"p99_ms", Percentile(totals.latency_ms, 0.99)},
       {"max_ms", Percentile(totals.latency_ms, 1)},
       {"errors", totals.errors},
-      {"verified", totals.verified},
-      {"verify_failures", totals.verify_failures},
-      {"first_error", totals.first_error}};
+      {"verified", verified.load()},
+      {"verify_failures", verify_failures.load()},
+      {"first_error", totals.first_error.empty() ? verify_error : totals.first_error}};
   std::printf("%s\n", out.dump().c_str());
-  return totals.errors == 0 && totals.verify_failures == 0 && totals.verified > 0 ? 0 : 1;
+  return totals.errors == 0 && verify_failures == 0 && verified > 0 ? 0 : 1;
 }
