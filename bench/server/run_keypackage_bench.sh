@@ -4,8 +4,8 @@
 # (SQLite, fsync on, release build). keypackage_load makes ACCOUNTS accounts (default 200) with
 # the real client engine and stocks each device with STOCK KeyPackages (default 1,000, the
 # server's limit per device), then measures, over CONNECTIONS keep-alive connections (default
-# 16) for SECONDS each (default 10): the bound (an authenticated read of one's own stock), the
-# claims as fast as they go, and the claims paced at half of that. Prints JSON lines, then
+# 16) for SECONDS each (default 10): the bound (an authenticated read of one's own empty queue),
+# an authenticated read of one's own KeyPackage count, the claims as fast as they go, and the claims paced at half of that. Prints JSON lines, then
 # candord's RSS and its KeyPackage counters.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
