@@ -60,8 +60,9 @@ struct DirectoryOptions {
   // prove_at_publish: Publish makes each new version's VRF proof, and for each label's new
   // greatest version the proofs of the versions its binary ladder probes above it, and stores
   // them with the version (stored_proofs.h), so searches read proofs instead of making them.
-  // Costs Publish about two to three times the VRF work of an output alone; off, proofs are
-  // made when a response first needs them and kept in a bounded cache.
+  // A new label then costs two proofs instead of one VRF output (publish runs about 4x slower,
+  // docs/benchmarks.md); off, proofs are made when a response first needs them and kept in a
+  // bounded cache.
   bool prove_at_publish = false;
   // follower: another process publishes to the store (a cluster's sequencer) and this directory
   // only serves it (a front node). Open then reads only the entries whose heads are logged
